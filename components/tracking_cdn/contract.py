@@ -1,0 +1,178 @@
+"""The contract every front door shares: common arguments and outputs, their validation, the DNS
+record shape, and the component base class.
+
+Front-door modules map this contract onto one cloud; nothing here is cloud-specific.
+(No ``from __future__ import annotations``: Pulumi's schema inference reads these annotations.)
+"""
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Mapping, NotRequired, Optional, Sequence, TypedDict
+
+import pulumi
+
+from .domains import normalize_tracking_domains
+from .errors import InvalidArgument
+from .esp import DEFAULT_ESP, Origin, resolve_origin
+
+DEFAULT_CACHE_TTL_SECONDS = 10
+"""Long enough to absorb a burst from link-scanning gateways, short enough to count repeat clicks."""
+MAX_CACHE_TTL_SECONDS = 3600
+"""Beyond an hour a cache would hide most repeat opens and clicks; refuse it as a likely mistake."""
+
+ROUTE = "route"
+VALIDATION = "validation"
+
+
+class TrackingDomainArgs(TypedDict):
+    """Arguments every front door takes. ``domains``, ``esp``, ``tenant``, ``origin_host`` and the
+    numbers/flags shape the resources, so they must be plain values known when the program runs."""
+
+    domains: list[str]
+    """The tracking domains to serve, e.g. ``["track.example.com"]``. Lower-cased, trailing dot removed."""
+    esp: NotRequired[str]
+    """ESP profile: sparkpost (default), sparkpost-eu, sparkpost-v2, sparkpost-eu-v2, sparkpost-enterprise, sendgrid, custom."""
+    tenant: NotRequired[str]
+    """Tenant of a ``sparkpost-enterprise`` account: the endpoint is ``<tenant>.et.e.sparkpost.com``."""
+    origin_host: NotRequired[str]
+    """The ESP endpoint host; required for ``custom``, overrides the profile's host otherwise."""
+    cache_ttl_seconds: NotRequired[int]
+    """Default cache TTL where the front door caches (default 10; 0 to 3600)."""
+    redirect_http_to_https: NotRequired[bool]
+    """Answer plain-HTTP requests with a redirect to HTTPS (default False: links already delivered as
+    ``http://`` keep working through the front door)."""
+    protect_serving_resources: NotRequired[bool]
+    """Protect the resources that serve live links (front door, certificates, DNS records) from
+    deletion with Pulumi's ``protect`` (default True). Set False to tear a stack down."""
+
+
+class DnsRecord(TypedDict):
+    """A DNS record the tracking domains need, whether or not the component created it."""
+
+    name: str
+    """Fully qualified record name, without a trailing dot."""
+    type: str
+    """Record type: CNAME, A, AAAA or TXT."""
+    value: str
+    """Record value."""
+    purpose: str
+    """``route`` (points the tracking domain at the front door) or ``validation`` (certificate or ownership)."""
+
+
+@dataclass(frozen=True)
+class FrontDoorSettings:
+    """The common arguments, validated and with defaults applied."""
+
+    domains: tuple[str, ...]
+    origin: Origin
+    cache_ttl_seconds: int
+    redirect_http_to_https: bool
+    protect: bool
+
+
+def resolve_settings(
+    args: Mapping[str, Any], args_type: type, *, max_domains: Optional[int] = None, limit_reason: str = ""
+) -> FrontDoorSettings:
+    """Validate the common arguments of ``args`` (a dict typed ``args_type``) and apply the defaults.
+
+    Unknown keys are refused with the valid ones listed, so a typo never silently drops a setting."""
+    if not isinstance(args, Mapping):
+        raise InvalidArgument("args", f"expected a dict of {args_type.__name__}, got {type(args).__name__}")
+    known = set(args_type.__annotations__)
+    for key in args:
+        if key not in known:
+            raise InvalidArgument(key, f"not an argument of {args_type.__name__}; valid: {', '.join(sorted(known))}")
+    for key in getattr(args_type, "__required_keys__", ()):
+        if args.get(key) is None:
+            raise InvalidArgument(key, f"required by {args_type.__name__}")
+    domains = normalize_tracking_domains(
+        plain_arg(args, "domains", list), max_count=max_domains, limit_reason=limit_reason
+    )
+    origin = resolve_origin(
+        plain_arg(args, "esp", str, DEFAULT_ESP),
+        plain_arg(args, "tenant", str),
+        plain_arg(args, "origin_host", str),
+    )
+    ttl = plain_arg(args, "cache_ttl_seconds", int, DEFAULT_CACHE_TTL_SECONDS)
+    if not 0 <= ttl <= MAX_CACHE_TTL_SECONDS:
+        raise InvalidArgument(
+            "cache_ttl_seconds", f"{ttl} is outside 0..{MAX_CACHE_TTL_SECONDS} (default {DEFAULT_CACHE_TTL_SECONDS})"
+        )
+    return FrontDoorSettings(
+        domains=domains,
+        origin=origin,
+        cache_ttl_seconds=ttl,
+        redirect_http_to_https=plain_arg(args, "redirect_http_to_https", bool, False),
+        protect=plain_arg(args, "protect_serving_resources", bool, True),
+    )
+
+
+def plain_arg(args: Mapping[str, Any], key: str, expected: type, default: Any = None) -> Any:
+    """``args[key]`` as a plain value of type ``expected`` (``default`` when absent or None).
+
+    Outputs are refused: these values decide which resources exist, so they must be known up front."""
+    value = args.get(key)
+    if value is None:
+        return default
+    if isinstance(value, pulumi.Output) or inspect.isawaitable(value):
+        raise InvalidArgument(
+            key, "must be a plain value known when the program runs, not an Output (it decides which resources exist)"
+        )
+    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        raise InvalidArgument(key, f"expected {expected.__name__}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def dns_record(name: pulumi.Input[str], type: str, value: pulumi.Input[str], purpose: str) -> pulumi.Output[DnsRecord]:
+    """One entry of ``dns_records``; names and values are stripped of their trailing dot."""
+    return pulumi.Output.all(name, value).apply(
+        lambda resolved: DnsRecord(
+            name=resolved[0].rstrip("."), type=type, value=resolved[1].rstrip("."), purpose=purpose
+        )
+    )
+
+
+def collect_dns_records(records: Sequence[pulumi.Input[DnsRecord]]) -> pulumi.Output[list[DnsRecord]]:
+    """All records as one output list, validation records first (they must exist before the route works)."""
+    return pulumi.Output.all(*records).apply(
+        lambda resolved: sorted(resolved, key=lambda record: record["purpose"] != VALIDATION)
+    )
+
+
+class TrackingDomainComponent(pulumi.ComponentResource):
+    """Base of every front door: type token ``tracking-cdn:index:<ClassName>`` and the common outputs."""
+
+    origin_host: pulumi.Output[str]
+    """The ESP endpoint host every request is forwarded to."""
+    dns_records: pulumi.Output[list[DnsRecord]]
+    """Every DNS record the tracking domains need (``purpose`` ``route`` or ``validation``), whether or not
+    the component created it: create the ones in zones the component does not manage."""
+
+    def __init__(self, name: str, settings: FrontDoorSettings, opts: Optional[pulumi.ResourceOptions]) -> None:
+        super().__init__(f"tracking-cdn:index:{type(self).__name__}", name, None, opts)
+        self.settings = settings
+        if settings.cache_ttl_seconds == 0:
+            pulumi.log.warn(
+                "cache_ttl_seconds=0: link-scanning mail gateways that fetch every link can inflate click "
+                "counts; the default of 10 s absorbs them.",
+                resource=self,
+            )
+
+    def child_opts(self, *, serving: bool = False, **options: Any) -> pulumi.ResourceOptions:
+        """Options for a child; ``serving`` children (live front door, certificates, DNS) are protected
+        unless ``protect_serving_resources`` is False."""
+        return pulumi.ResourceOptions(parent=self, protect=serving and self.settings.protect, **options)
+
+    def publish_outputs(self, **outputs: Any) -> None:
+        """Assign and register every output the class declares, and only those."""
+        declared = {
+            key
+            for cls in type(self).__mro__
+            for key, annotation in inspect.get_annotations(cls).items()
+            if getattr(annotation, "__origin__", None) is pulumi.Output
+        }
+        if set(outputs) != declared:
+            raise TypeError(f"{type(self).__name__} must publish exactly {sorted(declared)}, got {sorted(outputs)}")
+        for key, value in outputs.items():
+            setattr(self, key, pulumi.Output.from_input(value))
+        self.register_outputs(outputs)

@@ -1,0 +1,171 @@
+"""Run a Pulumi program offline under the SDK's mock engine and record what it registers.
+
+Used by ``tracking-cdn plan`` and by the tests. Each run installs fresh mocks and a fresh root
+stack, so runs are independent. Cloud-computed outputs come from ``tracking_cdn.simulated``; an
+invoke (data-source lookup) without a simulated result raises instead of returning nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from .simulated import load_tables
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class UnsimulatedCall(RuntimeError):
+    """A program invoked a data source that the offline engine cannot answer."""
+
+
+@dataclass
+class Registration:
+    """One resource registration: what the program asked the engine to create."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    protect: bool
+    provider: str
+    dependencies: list[str]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OfflineRun:
+    """Everything one offline run registered, in registration order, and the stack's exports."""
+
+    resources: list[Registration]
+    stack_outputs: dict[str, Any]
+    warnings: list[str]
+
+    def of_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> Registration:
+        """The single resource of ``type_token``; fails when there are none or several."""
+        found = self.of_type(type_token)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_token}, found {len(found)}: {[r.name for r in found]}")
+        return found[0]
+
+    def named(self, name: str) -> Registration:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one resource named {name!r}, found {len(found)}")
+        return found[0]
+
+    def children_of(self, parent: Registration) -> list[Registration]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+class _SimulatedCloud(mocks.Mocks):
+    def __init__(self) -> None:
+        self.resource_fakes, self.call_fakes = load_tables()
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
+        fake = self.resource_fakes.get(args.typ)
+        computed = fake(dict(args.inputs), args.name) if fake else {}
+        return computed.pop("id", f"{args.name}-id"), {**args.inputs, **computed}
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
+        fake = self.call_fakes.get(args.token)
+        if fake is None:
+            raise UnsimulatedCall(f"no offline result for the data source {args.token!r}")
+        return fake(dict(args.args)), None
+
+
+class _RecordingMonitor(mocks.MockMonitor):
+    """A mock monitor that also keeps resource options (parent, protect, ...) and registered outputs."""
+
+    def __init__(self, cloud: mocks.Mocks) -> None:
+        super().__init__(cloud)
+        self.registrations: list[Registration] = []
+        self.outputs_by_urn: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != STACK_TYPE:
+            state = self.resources[response.urn].state
+            self.registrations.append(
+                Registration(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    parent=request.parent,
+                    custom=request.custom,
+                    protect=bool(request.protect),
+                    provider=request.provider,
+                    dependencies=list(request.dependencies),
+                    inputs=rpc.deserialize_properties(request.object),
+                    outputs=dict(state),
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802
+        self.outputs_by_urn[request.urn] = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+class _WarningCollector:
+    """Receives the engine's log calls (``pulumi.log.warn``) during an offline run."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def warning(self, message: str, *args: Any) -> None:
+        self.warnings.append(message % args if args else message)
+
+    def __getattr__(self, level: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+def run_offline(
+    program: Callable[[], None],
+    *,
+    config: Optional[Mapping[str, Any]] = None,
+    secret_keys: tuple[str, ...] = (),
+    project: str = "tracking-cdn",
+    stack: str = "offline",
+) -> OfflineRun:
+    """Run ``program`` under the mock engine and return every registration and the stack outputs.
+
+    ``config`` maps ``namespace:key`` to a value; non-strings are JSON-encoded, as the Pulumi CLI
+    passes them. Exceptions raised by the program propagate unchanged."""
+    cloud = _SimulatedCloud()
+    monitor = _RecordingMonitor(cloud)
+    collector = _WarningCollector()
+    mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+    settings.set_root_resource(None)  # run_in_stack creates this run's own root stack
+    set_all_config({key: _config_value(value) for key, value in (config or {}).items()}, list(secret_keys))
+    _sync_await(run_in_stack(program))
+    stack_urn = monitor.make_urn("", STACK_TYPE, f"{project}-{stack}")
+    for registration in monitor.registrations:
+        registration.outputs.update(monitor.outputs_by_urn.get(registration.urn, {}))
+    return OfflineRun(
+        resources=monitor.registrations,
+        stack_outputs=monitor.outputs_by_urn.get(stack_urn, {}),
+        warnings=collector.warnings,
+    )
+
+
+def _config_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+__all__ = ["OfflineRun", "Registration", "UnsimulatedCall", "run_offline"]

@@ -1,0 +1,33 @@
+"""Shared test helpers: run programs and stacks under the offline mock engine."""
+
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+import pytest
+import yaml
+
+from tracking_cdn.offline import OfflineRun, run_offline
+from tracking_cdn.plan import stack_config
+from tracking_cdn.stack import main as stack_program
+
+REPO = Path(__file__).resolve().parent.parent
+STACK_FILES = sorted((REPO / "stacks").glob("Pulumi.*.yaml"))
+
+
+def stack_name(path: Path) -> str:
+    return path.name[len("Pulumi.") : -len(".yaml")]
+
+
+@pytest.fixture
+def run_program() -> Callable[..., OfflineRun]:
+    """Run a program (a no-argument callable creating resources) under fresh mocks; returns every
+    registration with its inputs, options and outputs, and the stack outputs."""
+    return run_offline
+
+
+def run_stack(name: str, overrides: Optional[Mapping[str, Any]] = None) -> OfflineRun:
+    """Run the repository's stack program with ``stacks/Pulumi.<name>.yaml`` (plus config ``overrides``)."""
+    document = yaml.safe_load((REPO / "stacks" / f"Pulumi.{name}.yaml").read_text())
+    document["config"].update(overrides or {})
+    config, secret_keys = stack_config(document)
+    return run_offline(stack_program, config=config, secret_keys=secret_keys, stack=name)
