@@ -26,8 +26,13 @@ def run_program() -> Callable[..., OfflineRun]:
 
 
 def run_stack(name: str, overrides: Optional[Mapping[str, Any]] = None) -> OfflineRun:
-    """Run the repository's stack program with ``stacks/Pulumi.<name>.yaml`` (plus config ``overrides``)."""
+    """Run the repository's stack program with ``stacks/Pulumi.<name>.yaml`` and config ``overrides``
+    (a value of None removes the key)."""
     document = yaml.safe_load((REPO / "stacks" / f"Pulumi.{name}.yaml").read_text())
-    document["config"].update(overrides or {})
+    for key, value in (overrides or {}).items():
+        if value is None:
+            document["config"].pop(key, None)
+        else:
+            document["config"][key] = value
     config, secret_keys = stack_config(document)
     return run_offline(stack_program, config=config, secret_keys=secret_keys, stack=name)

@@ -32,9 +32,11 @@ class Registration:
     type: str
     name: str
     urn: str
+    id: str
     parent: str
     custom: bool
     protect: bool
+    delete_before_replace: bool
     provider: str
     dependencies: list[str]
     inputs: dict[str, Any]
@@ -96,19 +98,21 @@ class _RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type != STACK_TYPE:
-            state = self.resources[response.urn].state
+            registered = self.resources[response.urn]
             self.registrations.append(
                 Registration(
                     type=request.type,
                     name=request.name,
                     urn=response.urn,
+                    id=registered.id or "",
                     parent=request.parent,
                     custom=request.custom,
                     protect=bool(request.protect),
+                    delete_before_replace=request.deleteBeforeReplace,
                     provider=request.provider,
                     dependencies=list(request.dependencies),
                     inputs=rpc.deserialize_properties(request.object),
-                    outputs=dict(state),
+                    outputs=dict(registered.state),
                 )
             )
         return response

@@ -61,7 +61,9 @@ def args_from_config(config: pulumi.Config, args_type: type) -> dict[str, Any]:
     """Read every argument of ``args_type`` from its camelCase config key; string-typed arguments are
     taken verbatim, others (lists, numbers, booleans, objects) parsed as JSON/YAML values."""
     args: dict[str, Any] = {}
-    for key, annotation in typing.get_type_hints(args_type).items():
+    # pulumi.Input refers to "Output[T]" by a forward reference; resolve it here, once.
+    hints = typing.get_type_hints(args_type, localns={"Output": pulumi.Output, "T": pulumi.output.T})
+    for key, annotation in hints.items():
         raw = config.get(camel_case(key))
         if raw is None:
             continue

@@ -1,0 +1,260 @@
+"""Policies of the foundation: the offline engine, the stack program, `plan`, imports, and the
+components' publishable shape."""
+
+import json
+import subprocess
+import sys
+import typing
+
+import pulumi
+import pytest
+import yaml
+from conftest import REPO, STACK_FILES, run_stack, stack_name
+from pulumi.provider.experimental.analyzer import Analyzer
+
+from tracking_cdn import cli
+from tracking_cdn.contract import (
+    ROUTE,
+    VALIDATION,
+    TrackingDomainArgs,
+    TrackingDomainComponent,
+    collect_dns_records,
+    dns_record,
+    resolve_settings,
+)
+from tracking_cdn.errors import InvalidArgument
+from tracking_cdn.offline import UnsimulatedCall, run_offline
+from tracking_cdn.stack import FRONT_DOORS, args_from_config, camel_case, load_front_door
+
+CLOUD_SDKS = {"pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", "pulumi_fastly"}
+SDK_OF_FRONT_DOOR = {
+    "cloudfront": "pulumi_aws",
+    "gcp": "pulumi_gcp",
+    "azure": "pulumi_azure_native",
+    "cloudflare": "pulumi_cloudflare",
+    "fastly": "pulumi_fastly",
+}
+
+
+class _Demo(TrackingDomainComponent):
+    """A minimal front door used to test the shared machinery."""
+
+    def __init__(self, name: str, args: TrackingDomainArgs, opts: typing.Optional[pulumi.ResourceOptions] = None) -> None:
+        settings = resolve_settings(args, TrackingDomainArgs)
+        super().__init__(name, settings, opts)
+        door = pulumi.CustomResource("test:index:Door", f"{name}-door", {"origin": settings.origin.host},
+                                     opts=self.child_opts(serving=True))
+        scratch = pulumi.CustomResource("test:index:Scratch", f"{name}-scratch", {}, opts=self.child_opts())
+        self.publish_outputs(
+            origin_host=settings.origin.host,
+            dns_records=collect_dns_records(
+                [dns_record(d, "CNAME", door.id, ROUTE) for d in settings.domains]
+                + [dns_record(f"_v.{settings.domains[0]}.", "CNAME", scratch.id, VALIDATION)]
+            ),
+        )
+
+
+# --- offline engine ----------------------------------------------------------------------------
+
+
+def test_offline_run_records_every_resource_with_parent_and_protection(run_program):
+    run = run_program(lambda: _Demo("track", {"domains": ["track.example.com"]}))
+    component = run.one("tracking-cdn:index:_Demo")
+    door, scratch = run.one("test:index:Door"), run.one("test:index:Scratch")
+    assert door.parent == scratch.parent == component.urn
+    assert door.protect and not scratch.protect
+    assert door.inputs == {"origin": "spgo.io"}
+
+
+def test_serving_resources_can_be_unprotected_for_teardown(run_program):
+    run = run_program(lambda: _Demo("track", {"domains": ["track.example.com"], "protect_serving_resources": False}))
+    assert not any(r.protect for r in run.resources)
+
+
+def test_dns_records_list_validation_first_without_trailing_dots(run_program):
+    def program():
+        pulumi.export("records", _Demo("track", {"domains": ["a.example.com", "b.example.com"]}).dns_records)
+
+    records = run_program(program).stack_outputs["records"]
+    assert [r["purpose"] for r in records] == [VALIDATION, ROUTE, ROUTE]
+    assert records[0]["name"] == "_v.a.example.com"
+    assert all(set(r) == {"name", "type", "value", "purpose"} for r in records)
+
+
+def test_each_offline_run_starts_from_nothing(run_program):
+    first = run_program(lambda: _Demo("one", {"domains": ["track.example.com"]}))
+    second = run_program(lambda: _Demo("two", {"domains": ["track.example.com"]}))
+    assert {r.name for r in first.resources}.isdisjoint({r.name for r in second.resources})
+
+
+def test_an_unsimulated_lookup_fails_loudly(run_program):
+    def program():
+        pulumi.export("x", pulumi.runtime.invoke("nowhere:index:getThing", {}).value)
+
+    with pytest.raises(Exception, match="nowhere:index:getThing"):
+        run_program(program)
+
+
+def test_bad_input_is_refused_before_anything_registers(run_program):
+    refusals = []
+
+    def program():
+        try:
+            _Demo("track", {"domains": ["*.example.com"]})
+        except InvalidArgument as error:
+            refusals.append(str(error))
+
+    run = run_program(program)
+    assert refusals and refusals[0].startswith("domains[0]: ") and "wildcard" in refusals[0]
+    assert run.resources == []
+
+
+def test_a_program_error_propagates_out_of_the_offline_run(run_program):
+    def program():
+        _Demo("track", {"domains": ["*.example.com"]})
+
+    with pytest.raises(InvalidArgument, match=r"^domains\[0\]: "):
+        run_program(program)
+
+
+def test_ttl_zero_is_allowed_with_a_warning(run_program):
+    run = run_program(lambda: _Demo("track", {"domains": ["track.example.com"], "cache_ttl_seconds": 0}))
+    assert any("cache_ttl_seconds=0" in warning for warning in run.warnings)
+
+
+# --- stack program ------------------------------------------------------------------------------
+
+
+def test_stack_config_values_become_typed_arguments():
+    config_values = {
+        "tracking-cdn:domains": '["track.example.com"]',
+        "tracking-cdn:esp": "sendgrid",
+        "tracking-cdn:tenant": "123",
+        "tracking-cdn:cacheTtlSeconds": "30",
+        "tracking-cdn:redirectHttpToHttps": "true",
+    }
+    seen = {}
+
+    def program():
+        seen.update(args_from_config(pulumi.Config(), TrackingDomainArgs))
+
+    run_offline(program, config=config_values)
+    assert seen == {
+        "domains": ["track.example.com"],
+        "esp": "sendgrid",
+        "tenant": "123",  # string-typed: kept verbatim, not parsed as a number
+        "cache_ttl_seconds": 30,
+        "redirect_http_to_https": True,
+    }
+
+
+def test_an_unknown_front_door_is_refused_with_the_choices():
+    with pytest.raises(InvalidArgument) as error:
+        load_front_door("akamai")
+    assert error.value.argument == "frontDoor"
+    assert all(kind in str(error.value) for kind in FRONT_DOORS)
+
+
+def test_there_is_an_example_stack_for_every_front_door():
+    configured = {yaml.safe_load(path.read_text())["config"]["tracking-cdn:frontDoor"] for path in STACK_FILES}
+    assert set(FRONT_DOORS) <= configured
+
+
+@pytest.mark.parametrize("path", STACK_FILES, ids=stack_name)
+def test_every_example_stack_runs_offline_and_lists_its_dns_records(path):
+    run = run_stack(stack_name(path))
+    kind = FRONT_DOORS[run.stack_outputs["frontDoor"]]
+    component = run.one(f"tracking-cdn:index:{kind.component}")
+    children = [r for r in run.resources if r.parent == component.urn]
+    assert children, "the front door registers its resources as children"
+    records = run.stack_outputs["dnsRecords"]
+    assert records and all(r["purpose"] in (ROUTE, VALIDATION) for r in records)
+    assert run.stack_outputs["originHost"]
+
+
+# --- plan ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", STACK_FILES, ids=stack_name)
+def test_plan_says_it_is_offline_and_shows_resources_and_dns(path, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert cli.main(["plan", "--stack", stack_name(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OFFLINE RENDERING - not a cloud preview")
+    assert "DNS records the tracking domains need" in out
+    assert "+ tracking-cdn:index:" in out
+
+
+def test_plan_json_is_machine_readable(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    name = stack_name(STACK_FILES[0])
+    assert cli.main(["plan", "--stack", name, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["offline"] is True and document["resources"] and "dnsRecords" in document["outputs"]
+
+
+def test_plan_of_a_missing_stack_lists_the_available_ones(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert cli.main(["plan", "--stack", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "--stack" in err and stack_name(STACK_FILES[0]) in err
+
+
+def test_plan_reports_bad_stack_config_without_a_traceback(tmp_path, capsys):
+    (tmp_path / "Pulumi.yaml").write_text("name: tracking-cdn\nruntime: python\n")
+    (tmp_path / "Pulumi.bad.yaml").write_text(
+        "config:\n  tracking-cdn:frontDoor: cloudfront\n  tracking-cdn:domains: ['*.example.com']\n"
+    )
+    assert cli.main(["plan", "--stack", "bad", "--project-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "domains[0]" in err and "wildcard" in err and "Traceback" not in err
+
+
+# --- imports ------------------------------------------------------------------------------------
+
+
+def _loaded_modules(code: str) -> set[str]:
+    script = code + "\nimport sys, json; print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))"
+    output = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    return set(json.loads(output.splitlines()[-1]))
+
+
+def test_the_package_and_cli_load_no_pulumi_sdk():
+    loaded = _loaded_modules("import tracking_cdn, tracking_cdn.cli; tracking_cdn.cli.build_parser()")
+    assert not {m for m in loaded if m.startswith("pulumi")}
+
+
+@pytest.mark.parametrize("kind", FRONT_DOORS)
+def test_a_front_door_module_loads_only_its_own_provider_sdk(kind):
+    loaded = _loaded_modules(f"import {FRONT_DOORS[kind].module}")
+    assert loaded & CLOUD_SDKS == {SDK_OF_FRONT_DOOR[kind]}
+
+
+# --- publishable shape --------------------------------------------------------------------------
+
+COMMON_INPUTS = {"domains", "esp", "tenant", "originHost", "cacheTtlSeconds", "redirectHttpToHttps",
+                 "protectServingResources"}
+
+
+@pytest.mark.parametrize("kind", FRONT_DOORS)
+def test_pulumi_schema_inference_accepts_every_component(kind):
+    component_class, args_type = load_front_door(kind)
+    definition = Analyzer("tracking-cdn").analyze([component_class])["component_definitions"][component_class.__name__]
+    assert COMMON_INPUTS <= set(definition.inputs)
+    assert definition.inputs["domains"].optional is False
+    assert all(definition.inputs[key].optional for key in COMMON_INPUTS - {"domains"})
+    assert {"originHost", "dnsRecords"} <= set(definition.outputs)
+    assert definition.description, "the component has a docstring"
+    own_inputs = set(args_type.__annotations__) - set(TrackingDomainArgs.__annotations__)
+    own_outputs = set(definition.outputs_mapping.values()) - {"origin_host", "dns_records"}
+    # The analyzer reads field docstrings from the class's own source, so inherited ones are not
+    # seen; every field a front door adds must carry its own.
+    for key in own_inputs:
+        assert definition.inputs[camel_case(key)].description, f"{kind}: input {key} has no docstring"
+    for key in own_outputs:
+        assert definition.outputs[camel_case(key)].description, f"{kind}: output {key} has no docstring"
+
+
+def test_components_use_the_tracking_cdn_type_token(run_program):
+    run = run_program(lambda: _Demo("track", {"domains": ["track.example.com"]}))
+    assert run.resources[0].type == "tracking-cdn:index:_Demo"
