@@ -1,0 +1,75 @@
+"""What Google Cloud would compute for the GCP front door's resources, for offline runs.
+
+No SDK import. Values known only after deployment are placeholders in angle brackets; names the
+provider would auto-generate get a ``-<random>`` suffix, as Pulumi's auto-naming adds one.
+"""
+
+PROJECT = "<project>"
+
+
+def _physical_name(inputs: dict, name: str) -> str:
+    return inputs.get("name") or f"{name}-<random>"
+
+
+def _global(collection: str):
+    """A global compute resource: its name, id and self link as the API reports them."""
+
+    def fake(inputs: dict, name: str) -> dict:
+        physical = _physical_name(inputs, name)
+        project = inputs.get("project") or PROJECT
+        path = f"projects/{project}/global/{collection}/{physical}"
+        return {
+            "id": path,
+            "name": physical,
+            "project": project,
+            "selfLink": f"https://www.googleapis.com/compute/v1/{path}",
+        }
+
+    return fake
+
+
+def _address(inputs: dict, name: str) -> dict:
+    version = inputs.get("ipVersion") or "IPV4"
+    label = "IPv6" if version == "IPV6" else "IPv4"
+    return {**_global("addresses")(inputs, name), "address": f"<{label} address of {name}>", "addressType": "EXTERNAL"}
+
+
+def _managed_certificate(inputs: dict, name: str) -> dict:
+    domains = list((inputs.get("managed") or {}).get("domains") or [])
+    return {
+        **_global("sslCertificates")(inputs, name),
+        "certificateId": f"<certificate id of {name}>",
+        "subjectAlternativeNames": domains,
+        "expireTime": "<set once the certificate is ACTIVE>",
+    }
+
+
+def _network_endpoint(inputs: dict, name: str) -> dict:
+    group = inputs.get("globalNetworkEndpointGroup", "<group>")
+    return {"id": f"{group}/{inputs.get('fqdn') or inputs.get('ipAddress')}/{inputs.get('port')}"}
+
+
+def _record_set(inputs: dict, name: str) -> dict:
+    project = inputs.get("project") or PROJECT
+    zone, record, record_type = inputs.get("managedZone"), inputs.get("name"), inputs.get("type")
+    return {
+        "id": f"projects/{project}/managedZones/{zone}/rrsets/{record}/{record_type}",
+        "project": project,
+    }
+
+
+RESOURCES = {
+    "gcp:compute/globalAddress:GlobalAddress": _address,
+    "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup": _global("networkEndpointGroups"),
+    "gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint": _network_endpoint,
+    "gcp:compute/backendService:BackendService": _global("backendServices"),
+    "gcp:compute/uRLMap:URLMap": _global("urlMaps"),
+    "gcp:compute/managedSslCertificate:ManagedSslCertificate": _managed_certificate,
+    "gcp:compute/sSLPolicy:SSLPolicy": _global("sslPolicies"),
+    "gcp:compute/targetHttpsProxy:TargetHttpsProxy": _global("targetHttpsProxies"),
+    "gcp:compute/targetHttpProxy:TargetHttpProxy": _global("targetHttpProxies"),
+    "gcp:compute/globalForwardingRule:GlobalForwardingRule": _global("forwardingRules"),
+    "gcp:dns/recordSet:RecordSet": _record_set,
+}
+
+CALLS: dict = {}

@@ -1,0 +1,383 @@
+"""Policies for the GCP front door (issue 3), checked on what the component registers under the mock engine."""
+
+import pytest
+import pulumi
+
+from conftest import run_stack
+from tracking_cdn.errors import InvalidArgument
+from tracking_cdn.gcp import GcpLoadBalancerTrackingDomain
+from tracking_cdn.offline import run_offline
+
+NEG = "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup"
+ENDPOINT = "gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint"
+BACKEND = "gcp:compute/backendService:BackendService"
+URL_MAP = "gcp:compute/uRLMap:URLMap"
+HTTPS_PROXY = "gcp:compute/targetHttpsProxy:TargetHttpsProxy"
+HTTP_PROXY = "gcp:compute/targetHttpProxy:TargetHttpProxy"
+CERTIFICATE = "gcp:compute/managedSslCertificate:ManagedSslCertificate"
+SSL_POLICY = "gcp:compute/sSLPolicy:SSLPolicy"
+ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
+RULE = "gcp:compute/globalForwardingRule:GlobalForwardingRule"
+RECORD = "gcp:dns/recordSet:RecordSet"
+COMPONENT = "tracking-cdn:index:GcpLoadBalancerTrackingDomain"
+
+DOMAINS = ["track.example.com", "click2.example.com"]
+
+# ESP profile -> (extra args, the endpoint host from DESIGN.md section 3, whether the ESP routes on the tracking Host)
+PROFILES = {
+    "sparkpost": ({"esp": "sparkpost"}, "spgo.io", False),
+    "sparkpost-eu": ({"esp": "sparkpost-eu"}, "eu.spgo.io", False),
+    "sparkpost-enterprise": ({"esp": "sparkpost-enterprise", "tenant": "acme"}, "acme.et.e.sparkpost.com", False),
+    "sendgrid": ({"esp": "sendgrid"}, "sendgrid.net", True),
+    "custom": ({"esp": "custom", "origin_host": "track.pmta.example.net"}, "track.pmta.example.net", False),
+}
+
+
+def build(**args):
+    """A program creating the component with ``args`` (domains default to DOMAINS)."""
+    args.setdefault("domains", list(DOMAINS))
+    return lambda: GcpLoadBalancerTrackingDomain("tracking", args)
+
+
+def run(**args):
+    return run_offline(build(**args))
+
+
+def ref(resource):
+    """How other resources refer to ``resource`` (its id: ``projects/<p>/global/<collection>/<name>``)."""
+    assert resource.outputs.get("selfLink"), f"{resource.name} has no simulated self link"
+    return resource.outputs["selfLink"].split("/compute/v1/", 1)[1]
+
+
+def component_outputs(result):
+    return result.one(COMPONENT).outputs
+
+
+def by_port(result, port):
+    return [rule for rule in result.of_type(RULE) if rule.inputs["portRange"] == port]
+
+
+def target_of(result, rule, proxy_type):
+    (proxy,) = [p for p in result.of_type(proxy_type) if ref(p) == rule.inputs["target"]]
+    return proxy
+
+
+def certificates_of(result):
+    """Managed certificates in the order they cover ``domains`` (registration order is not program order)."""
+    return sorted(result.of_type(CERTIFICATE), key=lambda c: int(c.name.rsplit("-", 1)[1]))
+
+
+def url_map_with_id(result, url_map_id):
+    (found,) = [m for m in result.of_type(URL_MAP) if ref(m) == url_map_id]
+    return found
+
+
+@pytest.fixture(scope="module", params=list(PROFILES))
+def profile_run(request):
+    extra, origin_host, routes_on_tracking_host = PROFILES[request.param]
+    return request.param, run(**extra), origin_host, routes_on_tracking_host
+
+
+# --- Backend: Internet NEG -> HTTPS backend service, every host and path ---------------------------
+
+
+def test_origin_is_an_internet_neg_holding_the_esp_host_on_443(profile_run):
+    _, result, origin_host, _ = profile_run
+    neg = result.one(NEG)
+    assert neg.inputs["networkEndpointType"] == "INTERNET_FQDN_PORT"
+    assert neg.inputs["defaultPort"] == 443
+    endpoint = result.one(ENDPOINT)
+    assert endpoint.inputs["fqdn"] == origin_host
+    assert endpoint.inputs["port"] == 443
+    assert endpoint.inputs["globalNetworkEndpointGroup"] == neg.outputs["name"]
+
+
+def test_backend_service_reaches_the_neg_over_https_with_cloud_cdn_off(profile_run):
+    _, result, _, _ = profile_run
+    backend = result.one(BACKEND)
+    assert backend.inputs["protocol"] == "HTTPS"
+    assert backend.inputs["enableCdn"] is False
+    assert "cdnPolicy" not in backend.inputs
+    assert [b["group"] for b in backend.inputs["backends"]] == [ref(result.one(NEG))]
+
+
+def test_every_host_and_path_goes_to_the_backend(profile_run):
+    _, result, _, _ = profile_run
+    https_routes = url_map_with_id(result, target_of(result, by_port(result, "443")[0], HTTPS_PROXY).inputs["urlMap"])
+    assert https_routes.inputs["defaultService"] == ref(result.one(BACKEND))
+    assert not https_routes.inputs.get("hostRules") and not https_routes.inputs.get("pathMatchers")
+
+
+def test_host_the_esp_receives_follows_the_profile(profile_run):
+    name, result, origin_host, routes_on_tracking_host = profile_run
+    headers = result.one(BACKEND).inputs.get("customRequestHeaders") or []
+    host_headers = [h for h in headers if h.split(":", 1)[0].strip().lower() == "host"]
+    if routes_on_tracking_host:
+        # SendGrid: the viewer's Host (the tracking domain) must pass through untouched.
+        assert host_headers == [], f"{name} needs the tracking domain as Host"
+    else:
+        assert host_headers == [f"Host: {origin_host}"]
+
+
+def test_user_agent_and_client_ip_reach_the_origin_unaltered(profile_run):
+    _, result, _, _ = profile_run
+    headers = result.one(BACKEND).inputs.get("customRequestHeaders") or []
+    overridden = {h.split(":", 1)[0].strip().lower() for h in headers}
+    assert not overridden & {"user-agent", "x-forwarded-for", "cookie"}
+    assert component_outputs(result)["origin_host"] == profile_run[2]
+
+
+# --- Frontend ------------------------------------------------------------------------------------
+
+
+def test_https_on_443_with_managed_certificate_for_the_domains_and_tls_1_2(profile_run):
+    _, result, _, _ = profile_run
+    (rule,) = by_port(result, "443")
+    proxy = target_of(result, rule, HTTPS_PROXY)
+    certificates = certificates_of(result)
+    assert proxy.inputs["sslCertificates"] == [ref(c) for c in certificates]
+    assert [d for c in certificates for d in c.inputs["managed"]["domains"]] == DOMAINS
+    assert all(c.inputs["type"] == "MANAGED" for c in certificates)
+    policy = result.one(SSL_POLICY)
+    assert proxy.inputs["sslPolicy"] == ref(policy)
+    assert policy.inputs["minTlsVersion"] == "TLS_1_2"
+
+
+def test_http_is_served_not_redirected_by_default(profile_run):
+    _, result, _, _ = profile_run
+    (rule,) = by_port(result, "80")
+    http_proxy = target_of(result, rule, HTTP_PROXY)
+    routes = url_map_with_id(result, http_proxy.inputs["urlMap"])
+    assert routes.inputs["defaultService"] == ref(result.one(BACKEND))
+    assert not any(m.inputs.get("defaultUrlRedirect") for m in result.of_type(URL_MAP))
+
+
+def test_one_ipv4_address_fronts_both_ports_by_default(profile_run):
+    _, result, _, _ = profile_run
+    address = result.one(ADDRESS)
+    assert address.inputs["ipVersion"] == "IPV4"
+    rules = result.of_type(RULE)
+    assert sorted(r.inputs["portRange"] for r in rules) == ["443", "80"]
+    assert {r.inputs["ipAddress"] for r in rules} == {address.outputs["address"]}
+    assert component_outputs(result)["ip_address"] == address.outputs["address"]
+    assert component_outputs(result)["ipv6_address"] == ""
+
+
+def test_backend_and_forwarding_rules_share_one_load_balancing_scheme(profile_run):
+    _, result, _, _ = profile_run
+    schemes = {r.inputs["loadBalancingScheme"] for r in result.of_type(RULE)}
+    assert schemes == {result.one(BACKEND).inputs["loadBalancingScheme"]} == {"EXTERNAL_MANAGED"}
+
+
+# --- DNS and outputs -----------------------------------------------------------------------------
+
+
+def test_without_a_zone_dns_records_list_an_a_record_per_domain(profile_run):
+    _, result, _, _ = profile_run
+    assert result.of_type(RECORD) == []
+    address = result.one(ADDRESS).outputs["address"]
+    records = component_outputs(result)["dns_records"]
+    assert records == [{"name": d, "type": "A", "value": address, "purpose": "route"} for d in DOMAINS]
+
+
+def test_outputs_say_how_to_watch_each_certificate_provision(profile_run):
+    _, result, _, _ = profile_run
+    names = [c.outputs["name"] for c in certificates_of(result)]
+    outputs = component_outputs(result)
+    assert outputs["certificate_names"] == names
+    assert len(outputs["certificate_status_commands"]) == len(names)
+    for name, command in zip(names, outputs["certificate_status_commands"]):
+        assert command.startswith(f"gcloud compute ssl-certificates describe {name} --global")
+        assert "managed.status" in command and "managed.domainStatus" in command
+
+
+# --- Protection ----------------------------------------------------------------------------------
+
+
+def test_live_serving_resources_are_protected_by_default(profile_run):
+    _, result, _, _ = profile_run
+    serving = [r for r in result.resources if r.custom]
+    expected = {NEG, ENDPOINT, BACKEND, URL_MAP, HTTPS_PROXY, HTTP_PROXY, CERTIFICATE, SSL_POLICY, ADDRESS, RULE}
+    assert {r.type for r in serving} == expected
+    assert [r.name for r in serving if not r.protect] == []
+    component = result.one(COMPONENT)
+    assert all(r.parent == component.urn for r in serving)
+
+
+def test_protection_can_be_turned_off_to_tear_down():
+    result = run(protect_serving_resources=False, managed_zone="example-com", enable_ipv6=True,
+                 redirect_http_to_https=True)
+    assert [r.name for r in result.resources if r.protect] == []
+    assert result.of_type(RECORD)
+
+
+# --- Options -------------------------------------------------------------------------------------
+
+
+def test_redirect_http_to_https_answers_port_80_with_a_301_keeping_the_query():
+    result = run(redirect_http_to_https=True)
+    http_routes = url_map_with_id(result, target_of(result, by_port(result, "80")[0], HTTP_PROXY).inputs["urlMap"])
+    redirect = http_routes.inputs["defaultUrlRedirect"]
+    assert redirect["httpsRedirect"] is True
+    assert redirect["stripQuery"] is False
+    assert redirect["redirectResponseCode"] == "MOVED_PERMANENTLY_DEFAULT"
+    assert "defaultService" not in http_routes.inputs
+    https_routes = url_map_with_id(result, target_of(result, by_port(result, "443")[0], HTTPS_PROXY).inputs["urlMap"])
+    assert https_routes.inputs["defaultService"] == ref(result.one(BACKEND))
+
+
+def test_managed_zone_gets_a_and_aaaa_records_for_every_domain():
+    result = run(managed_zone="example-com", dns_project="dns-project", enable_ipv6=True, dns_ttl_seconds=120)
+    addresses = {a.inputs["ipVersion"]: a.outputs["address"] for a in result.of_type(ADDRESS)}
+    assert set(addresses) == {"IPV4", "IPV6"}
+    records = {(r.inputs["name"], r.inputs["type"]): r for r in result.of_type(RECORD)}
+    expected = {(f"{d}.", t) for d in DOMAINS for t in ("A", "AAAA")}
+    assert set(records) == expected
+    for (name, record_type), record in records.items():
+        assert record.inputs["managedZone"] == "example-com"
+        assert record.inputs["project"] == "dns-project"
+        assert record.inputs["ttl"] == 120
+        assert record.inputs["rrdatas"] == [addresses["IPV4" if record_type == "A" else "IPV6"]]
+        assert record.protect
+    # dns_records lists them too, created or not.
+    listed = {(r["name"], r["type"], r["value"]) for r in component_outputs(result)["dns_records"]}
+    assert listed == {(n.rstrip("."), t, r.inputs["rrdatas"][0]) for (n, t), r in records.items()}
+
+
+def test_ipv6_adds_its_own_address_and_forwarding_rules_on_both_ports():
+    result = run(enable_ipv6=True)
+    (ipv6,) = [a for a in result.of_type(ADDRESS) if a.inputs["ipVersion"] == "IPV6"]
+    rules = [r for r in result.of_type(RULE) if r.inputs["ipAddress"] == ipv6.outputs["address"]]
+    assert sorted(r.inputs["portRange"] for r in rules) == ["443", "80"]
+    assert component_outputs(result)["ipv6_address"] == ipv6.outputs["address"]
+    assert {r["type"] for r in component_outputs(result)["dns_records"]} == {"A", "AAAA"}
+
+
+def test_managed_zone_may_come_from_another_resource():
+    result = run(managed_zone=pulumi.Output.from_input("zone-from-elsewhere"))
+    assert {r.inputs["managedZone"] for r in result.of_type(RECORD)} == {"zone-from-elsewhere"}
+
+
+def test_cache_ttl_is_reported_as_unused_since_nothing_is_cached():
+    result = run(cache_ttl_seconds=60)
+    assert any("cache_ttl_seconds has no effect" in w for w in result.warnings)
+    assert result.one(BACKEND).inputs["enableCdn"] is False
+
+
+# --- More than 100 domains -----------------------------------------------------------------------
+
+
+def many(count, prefix="t"):
+    return [f"{prefix}{i}.example.com" for i in range(count)]
+
+
+def test_more_than_100_domains_get_more_certificates_on_the_proxy():
+    domains = many(250)
+    result = run(domains=domains)
+    certificates = certificates_of(result)
+    assert [len(c.inputs["managed"]["domains"]) for c in certificates] == [100, 100, 50]
+    assert [d for c in certificates for d in c.inputs["managed"]["domains"]] == domains
+    assert result.one(HTTPS_PROXY).inputs["sslCertificates"] == [ref(c) for c in certificates]
+    assert len(component_outputs(result)["dns_records"]) == 250
+
+
+def test_appending_domains_keeps_existing_certificates_and_their_domains():
+    before = run(domains=many(3), domains_per_certificate=1)
+    after = run(domains=many(5), domains_per_certificate=1)
+    old = {c.urn: c.inputs["managed"]["domains"] for c in before.of_type(CERTIFICATE)}
+    new = {c.urn: c.inputs["managed"]["domains"] for c in after.of_type(CERTIFICATE)}
+    assert len(new) == 5
+    assert {urn: new[urn] for urn in old} == old
+    # Records are named after their domain, not a list position.
+    zone_before = {r.urn for r in run(domains=many(3), managed_zone="z").of_type(RECORD)}
+    zone_after = {r.urn for r in run(domains=many(3)[1:], managed_zone="z").of_type(RECORD)}
+    assert zone_after < zone_before
+
+
+def test_domain_limit_follows_certificates_per_proxy():
+    with pytest.raises(InvalidArgument) as refused:
+        run(domains=many(16), domains_per_certificate=1)
+    assert refused.value.argument == "domains"
+    assert "15" in str(refused.value)
+    assert len(run(domains=many(15), domains_per_certificate=1).of_type(CERTIFICATE)) == 15
+    with pytest.raises(InvalidArgument) as refused:
+        run(domains=many(1501))
+    assert refused.value.argument == "domains"
+
+
+# --- Bad input -----------------------------------------------------------------------------------
+
+BAD_INPUTS = [
+    ({"domains": []}, "domains"),
+    ({"domains": ["*.example.com"]}, "domains[0]"),
+    ({"domains": ["example.com"]}, "domains[0]"),
+    ({"domains": ["track.example.com", "TRACK.example.com."]}, "domains[1]"),
+    ({"esp": "mailchimp"}, "esp"),
+    ({"esp": "sparkpost-enterprise"}, "tenant"),
+    ({"esp": "custom"}, "origin_host"),
+    ({"origin_host": "https://spgo.io/"}, "origin_host"),
+    ({"hosted_zone_id": "Z123"}, "hosted_zone_id"),
+    ({"enable_ipv6": "yes"}, "enable_ipv6"),
+    ({"enable_ipv6": pulumi.Output.from_input(True)}, "enable_ipv6"),
+    ({"domains_per_certificate": 0}, "domains_per_certificate"),
+    ({"domains_per_certificate": 101}, "domains_per_certificate"),
+    ({"dns_ttl_seconds": 5}, "dns_ttl_seconds"),
+    ({"origin_timeout_seconds": 0}, "origin_timeout_seconds"),
+    ({"managed_zone": " "}, "managed_zone"),
+    ({"managed_zone": 42}, "managed_zone"),
+    ({"dns_project": "other"}, "dns_project"),
+    ({"redirect_http_to_https": "false"}, "redirect_http_to_https"),
+    ({"cache_ttl_seconds": -1}, "cache_ttl_seconds"),
+]
+
+
+@pytest.mark.parametrize("args, argument", BAD_INPUTS, ids=[a for _, a in BAD_INPUTS])
+def test_bad_input_is_refused_naming_the_argument_and_nothing_is_registered(args, argument):
+    refusals = []
+
+    def program():
+        try:
+            build(**args)()
+        except InvalidArgument as error:
+            refusals.append(error)
+
+    result = run_offline(program)
+    assert [e.argument for e in refusals] == [argument]
+    assert result.resources == []
+
+
+# --- The example stack and `tracking-cdn plan` ---------------------------------------------------
+
+
+def test_example_stack_builds_the_gcp_front_door():
+    result = run_stack("gcp-example")
+    component = result.one(COMPONENT)
+    assert result.stack_outputs["frontDoor"] == "gcp"
+    exported = ("ipAddress", "ipv6Address", "certificateNames", "certificateStatusCommands", "originHost", "dnsRecords")
+    assert set(exported) <= set(result.stack_outputs)
+    assert all(r.parent == component.urn for r in result.resources if r.custom)
+    assert all(r.protect for r in result.resources if r.custom)
+
+
+@pytest.mark.parametrize("count", [1, 10, 100])
+def test_example_stack_works_with_any_domain_count(count):
+    overrides = {"tracking-cdn:domains": many(count, "link")}
+    if count == 10:
+        overrides["tracking-cdn:managedZone"] = "example-com"
+    result = run_stack("gcp-example", overrides)
+    assert [d for c in certificates_of(result) for d in c.inputs["managed"]["domains"]] == many(count, "link")
+    assert len(result.stack_outputs["dnsRecords"]) == count
+    assert len(result.of_type(RECORD)) == (count if count == 10 else 0)
+
+
+def test_plan_shows_the_gcp_example_offline(capsys, monkeypatch):
+    from tracking_cdn.cli import main
+
+    from conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    assert main(["plan", "--stack", "gcp-example"]) == 0
+    shown = capsys.readouterr().out
+    assert "OFFLINE" in shown
+    assert COMPONENT in shown and "INTERNET_FQDN_PORT" in shown
+    assert "track.example.com" in shown and "[protected]" in shown
