@@ -3,7 +3,9 @@
 Config (namespace ``tracking-cdn``): ``frontDoor`` picks the component (cloudfront, gcp, azure,
 cloudflare, fastly); ``name`` names it (default ``tracking``; keep it stable, it is part of every
 URN); every other key is the camelCase name of an argument of that component (``domains``,
-``esp``, ``hostedZoneId``, ...). Provider settings use the providers' own namespaces (``aws:region``).
+``esp``, ``hostedZoneId``, ...), except ``sparkpost`` and ``sparkpostApiKey``, which create a
+``SparkPostTrackingDomain`` per domain after the front door (see ``tracking_cdn.sparkpost``).
+Provider settings use the providers' own namespaces (``aws:region``).
 """
 
 import importlib
@@ -15,6 +17,7 @@ from typing import Any
 import pulumi
 
 from .errors import InvalidArgument
+from .sparkpost import register_from_config as register_sparkpost_domains
 
 DEFAULT_COMPONENT_NAME = "tracking"
 
@@ -100,3 +103,7 @@ def main() -> None:
     pulumi.export("frontDoor", kind_name)
     for name in output_names(component_class):
         pulumi.export(camel_case(name), getattr(front_door, name))
+    # Optional last step: tell SparkPost the domains are secure (config `sparkpost`), after the front door.
+    sparkpost_domains = register_sparkpost_domains(front_door, config)
+    if sparkpost_domains:
+        pulumi.export("sparkpostVerified", {domain: r.verified for domain, r in sparkpost_domains.items()})
