@@ -13,9 +13,6 @@ from typing import Any, NotRequired, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-# pulumi.Input[str] holds the forward reference "Output[T]"; typing.get_type_hints (the stack program reads
-# argument types with it) resolves it in this module's namespace.
-
 from .contract import (
     ROUTE,
     VALIDATION,

@@ -50,6 +50,8 @@ class OfflineRun:
     resources: list[Registration]
     stack_outputs: dict[str, Any]
     warnings: list[str]
+    invokes: list[str]
+    """Tokens of the data-source lookups the program made, in order."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_token]
@@ -74,17 +76,19 @@ class OfflineRun:
 class _SimulatedCloud(mocks.Mocks):
     def __init__(self) -> None:
         self.resource_fakes, self.call_fakes = load_tables()
+        self.invokes: list[str] = []
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
         fake = self.resource_fakes.get(args.typ)
         computed = fake(dict(args.inputs), args.name) if fake else {}
         return computed.pop("id", f"{args.name}-id"), {**args.inputs, **computed}
 
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        self.invokes.append(args.token)
         fake = self.call_fakes.get(args.token)
         if fake is None:
             raise UnsimulatedCall(f"no offline result for the data source {args.token!r}")
-        return fake(dict(args.args)), None
+        return fake(dict(args.args)), []
 
 
 class _RecordingMonitor(mocks.MockMonitor):
@@ -163,6 +167,7 @@ def run_offline(
         resources=monitor.registrations,
         stack_outputs=monitor.outputs_by_urn.get(stack_urn, {}),
         warnings=collector.warnings,
+        invokes=cloud.invokes,
     )
 
 
