@@ -1,0 +1,484 @@
+"""Policies for the Azure front door (issue 4): Front Door Standard/Premium, checked on what the component
+registers under the mock engine."""
+
+import functools
+import subprocess
+import sys
+
+import pulumi
+import pytest
+
+from conftest import REPO, run_stack
+from tracking_cdn.azure import AzureFrontDoorTrackingDomain, custom_domain_name
+from tracking_cdn.cli import main as cli_main
+from tracking_cdn.errors import InvalidArgument
+from tracking_cdn.offline import run_offline
+
+PROFILE = "azure-native:cdn:Profile"
+ENDPOINT = "azure-native:cdn:AFDEndpoint"
+ORIGIN_GROUP = "azure-native:cdn:AFDOriginGroup"
+ORIGIN = "azure-native:cdn:AFDOrigin"
+CUSTOM_DOMAIN = "azure-native:cdn:AFDCustomDomain"
+ROUTE = "azure-native:cdn:Route"
+RULE_SET = "azure-native:cdn:RuleSet"
+RULE = "azure-native:cdn:Rule"
+RECORD = "azure-native:dns:RecordSet"
+COMPONENT = "tracking-cdn:index:AzureFrontDoorTrackingDomain"
+SERVING = (PROFILE, ENDPOINT, ORIGIN_GROUP, ORIGIN, CUSTOM_DOMAIN, ROUTE, RULE_SET, RULE, RECORD)
+
+DOMAINS = ["track.example.com", "click2.example.com"]
+GROUP = "tracking-rg"
+
+# ESP profile -> (extra args, the endpoint host from DESIGN.md section 3, whether the ESP routes on the tracking Host)
+PROFILES = {
+    "sparkpost": ({"esp": "sparkpost"}, "spgo.io", False),
+    "sparkpost-eu": ({"esp": "sparkpost-eu"}, "eu.spgo.io", False),
+    "sparkpost-enterprise": ({"esp": "sparkpost-enterprise", "tenant": "acme"}, "acme.et.e.sparkpost.com", False),
+    "sendgrid": ({"esp": "sendgrid"}, "sendgrid.net", True),
+    "custom": ({"esp": "custom", "origin_host": "track.pmta.example.net"}, "track.pmta.example.net", False),
+}
+ESPS = list(PROFILES)
+
+
+def build(**args):
+    """A program creating the component with ``args`` (domains and resource group defaulted)."""
+    args.setdefault("domains", list(DOMAINS))
+    args.setdefault("resource_group_name", GROUP)
+    return lambda: AzureFrontDoorTrackingDomain("tracking", args)
+
+
+def run(**args):
+    return run_offline(build(**args))
+
+
+@functools.lru_cache(maxsize=None)
+def run_esp(esp):
+    """One offline run per ESP profile with the defaults (shared by the per-profile policies)."""
+    return run(**PROFILES[esp][0])
+
+
+@functools.lru_cache(maxsize=None)
+def run_zone():
+    """The defaults plus an Azure DNS zone holding the tracking domains."""
+    return run(dns_zone_name="example.com")
+
+
+def outputs(result):
+    return result.one(COMPONENT).outputs
+
+
+def refused(**args):
+    """Run the component with bad ``args``; returns the InvalidArgument and what was registered meanwhile."""
+    caught = []
+
+    def program():
+        try:
+            build(**args)()
+        except InvalidArgument as error:
+            caught.append(error)
+
+    result = run_offline(program)
+    assert caught, f"{args} was accepted"
+    return caught[0], result.resources
+
+
+def custom_domain_for(result, domain):
+    [found] = [d for d in result.of_type(CUSTOM_DOMAIN) if d.inputs["hostName"] == domain]
+    return found
+
+
+def id_of(result, resource):
+    """The Azure resource ID other resources use for ``resource`` (the engine keeps IDs out of outputs, so
+    it is read from the component's ``custom_domain_ids`` or rebuilt from the profile's path and name)."""
+    kind = {CUSTOM_DOMAIN: "customDomains", ORIGIN_GROUP: "originGroups", RULE_SET: "ruleSets"}[resource.type]
+    profile = result.one(PROFILE).outputs["name"]
+    return (
+        f"/subscriptions/<subscription-id>/resourceGroups/{resource.inputs['resourceGroupName']}"
+        f"/providers/Microsoft.Cdn/profiles/{profile}/{kind}/{resource.outputs['name']}"
+    )
+
+
+def records(result, record_type):
+    return {r.inputs["relativeRecordSetName"]: r for r in result.of_type(RECORD) if r.inputs["recordType"] == record_type}
+
+
+# --- Profile, endpoint, origin ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_profile_is_front_door_standard_by_default(esp):
+    result = run_esp(esp)
+    profile = result.one(PROFILE)
+    assert profile.inputs["sku"] == {"name": "Standard_AzureFrontDoor"}
+    assert profile.inputs["location"] == "Global"
+    assert profile.inputs["resourceGroupName"] == GROUP
+    endpoint = result.one(ENDPOINT)
+    assert endpoint.inputs["profileName"] == profile.outputs["name"]
+    assert endpoint.inputs["enabledState"] == "Enabled"
+
+
+def test_premium_sku_is_selectable():
+    profile = run(sku="Premium_AzureFrontDoor").one(PROFILE)
+    assert profile.inputs["sku"] == {"name": "Premium_AzureFrontDoor"}
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_one_origin_is_the_esp_endpoint_over_https_with_certificate_check(esp):
+    result = run_esp(esp)
+    group = result.one(ORIGIN_GROUP)
+    origin = result.one(ORIGIN)  # exactly one origin
+    assert origin.inputs["originGroupName"] == group.outputs["name"]
+    assert origin.inputs["hostName"] == PROFILES[esp][1]
+    assert origin.inputs["httpsPort"] == 443
+    assert origin.inputs["enforceCertificateNameCheck"] is True
+    assert origin.inputs["enabledState"] == "Enabled"
+    assert outputs(result)["origin_host"] == PROFILES[esp][1]
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_origin_host_header_follows_the_esp_profile(esp):
+    """SendGrid routes on the tracking domain: a blank origin host header makes Front Door forward the
+    viewer's Host; every other ESP receives its own host name."""
+    origin = run_esp(esp).one(ORIGIN)
+    _, host, needs_tracking_host = PROFILES[esp]
+    if needs_tracking_host:
+        assert not origin.inputs.get("originHostHeader")
+    else:
+        assert origin.inputs["originHostHeader"] == host
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_no_health_probe_on_the_single_origin(esp):
+    """Azure recommends no probe for one origin, and the ESP's 302 would read as unhealthy."""
+    group = run_esp(esp).one(ORIGIN_GROUP)
+    assert "healthProbeSettings" not in group.inputs
+
+
+# --- Route ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_route_forwards_every_path_over_https_only(esp):
+    result = run_esp(esp)
+    route = result.one(ROUTE)
+    assert route.inputs["patternsToMatch"] == ["/*"]
+    assert route.inputs["forwardingProtocol"] == "HttpsOnly"
+    assert route.inputs["originGroup"] == {"id": id_of(result, result.one(ORIGIN_GROUP))}
+    assert route.inputs["endpointName"] == result.one(ENDPOINT).outputs["name"]
+    assert route.inputs["enabledState"] == "Enabled"
+    assert not route.inputs.get("originPath")
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_http_is_served_not_redirected_by_default(esp):
+    route = run_esp(esp).one(ROUTE)
+    assert set(route.inputs["supportedProtocols"]) == {"Http", "Https"}
+    assert route.inputs["httpsRedirect"] == "Disabled"
+
+
+def test_redirect_to_https_is_opt_in():
+    route = run(redirect_http_to_https=True).one(ROUTE)
+    assert route.inputs["httpsRedirect"] == "Enabled"
+    assert set(route.inputs["supportedProtocols"]) == {"Http", "Https"}  # port 80 still answers (with the redirect)
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_route_serves_every_tracking_domain_and_the_endpoint_host(esp):
+    result = run_esp(esp)
+    route = result.one(ROUTE)
+    linked = [ref["id"] for ref in route.inputs["customDomains"]]
+    assert sorted(linked) == sorted(id_of(result, d) for d in result.of_type(CUSTOM_DOMAIN))
+    assert sorted(linked) == sorted(outputs(result)["custom_domain_ids"].values())
+    assert route.inputs["linkToDefaultDomain"] == "Enabled"
+
+
+def test_route_waits_for_the_origin():
+    """Azure refuses a route whose origin group has no origin yet."""
+    result = run_esp("sparkpost")
+    assert result.one(ORIGIN).urn in result.one(ROUTE).dependencies
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_user_agent_and_client_ip_reach_the_origin(esp):
+    """Front Door passes User-Agent through and adds X-Forwarded-For / X-Azure-ClientIP by itself; nothing
+    here may rewrite request headers (no rule with a header action)."""
+    for caching in (False, True):
+        result = run_esp(esp) if not caching else run(enable_caching=True, **PROFILES[esp][0])
+        for rule in result.of_type(RULE):
+            assert {action["name"] for action in rule.inputs["actions"]} == {"RouteConfigurationOverride"}
+
+
+# --- Custom domains and certificates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_each_tracking_domain_gets_a_managed_certificate_with_tls12(esp):
+    result = run_esp(esp)
+    domains = result.of_type(CUSTOM_DOMAIN)
+    assert sorted(d.inputs["hostName"] for d in domains) == sorted(DOMAINS)
+    for domain in domains:
+        assert domain.inputs["tlsSettings"]["certificateType"] == "ManagedCertificate"
+        assert domain.inputs["tlsSettings"]["minimumTlsVersion"] == "TLS12"
+        assert domain.inputs["profileName"] == result.one(PROFILE).outputs["name"]
+
+
+def test_custom_domain_names_are_valid_distinct_and_derived_from_the_domain():
+    lookalikes = ["track.ex-ample.com", "track-ex.ample.com", "xn--bcher-kva.example.com"]
+    names = [custom_domain_name(domain) for domain in lookalikes]
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert name.replace("-", "").isalnum() and not name.startswith("-") and not name.endswith("-")
+    result = run(domains=lookalikes)
+    assert {d.inputs["customDomainName"] for d in result.of_type(CUSTOM_DOMAIN)} == set(names)
+
+
+def test_adding_a_domain_keeps_every_existing_urn_and_azure_name():
+    before = run(domains=["track.example.com"], enable_caching=True, dns_zone_name="example.com")
+    after = run(domains=["new.example.com", "track.example.com"], enable_caching=True, dns_zone_name="example.com")
+    kept = {(r.urn, r.inputs.get("customDomainName")) for r in before.resources}
+    assert kept <= {(r.urn, r.inputs.get("customDomainName")) for r in after.resources}
+    assert len(after.resources) > len(before.resources)
+
+
+# --- Caching ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_caching_is_off_by_default_so_every_click_and_open_is_counted(esp):
+    result = run_esp(esp)
+    assert "cacheConfiguration" not in result.one(ROUTE).inputs
+    assert not result.of_type(RULE_SET) and not result.of_type(RULE)
+    assert not result.one(ROUTE).inputs.get("ruleSets")
+    assert not result.warnings
+
+
+@pytest.mark.parametrize(("ttl", "duration"), [(None, "00:00:10"), (90, "00:01:30"), (3600, "01:00:00")])
+def test_caching_when_enabled_uses_the_ttl_and_keeps_the_query_string_in_the_key(ttl, duration):
+    args = {"enable_caching": True} if ttl is None else {"enable_caching": True, "cache_ttl_seconds": ttl}
+    result = run(**args)
+    rule_set = result.one(RULE_SET)
+    rule = result.one(RULE)
+    assert rule.inputs["ruleSetName"] == rule_set.outputs["name"]
+    assert not rule.inputs.get("conditions")  # every request
+    [action] = rule.inputs["actions"]
+    cache = action["parameters"]["cacheConfiguration"]
+    assert action["parameters"]["typeName"] == "DeliveryRuleRouteConfigurationOverrideActionParameters"
+    assert cache["cacheDuration"] == duration
+    assert cache["queryStringCachingBehavior"] == "UseQueryString"
+    assert cache["cacheBehavior"] == "OverrideAlways"
+    route = result.one(ROUTE)
+    assert route.inputs["ruleSets"] == [{"id": id_of(result, rule_set)}]
+    assert rule.urn in route.dependencies
+
+
+# --- DNS -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_without_a_zone_dns_records_lists_the_txt_and_cname_and_nothing_waits(esp):
+    result = run_esp(esp)
+    assert not result.of_type(RECORD)
+    out = outputs(result)
+    endpoint_host = result.one(ENDPOINT).outputs["hostName"]
+    expected = []
+    for domain in DOMAINS:
+        token = custom_domain_for(result, domain).outputs["validationProperties"]["validationToken"]
+        expected.append({"name": f"_dnsauth.{domain}", "type": "TXT", "value": token, "purpose": "validation"})
+        expected.append({"name": domain, "type": "CNAME", "value": endpoint_host, "purpose": "route"})
+    by_name = lambda record: (record["name"], record["type"])  # noqa: E731
+    assert sorted(out["dns_records"], key=by_name) == sorted(expected, key=by_name)
+    assert out["dns_records"][0]["purpose"] == "validation"  # validation first
+    assert out["domain_validation_states"] == {domain: "Pending" for domain in DOMAINS}
+
+
+def test_with_an_azure_dns_zone_the_cname_and_dnsauth_txt_are_created_there():
+    result = run_zone()
+    endpoint_host = result.one(ENDPOINT).outputs["hostName"]
+    txts, cnames = records(result, "TXT"), records(result, "CNAME")
+    assert set(txts) == {"_dnsauth.track", "_dnsauth.click2"}
+    assert set(cnames) == {"track", "click2"}
+    for domain in DOMAINS:
+        relative = domain[: -len(".example.com")]
+        token = custom_domain_for(result, domain).outputs["validationProperties"]["validationToken"]
+        assert txts[f"_dnsauth.{relative}"].inputs["txtRecords"] == [{"value": [token]}]
+        assert cnames[relative].inputs["cnameRecord"] == {"cname": endpoint_host}
+    for record in result.of_type(RECORD):
+        assert record.inputs["zoneName"] == "example.com"
+        assert record.inputs["resourceGroupName"] == GROUP  # default: the front door's group
+        assert record.inputs["ttl"] == 3600
+    # the records created are exactly the ones dns_records lists
+    listed = {(r["name"], r["type"]) for r in outputs(result)["dns_records"]}
+    assert listed == {(f"{r.inputs['relativeRecordSetName']}.example.com", r.inputs["recordType"]) for r in result.of_type(RECORD)}
+
+
+def test_cnames_switch_traffic_only_once_the_route_exists_and_nothing_waits_for_validation():
+    result = run_zone()
+    route = result.one(ROUTE)
+    for cname in records(result, "CNAME").values():
+        assert route.urn in cname.dependencies
+    txt_urns = {r.urn for r in records(result, "TXT").values()}
+    for resource in result.resources:
+        assert not txt_urns & set(resource.dependencies), f"{resource.name} waits for a validation record"
+
+
+def test_zone_in_another_resource_group_with_its_own_ttl():
+    result = run(dns_zone_name="example.com", dns_zone_resource_group_name="dns-rg", dns_ttl_seconds=300)
+    for record in result.of_type(RECORD):
+        assert record.inputs["resourceGroupName"] == "dns-rg"
+        assert record.inputs["ttl"] == 300
+    assert result.one(PROFILE).inputs["resourceGroupName"] == GROUP
+
+
+def test_domains_live_elsewhere_get_only_the_txt_until_cnames_are_asked_for():
+    result = run(dns_zone_name="example.com", create_cname_records=False)
+    assert set(records(result, "TXT")) == {"_dnsauth.track", "_dnsauth.click2"}
+    assert not records(result, "CNAME")
+    assert {r["type"] for r in outputs(result)["dns_records"]} == {"TXT", "CNAME"}
+
+
+def test_resource_group_may_come_from_another_resource():
+    def program():
+        group = pulumi.Output.from_input("rg-from-elsewhere")
+        AzureFrontDoorTrackingDomain("tracking", {"domains": DOMAINS, "resource_group_name": group})
+
+    result = run_offline(program)
+    assert {r.inputs["resourceGroupName"] for r in result.resources if r.custom} == {"rg-from-elsewhere"}
+
+
+# --- Protection ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("esp", ESPS)
+def test_live_serving_resources_are_protected_by_default(esp):
+    result = run_esp(esp)
+    for resource in result.resources:
+        if resource.type in SERVING:
+            assert resource.protect, f"{resource.name} is not protected"
+
+
+def test_everything_including_cache_rules_and_dns_is_protected():
+    result = run(dns_zone_name="example.com", enable_caching=True)
+    assert {r.type for r in result.resources if r.custom} == set(SERVING)
+    assert all(r.protect for r in result.resources if r.custom)
+
+
+def test_protection_can_be_turned_off_to_tear_down():
+    result = run(dns_zone_name="example.com", enable_caching=True, protect_serving_resources=False)
+    assert not any(r.protect for r in result.resources)
+
+
+# --- Outputs ------------------------------------------------------------------------------------------------------
+
+
+def test_outputs_name_the_endpoint_profile_and_custom_domains():
+    result = run_esp("sparkpost")
+    out = outputs(result)
+    endpoint = result.one(ENDPOINT)
+    assert out["endpoint_host_name"] == endpoint.outputs["hostName"]
+    assert out["endpoint_id"].endswith(f"/afdEndpoints/{endpoint.outputs['name']}")
+    assert out["profile_name"] == result.one(PROFILE).outputs["name"]
+    assert out["custom_domain_ids"] == {d: id_of(result, custom_domain_for(result, d)) for d in DOMAINS}
+    assert out["domain_validation_tokens"] == {
+        d: custom_domain_for(result, d).outputs["validationProperties"]["validationToken"] for d in DOMAINS
+    }
+    for resource in result.resources:
+        assert resource.parent == result.one(COMPONENT).urn or resource.type == COMPONENT
+
+
+# --- Bad inputs --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "argument"),
+    [
+        ({"resource_group_name": None}, "resource_group_name"),
+        ({"resource_group_name": "  "}, "resource_group_name"),
+        ({"resource_group_name": 42}, "resource_group_name"),
+        ({"sku": "Standard_Microsoft"}, "sku"),
+        ({"sku": pulumi.Output.from_input("Premium_AzureFrontDoor")}, "sku"),
+        ({"domains": [f"t{i}.example.com" for i in range(101)]}, "domains"),
+        ({"domains": [f"t{i}.example.com" for i in range(501)], "sku": "Premium_AzureFrontDoor"}, "domains"),
+        ({"domains": []}, "domains"),
+        ({"domains": ["*.example.com"]}, "domains[0]"),
+        ({"domains": ["track.example.com", "Track.example.com."]}, "domains[1]"),
+        ({"esp": "mailgun"}, "esp"),
+        ({"esp": "sparkpost-enterprise"}, "tenant"),
+        ({"esp": "custom"}, "origin_host"),
+        ({"origin_host": "https://spgo.io/"}, "origin_host"),
+        ({"cache_ttl_seconds": 10}, "cache_ttl_seconds"),
+        ({"enable_caching": True, "cache_ttl_seconds": 0}, "cache_ttl_seconds"),
+        ({"enable_caching": True, "cache_ttl_seconds": 86400}, "cache_ttl_seconds"),
+        ({"enable_caching": "yes"}, "enable_caching"),
+        ({"redirect_http_to_https": "false"}, "redirect_http_to_https"),
+        ({"dns_zone_name": "other.com"}, "domains[0]"),
+        ({"dns_zone_name": "track.example.com"}, "domains[0]"),
+        ({"dns_zone_name": "https://example.com"}, "dns_zone_name"),
+        ({"dns_zone_resource_group_name": "dns-rg"}, "dns_zone_resource_group_name"),
+        ({"create_cname_records": False}, "create_cname_records"),
+        ({"dns_zone_name": "example.com", "dns_ttl_seconds": 5}, "dns_ttl_seconds"),
+        ({"zone_name": "example.com"}, "zone_name"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_argument_and_nothing_is_registered(args, argument):
+    error, registered = refused(**args)
+    assert error.argument == argument
+    assert str(error).startswith(f"{argument}: ")
+    assert registered == []
+
+
+def test_profile_limits_follow_the_sku():
+    error, _ = refused(domains=[f"t{i}.example.com" for i in range(101)])
+    assert "100" in str(error) and "Premium_AzureFrontDoor" in str(error)
+
+
+# --- Stack program and CLI -------------------------------------------------------------------------------------
+
+
+def test_example_stack_builds_the_azure_front_door():
+    result = run_stack("azure-example")
+    component = result.one(COMPONENT)
+    assert component.name == "tracking"
+    assert result.stack_outputs["frontDoor"] == "azure"
+    assert result.stack_outputs["originHost"] == "spgo.io"
+    assert result.stack_outputs["endpointHostName"] == result.one(ENDPOINT).outputs["hostName"]
+    assert len(result.stack_outputs["dnsRecords"]) == 2 * len(result.of_type(CUSTOM_DOMAIN))
+    assert result.one(ROUTE).inputs["httpsRedirect"] == "Disabled"
+    assert all(r.protect for r in result.resources if r.custom)
+
+
+@pytest.mark.parametrize("count", [1, 10, 100])
+def test_example_stack_works_for_1_10_and_100_domains(count):
+    domains = [f"t{i}.example.com" for i in range(count)]
+    result = run_stack("azure-example", {"tracking-cdn:domains": domains})
+    assert sorted(d.inputs["hostName"] for d in result.of_type(CUSTOM_DOMAIN)) == sorted(domains)
+    assert len(result.one(ROUTE).inputs["customDomains"]) == count
+    assert len(result.stack_outputs["dnsRecords"]) == 2 * count
+
+
+def test_example_stack_with_zone_and_caching_overrides():
+    result = run_stack(
+        "azure-example",
+        {"tracking-cdn:dnsZoneName": "example.com", "tracking-cdn:enableCaching": True, "tracking-cdn:cacheTtlSeconds": 30},
+    )
+    assert len(result.of_type(RECORD)) == 4
+    assert result.one(RULE).inputs["actions"][0]["parameters"]["cacheConfiguration"]["cacheDuration"] == "00:00:30"
+
+
+def test_plan_renders_the_azure_example_offline(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert cli_main(["plan", "--stack", "azure-example"]) == 0
+    printed = capsys.readouterr().out
+    assert "OFFLINE RENDERING" in printed
+    for token in (PROFILE, ENDPOINT, ORIGIN, CUSTOM_DOMAIN, ROUTE):
+        assert token in printed
+    assert "_dnsauth.track.example.com" in printed and "HttpsOnly" in printed
+
+
+def test_importing_the_azure_front_door_loads_no_other_cloud_sdk():
+    code = (
+        "import sys, tracking_cdn.azure; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pulumi_aws','pulumi_gcp','pulumi_cloudflare','pulumi_fastly')))"
+    )
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "[]"
