@@ -1,0 +1,39 @@
+"""What Cloudflare would compute, for offline runs (no SDK import). Unknown values are placeholders."""
+
+
+def _zone_by_name(args: dict) -> dict:
+    name = (args.get("filter") or {}).get("name")
+    if not name or args.get("zoneId"):
+        raise ValueError(f"offline getZone answers a lookup by filter.name only, got {args!r}")
+    zone_id = f"<zone id of {name}>"
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": name,
+        "status": "active",
+        "plan": {"name": f"<plan of {name}>"},
+        "nameServers": [f"<name servers of {name}>"],
+    }
+
+
+def _dns_record(inputs: dict, name: str) -> dict:
+    return {"id": f"<dns record id of {inputs.get('name')}>", "proxiable": True, "createdOn": "<created on deploy>"}
+
+
+def _ruleset(inputs: dict, name: str) -> dict:
+    return {"id": f"<ruleset id of {inputs.get('phase')}>", "lastUpdated": "<updated on deploy>"}
+
+
+def _page_rule(inputs: dict, name: str) -> dict:
+    return {"id": f"<page rule id of {inputs.get('target')}>", "createdOn": "<created on deploy>"}
+
+
+RESOURCES = {
+    "cloudflare:index/dnsRecord:DnsRecord": _dns_record,
+    "cloudflare:index/ruleset:Ruleset": _ruleset,
+    "cloudflare:index/pageRule:PageRule": _page_rule,
+}
+
+CALLS = {
+    "cloudflare:index/getZone:getZone": _zone_by_name,
+}
