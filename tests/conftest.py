@@ -6,7 +6,8 @@ from typing import Any, Callable, Mapping, Optional
 import pytest
 import yaml
 
-from tracking_cdn.offline import OfflineRun, run_offline
+from tracking_cdn.errors import InvalidArgument
+from tracking_cdn.offline import OfflineRun, Registration, run_offline
 from tracking_cdn.plan import stack_config
 from tracking_cdn.stack import main as stack_program
 
@@ -36,3 +37,19 @@ def run_stack(name: str, overrides: Optional[Mapping[str, Any]] = None) -> Offli
             document["config"][key] = value
     config, secret_keys = stack_config(document)
     return run_offline(stack_program, config=config, secret_keys=secret_keys, stack=name)
+
+
+def refusal(create: Callable[[], Any]) -> tuple[InvalidArgument, list[Registration]]:
+    """Run ``create`` (which should refuse its input) under the mock engine; returns the
+    InvalidArgument it raised and every resource registered in that run (should be none)."""
+    refusals: list[InvalidArgument] = []
+
+    def program() -> None:
+        try:
+            create()
+        except InvalidArgument as error:
+            refusals.append(error)
+
+    run = run_offline(program)
+    assert refusals, "the input was accepted"
+    return refusals[0], run.resources

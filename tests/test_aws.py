@@ -4,11 +4,10 @@ resources it registers under the offline mock engine, for every ESP profile."""
 import pulumi
 import pytest
 import yaml
-from conftest import REPO, run_stack
+from conftest import REPO, refusal, run_stack
 
 from tracking_cdn import cli
 from tracking_cdn.aws import CloudFrontTrackingDomain
-from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import run_offline
 from tracking_cdn.plan import stack_config
 from tracking_cdn.stack import main as stack_program
@@ -423,33 +422,18 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize("args, argument", BAD_INPUTS, ids=[f"{a}-{i}" for i, (_, a) in enumerate(BAD_INPUTS)])
-def test_bad_input_is_refused_naming_the_argument_before_anything_registers(run_program, args, argument):
-    refusals = []
-
-    def program():
-        try:
-            CloudFrontTrackingDomain("track", args)
-        except InvalidArgument as error:
-            refusals.append(error)
-
-    run = run_program(program)
-    assert [e.argument for e in refusals] == [argument]
-    assert str(refusals[0]).startswith(f"{argument}: ")
-    assert run.resources == []
+def test_bad_input_is_refused_naming_the_argument_before_anything_registers(args, argument):
+    error, registered = refusal(lambda: CloudFrontTrackingDomain("track", args))
+    assert error.argument == argument
+    assert str(error).startswith(f"{argument}: ")
+    assert registered == []
 
 
-def test_a_resource_decision_cannot_hang_on_an_output(run_program):
-    refusals = []
-
-    def program():
-        try:
-            CloudFrontTrackingDomain(
-                "track", {"domains": ["click2.example.com"], "certificate_validated": pulumi.Output.from_input(True)}
-            )
-        except InvalidArgument as error:
-            refusals.append(error.argument)
-
-    assert run_program(program).resources == [] and refusals == ["certificate_validated"]
+def test_a_resource_decision_cannot_hang_on_an_output():
+    error, registered = refusal(lambda: CloudFrontTrackingDomain(
+        "track", {"domains": ["click2.example.com"], "certificate_validated": pulumi.Output.from_input(True)}
+    ))
+    assert registered == [] and error.argument == "certificate_validated"
 
 
 def test_a_zone_id_from_another_resource_is_accepted(run_program):

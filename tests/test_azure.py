@@ -8,10 +8,9 @@ import sys
 import pulumi
 import pytest
 
-from conftest import REPO, run_stack
+from conftest import REPO, refusal, run_stack
 from tracking_cdn.azure import AzureFrontDoorTrackingDomain, custom_domain_name
 from tracking_cdn.cli import main as cli_main
-from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import run_offline
 
 PROFILE = "azure-native:cdn:Profile"
@@ -68,18 +67,8 @@ def outputs(result):
 
 
 def refused(**args):
-    """Run the component with bad ``args``; returns the InvalidArgument and what was registered meanwhile."""
-    caught = []
-
-    def program():
-        try:
-            build(**args)()
-        except InvalidArgument as error:
-            caught.append(error)
-
-    result = run_offline(program)
-    assert caught, f"{args} was accepted"
-    return caught[0], result.resources
+    """The InvalidArgument the component raises for bad ``args``, and what was registered meanwhile."""
+    return refusal(build(**args))
 
 
 def custom_domain_for(result, domain):

@@ -10,7 +10,7 @@ import re
 import pulumi
 import pytest
 
-from conftest import REPO, run_stack
+from conftest import REPO, refusal, run_stack
 from tracking_cdn import cli, offline
 from tracking_cdn.cloudflare import (
     MAX_EXPRESSION_LENGTH,
@@ -60,17 +60,7 @@ def build(args: dict):
 
 def refused(args) -> tuple[InvalidArgument, list]:
     """The InvalidArgument ``args`` raise, and everything registered in that run (should be nothing)."""
-    caught: list[InvalidArgument] = []
-
-    def program():
-        try:
-            CloudflareTrackingDomain("t", args)
-        except InvalidArgument as error:
-            caught.append(error)
-
-    run = offline.run_offline(program)
-    assert caught, f"{args} was accepted"
-    return caught[0], run.resources
+    return refusal(lambda: CloudflareTrackingDomain("t", args))
 
 
 def ruleset(run, phase: str):

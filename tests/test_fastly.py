@@ -10,7 +10,7 @@ import sys
 import pulumi
 import pytest
 
-from conftest import REPO, run_stack
+from conftest import REPO, refusal, run_stack
 from tracking_cdn import cli
 from tracking_cdn.contract import ROUTE, VALIDATION
 from tracking_cdn.errors import InvalidArgument
@@ -47,17 +47,7 @@ def build(args: dict, *, exports: bool = True):
 
 def refused(args: dict) -> tuple[InvalidArgument, list]:
     """The InvalidArgument ``args`` raise, and everything registered in that run (should be nothing)."""
-    caught: list[InvalidArgument] = []
-
-    def program():
-        try:
-            FastlyTrackingDomain("t", args)
-        except InvalidArgument as error:
-            caught.append(error)
-
-    run = run_offline(program)
-    assert caught, f"{args} was accepted"
-    return caught[0], run.resources
+    return refusal(lambda: FastlyTrackingDomain("t", args))
 
 
 @pytest.fixture(scope="module", params=list(PROFILES), ids=list(PROFILES))

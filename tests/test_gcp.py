@@ -3,7 +3,7 @@
 import pytest
 import pulumi
 
-from conftest import run_stack
+from conftest import refusal, run_stack
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.gcp import GcpLoadBalancerTrackingDomain
 from tracking_cdn.offline import run_offline
@@ -333,17 +333,9 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("args, argument", BAD_INPUTS, ids=[a for _, a in BAD_INPUTS])
 def test_bad_input_is_refused_naming_the_argument_and_nothing_is_registered(args, argument):
-    refusals = []
-
-    def program():
-        try:
-            build(**args)()
-        except InvalidArgument as error:
-            refusals.append(error)
-
-    result = run_offline(program)
-    assert [e.argument for e in refusals] == [argument]
-    assert result.resources == []
+    error, registered = refusal(build(**args))
+    assert error.argument == argument
+    assert registered == []
 
 
 # --- The example stack and `tracking-cdn plan` ---------------------------------------------------

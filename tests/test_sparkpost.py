@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import dill
 import pulumi
 import pytest
 import yaml
