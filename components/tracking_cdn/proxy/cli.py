@@ -1,0 +1,125 @@
+"""``tracking-cdn proxy nginx|apache|caddy``: print a self-hosted proxy configuration."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import InvalidArgument
+from ..esp import DEFAULT_ESP, PROFILES
+from . import RENDERERS, SYSTEM_CA_FILE, proxy_settings, render
+from .settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+
+# proxy_settings argument -> the command-line option that sets it (for error messages).
+OPTIONS = {
+    "domains": "--domain",
+    "esp": "--esp",
+    "tenant": "--tenant",
+    "origin_host": "--origin-host",
+    "cert": "--cert",
+    "key": "--key",
+    "http_port": "--http-port",
+    "https_port": "--https-port",
+    "listen_addresses": "--listen-address",
+    "upstream_ca_file": "--upstream-ca-file",
+    "connect_timeout": "--connect-timeout",
+    "read_timeout": "--read-timeout",
+    "upstream_address": "--upstream-address",
+    "caddy_admin": "--caddy-admin",
+}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("server", choices=sorted(RENDERERS), help="the web server to configure")
+    parser.add_argument(
+        "--domain", dest="domains", action="append", required=True, metavar="HOST",
+        help="a tracking domain (repeat for several, e.g. the live one and its sibling)",
+    )
+    parser.add_argument(
+        "--esp", default=DEFAULT_ESP, metavar="PROFILE",
+        help=f"ESP profile, one of {', '.join(PROFILES)} (default: {DEFAULT_ESP})",
+    )
+    parser.add_argument("--tenant", help="SparkPost Enterprise tenant (with --esp sparkpost-enterprise)")
+    parser.add_argument("--origin-host", help="the ESP endpoint's host name (required by --esp custom)")
+    parser.add_argument(
+        "--cert", metavar="PATH",
+        help="certificate chain (PEM); default: certbot's /etc/letsencrypt/live/<first domain>/fullchain.pem "
+        "(nginx, Apache) or automatic HTTPS (Caddy)",
+    )
+    parser.add_argument("--key", metavar="PATH", help="private key of --cert; default: certbot's privkey.pem")
+    parser.add_argument(
+        "--redirect-http-to-https", action="store_true",
+        help="answer port 80 with a redirect to HTTPS (default: proxy HTTP too, so old http:// links keep working)",
+    )
+    parser.add_argument("--http-port", default="80", help="default: 80")
+    parser.add_argument("--https-port", default="443", help="default: 443")
+    parser.add_argument(
+        "--listen-address", dest="listen_addresses", action="append", default=[], metavar="IP",
+        help="listen only on this IP address (repeatable); default: every IPv4 and IPv6 address",
+    )
+    parser.add_argument(
+        "--upstream-ca-file", metavar="PATH",
+        help=f"CA bundle that verifies the ESP's certificate; default: the system store ({SYSTEM_CA_FILE}"
+        " for nginx and Apache; RHEL: /etc/pki/tls/certs/ca-bundle.crt)",
+    )
+    parser.add_argument(
+        "--connect-timeout", default=str(DEFAULT_CONNECT_TIMEOUT), metavar="SECONDS",
+        help=f"seconds to connect to the ESP (default: {DEFAULT_CONNECT_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--read-timeout", default=str(DEFAULT_READ_TIMEOUT), metavar="SECONDS",
+        help=f"seconds to wait for the ESP's answer (default: {DEFAULT_READ_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--caddy-admin", metavar="off|HOST:PORT",
+        help="Caddy's admin endpoint (default: Caddy's own, localhost:2019, which 'systemctl reload caddy' needs)",
+    )
+    testing = parser.add_argument_group("test-only options (never use in production)")
+    testing.add_argument(
+        "--upstream-address", metavar="IP:PORT",
+        help="TESTS ONLY: connect to this stand-in instead of the ESP's host (Apache reaches it as an "
+        "HTTP CONNECT proxy); Host, SNI and certificate checks still use the ESP's name",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = proxy_settings(
+            args.domains,
+            esp=args.esp,
+            tenant=args.tenant,
+            origin_host=args.origin_host,
+            cert=args.cert,
+            key=args.key,
+            redirect_http_to_https=args.redirect_http_to_https,
+            http_port=_whole_number(args.http_port, "http_port"),
+            https_port=_whole_number(args.https_port, "https_port"),
+            listen_addresses=args.listen_addresses,
+            upstream_ca_file=args.upstream_ca_file,
+            connect_timeout=_whole_number(args.connect_timeout, "connect_timeout"),
+            read_timeout=_whole_number(args.read_timeout, "read_timeout"),
+            upstream_address=args.upstream_address,
+            caddy_admin=args.caddy_admin,
+        )
+        config = render(args.server, settings)
+    except InvalidArgument as error:
+        print(f"tracking-cdn proxy: error: {_as_option(error)}", file=sys.stderr)
+        return 2
+    sys.stdout.write(config)
+    return 0
+
+
+def _as_option(error: InvalidArgument) -> str:
+    """The error message with the library's argument name replaced by the option's."""
+    name = error.argument.split("[")[0]
+    message = str(error)[len(error.argument) + 2 :]
+    option = OPTIONS.get(name, name)
+    index = error.argument[len(name) :].strip("[]")  # set when one of several --domain values is wrong
+    return f"{option}{f' #{int(index) + 1}' if index else ''}: {message}"
+
+
+def _whole_number(value: str, argument: str) -> int:
+    # Parsed here rather than by argparse so every bad value gets the same one-line error.
+    if not value.strip().isdigit():
+        raise InvalidArgument(argument, f"expected a whole number, got {value!r}")
+    return int(value)

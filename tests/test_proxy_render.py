@@ -1,0 +1,178 @@
+"""The proxy renderers as pure functions: secure defaults, ESP profiles, and bad input refused.
+
+What the configurations *do* is proved by tests/test_proxy_servers.py against the real servers; these
+tests pin what that suite cannot see: the production defaults (certbot paths, the system CA store,
+the real ESP host, every address) that the server tests replace with loopback test options.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tracking_cdn.cli import main
+from tracking_cdn.errors import InvalidArgument
+from tracking_cdn.proxy import RENDERERS, SYSTEM_CA_FILE, proxy_settings, render
+
+DOMAINS = ["Track.Example.com.", "click2.example.com"]
+
+
+def rendered(server: str, **options) -> str:
+    return render(server, proxy_settings(DOMAINS, **options))
+
+
+@pytest.mark.parametrize("server", ["nginx", "apache"])
+def test_certificates_default_to_certbot_paths_of_the_first_domain(server):
+    config = rendered(server)
+    assert "/etc/letsencrypt/live/track.example.com/fullchain.pem" in config
+    assert "/etc/letsencrypt/live/track.example.com/privkey.pem" in config
+
+
+def test_caddy_manages_certificates_itself_unless_given_files():
+    automatic = rendered("caddy")
+    assert "\ttls {" in automatic and "/etc/letsencrypt" not in automatic
+    given = rendered("caddy", cert="/etc/ssl/track.pem", key="/etc/ssl/private/track.key")
+    assert "\ttls /etc/ssl/track.pem /etc/ssl/private/track.key {" in given
+
+
+def test_production_output_verifies_the_real_esp_against_the_system_store():
+    nginx, apache, caddy = (rendered(server) for server in ("nginx", "apache", "caddy"))
+    assert "server spgo.io:443;" in nginx
+    assert "proxy_ssl_verify on;" in nginx and f"proxy_ssl_trusted_certificate {SYSTEM_CA_FILE};" in nginx
+    assert 'ProxyPass "/" "https://spgo.io/"' in apache and "SSLProxyVerify require" in apache
+    assert f"SSLProxyCACertificateFile {SYSTEM_CA_FILE}" in apache and "SSLProxyCheckPeerName on" in apache
+    assert "reverse_proxy https://spgo.io {" in caddy
+    assert "tls_trusted_ca_certs" not in caddy  # Caddy then uses the system store
+    for config in (nginx, apache, caddy):
+        assert "TESTS ONLY" not in config and "ProxyRemote" not in config
+        assert "insecure" not in config.lower() and "proxy_ssl_verify off" not in config
+
+
+def test_every_address_on_80_and_443_by_default():
+    nginx = rendered("nginx")
+    for listen in ("listen 80;", "listen [::]:80;", "listen 443 ssl http2;", "listen [::]:443 ssl http2;"):
+        assert listen in nginx
+    apache = rendered("apache")
+    assert "<VirtualHost *:80>" in apache and "<VirtualHost *:443>" in apache
+    assert "Listen" not in apache  # the distribution's ports.conf already listens on 80 and 443
+    caddy = rendered("caddy")
+    assert "http://track.example.com, http://click2.example.com {" in caddy
+    assert "https://track.example.com, https://click2.example.com {" in caddy
+    assert "bind" not in caddy and "http_port" not in caddy
+
+
+@pytest.mark.parametrize("server", sorted(RENDERERS))
+def test_http_is_proxied_unless_the_redirect_is_asked_for(server):
+    assert "301" not in rendered(server)
+    redirecting = rendered(server, redirect_http_to_https=True)
+    assert "301" in redirecting or "Redirect permanent" in redirecting
+
+
+def test_apache_listens_on_test_ports_it_is_given():
+    config = rendered("apache", http_port=8080, https_port=8443, listen_addresses=["127.0.0.1"])
+    assert "Listen 127.0.0.1:8080" in config and "Listen 127.0.0.1:8443" in config
+
+
+@pytest.mark.parametrize(
+    ("options", "host"),
+    [
+        ({"esp": "sparkpost-eu"}, "eu.spgo.io"),
+        ({"esp": "sparkpost-enterprise", "tenant": "acme"}, "acme.et.e.sparkpost.com"),
+        ({"esp": "custom", "origin_host": "Click.PMTA.example.net"}, "click.pmta.example.net"),
+    ],
+)
+@pytest.mark.parametrize("server", sorted(RENDERERS))
+def test_the_esp_profile_decides_host_sni_and_upstream(server, options, host):
+    config = rendered(server, **options)
+    assert "https://spgo.io" not in config and " spgo.io" not in config  # the default ESP is gone
+    expected = {
+        "nginx": [f"server {host}:443;", f"proxy_set_header Host {host};", f"proxy_ssl_name {host};"],
+        "apache": [f'"https://{host}/"', "ProxyPreserveHost off"],
+        "caddy": [f"reverse_proxy https://{host} {{", f"header_up Host {host}", f"tls_server_name {host}"],
+    }[server]
+    for line in expected:
+        assert line in config
+
+
+def test_sendgrid_gets_the_tracking_domain_as_host_and_apache_refuses_it():
+    nginx = rendered("nginx", esp="sendgrid")
+    assert "proxy_set_header Host $host;" in nginx and "proxy_ssl_name sendgrid.net;" in nginx
+    caddy = rendered("caddy", esp="sendgrid")
+    assert "header_up Host {host}" in caddy and "tls_server_name sendgrid.net" in caddy
+    with pytest.raises(InvalidArgument) as error:
+        rendered("apache", esp="sendgrid")
+    assert error.value.argument == "esp"
+
+
+@pytest.mark.parametrize(
+    ("domains", "options", "argument"),
+    [
+        ([], {}, "domains"),
+        (["example.com"], {}, "domains[0]"),
+        (["track.example.com", "track;evil.example.com"], {}, "domains[1]"),
+        (["track.example.com"], {"esp": "mailgun"}, "esp"),
+        (["track.example.com"], {"esp": "sparkpost-enterprise"}, "tenant"),
+        (["track.example.com"], {"cert": "/etc/ssl/a.pem"}, "key"),
+        (["track.example.com"], {"key": "/etc/ssl/a.key"}, "cert"),
+        (["track.example.com"], {"cert": "a.pem", "key": "/k"}, "cert"),
+        (["track.example.com"], {"cert": "/a.pem; include /etc/passwd", "key": "/k"}, "cert"),
+        (["track.example.com"], {"upstream_ca_file": "/ca}.pem"}, "upstream_ca_file"),
+        (["track.example.com"], {"http_port": 0}, "http_port"),
+        (["track.example.com"], {"https_port": 80}, "https_port"),
+        (["track.example.com"], {"read_timeout": 0}, "read_timeout"),
+        (["track.example.com"], {"connect_timeout": True}, "connect_timeout"),
+        (["track.example.com"], {"listen_addresses": ["localhost"]}, "listen_addresses"),
+        (["track.example.com"], {"upstream_address": "spgo.io:443"}, "upstream_address"),
+        (["track.example.com"], {"upstream_address": "127.0.0.1"}, "upstream_address"),
+        (["track.example.com"], {"caddy_admin": "0.0.0.0"}, "caddy_admin"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_argument(domains, options, argument):
+    with pytest.raises(InvalidArgument) as error:
+        proxy_settings(domains, **options)
+    assert error.value.argument == argument
+    assert str(error.value).startswith(f"{argument}: ")
+
+
+def test_unknown_server_is_refused():
+    with pytest.raises(InvalidArgument, match="^server: .*nginx, apache, caddy"):
+        render("lighttpd", proxy_settings(DOMAINS))
+
+
+# --- the command ------------------------------------------------------------------------------------
+
+
+def test_command_prints_the_renderers_output(capsys):
+    assert main(["proxy", "nginx", "--domain", "track.example.com", "--esp", "sparkpost"]) == 0
+    assert capsys.readouterr().out == render("nginx", proxy_settings(["track.example.com"]))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "option"),
+    [
+        (["--domain", "track.example.com", "--domain", "nope"], "--domain #2: "),
+        (["--domain", "track.example.com", "--esp", "mailgun"], "--esp: "),
+        (["--domain", "track.example.com", "--cert", "/c.pem"], "--key: "),
+        (["--domain", "track.example.com", "--https-port", "https"], "--https-port: "),
+        (["--domain", "track.example.com", "--upstream-address", "x"], "--upstream-address: "),
+    ],
+)
+def test_command_reports_bad_input_in_one_line_and_exits_2(capsys, arguments, option):
+    assert main(["proxy", "caddy", *arguments]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"tracking-cdn proxy: error: {option}")
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
+def test_command_imports_no_pulumi():
+    code = (
+        "import sys; from tracking_cdn.cli import main; "
+        "main(['proxy', 'apache', '--domain', 'track.example.com']); "
+        "assert not [m for m in sys.modules if m.startswith('pulumi')], 'pulumi imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "ProxyPass" in result.stdout

@@ -1,0 +1,319 @@
+"""The generated nginx, Apache and Caddy configurations, run by the real servers on loopback.
+
+Each server runs the renderer's own output; only the documented test options differ from what a
+user gets: listen ports and address, ``upstream_address`` + ``upstream_ca_file`` (the stand-in ESP),
+the certificate paths, and Caddy's admin endpoint turned off. A missing server fails these tests
+(CI installs all three); outside CI (``CI`` unset) it is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import ssl
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+import pytest
+import trustme
+
+from esp_standin import PIXEL_GIF, EspStandin
+from proxy_runner import free_port, missing_executable, running_server
+from tracking_cdn.proxy import proxy_settings, render
+
+SERVERS = ("nginx", "apache", "caddy")
+DOMAIN = "track.example.com"
+SIBLING = "click2.example.com"
+ESP_HOST = "spgo.io"  # the SparkPost profile's endpoint
+CLICK = "/f/a/Hcv1nwnOfCFeZmc3EvMwsQ~~/AALoUwA~/RgRestfaPwRXA3Nw"
+TARGET_QUERY = "target=https%3A%2F%2Fwww.example.com%2Flanding%3Fa%3D1%26b%3D2"
+# What each server answers when the ESP cannot be used (Apache says 500 for a failed TLS handshake).
+GATEWAY_ERRORS = (500, 502, 503, 504)
+VERSION_DISCLOSURE = re.compile(r"(nginx|apache|caddy|debian|openssl)[/ ]*\d", re.IGNORECASE)
+
+
+def _require(server: str) -> None:
+    missing = missing_executable(server)
+    if missing and not os.environ.get("CI"):
+        pytest.skip(f"{missing} is not installed (CI installs it; these tests fail there without it)")
+    assert not missing, f"{missing} is not installed; .ci/run must install the Debian package"
+
+
+@pytest.fixture(scope="module")
+def front_ca() -> trustme.CA:
+    """The throwaway CA of the proxy's own certificate for the tracking domains."""
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def cert_files(front_ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    directory = tmp_path_factory.mktemp("front-cert")
+    issued = front_ca.issue_cert(DOMAIN, SIBLING)
+    cert, key = directory / "fullchain.pem", directory / "privkey.pem"
+    cert.write_bytes(b"".join(blob.bytes() for blob in issued.cert_chain_pems))
+    key.write_bytes(issued.private_key_pem.bytes())
+    return str(cert), str(key)
+
+
+@pytest.fixture(scope="module")
+def esp() -> Iterator[EspStandin]:
+    with EspStandin(hostnames=(ESP_HOST,)) as standin:
+        yield standin
+
+
+@dataclass
+class Proxy:
+    server: str
+    http_port: int
+    https_port: int
+    ca_pem: str
+    """The CA of the proxy's certificate, which a mail client would trust."""
+
+    def client_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cadata=self.ca_pem)
+
+    def get(self, path: str, *, tls: bool, host: str = DOMAIN, headers: Optional[dict] = None, timeout: float = 15):
+        """GET through the proxy as a mail client would: SNI and Host are the tracking domain."""
+        port = self.https_port if tls else self.http_port
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            connection.connect()
+            if tls:
+                connection.sock = self.client_context().wrap_socket(connection.sock, server_hostname=host)
+            connection.request("GET", path, headers={"Host": host, **(headers or {})})
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    def handshake(self, context: ssl.SSLContext) -> ssl.SSLSocket:
+        sock = socket.create_connection(("127.0.0.1", self.https_port), timeout=10)
+        try:
+            return context.wrap_socket(sock, server_hostname=DOMAIN)
+        except BaseException:
+            sock.close()
+            raise
+
+
+@pytest.fixture(scope="module")
+def start_proxy(tmp_path_factory, cert_files, front_ca):
+    """Start ``server`` with the rendered configuration for the given settings overrides."""
+
+    def start(server: str, esp_standin: EspStandin, esp_profile: str = "sparkpost", **overrides):
+        _require(server)
+        http_port, https_port = free_port(), free_port()
+        options = dict(
+            cert=cert_files[0],
+            key=cert_files[1],
+            http_port=http_port,
+            https_port=https_port,
+            listen_addresses=["127.0.0.1"],
+            upstream_address=f"127.0.0.1:{esp_standin.port}",
+            upstream_ca_file=esp_standin.ca_file,
+            caddy_admin="off",
+        )
+        options.update(overrides)
+        config = render(server, proxy_settings([DOMAIN, SIBLING], esp=esp_profile, **options))
+        workdir = tmp_path_factory.mktemp(server)
+        return running_server(server, config, workdir, [http_port, https_port]), Proxy(
+            server, http_port, https_port, front_ca.cert_pem.bytes().decode()
+        )
+
+    return start
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def proxy(request, start_proxy, esp) -> Iterator[Proxy]:
+    """One running proxy per server, in front of the healthy stand-in, shared by the module."""
+    running, proxy = start_proxy(request.param, esp)
+    with running:
+        yield proxy
+
+
+def _last_request(esp: EspStandin, before: int):
+    recorded = esp.wait_for_requests(before + 1)
+    assert len(recorded) == before + 1, "the ESP stand-in received nothing"
+    return recorded[-1]
+
+
+# --- what a mail client sees --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http-80", "https-443"])
+def test_click_on_both_ports_gets_the_esp_redirect(proxy: Proxy, esp: EspStandin, tls: bool):
+    status, headers, _ = proxy.get(f"{CLICK}?{TARGET_QUERY}", tls=tls)
+    assert status == 302, "HTTP is proxied, not redirected by the proxy"
+    assert headers["location"] == "https://www.example.com/landing?a=1&b=2"
+    assert headers["server"] == "msys-http", "the answer must come from the ESP (its Server header)"
+
+
+def test_open_pixel_is_the_esps_gif(proxy: Proxy):
+    status, headers, body = proxy.get("/q/dTQ8riSBz-pkMhoxuXiAKw~~/AAAEAgA~", tls=True)
+    assert (status, headers["content-type"], body) == (200, "image/gif", PIXEL_GIF)
+
+
+def test_sibling_domain_is_served_too(proxy: Proxy):
+    status, headers, _ = proxy.get(f"{CLICK}?{TARGET_QUERY}", tls=True, host=SIBLING)
+    assert (status, headers["server"]) == (302, "msys-http")
+
+
+def test_https_offers_http2(proxy: Proxy):
+    alpn = proxy.client_context()
+    alpn.set_alpn_protocols(["h2", "http/1.1"])
+    with proxy.handshake(alpn) as tls:
+        assert tls.selected_alpn_protocol() == "h2"
+
+
+# --- what the ESP receives ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http-80", "https-443"])
+def test_path_query_user_agent_and_client_ip_reach_the_esp(proxy: Proxy, esp: EspStandin, tls: bool):
+    before = len(esp.requests)
+    path = "/f/open-in-app/0Y6UTAhVwx-JEnEF7sntYQ~~/AAAEAgA~/RgRh%2Fenc%20oded%7E%41%3B"
+    proxy.get(
+        f"{path}?{TARGET_QUERY}&empty=&x=1&x=2",
+        tls=tls,
+        headers={"User-Agent": "Mozilla/5.0 (test; GoogleImageProxy)", "X-Forwarded-For": "203.0.113.66"},
+    )
+    received = _last_request(esp, before)
+    assert (received.path, received.query) == (path, f"{TARGET_QUERY}&empty=&x=1&x=2")
+    assert received.user_agent == "Mozilla/5.0 (test; GoogleImageProxy)"
+    # The client's real address, not the X-Forwarded-For it forged.
+    assert received.x_forwarded_for == "127.0.0.1"
+
+
+def test_esp_gets_its_own_host_name_as_host_and_sni(proxy: Proxy, esp: EspStandin):
+    before = len(esp.requests)
+    proxy.get(CLICK, tls=True)
+    received = _last_request(esp, before)
+    assert (received.host, received.server_name) == (ESP_HOST, ESP_HOST)
+
+
+@pytest.mark.parametrize("server", ["nginx", "caddy"])  # Apache refuses this profile (see the renderer)
+def test_sendgrid_gets_the_tracking_domain_as_host_but_its_own_name_as_sni(server: str, start_proxy):
+    with EspStandin(hostnames=("sendgrid.net",)) as sendgrid:
+        running, proxy = start_proxy(server, sendgrid, esp_profile="sendgrid")
+        with running:
+            assert proxy.get("/wf/click?upn=abc", tls=True, host=SIBLING)[0] == 404  # the stand-in's answer
+            received = _last_request(sendgrid, 0)
+            assert (received.host, received.server_name) == (SIBLING, "sendgrid.net")
+
+
+def test_long_tracking_url_passes(proxy: Proxy, esp: EspStandin):
+    before = len(esp.requests)
+    token = "A" * 2048
+    status, _, _ = proxy.get(f"/f/a/{token}?{TARGET_QUERY}", tls=True)
+    assert status == 302
+    assert _last_request(esp, before).path == f"/f/a/{token}"
+
+
+def test_connections_to_the_esp_are_reused(proxy: Proxy, esp: EspStandin):
+    proxy.get(CLICK, tls=True)  # warm the pool of this port's handler
+    connections_before = esp.connections
+    for _ in range(10):
+        assert proxy.get(CLICK, tls=True)[0] == 302
+    assert esp.connections - connections_before <= 2, "each click opened a new TLS connection to the ESP"
+
+
+# --- TLS towards the client -------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
+def test_tls_1_1_is_refused_and_1_2_accepted(proxy: Proxy):
+    old = ssl.create_default_context()
+    old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
+    old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
+    old.set_ciphers("DEFAULT:@SECLEVEL=0")  # let this client offer TLS 1.1 at all
+    with pytest.raises(ssl.SSLError):
+        proxy.handshake(old).close()
+    tls12 = proxy.client_context()
+    tls12.maximum_version = ssl.TLSVersion.TLSv1_2
+    with proxy.handshake(tls12) as tls:
+        assert tls.version() == "TLSv1.2"
+
+
+# --- failures -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_esp_certificate_from_an_untrusted_ca_is_refused(server: str, start_proxy, esp: EspStandin):
+    impostor_ca_file = str(Path(esp.ca_file).with_name("impostor-ca.pem"))
+    trustme.CA().cert_pem.write_to_path(impostor_ca_file)
+    running, proxy = start_proxy(server, esp, upstream_ca_file=impostor_ca_file)
+    with running:
+        before = len(esp.requests)
+        status, _, _ = proxy.get(CLICK, tls=True)
+        assert status in GATEWAY_ERRORS
+        assert len(esp.requests) == before, "a request reached an ESP whose certificate did not verify"
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_esp_certificate_for_another_name_is_refused(server: str, start_proxy):
+    with EspStandin(hostnames=("not-the-esp.example.net",)) as wrong_name:
+        running, proxy = start_proxy(server, wrong_name)
+        with running:
+            status, _, _ = proxy.get(CLICK, tls=True)
+            assert status in GATEWAY_ERRORS
+            assert wrong_name.requests == []
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_esp_down_gives_a_prompt_bad_gateway_without_version(server: str, start_proxy):
+    with EspStandin(hostnames=(ESP_HOST,)) as down:
+        running, proxy = start_proxy(server, down)
+        with running:
+            assert proxy.get(CLICK, tls=True)[0] == 302  # the proxy now holds a kept-alive connection
+            down.behaviour = "refuse"
+            for tls in (False, True):
+                started = time.monotonic()
+                status, headers, body = proxy.get(CLICK, tls=tls)
+                assert status in GATEWAY_ERRORS
+                assert time.monotonic() - started < 3
+                assert not VERSION_DISCLOSURE.search(headers.get("server", "") + body.decode("latin-1"))
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_hanging_esp_times_out_with_a_gateway_error(server: str, start_proxy):
+    with EspStandin(hostnames=(ESP_HOST,), stall_seconds=8) as hanging:
+        running, proxy = start_proxy(server, hanging, read_timeout=1)
+        hanging.behaviour = "stall"
+        with running:
+            started = time.monotonic()
+            status, _, _ = proxy.get(CLICK, tls=True)
+            assert status in GATEWAY_ERRORS
+            assert time.monotonic() - started < 5, "the read timeout was not applied"
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_opt_in_redirect_sends_http_to_https(server: str, start_proxy, esp: EspStandin):
+    running, proxy = start_proxy(server, esp, redirect_http_to_https=True)
+    with running:
+        status, headers, _ = proxy.get(f"{CLICK}?{TARGET_QUERY}", tls=False)
+        assert status == 301
+        assert headers["location"] == f"https://{DOMAIN}:{proxy.https_port}{CLICK}?{TARGET_QUERY}"
+        assert proxy.get(CLICK, tls=True)[0] == 302
+
+
+def test_caddy_accepts_the_automatic_https_configuration(tmp_path: Path):
+    """The production Caddyfile (no cert files: Caddy obtains them) is valid for this Caddy."""
+    _require("caddy")
+    caddyfile = tmp_path / "Caddyfile"
+    caddyfile.write_text(render("caddy", proxy_settings([DOMAIN, SIBLING], esp="sparkpost")))
+    adapted = subprocess.run(
+        ["caddy", "adapt", "--config", str(caddyfile), "--adapter", "caddyfile"],
+        capture_output=True, text=True, timeout=30, env=dict(os.environ, HOME=str(tmp_path)),
+    )
+    assert adapted.returncode == 0, adapted.stderr
+    config = json.loads(adapted.stdout)
+    listens = sorted(address for server in config["apps"]["http"]["servers"].values() for address in server["listen"])
+    assert listens == [":443", ":80"]
+    assert "certificates" not in config["apps"].get("tls", {}), "no certificate files: Caddy manages them"
+    for server in config["apps"]["http"]["servers"].values():
+        assert not server.get("automatic_https", {}).get("disable"), "automatic HTTPS must stay on"
