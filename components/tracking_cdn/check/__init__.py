@@ -1,0 +1,84 @@
+"""``tracking-cdn check``: verify live tracking domains end to end (DNS, TLS, the ESP behind the
+front door over HTTPS and HTTP, caching, the parent domain's HSTS).
+
+Only argument parsing lives here, so building the ``tracking-cdn`` parser stays cheap; the checks
+(standard library only: ssl, socket, http.client, concurrent.futures) load when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..domains import validate_hostname
+from ..errors import InvalidArgument
+from ..esp import DEFAULT_ESP, PROFILES
+
+EPILOG = """\
+exit codes: 0 every check passed; 1 at least one check failed; 2 warnings but no failure
+(2 is also the code for a refused command line, reported on stderr before anything is checked).
+--resolve works like curl's: HOST:PORT:ADDRESS[,ADDRESS...] answers lookups of HOST for connections
+to PORT, without DNS. Pin the ESP endpoint (e.g. spgo.io:443:ADDRESS) to compare a pinned domain
+with it."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="tracking domain(s) to check, e.g. track.example.com")
+    parser.add_argument("--esp", default=DEFAULT_ESP, help=f"ESP profile: {', '.join(PROFILES)} (default: {DEFAULT_ESP})")
+    parser.add_argument("--tenant", help="tenant name, for --esp sparkpost-enterprise")
+    parser.add_argument("--origin-host", help="the ESP endpoint's host name (required for --esp custom)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument(
+        "--timeout", type=_positive_seconds, default=10.0, metavar="SECONDS",
+        help="time budget of each check, per domain (default: 10)",
+    )
+    parser.add_argument(
+        "--resolve", type=_resolve_entry, action="append", default=[], metavar="HOST:PORT:ADDRESS",
+        help="use ADDRESS for HOST on PORT instead of DNS, like curl (repeatable)",
+    )
+    parser.add_argument(
+        "--ca-bundle", metavar="PATH",
+        help="trust the CA certificates in this PEM file instead of the system's (like curl --cacert)",
+    )
+    parser.add_argument("--https-port", type=_port, default=443, metavar="PORT", help="HTTPS port (default: 443)")
+    parser.add_argument("--http-port", type=_port, default=80, metavar="PORT", help="plain-HTTP port (default: 80)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .runner import main  # the network stack loads only when the command runs
+
+    return main(args)
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 300:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 300 (e.g. 5 or 2.5), got {value!r}")
+    return seconds
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a TCP port 1-65535, got {value!r}")
+    return int(value)
+
+
+def _resolve_entry(value: str) -> tuple[tuple[str, int], tuple[str, ...]]:
+    """``HOST:PORT:ADDRESS[,ADDRESS...]`` (IPv6 addresses in brackets) as ``((host, port), addresses)``."""
+    import ipaddress
+
+    host, _, rest = value.partition(":")
+    port, _, addresses = rest.partition(":")
+    example = "e.g. track.example.com:443:127.0.0.1"
+    if not (host and port and addresses):
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT:ADDRESS ({example}), got {value!r}")
+    try:
+        name = validate_hostname(host, argument="--resolve")
+        parsed = tuple(str(ipaddress.ip_address(item.strip().strip("[]"))) for item in addresses.split(","))
+    except (InvalidArgument, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"{value!r}: {error} ({example})")
+    return (name, _port(port)), parsed

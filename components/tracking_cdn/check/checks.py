@@ -1,0 +1,493 @@
+"""The checks themselves: each looks at one domain over the network and returns a ``CheckResult``
+with a verdict, the evidence it saw and, when something is wrong, a hint at the fix."""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import time
+from dataclasses import dataclass
+from typing import Optional
+from urllib.parse import urlsplit
+
+from ..esp import Origin
+from .network import (
+    CheckTimeout,
+    Deadline,
+    HttpAnswer,
+    LookupFailed,
+    Resolution,
+    Resolver,
+    connect,
+    decode_certificate,
+    fetch,
+    probing_context,
+    tls_connect,
+    verifying_context,
+)
+from .report import CheckResult, Verdict
+
+NETWORK_ERRORS = (CheckTimeout, LookupFailed, OSError, http.client.HTTPException)
+EXPIRY_WARNING_DAYS = 21
+# DESIGN.md section 2: a front door that caches keeps answers 10 s; longer hides repeat clicks.
+MAX_HIDDEN_SECONDS = 10
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+ESP_PORT = 443  # where every ESP tracking endpoint listens for HTTPS
+# OpenSSL verification codes (X509_V_ERR_*) that mean "the chain does not lead to a trusted root".
+UNTRUSTED_CHAIN_CODES = {2, 18, 19, 20, 21}
+EXPIRED_CODE, HOSTNAME_MISMATCH_CODE = 10, 62
+CACHE_STATUS_HEADERS = ("x-cache", "cf-cache-status", "x-cache-status")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a check needs besides the domain."""
+
+    origin: Origin
+    resolver: Resolver
+    https_port: int
+    http_port: int
+    timeout: float
+    ca_bundle: Optional[str]
+
+    def deadline(self) -> Deadline:
+        return Deadline(self.timeout)
+
+
+def describe_error(error: BaseException) -> str:
+    if isinstance(error, ssl.SSLError):
+        return f"TLS handshake failed ({error.reason or error})"
+    return str(error) or type(error).__name__
+
+
+# -- DNS ---------------------------------------------------------------------------------------
+
+
+def check_dns(domain: str, settings: Settings) -> CheckResult:
+    deadline = settings.deadline()
+    try:
+        resolution = settings.resolver.lookup(domain, settings.https_port, deadline)
+    except (LookupFailed, CheckTimeout) as error:
+        return CheckResult(
+            "dns",
+            Verdict.FAIL,
+            str(error),
+            hint="create the record the front door needs (the component's dns_records output) "
+            "or fix the name's spelling",
+        )
+    evidence = list(_where_it_points(resolution))
+    esp_reason, note = _points_at_esp(resolution, settings, deadline)
+    if note:
+        evidence.append(note)
+    if esp_reason:
+        return CheckResult(
+            "dns",
+            Verdict.WARN,
+            f"{domain} still points straight at the ESP endpoint {settings.origin.host} ({esp_reason})",
+            tuple(evidence),
+            hint="point the name at the front door (the component's dns_records output); until then "
+            "tracking links only work over plain HTTP",
+        )
+    return CheckResult("dns", Verdict.PASS, f"resolves to {', '.join(resolution.addresses)}", tuple(evidence))
+
+
+def _where_it_points(resolution: Resolution) -> tuple[str, ...]:
+    if resolution.pinned:
+        return (f"addresses pinned with --resolve: {', '.join(resolution.addresses)} (DNS not consulted)",)
+    lines = [f"addresses: {', '.join(resolution.addresses)}"]
+    if resolution.canonical_name and resolution.canonical_name != resolution.host:
+        # getaddrinfo reports only the last name of a CNAME chain, not the names in between.
+        lines.append(f"CNAME chain ends at {resolution.canonical_name}")
+    return tuple(lines)
+
+
+def _points_at_esp(
+    resolution: Resolution, settings: Settings, deadline: Deadline
+) -> tuple[Optional[str], Optional[str]]:
+    """Why the domain looks like it points at the ESP (or None), and a note on what was not compared."""
+    origin = settings.origin.host
+    canonical = resolution.canonical_name or ""
+    if canonical == origin or canonical.endswith("." + origin):
+        return f"its CNAME chain ends at {canonical}", None
+    if resolution.pinned and not settings.resolver.is_pinned(origin, ESP_PORT):
+        return None, f"not compared with {origin}'s addresses (pin {origin}:{ESP_PORT} with --resolve to compare)"
+    try:
+        esp_addresses = settings.resolver.lookup(origin, ESP_PORT, deadline).addresses
+    except (LookupFailed, CheckTimeout) as error:
+        return None, f"not compared with the ESP endpoint's addresses: {error}"
+    shared = sorted(set(esp_addresses) & set(resolution.addresses))
+    if shared:
+        return f"it resolves to {origin}'s own addresses {', '.join(shared)}", None
+    return None, None
+
+
+# -- TLS ---------------------------------------------------------------------------------------
+
+
+def check_certificate(domain: str, settings: Settings) -> CheckResult:
+    deadline = settings.deadline()
+    try:
+        with tls_connect(
+            settings.resolver, domain, settings.https_port, verifying_context(settings.ca_bundle), deadline
+        ) as tls:
+            return _judge_valid_certificate(domain, tls.getpeercert())
+    except ssl.SSLCertVerificationError as error:
+        return _judge_rejected_certificate(domain, error, _unverified_certificate(domain, settings, deadline))
+    except NETWORK_ERRORS as error:
+        return CheckResult(
+            "tls-certificate",
+            Verdict.FAIL,
+            f"no TLS handshake on port {settings.https_port}: {describe_error(error)}",
+            hint="the front door must serve HTTPS for the tracking domain on 443",
+        )
+
+
+def _unverified_certificate(domain: str, settings: Settings, deadline: Deadline) -> Optional[dict]:
+    try:
+        with tls_connect(settings.resolver, domain, settings.https_port, probing_context(), deadline) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except NETWORK_ERRORS:
+        return None
+    return decode_certificate(der) if der else None
+
+
+def _certificate_evidence(certificate: Optional[dict]) -> tuple[str, ...]:
+    if not certificate:
+        return ()
+    return (
+        f"subject: {_distinguished_name(certificate.get('subject', ()))}",
+        f"names: {', '.join(_certificate_names(certificate)) or 'none'}",
+        f"issuer: {_distinguished_name(certificate.get('issuer', ()))}",
+        f"valid until: {certificate.get('notAfter', 'unknown')}",
+    )
+
+
+def _distinguished_name(rdns: tuple) -> str:
+    return ", ".join(f"{key}={value}" for rdn in rdns for key, value in rdn) or "empty"
+
+
+def _certificate_names(certificate: dict) -> list[str]:
+    return [value for kind, value in certificate.get("subjectAltName", ()) if kind == "DNS"]
+
+
+def _days_left(certificate: dict) -> int:
+    """Whole days until expiry; negative once expired (-3: expired three full days ago)."""
+    return int((ssl.cert_time_to_seconds(certificate["notAfter"]) - time.time()) / 86400)
+
+
+def _judge_valid_certificate(domain: str, certificate: dict) -> CheckResult:
+    days = _days_left(certificate)
+    evidence = _certificate_evidence(certificate)
+    if days < EXPIRY_WARNING_DAYS:
+        return CheckResult(
+            "tls-certificate",
+            Verdict.WARN,
+            f"valid for {domain} and trusted, but expires in {days} days",
+            evidence,
+            hint="managed certificates renew about 30 days ahead; one this close to expiry is not "
+            "renewing (does DNS still point at the front door? is validation still passing?)",
+        )
+    return CheckResult(
+        "tls-certificate", Verdict.PASS, f"valid for {domain}, trusted, expires in {days} days", evidence
+    )
+
+
+def _judge_rejected_certificate(
+    domain: str, error: ssl.SSLCertVerificationError, certificate: Optional[dict]
+) -> CheckResult:
+    evidence = _certificate_evidence(certificate)
+    if error.verify_code == EXPIRED_CODE:
+        ago = f" {-_days_left(certificate)} days ago" if certificate else ""
+        summary, hint = (
+            f"the certificate expired{ago}",
+            "renew it; managed certificates renew only while DNS points at the front door and "
+            "validation records exist",
+        )
+    elif error.verify_code == HOSTNAME_MISMATCH_CODE:
+        covered = ", ".join(_certificate_names(certificate)) if certificate else "unknown names"
+        summary, hint = (
+            f"the certificate is not valid for {domain} (it covers {covered})",
+            "add the domain to the front door's certificate (the component's domains) and wait for "
+            "issuance; the front door may be answering with its default certificate",
+        )
+    elif error.verify_code in UNTRUSTED_CHAIN_CODES:
+        summary, hint = (
+            f"the certificate chain is not trusted: {error.verify_message}",
+            "serve the full chain from a public CA; self-signed or private-CA certificates fail "
+            "in every mail client (for a private CA in split-horizon tests, pass --ca-bundle)",
+        )
+    else:
+        summary, hint = f"the certificate is rejected: {error.verify_message}", None
+    return CheckResult("tls-certificate", Verdict.FAIL, summary, evidence, hint)
+
+
+MODERN_VERSIONS = (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2)
+LEGACY_VERSIONS = (ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.TLSv1)
+VERSION_NAMES = {
+    ssl.TLSVersion.TLSv1_3: "TLS 1.3",
+    ssl.TLSVersion.TLSv1_2: "TLS 1.2",
+    ssl.TLSVersion.TLSv1_1: "TLS 1.1",
+    ssl.TLSVersion.TLSv1: "TLS 1.0",
+}
+
+
+def check_protocols(domain: str, settings: Settings) -> CheckResult:
+    deadline = settings.deadline()
+    try:
+        offered = {
+            version: _accepts(domain, settings, version, deadline) for version in MODERN_VERSIONS + LEGACY_VERSIONS
+        }
+    except NETWORK_ERRORS as error:
+        return CheckResult(
+            "tls-protocols", Verdict.FAIL, f"could not probe TLS versions: {describe_error(error)}"
+        )
+
+    def names(versions: tuple, accepted: Optional[bool]) -> list[str]:
+        return [VERSION_NAMES[v] for v in versions if offered[v] is accepted]
+
+    evidence = tuple(
+        f"{label}: {', '.join(found)}"
+        for label, found in (
+            ("accepted", names(MODERN_VERSIONS + LEGACY_VERSIONS, True)),
+            ("refused", names(MODERN_VERSIONS + LEGACY_VERSIONS, False)),
+            ("not tested (this Python's OpenSSL cannot offer it)", names(LEGACY_VERSIONS, None)),
+        )
+        if found
+    )
+    if not names(MODERN_VERSIONS, True):
+        return CheckResult(
+            "tls-protocols",
+            Verdict.FAIL,
+            "neither TLS 1.2 nor TLS 1.3 is offered: current browsers and mail clients cannot connect",
+            evidence,
+            hint="set the front door's minimum TLS version to 1.2 and allow 1.2 and 1.3",
+        )
+    if names(LEGACY_VERSIONS, True):
+        return CheckResult(
+            "tls-protocols",
+            Verdict.WARN,
+            f"{' and '.join(names(LEGACY_VERSIONS, True))} still accepted",
+            evidence,
+            hint="require TLS 1.2 or later (CloudFront TLSv1.2_2021, GCP SSL policy TLS_1_2, "
+            "Azure TLS12, nginx ssl_protocols TLSv1.2 TLSv1.3)",
+        )
+    return CheckResult(
+        "tls-protocols", Verdict.PASS, f"{', '.join(names(MODERN_VERSIONS, True))} offered; older refused", evidence
+    )
+
+
+def _accepts(domain: str, settings: Settings, version: ssl.TLSVersion, deadline: Deadline) -> Optional[bool]:
+    """Whether the server completes a handshake at exactly ``version``; None when this client cannot
+    offer that version at all (its OpenSSL was built or configured without it)."""
+    raw = connect(settings.resolver, domain, settings.https_port, deadline)
+    try:
+        raw.settimeout(deadline.remaining())
+        with probing_context(version).wrap_socket(raw, server_hostname=domain):
+            return True
+    except ssl.SSLError as error:
+        if error.reason == "NO_PROTOCOLS_AVAILABLE":
+            return None
+        return False
+    except (ConnectionResetError, BrokenPipeError):
+        return False
+    finally:
+        raw.close()
+
+
+# -- HTTPS, HTTP, caching ------------------------------------------------------------------------
+
+
+def check_https(domain: str, settings: Settings) -> tuple[CheckResult, Optional[HttpAnswer]]:
+    """Whether HTTPS reaches the ESP; also returns the answer, the first of the caching check's pair."""
+    try:
+        answer = _fetch_health(domain, "https", settings.https_port, settings)
+    except NETWORK_ERRORS as error:
+        return (
+            CheckResult(
+                "https",
+                Verdict.FAIL,
+                f"no HTTPS answer: {describe_error(error)}",
+                hint="HTTPS on 443 must answer for the tracking domain (see tls-* above)",
+            ),
+            None,
+        )
+    return _judge_esp_answer("https", answer, settings), answer
+
+
+def check_http(domain: str, settings: Settings) -> CheckResult:
+    try:
+        answer = _fetch_health(domain, "http", settings.http_port, settings)
+    except NETWORK_ERRORS as error:
+        return CheckResult(
+            "http",
+            Verdict.FAIL,
+            f"plain HTTP is broken: {describe_error(error)}",
+            hint="links in emails already delivered are http://; serve port 80 (forward to the ESP "
+            "or redirect to HTTPS on the same host)",
+        )
+    location = urlsplit(answer.header("location"))
+    if (
+        answer.status in REDIRECT_STATUSES
+        and location.scheme == "https"
+        and location.hostname == domain
+        and (location.port or 443) == settings.https_port
+    ):
+        return CheckResult(
+            "http",
+            Verdict.PASS,
+            f"redirected to HTTPS on the same host ({answer.status} to {answer.header('location')})",
+            (answer.describe(),),
+        )
+    result = _judge_esp_answer("http", answer, settings)
+    if result.verdict is Verdict.PASS:
+        return CheckResult("http", Verdict.PASS, f"served over plain HTTP (no redirect): {result.summary}", result.evidence)
+    return result
+
+
+def _fetch_health(domain: str, scheme: str, port: int, settings: Settings) -> HttpAnswer:
+    path = settings.origin.profile.health_path
+    return fetch(settings.resolver, scheme, domain, port, path, settings.deadline())
+
+
+def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> CheckResult:
+    """Did the ESP answer the health path, or the front door itself (an error page)?"""
+    profile, origin_host = settings.origin.profile, settings.origin.host
+    server = answer.header("server")
+    expected_server = profile.server_header
+    evidence = (answer.describe(),)
+    status_ok = answer.status in profile.health_statuses
+    if status_ok and (expected_server is None or server.lower() == expected_server):
+        proof = f"Server: {server}" if expected_server else f"a status {profile.name} gives for {profile.health_path}"
+        return CheckResult(name, Verdict.PASS, f"the ESP answered {answer.status} ({proof})", evidence)
+    if answer.status in REDIRECT_STATUSES and urlsplit(answer.header("location")).hostname == origin_host:
+        return CheckResult(
+            name,
+            Verdict.PASS,
+            f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; the ESP itself "
+            "is not contacted by this check)",
+            evidence,
+        )
+    if status_ok:
+        return CheckResult(
+            name,
+            Verdict.WARN,
+            f"{answer.status} as the ESP would answer, but Server is {server or 'absent'!r}, not "
+            f"{expected_server!r}: cannot tell whether the ESP answered",
+            evidence,
+            hint="let the ESP's Server header through (nginx: proxy_pass_header Server)",
+        )
+    return CheckResult(
+        name,
+        Verdict.FAIL,
+        f"the front door answered {answer.status} {answer.reason} itself (Server: {server or 'absent'}), "
+        f"not the ESP{f' ({expected_server})' if expected_server else ''}",
+        evidence,
+        hint=_error_status_hint(answer.status, origin_host),
+    )
+
+
+def _error_status_hint(status: int, origin_host: str) -> str:
+    if status in (502, 503):
+        return f"the front door cannot reach the ESP endpoint {origin_host}: check the origin host, HTTPS on 443, and its TLS settings"
+    if status == 504:
+        return f"the ESP endpoint {origin_host} did not answer the front door in time"
+    if status in (403, 404, 421):
+        return (
+            "the front door does not serve this domain: add it to the distribution's aliases / custom "
+            "domains / server_name, or a firewall rule blocks the request"
+        )
+    return f"every path must be forwarded to {origin_host} unchanged"
+
+
+def check_caching(domain: str, settings: Settings, first: Optional[HttpAnswer]) -> CheckResult:
+    """``first`` is the HTTPS check's answer when it came from the ESP, else None."""
+    if first is None:
+        return CheckResult("caching", Verdict.SKIP, "skipped: HTTPS does not reach the ESP")
+    try:
+        second = _fetch_health(domain, "https", settings.https_port, settings)
+    except NETWORK_ERRORS as error:
+        return CheckResult("caching", Verdict.FAIL, f"the repeat request failed: {describe_error(error)}")
+    evidence = (f"1st: {_cache_headers(first)}", f"2nd: {_cache_headers(second)}")
+    if not _is_cache_hit(second):
+        return CheckResult(
+            "caching", Verdict.PASS, "no cache hit on the repeat request: repeat clicks reach the ESP", evidence
+        )
+    ttl = _cache_ttl(second)
+    hidden = max(_int_header(second, "age") or 0, ttl or 0)
+    ttl_text = f"TTL {ttl} s" if ttl is not None else "TTL not visible (no Cache-Control max-age)"
+    if hidden > MAX_HIDDEN_SECONDS:
+        return CheckResult(
+            "caching",
+            Verdict.WARN,
+            f"the repeat request was a cache hit ({ttl_text}): repeat clicks are hidden from the ESP for "
+            f"up to {hidden} s",
+            evidence,
+            hint=f"cache tracking answers for {MAX_HIDDEN_SECONDS} s at most (cache_ttl_seconds)",
+        )
+    return CheckResult("caching", Verdict.PASS, f"the repeat request was a cache hit ({ttl_text})", evidence)
+
+
+def _cache_headers(answer: HttpAnswer) -> str:
+    shown = [
+        f"{name}: {answer.header(name)}"
+        for name in (*CACHE_STATUS_HEADERS, "age", "cache-control")
+        if answer.header(name)
+    ]
+    return "; ".join(shown) or "no cache headers"
+
+
+def _is_cache_hit(answer: HttpAnswer) -> bool:
+    return any("hit" in answer.header(name).lower() for name in CACHE_STATUS_HEADERS) or bool(
+        _int_header(answer, "age")
+    )
+
+
+def _cache_ttl(answer: HttpAnswer) -> Optional[int]:
+    """The shared-cache lifetime the response announces (s-maxage wins over max-age)."""
+    directives = {}
+    for part in answer.header("cache-control").split(","):
+        key, _, value = part.strip().partition("=")
+        if value.strip().isdigit():
+            directives[key.lower()] = int(value)
+    return directives.get("s-maxage", directives.get("max-age"))
+
+
+def _int_header(answer: HttpAnswer, name: str) -> Optional[int]:
+    value = answer.header(name).strip()
+    return int(value) if value.isdigit() else None
+
+
+# -- HSTS --------------------------------------------------------------------------------------
+
+
+def check_hsts(domain: str, settings: Settings) -> CheckResult:
+    parent = domain.split(".", 1)[1]
+    try:
+        answer = fetch(
+            settings.resolver,
+            "https",
+            parent,
+            settings.https_port,
+            "/",
+            settings.deadline(),
+            verifying_context(settings.ca_bundle),
+        )
+    except NETWORK_ERRORS as error:
+        return CheckResult("hsts", Verdict.INFO, f"could not read {parent}'s HSTS policy: {describe_error(error)}")
+    policy = answer.header("strict-transport-security")
+    evidence = (f"{answer.url}: Strict-Transport-Security: {policy or 'absent'}",)
+    if not policy:
+        return CheckResult("hsts", Verdict.INFO, f"{parent} sends no HSTS header", evidence)
+    directives = {part.strip().partition("=")[0].lower() for part in policy.split(";")}
+    if "includesubdomains" in directives:
+        return CheckResult(
+            "hsts",
+            Verdict.INFO,
+            f"{parent} sends HSTS with includeSubDomains: browsers that visited {parent} refuse "
+            f"http://{domain}, so HTTPS on the tracking domain is mandatory",
+            evidence,
+        )
+    return CheckResult(
+        "hsts", Verdict.INFO, f"{parent} sends HSTS without includeSubDomains: no effect on {domain}", evidence
+    )
+

@@ -1,0 +1,203 @@
+"""The network side of ``check``: name resolution (honouring ``--resolve``), TLS handshakes and
+single HTTP requests, each bounded by a deadline. Standard library only."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from .. import __version__
+
+USER_AGENT = f"tracking-cdn-check/{__version__}"
+MAX_BODY_BYTES = 65536  # error pages are small; never read a large body
+# Old protocols are only offered for probing; OpenSSL 3 refuses them at its default security level.
+LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
+
+
+class CheckTimeout(Exception):
+    """The check's time budget (``--timeout``) ran out."""
+
+
+class LookupFailed(Exception):
+    """The name does not resolve (NXDOMAIN, no address, resolver failure)."""
+
+
+class Deadline:
+    """One check's time budget; every blocking step gets what is left of it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise CheckTimeout(f"no answer within {self.seconds:g} s (--timeout)")
+        return left
+
+
+@dataclass(frozen=True)
+class Resolution:
+    host: str
+    addresses: tuple[str, ...]
+    canonical_name: Optional[str]
+    """The end of the CNAME chain as the system resolver reports it (None when pinned)."""
+    pinned: bool
+    """True when ``--resolve`` supplied the addresses and DNS was not consulted."""
+
+
+class Resolver:
+    """Resolves ``(host, port)`` like curl: a ``--resolve HOST:PORT:ADDRESS`` pin wins, otherwise the
+    system resolver is asked (getaddrinfo, so /etc/hosts and split-horizon DNS apply)."""
+
+    def __init__(self, pins: Mapping[tuple[str, int], tuple[str, ...]]) -> None:
+        self._pins = dict(pins)
+
+    def is_pinned(self, host: str, port: int) -> bool:
+        return (host, port) in self._pins
+
+    def lookup(self, host: str, port: int, deadline: Deadline) -> Resolution:
+        if (host, port) in self._pins:
+            return Resolution(host, self._pins[host, port], None, pinned=True)
+        answer = _getaddrinfo_within(host, port, deadline)
+        addresses = tuple(dict.fromkeys(info[4][0] for info in answer))
+        canonical = next((info[3] for info in answer if info[3]), None)
+        return Resolution(host, addresses, canonical.rstrip(".").lower() if canonical else None, pinned=False)
+
+
+def _getaddrinfo_within(host: str, port: int, deadline: Deadline) -> list[Any]:
+    # getaddrinfo has no timeout of its own: run it in a daemon thread and stop waiting at the
+    # deadline (a hung resolver must not hold the command or its exit).
+    outcome: dict[str, Any] = {}
+
+    def lookup() -> None:
+        try:
+            outcome["answer"] = socket.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_CANONNAME
+            )
+        except OSError as error:
+            outcome["error"] = error
+
+    worker = threading.Thread(target=lookup, daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    if worker.is_alive():
+        raise CheckTimeout(f"DNS lookup of {host} gave no answer within {deadline.seconds:g} s (--timeout)")
+    if "error" in outcome:
+        raise LookupFailed(f"{host} does not resolve ({outcome['error'].args[-1]})")
+    return outcome["answer"]
+
+
+def connect(resolver: Resolver, host: str, port: int, deadline: Deadline) -> socket.socket:
+    """A TCP connection to the first address of ``host`` that accepts one."""
+    resolution = resolver.lookup(host, port, deadline)
+    error: Optional[OSError] = None
+    for address in resolution.addresses:
+        try:
+            return socket.create_connection((address, port), timeout=deadline.remaining())
+        except socket.timeout:
+            raise CheckTimeout(f"{address} port {port} did not accept a connection within {deadline.seconds:g} s")
+        except OSError as refused:
+            error = refused
+    raise ConnectionError(f"{host} port {port} ({', '.join(resolution.addresses)}): {_describe_os_error(error)}")
+
+
+def _describe_os_error(error: Optional[OSError]) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused (nothing listens on that port)"
+    return str(error) if error else "no address"
+
+
+def verifying_context(ca_bundle: Optional[str]) -> ssl.SSLContext:
+    """What a browser does: trusted chain and the right name. ``ca_bundle`` replaces the system
+    trust store, like curl's ``--cacert``."""
+    return ssl.create_default_context(cafile=ca_bundle)
+
+
+def probing_context(version: Optional[ssl.TLSVersion] = None) -> ssl.SSLContext:
+    """No verification (the certificate is judged separately); optionally exactly one TLS version."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    if version is not None:
+        context.set_ciphers(LEGACY_CIPHERS)
+        context.minimum_version = context.maximum_version = version
+    return context
+
+
+def tls_connect(
+    resolver: Resolver, host: str, port: int, context: ssl.SSLContext, deadline: Deadline
+) -> ssl.SSLSocket:
+    raw = connect(resolver, host, port, deadline)
+    try:
+        raw.settimeout(deadline.remaining())
+        return context.wrap_socket(raw, server_hostname=host)
+    except socket.timeout:
+        raw.close()
+        raise CheckTimeout(f"TLS handshake with {host} port {port} did not finish within {deadline.seconds:g} s")
+    except BaseException:
+        raw.close()
+        raise
+
+
+def decode_certificate(der: bytes) -> dict[str, Any]:
+    """The same dictionary ``getpeercert()`` gives, for a certificate that failed verification
+    (``getpeercert()`` returns nothing then). Uses CPython's certificate decoder, which only reads files."""
+    with tempfile.NamedTemporaryFile("w", suffix=".pem") as pem:
+        pem.write(ssl.DER_cert_to_PEM_cert(der))
+        pem.flush()
+        return ssl._ssl._test_decode_cert(pem.name)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    url: str
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    """Header names in lower case."""
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+    def describe(self) -> str:
+        shown = [f"{name}: {self.header(name)}" for name in ("Server", "Location") if self.header(name)]
+        return f"GET {self.url} -> {self.status} {self.reason}" + "".join(f"; {item}" for item in shown)
+
+
+def fetch(
+    resolver: Resolver,
+    scheme: str,
+    host: str,
+    port: int,
+    path: str,
+    deadline: Deadline,
+    tls_context: Optional[ssl.SSLContext] = None,
+) -> HttpAnswer:
+    """One ``GET``, sent to the pinned/resolved address with the real ``Host`` and SNI."""
+    default_port = 443 if scheme == "https" else 80
+    authority = host if port == default_port else f"{host}:{port}"
+    url = f"{scheme}://{authority}{path}"
+    if scheme == "https":
+        sock: socket.socket = tls_connect(resolver, host, port, tls_context or probing_context(), deadline)
+    else:
+        sock = connect(resolver, host, port, deadline)
+    connection = http.client.HTTPConnection(host, port)
+    connection.sock = sock
+    try:
+        sock.settimeout(deadline.remaining())
+        connection.request("GET", path, headers={"Host": authority, "User-Agent": USER_AGENT, "Accept": "*/*"})
+        response = connection.getresponse()
+        response.read(MAX_BODY_BYTES)
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return HttpAnswer(url, response.status, response.reason, headers)
+    except socket.timeout:
+        raise CheckTimeout(f"GET {url}: no answer within {deadline.seconds:g} s (--timeout)")
+    finally:
+        connection.close()
