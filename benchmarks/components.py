@@ -3,19 +3,22 @@
 For each front door and 1, 10 and 100 tracking domains:
   - evaluation: the stack program building the component under Pulumi's mock engine, against the
     same resources (same types, names and inputs, recorded from the component's own run) declared
-    directly as plain resources, without the component's validation and mapping code;
+    directly with the provider SDK's classes, without the component's validation and mapping code;
   - import: `import tracking_cdn.<module>` in a fresh interpreter, against importing just the
-    provider-SDK submodules that module uses.
+    provider-SDK modules holding the resource types it registers.
 Prints medians and the ratios component/baseline. Run: python benchmarks/components.py [kind ...]
 """
 
 import argparse
+import importlib
+import re
 import statistics
 import subprocess
 import sys
 import time
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any, Callable
 
 import pulumi
 import yaml
@@ -41,15 +44,36 @@ def example_config(kind: str, domain_count: int) -> tuple[dict[str, str], tuple[
     raise SystemExit(f"no example stack for {kind}")
 
 
-def replay(run: OfflineRun):
-    """A program declaring ``run``'s resources directly, as plain custom resources."""
+def sdk_class(type_token: str) -> type:
+    """The provider SDK's class for a type token (``aws:cloudfront/distribution:Distribution`` is
+    ``pulumi_aws.cloudfront.Distribution``; ``index`` resources live at the package's top level)."""
+    package, module, name = type_token.split(":")
+    module = module.split("/")[0]
+    sdk = "pulumi_" + package.replace("-", "_")
+    return getattr(importlib.import_module(sdk if module == "index" else f"{sdk}.{module}"), name)
+
+
+def snake_keys(value: Any) -> Any:
+    """Wire-format (camelCase) inputs back to the SDK's keyword form."""
+    if isinstance(value, dict):
+        return {re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower(): snake_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(item) for item in value]
+    return value
+
+
+def replay(run: OfflineRun) -> Callable[[], None]:
+    """A program declaring ``run``'s resources directly with the provider SDK's classes: same
+    types, names, inputs and protection, none of the component's validation or mapping code."""
 
     def program() -> None:
         for resource in run.resources:
             if resource.custom:
-                pulumi.CustomResource(resource.type, resource.name, dict(resource.inputs),
-                                      opts=pulumi.ResourceOptions(protect=resource.protect))
+                sdk_class(resource.type)(resource.name, **snake_keys(resource.inputs),
+                                         opts=pulumi.ResourceOptions(protect=resource.protect))
 
+    replayed = {r.name: r.inputs for r in run_offline(program).resources}
+    assert replayed == {r.name: r.inputs for r in run.resources if r.custom}, "the baseline must declare the same resources"
     return program
 
 
@@ -72,21 +96,25 @@ def import_seconds(statement: str, repeats: int = 5) -> float:
     return statistics.median(samples)
 
 
-def sdk_submodules(module: str) -> list[str]:
-    """The provider-SDK subpackages ``module`` loads beyond the SDK's own package import."""
-    code = (
-        "import sys; before = set(sys.modules); import {m}; "
-        "print(' '.join(sorted({{n.rsplit('.', n.count('.') - 1)[0] for n in set(sys.modules) - before "
-        "if n.startswith('pulumi_') and n.count('.') >= 1 and not n.split('.')[1].startswith('_') "
-        "and n.split('.')[1] != 'config'}})))"
-    )
-    out = subprocess.run([sys.executable, "-c", code.format(m=module)], check=True, capture_output=True, text=True)
-    return out.stdout.split()
+def sdk_modules(run: OfflineRun) -> list[str]:
+    """The provider-SDK modules holding the resource types ``run`` registered: ``aws:cloudfront/...``
+    is in ``pulumi_aws.cloudfront``, ``azure-native:cdn:...`` in ``pulumi_azure_native.cdn``,
+    ``cloudflare:index/...`` in ``pulumi_cloudflare`` itself."""
+    modules = set()
+    for resource in run.resources:
+        package, module = resource.type.split(":")[:2]
+        if package in ("tracking-cdn", "pulumi-python"):
+            continue
+        module = module.split("/")[0]
+        sdk = "pulumi_" + package.replace("-", "_")
+        modules.add(sdk if module == "index" else f"{sdk}.{module}")
+    return sorted(modules)
 
 
 def bench_kind(kind: str, repeats: int) -> None:
     print(f"\n== {kind} ({FRONT_DOORS[kind].module}.{FRONT_DOORS[kind].component})")
     print(f"{'domains':>8} {'resources':>9} {'component ms':>13} {'direct ms':>10} {'ratio':>6}")
+    used_modules: list[str] = []
     for count in DOMAIN_COUNTS:
         config, secret_keys = example_config(kind, count)
         try:
@@ -94,15 +122,20 @@ def bench_kind(kind: str, repeats: int) -> None:
         except InvalidArgument as refusal:
             print(f"{count:>8}  refused before deploy: {refusal}")
             continue
-        component = median_seconds(lambda: run_offline(stack_program, config=config, secret_keys=secret_keys), repeats)
-        direct = median_seconds(lambda: run_offline(replay(run)), repeats)
+        component = median_seconds(
+            lambda config=config, secret_keys=secret_keys: run_offline(
+                stack_program, config=config, secret_keys=secret_keys
+            ),
+            repeats,
+        )
+        direct = median_seconds(lambda program=replay(run): run_offline(program), repeats)
         resources = sum(r.custom for r in run.resources)
+        used_modules = used_modules or sdk_modules(run)
         print(f"{count:>8} {resources:>9} {component * 1000:>13.1f} {direct * 1000:>10.1f} {component / direct:>6.2f}")
     module = FRONT_DOORS[kind].module
-    submodules = sdk_submodules(module)
     ours = import_seconds(f"import {module}")
-    sdk = import_seconds("import " + ", ".join(submodules))
-    print(f"import {module}: {ours * 1000:.0f} ms; import {', '.join(submodules)}: {sdk * 1000:.0f} ms;"
+    sdk = import_seconds("import " + ", ".join(used_modules))
+    print(f"import {module}: {ours * 1000:.0f} ms; import {', '.join(used_modules)}: {sdk * 1000:.0f} ms;"
           f" ratio {ours / sdk:.2f}")
 
 
