@@ -14,6 +14,17 @@ from tracking_cdn.stack import main as stack_program
 REPO = Path(__file__).resolve().parent.parent
 STACK_FILES = sorted((REPO / "stacks").glob("Pulumi.*.yaml"))
 
+ESP_CASES: dict[str, tuple[dict[str, str], str, bool]] = {
+    # ESP profile -> (its arguments, the endpoint it must reach (DESIGN.md section 3), whether the ESP
+    # routes on the tracking domain, so that must reach it as Host). Written out, not read from esp.py:
+    # these are the expectations the front doors are tested against.
+    "sparkpost": ({"esp": "sparkpost"}, "spgo.io", False),
+    "sparkpost-eu": ({"esp": "sparkpost-eu"}, "eu.spgo.io", False),
+    "sparkpost-enterprise": ({"esp": "sparkpost-enterprise", "tenant": "acme"}, "acme.et.e.sparkpost.com", False),
+    "sendgrid": ({"esp": "sendgrid"}, "sendgrid.net", True),
+    "custom": ({"esp": "custom", "origin_host": "track.pmta.example.net"}, "track.pmta.example.net", False),
+}
+
 
 def stack_name(path: Path) -> str:
     return path.name[len("Pulumi.") : -len(".yaml")]

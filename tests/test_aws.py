@@ -3,14 +3,11 @@ resources it registers under the offline mock engine, for every ESP profile."""
 
 import pulumi
 import pytest
-import yaml
-from conftest import REPO, refusal, run_stack
+from conftest import ESP_CASES, REPO, refusal, run_stack
 
 from tracking_cdn import cli
 from tracking_cdn.aws import CloudFrontTrackingDomain
 from tracking_cdn.offline import run_offline
-from tracking_cdn.plan import stack_config
-from tracking_cdn.stack import main as stack_program
 
 COMPONENT = "tracking-cdn:index:CloudFrontTrackingDomain"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -25,15 +22,6 @@ ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # the same with
 CLOUDFRONT_ALIAS_ZONE = "Z2FDTNDATAQYW2"
 ZONE = "Z0HOSTEDZONE"
 
-# ESP profile arguments and the endpoint each must reach (DESIGN §3).
-PROFILES = {
-    "sparkpost": ({"esp": "sparkpost"}, "spgo.io"),
-    "sparkpost-eu": ({"esp": "sparkpost-eu"}, "eu.spgo.io"),
-    "sparkpost-enterprise": ({"esp": "sparkpost-enterprise", "tenant": "acme"}, "acme.et.e.sparkpost.com"),
-    "sendgrid": ({"esp": "sendgrid"}, "sendgrid.net"),
-    "custom": ({"esp": "custom", "origin_host": "track.pmta.example.net"}, "track.pmta.example.net"),
-}
-NEEDS_HOST = {"sendgrid"}
 
 
 def build(run_program, domains=("click2.example.com",), **args):
@@ -57,7 +45,7 @@ def key_headers(run):
     return set(config.get("headers", {}).get("items", [])) if config["headerBehavior"] == "whitelist" else set()
 
 
-@pytest.fixture(params=PROFILES, scope="module")
+@pytest.fixture(params=ESP_CASES, scope="module")
 def profile(request):
     return request.param
 
@@ -65,7 +53,7 @@ def profile(request):
 @pytest.fixture(scope="module")
 def profile_run(profile):
     """The default front door for one profile, with a Route 53 zone (run once per profile)."""
-    args, _ = PROFILES[profile]
+    args = ESP_CASES[profile][0]
     return build(run_offline, hosted_zone_id=ZONE, **args)
 
 
@@ -74,13 +62,13 @@ def profile_run(profile):
 
 def test_the_origin_is_the_esp_endpoint_over_https_only_with_tls12(profile, profile_run):
     (origin,) = profile_run.one(DISTRIBUTION).inputs["origins"]
-    assert origin["domainName"] == PROFILES[profile][1]
+    assert origin["domainName"] == ESP_CASES[profile][1]
     config = origin["customOriginConfig"]
     assert config["originProtocolPolicy"] == "https-only"
     assert config["originSslProtocols"] == ["TLSv1.2"]
     assert config["httpsPort"] == 443
     assert behavior(profile_run)["targetOriginId"] == origin["originId"]
-    assert component_outputs(profile_run)["origin_host"] == PROFILES[profile][1]
+    assert component_outputs(profile_run)["origin_host"] == ESP_CASES[profile][1]
 
 
 def test_every_method_reaches_the_origin_and_only_get_and_head_are_cached(profile_run):
@@ -116,7 +104,7 @@ def test_user_agent_reaches_the_origin(profile_run):
 
 
 def test_sendgrid_gets_the_tracking_domain_as_host_with_cookies_and_others_get_their_own_host(profile, profile_run):
-    if profile in NEEDS_HOST:
+    if ESP_CASES[profile][2]:
         assert behavior(profile_run)["originRequestPolicyId"] == ALL_VIEWER
         assert "Host" in key_headers(profile_run), "one cache entry per tracking domain"
         assert cache_key(profile_run)["cookiesConfig"]["cookieBehavior"] == "all"
@@ -307,7 +295,7 @@ def test_a_live_domain_can_be_switched_with_a_cname_record_instead_of_an_alias(r
 
 
 def test_without_a_zone_nothing_waits_and_dns_records_list_what_to_create(profile, run_program):
-    args, _ = PROFILES[profile]
+    args = ESP_CASES[profile][0]
     run = build(run_program, ["click2.example.com", "links.example.com"], **args)
     assert run.of_type(RECORD) == [], "no zone, no records created"
     assert run.of_type(VALIDATION) == [], "nothing waits for a validation that cannot happen"
@@ -457,10 +445,7 @@ def test_the_example_stack_builds_the_sibling_domain_in_its_route53_zone():
 
 
 def test_the_example_stack_without_its_zone_is_the_two_step_flow():
-    document = yaml.safe_load((REPO / "stacks" / "Pulumi.cloudfront-example.yaml").read_text())
-    del document["config"]["tracking-cdn:hostedZoneId"]
-    config, secret_keys = stack_config(document)
-    run = run_offline(stack_program, config=config, secret_keys=secret_keys, stack="cloudfront-example")
+    run = run_stack("cloudfront-example", {"tracking-cdn:hostedZoneId": None})
     assert run.of_type(RECORD) == [] and run.of_type(VALIDATION) == []
     assert {r["purpose"] for r in run.stack_outputs["dnsRecords"]} == {"validation", "route"}
 

@@ -8,7 +8,7 @@ import sys
 import pulumi
 import pytest
 
-from conftest import REPO, refusal, run_stack
+from conftest import ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn.azure import AzureFrontDoorTrackingDomain, custom_domain_name
 from tracking_cdn.cli import main as cli_main
 from tracking_cdn.offline import run_offline
@@ -28,15 +28,7 @@ SERVING = (PROFILE, ENDPOINT, ORIGIN_GROUP, ORIGIN, CUSTOM_DOMAIN, ROUTE, RULE_S
 DOMAINS = ["track.example.com", "click2.example.com"]
 GROUP = "tracking-rg"
 
-# ESP profile -> (extra args, the endpoint host from DESIGN.md section 3, whether the ESP routes on the tracking Host)
-PROFILES = {
-    "sparkpost": ({"esp": "sparkpost"}, "spgo.io", False),
-    "sparkpost-eu": ({"esp": "sparkpost-eu"}, "eu.spgo.io", False),
-    "sparkpost-enterprise": ({"esp": "sparkpost-enterprise", "tenant": "acme"}, "acme.et.e.sparkpost.com", False),
-    "sendgrid": ({"esp": "sendgrid"}, "sendgrid.net", True),
-    "custom": ({"esp": "custom", "origin_host": "track.pmta.example.net"}, "track.pmta.example.net", False),
-}
-ESPS = list(PROFILES)
+ESPS = list(ESP_CASES)
 
 
 def build(**args):
@@ -53,7 +45,7 @@ def run(**args):
 @functools.lru_cache(maxsize=None)
 def run_esp(esp):
     """One offline run per ESP profile with the defaults (shared by the per-profile policies)."""
-    return run(**PROFILES[esp][0])
+    return run(**ESP_CASES[esp][0])
 
 
 @functools.lru_cache(maxsize=None)
@@ -117,11 +109,11 @@ def test_one_origin_is_the_esp_endpoint_over_https_with_certificate_check(esp):
     group = result.one(ORIGIN_GROUP)
     origin = result.one(ORIGIN)  # exactly one origin
     assert origin.inputs["originGroupName"] == group.outputs["name"]
-    assert origin.inputs["hostName"] == PROFILES[esp][1]
+    assert origin.inputs["hostName"] == ESP_CASES[esp][1]
     assert origin.inputs["httpsPort"] == 443
     assert origin.inputs["enforceCertificateNameCheck"] is True
     assert origin.inputs["enabledState"] == "Enabled"
-    assert outputs(result)["origin_host"] == PROFILES[esp][1]
+    assert outputs(result)["origin_host"] == ESP_CASES[esp][1]
 
 
 @pytest.mark.parametrize("esp", ESPS)
@@ -129,7 +121,7 @@ def test_origin_host_header_follows_the_esp_profile(esp):
     """SendGrid routes on the tracking domain: a blank origin host header makes Front Door forward the
     viewer's Host; every other ESP receives its own host name."""
     origin = run_esp(esp).one(ORIGIN)
-    _, host, needs_tracking_host = PROFILES[esp]
+    _, host, needs_tracking_host = ESP_CASES[esp]
     if needs_tracking_host:
         assert not origin.inputs.get("originHostHeader")
     else:
@@ -192,7 +184,7 @@ def test_user_agent_and_client_ip_reach_the_origin(esp):
     """Front Door passes User-Agent through and adds X-Forwarded-For / X-Azure-ClientIP by itself; nothing
     here may rewrite request headers (no rule with a header action)."""
     for caching in (False, True):
-        result = run_esp(esp) if not caching else run(enable_caching=True, **PROFILES[esp][0])
+        result = run_esp(esp) if not caching else run(enable_caching=True, **ESP_CASES[esp][0])
         for rule in result.of_type(RULE):
             assert {action["name"] for action in rule.inputs["actions"]} == {"RouteConfigurationOverride"}
 

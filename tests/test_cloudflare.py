@@ -10,7 +10,7 @@ import re
 import pulumi
 import pytest
 
-from conftest import REPO, refusal, run_stack
+from conftest import ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn import cli, offline
 from tracking_cdn.cloudflare import (
     MAX_EXPRESSION_LENGTH,
@@ -33,17 +33,9 @@ LOOKED_UP_ZONE_ID = "<zone id of example.com>"
 DOMAINS = ["track.example.com", "click2.example.com"]
 OUTPUTS = ("origin_host", "dns_records", "zone_id", "redirect_rules", "config_rules")
 
-PROFILES = {
-    # esp profile -> (extra args, the host every redirect must point at)
-    "sparkpost": ({}, "spgo.io"),
-    "sparkpost-eu": ({}, "eu.spgo.io"),
-    "sparkpost-enterprise": ({"tenant": "acme"}, "acme.et.e.sparkpost.com"),
-    "sendgrid": ({}, "sendgrid.net"),
-    "custom": ({"origin_host": "track.pmta.example.net"}, "track.pmta.example.net"),
-}
 
 def args_for(esp: str = "sparkpost", **overrides) -> dict:
-    extra, _ = PROFILES.get(esp, ({}, None))
+    extra = ESP_CASES[esp][0] if esp in ESP_CASES else {}
     return {"domains": list(DOMAINS), "zone_name": ZONE, "esp": esp, **extra, **overrides}
 
 
@@ -80,16 +72,16 @@ def tracking_rules(rules: list[dict]) -> list[dict]:
     return [rule for rule in rules if str(rule.get("ref", "")).startswith("tracking_cdn_")]
 
 
-@pytest.fixture(scope="module", params=PROFILES)
+@pytest.fixture(scope="module", params=ESP_CASES)
 def profile_run(request):
     esp = request.param
-    return esp, PROFILES[esp][1], build(args_for(esp))
+    return esp, ESP_CASES[esp][1], build(args_for(esp))
 
 
-@pytest.fixture(scope="module", params=PROFILES)
+@pytest.fixture(scope="module", params=ESP_CASES)
 def page_rules_run(request):
     esp = request.param
-    return esp, PROFILES[esp][1], build(args_for(esp, mode="page_rules"))
+    return esp, ESP_CASES[esp][1], build(args_for(esp, mode="page_rules"))
 
 
 # --- the redirect --------------------------------------------------------------------------------
@@ -318,7 +310,7 @@ def test_arguments_without_effect_on_a_redirect_are_flagged():
     assert build(args_for()).warnings == []
 
 
-@pytest.mark.parametrize("esp", PROFILES)
+@pytest.mark.parametrize("esp", ESP_CASES)
 def test_a_redirect_losing_the_host_an_esp_routes_on_is_flagged(esp):
     run = build(args_for(esp))
     flagged = [w for w in run.warnings if "routes on the tracking domain" in w]
@@ -337,6 +329,8 @@ BAD_INPUTS = [
     ({"domains": DOMAINS}, "zone_name"),
     (args_for(zone_name="https://example.com/"), "zone_name"),
     (args_for(zone_name=pulumi.Output.from_input("example.com")), "zone_name"),
+    (args_for(zone_id=""), "zone_id"),
+    (args_for(zone_id=12345), "zone_id"),
     (args_for(domains=["track.example.org"]), "domains"),
     (args_for(domains=["track.notexample.com"]), "domains"),
     (args_for(mode="workers"), "mode"),

@@ -10,7 +10,7 @@ import sys
 import pulumi
 import pytest
 
-from conftest import REPO, refusal, run_stack
+from conftest import ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn import cli
 from tracking_cdn.contract import ROUTE, VALIDATION
 from tracking_cdn.errors import InvalidArgument
@@ -23,14 +23,6 @@ SUBSCRIPTION = "fastly:index/tlsSubscription:TlsSubscription"
 VALIDATION_RESOURCE = "fastly:index/tlsSubscriptionValidation:TlsSubscriptionValidation"
 DOMAINS = ["track.example.com", "click2.example.com"]
 
-PROFILES = {
-    # esp profile -> (extra args, origin host Fastly must reach, whether the tracking domain must reach it as Host)
-    "sparkpost": ({}, "spgo.io", False),
-    "sparkpost-eu": ({}, "eu.spgo.io", False),
-    "sparkpost-enterprise": ({"tenant": "acme"}, "acme.et.e.sparkpost.com", False),
-    "sendgrid": ({}, "sendgrid.net", True),
-    "custom": ({"origin_host": "track.pmta.example.net"}, "track.pmta.example.net", False),
-}
 
 
 def build(args: dict, *, exports: bool = True):
@@ -50,11 +42,11 @@ def refused(args: dict) -> tuple[InvalidArgument, list]:
     return refusal(lambda: FastlyTrackingDomain("t", args))
 
 
-@pytest.fixture(scope="module", params=list(PROFILES), ids=list(PROFILES))
+@pytest.fixture(scope="module", params=list(ESP_CASES), ids=list(ESP_CASES))
 def profile(request):
     """One offline run per ESP profile, with the profile's expectations."""
     esp = request.param
-    extra, host, passes_host = PROFILES[esp]
+    extra, host, passes_host = ESP_CASES[esp]
     run = build({"domains": DOMAINS, "esp": esp, **extra})
     return esp, run, host, passes_host
 

@@ -101,6 +101,14 @@ def test_bad_input_is_refused_before_anything_registers():
     assert registered == []
 
 
+@pytest.mark.parametrize("kind", FRONT_DOORS)
+def test_every_front_door_refuses_args_that_are_not_a_dict(kind):
+    component_class, _ = load_front_door(kind)
+    error, registered = refusal(lambda: component_class("track", ["track.example.com"]))
+    assert error.argument == "args" and "dict" in str(error)
+    assert registered == []
+
+
 def test_a_program_error_propagates_out_of_the_offline_run(run_program):
     def program():
         _Demo("track", {"domains": ["*.example.com"]})

@@ -3,7 +3,7 @@
 import pytest
 import pulumi
 
-from conftest import refusal, run_stack
+from conftest import ESP_CASES, refusal, run_stack
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.gcp import GcpLoadBalancerTrackingDomain
 from tracking_cdn.offline import run_offline
@@ -23,14 +23,6 @@ COMPONENT = "tracking-cdn:index:GcpLoadBalancerTrackingDomain"
 
 DOMAINS = ["track.example.com", "click2.example.com"]
 
-# ESP profile -> (extra args, the endpoint host from DESIGN.md section 3, whether the ESP routes on the tracking Host)
-PROFILES = {
-    "sparkpost": ({"esp": "sparkpost"}, "spgo.io", False),
-    "sparkpost-eu": ({"esp": "sparkpost-eu"}, "eu.spgo.io", False),
-    "sparkpost-enterprise": ({"esp": "sparkpost-enterprise", "tenant": "acme"}, "acme.et.e.sparkpost.com", False),
-    "sendgrid": ({"esp": "sendgrid"}, "sendgrid.net", True),
-    "custom": ({"esp": "custom", "origin_host": "track.pmta.example.net"}, "track.pmta.example.net", False),
-}
 
 
 def build(**args):
@@ -72,9 +64,9 @@ def url_map_with_id(result, url_map_id):
     return found
 
 
-@pytest.fixture(scope="module", params=list(PROFILES))
+@pytest.fixture(scope="module", params=list(ESP_CASES))
 def profile_run(request):
-    extra, origin_host, routes_on_tracking_host = PROFILES[request.param]
+    extra, origin_host, routes_on_tracking_host = ESP_CASES[request.param]
     return request.param, run(**extra), origin_host, routes_on_tracking_host
 
 

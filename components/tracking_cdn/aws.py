@@ -19,8 +19,10 @@ from .contract import (
     FrontDoorSettings,
     TrackingDomainArgs,
     TrackingDomainComponent,
+    bounded_int_arg,
     collect_dns_records,
     dns_record,
+    input_arg,
     plain_arg,
     resolve_settings,
 )
@@ -57,6 +59,7 @@ ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 """Every viewer header including Host (the tracking domain, as SendGrid needs), all cookies, all query
 strings."""
 
+ACM_ARN_EXAMPLE = "arn:aws:acm:us-east-1:<account>:certificate/<id>"
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$")
 
 
@@ -354,21 +357,14 @@ def _validation_option(options: Sequence[Any], domain: str) -> Any:
 
 def _resolve_options(args: Any) -> dict[str, Any]:
     """The CloudFront-specific arguments, validated before anything registers."""
-    if not isinstance(args, dict):
-        return {"max_domains": None, "limit_reason": ""}  # resolve_settings refuses it with a clear message
-    zone = args.get("hosted_zone_id")
-    if isinstance(zone, str) and not zone.strip():
-        raise InvalidArgument("hosted_zone_id", "is empty; give the Route 53 zone id (e.g. 'Z0123456789ABC') or leave it out")
-    if zone is not None and not isinstance(zone, (str, pulumi.Output)):
-        raise InvalidArgument("hosted_zone_id", f"expected a Route 53 zone id such as 'Z0123456789ABC', got {zone!r}")
-    certificate_arn = args.get("certificate_arn")
+    zone = input_arg(args, "hosted_zone_id", "a Route 53 zone id such as 'Z0123456789ABC', or leave it out")
+    certificate_arn = input_arg(args, "certificate_arn", f"an ACM certificate ARN ({ACM_ARN_EXAMPLE})")
     if isinstance(certificate_arn, str):
-        match = _ACM_ARN.match(certificate_arn.strip())
+        match = _ACM_ARN.match(certificate_arn)
         if not match:
             raise InvalidArgument(
                 "certificate_arn",
-                f"{certificate_arn!r} is not an ACM certificate ARN "
-                "(arn:aws:acm:us-east-1:<account>:certificate/<id>)",
+                f"{certificate_arn!r} is not an ACM certificate ARN ({ACM_ARN_EXAMPLE})",
             )
         if match["region"] != CERTIFICATE_REGION:
             raise InvalidArgument(
@@ -376,11 +372,16 @@ def _resolve_options(args: Any) -> dict[str, Any]:
                 f"the certificate is in {match['region']}; CloudFront only uses ACM certificates from "
                 f"{CERTIFICATE_REGION}: request or import it there",
             )
-        certificate_arn = certificate_arn.strip()
-    elif certificate_arn is not None and not isinstance(certificate_arn, pulumi.Output):
-        raise InvalidArgument("certificate_arn", f"expected an ACM certificate ARN, got {certificate_arn!r}")
     validated = plain_arg(args, "certificate_validated", bool, False)
-    names = plain_arg(args, "max_names_per_certificate", int, None)
+    names = bounded_int_arg(
+        args,
+        "max_names_per_certificate",
+        None,
+        1,
+        MAX_ALIASES_PER_DISTRIBUTION,
+        note=f"default {DEFAULT_NAMES_PER_CERTIFICATE}, ACM's default quota; CloudFront takes at most 100 aliases "
+        "per distribution",
+    )
     price_class = plain_arg(args, "price_class", str, "PriceClass_All")
     record_type = plain_arg(args, "route_record_type", str, None)
     wait = plain_arg(args, "wait_for_deployment", bool, True)
@@ -400,12 +401,6 @@ def _resolve_options(args: Any) -> dict[str, Any]:
         raise InvalidArgument(
             "max_names_per_certificate",
             "conflicts with certificate_arn: with your own certificate all domains go on one distribution",
-        )
-    if names is not None and not 1 <= names <= MAX_ALIASES_PER_DISTRIBUTION:
-        raise InvalidArgument(
-            "max_names_per_certificate",
-            f"{names} is outside 1..{MAX_ALIASES_PER_DISTRIBUTION} (default {DEFAULT_NAMES_PER_CERTIFICATE}, "
-            "ACM's default quota; CloudFront takes at most 100 aliases per distribution)",
         )
     if price_class not in PRICE_CLASSES:
         raise InvalidArgument("price_class", f"{price_class!r} is not one of {', '.join(PRICE_CLASSES)}")

@@ -26,12 +26,14 @@ from .contract import (
     VALIDATION,
     TrackingDomainArgs,
     TrackingDomainComponent,
+    bounded_int_arg,
     collect_dns_records,
     dns_record,
+    input_arg,
     plain_arg,
     resolve_settings,
 )
-from .domains import validate_hostname
+from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 
 STANDARD_SKU = "Standard_AzureFrontDoor"
@@ -54,6 +56,7 @@ RULE_NAME = "CacheTtl"
 CACHE_BEHAVIOR = "OverrideAlways"
 """For cacheable responses the TTL is ``cache_ttl_seconds`` whatever duration the ESP's Cache-Control
 gives: a short, bounded cache."""
+RESOURCE_GROUP_EXAMPLE = "the name of an existing resource group"
 DEFAULT_DNS_TTL_SECONDS = 3600
 MAX_DNS_TTL_SECONDS = 86400
 LOAD_BALANCING = {"sample_size": 4, "successful_samples_required": 3, "additional_latency_in_milliseconds": 50}
@@ -144,14 +147,10 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         for key in ("dns_zone_resource_group_name", "dns_ttl_seconds", "create_cname_records"):
             if zone is None and args.get(key) is not None:
                 raise InvalidArgument(key, "only used with dns_zone_name; give dns_zone_name too or leave it out")
-        dns_ttl = plain_arg(args, "dns_ttl_seconds", int, DEFAULT_DNS_TTL_SECONDS)
-        if not 60 <= dns_ttl <= MAX_DNS_TTL_SECONDS:
-            raise InvalidArgument(
-                "dns_ttl_seconds", f"{dns_ttl} is outside 60..{MAX_DNS_TTL_SECONDS} (default {DEFAULT_DNS_TTL_SECONDS})"
-            )
+        dns_ttl = bounded_int_arg(args, "dns_ttl_seconds", DEFAULT_DNS_TTL_SECONDS, 60, MAX_DNS_TTL_SECONDS)
         create_cnames = plain_arg(args, "create_cname_records", bool, True)
-        resource_group = _input_str(args, "resource_group_name")
-        zone_group = _input_str(args, "dns_zone_resource_group_name", default=resource_group)
+        resource_group = input_arg(args, "resource_group_name", RESOURCE_GROUP_EXAMPLE)
+        zone_group = input_arg(args, "dns_zone_resource_group_name", RESOURCE_GROUP_EXAMPLE, default=resource_group)
 
         super().__init__(name, settings, opts)
         serving = self.child_opts(serving=True)
@@ -317,27 +316,11 @@ def cache_action(ttl_seconds: int) -> dict[str, Any]:
     }
 
 
-def _sku(args: Any) -> str:
-    if not isinstance(args, Mapping):
-        return STANDARD_SKU  # resolve_settings refuses the args themselves
+def _sku(args: Mapping[str, Any]) -> str:
     sku = plain_arg(args, "sku", str, STANDARD_SKU)
     if sku not in MAX_CUSTOM_DOMAINS:
         raise InvalidArgument("sku", f"unknown Front Door sku {sku!r}; choose {STANDARD_SKU} or {PREMIUM_SKU}")
     return sku
-
-
-def _input_str(args: Mapping[str, Any], key: str, default: Any = None) -> Any:
-    """A string argument that may also be an Output (e.g. another resource's name)."""
-    value = args.get(key)
-    if value is None:
-        return default
-    if isinstance(value, str):
-        if not value.strip():
-            raise InvalidArgument(key, "is empty; give the name of an existing resource group")
-        return value
-    if isinstance(value, pulumi.Output) or hasattr(value, "__await__"):
-        return value
-    raise InvalidArgument(key, f"expected a resource group name (str or Output), got {value!r}")
 
 
 def _relative_names(domains: tuple[str, ...], zone_value: str) -> dict[str, str]:
@@ -351,7 +334,7 @@ def _relative_names(domains: tuple[str, ...], zone_value: str) -> dict[str, str]
                 f"{domain!r} is the apex of dns_zone_name {zone!r}, where a CNAME is not allowed; "
                 f"use a subdomain such as 'track.{zone}'",
             )
-        if not domain.endswith(f".{zone}"):
+        if not in_zone(domain, zone):
             raise InvalidArgument(
                 f"domains[{index}]",
                 f"{domain!r} is not inside dns_zone_name {zone!r}; every tracking domain must be in that zone "

@@ -12,7 +12,7 @@ A zone has ONE entry-point ruleset per phase. Creating one when the zone already
 phase fails at ``pulumi up`` ("A similar configuration with rules already exists") instead of wiping
 them; carry those rules over with ``existing_redirect_rules`` / ``existing_config_rules`` after a
 ``pulumi import``, or set ``manage_rulesets=False`` and add the published ``redirect_rules`` and
-``config_rules`` to the entry-point rulesets you already manage. See docs/readme/50-cloudflare.md.
+``config_rules`` to the entry-point rulesets you already manage. See the README, section Cloudflare.
 
 Imports only pulumi-cloudflare. (No ``from __future__ import annotations``: Pulumi's schema
 inference reads the annotations.)
@@ -27,12 +27,14 @@ from .contract import (
     ROUTE,
     TrackingDomainArgs,
     TrackingDomainComponent,
+    bounded_int_arg,
     collect_dns_records,
     dns_record,
+    input_arg,
     plain_arg,
     resolve_settings,
 )
-from .domains import validate_hostname
+from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 
 RULESETS = "rulesets"
@@ -114,7 +116,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
     ) -> None:
         settings = resolve_settings(args, CloudflareTrackingDomainArgs)
         zone_name = validate_hostname(plain_arg(args, "zone_name", str), argument="zone_name")
-        zone_id_arg = args.get("zone_id")
+        zone_id_arg = input_arg(args, "zone_id", "the id of zone_name, or leave it out to look it up")
         mode = plain_arg(args, "mode", str, RULESETS)
         if mode not in MODES:
             raise InvalidArgument("mode", f"unknown mode {mode!r}; choose {' or '.join(MODES)} (default {RULESETS})")
@@ -122,14 +124,12 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         manage_dns = plain_arg(args, "manage_dns_records", bool, True)
         existing_redirect = _rules_arg(args, "existing_redirect_rules", REDIRECT_RULE_REF)
         existing_config = _rules_arg(args, "existing_config_rules", CONFIG_RULE_REF)
-        page_rule_limit = plain_arg(args, "page_rule_limit", int, FREE_PLAN_PAGE_RULES)
-        if page_rule_limit < 0:
-            raise InvalidArgument("page_rule_limit", f"{page_rule_limit} is negative (default {FREE_PLAN_PAGE_RULES})")
+        page_rule_limit = bounded_int_arg(args, "page_rule_limit", FREE_PLAN_PAGE_RULES, 0)
         target = validate_hostname(
             plain_arg(args, "dns_record_target", str, settings.origin.host), argument="dns_record_target"
         )
 
-        outside = [d for d in settings.domains if not _in_zone(d, zone_name)]
+        outside = [d for d in settings.domains if not in_zone(d, zone_name)]
         if outside:
             raise InvalidArgument(
                 "domains",
@@ -169,34 +169,26 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         redirect_rules = build_redirect_rules(host_groups, origin)
         config_rules = build_config_rules(host_groups)
 
+        def entry_point(role: str, phase: str, title: str, rules: list[dict[str, Any]]) -> cloudflare.Ruleset:
+            return cloudflare.Ruleset(
+                f"{name}-{role}",
+                zone_id=zone_id,
+                kind="zone",
+                phase=phase,
+                name=f"tracking-cdn {title}",
+                description=f"Zone entry point for {phase}, managed by tracking-cdn",
+                rules=rules,
+                opts=self.child_opts(serving=True),
+            )
+
         serving_rules: list[pulumi.Resource] = []
         if manage_rulesets:
             # Ours first in the redirect phase (a redirect ends evaluation, so the first match wins)
             # and last in the configuration phase (a later rule's setting overrides an earlier one).
-            serving_rules.append(
-                cloudflare.Ruleset(
-                    f"{name}-ssl",
-                    zone_id=zone_id,
-                    kind="zone",
-                    phase=CONFIG_PHASE,
-                    name="tracking-cdn configuration rules",
-                    description="Zone entry point for http_config_settings, managed by tracking-cdn",
-                    rules=[*existing_config, *config_rules],
-                    opts=self.child_opts(serving=True),
-                )
-            )
+            serving_rules.append(entry_point("ssl", CONFIG_PHASE, "configuration rules", [*existing_config, *config_rules]))
             if mode == RULESETS:
                 serving_rules.append(
-                    cloudflare.Ruleset(
-                        f"{name}-redirect",
-                        zone_id=zone_id,
-                        kind="zone",
-                        phase=REDIRECT_PHASE,
-                        name="tracking-cdn single redirects",
-                        description="Zone entry point for http_request_dynamic_redirect, managed by tracking-cdn",
-                        rules=[*redirect_rules, *existing_redirect],
-                        opts=self.child_opts(serving=True),
-                    )
+                    entry_point("redirect", REDIRECT_PHASE, "single redirects", [*redirect_rules, *existing_redirect])
                 )
         if mode == PAGE_RULES:
             for domain in settings.domains:
@@ -330,10 +322,6 @@ def page_rule_target(domain: str) -> str:
 def page_rule_forwarding_url(origin_host: str) -> str:
     """``$1`` is what ``*`` matched: the path and query string after the first ``/``."""
     return f"https://{origin_host}/$1"
-
-
-def _in_zone(domain: str, zone_name: str) -> bool:
-    return domain == zone_name or domain.endswith("." + zone_name)
 
 
 def _depth_below_zone(domain: str, zone_name: str) -> int:

@@ -73,9 +73,28 @@ class FrontDoorSettings:
 def resolve_settings(
     args: Mapping[str, Any], args_type: type, *, max_domains: Optional[int] = None, limit_reason: str = ""
 ) -> FrontDoorSettings:
-    """Validate the common arguments of ``args`` (a dict typed ``args_type``) and apply the defaults.
+    """Validate the common arguments of ``args`` (a dict typed ``args_type``) and apply the defaults."""
+    check_argument_names(args, args_type)
+    domains = normalize_tracking_domains(
+        plain_arg(args, "domains", list), max_count=max_domains, limit_reason=limit_reason
+    )
+    origin = resolve_origin(
+        plain_arg(args, "esp", str, DEFAULT_ESP),
+        plain_arg(args, "tenant", str),
+        plain_arg(args, "origin_host", str),
+    )
+    return FrontDoorSettings(
+        domains=domains,
+        origin=origin,
+        cache_ttl_seconds=bounded_int_arg(args, "cache_ttl_seconds", DEFAULT_CACHE_TTL_SECONDS, 0, MAX_CACHE_TTL_SECONDS),
+        redirect_http_to_https=plain_arg(args, "redirect_http_to_https", bool, False),
+        protect=plain_arg(args, "protect_serving_resources", bool, True),
+    )
 
-    Unknown keys are refused with the valid ones listed, so a typo never silently drops a setting."""
+
+def check_argument_names(args: Any, args_type: type) -> None:
+    """``args`` is a dict of ``args_type``'s keys with its required ones set. Unknown keys are refused
+    with the valid ones listed, so a typo never silently drops a setting."""
     if not isinstance(args, Mapping):
         raise InvalidArgument("args", f"expected a dict of {args_type.__name__}, got {type(args).__name__}")
     known = set(args_type.__annotations__)
@@ -85,33 +104,15 @@ def resolve_settings(
     for key in getattr(args_type, "__required_keys__", ()):
         if args.get(key) is None:
             raise InvalidArgument(key, f"required by {args_type.__name__}")
-    domains = normalize_tracking_domains(
-        plain_arg(args, "domains", list), max_count=max_domains, limit_reason=limit_reason
-    )
-    origin = resolve_origin(
-        plain_arg(args, "esp", str, DEFAULT_ESP),
-        plain_arg(args, "tenant", str),
-        plain_arg(args, "origin_host", str),
-    )
-    ttl = plain_arg(args, "cache_ttl_seconds", int, DEFAULT_CACHE_TTL_SECONDS)
-    if not 0 <= ttl <= MAX_CACHE_TTL_SECONDS:
-        raise InvalidArgument(
-            "cache_ttl_seconds", f"{ttl} is outside 0..{MAX_CACHE_TTL_SECONDS} (default {DEFAULT_CACHE_TTL_SECONDS})"
-        )
-    return FrontDoorSettings(
-        domains=domains,
-        origin=origin,
-        cache_ttl_seconds=ttl,
-        redirect_http_to_https=plain_arg(args, "redirect_http_to_https", bool, False),
-        protect=plain_arg(args, "protect_serving_resources", bool, True),
-    )
 
 
 def plain_arg(args: Mapping[str, Any], key: str, expected: type, default: Any = None) -> Any:
     """``args[key]`` as a plain value of type ``expected`` (``default`` when absent or None).
 
-    Outputs are refused: these values decide which resources exist, so they must be known up front."""
-    value = args.get(key)
+    Outputs are refused: these values decide which resources exist, so they must be known up front.
+    Front doors read their own arguments with it before ``resolve_settings``, so it refuses
+    ``args`` that are not a dict too."""
+    value = _mapping(args).get(key)
     if value is None:
         return default
     if isinstance(value, pulumi.Output) or inspect.isawaitable(value):
@@ -121,6 +122,41 @@ def plain_arg(args: Mapping[str, Any], key: str, expected: type, default: Any = 
     if expected is int and isinstance(value, bool) or not isinstance(value, expected):
         raise InvalidArgument(key, f"expected {expected.__name__}, got {type(value).__name__} {value!r}")
     return value
+
+
+def bounded_int_arg(
+    args: Mapping[str, Any], key: str, default: Optional[int], low: int, high: Optional[int] = None, note: str = ""
+) -> Optional[int]:
+    """``plain_arg`` for a whole number from ``low`` to ``high`` (no upper bound when None); ``note``
+    says where the bounds come from, after the default, in the error message."""
+    value = plain_arg(args, key, int, default)
+    if value is None or (low <= value and (high is None or value <= high)):
+        return value
+    bounds = f"outside {low}..{high}" if high is not None else f"below {low}"
+    details = "; ".join(part for part in (f"default {default}" if default is not None else "", note) if part)
+    raise InvalidArgument(key, f"{value} is {bounds}" + (f" ({details})" if details else ""))
+
+
+def input_arg(args: Mapping[str, Any], key: str, example: str, default: Any = None) -> Any:
+    """``args[key]`` as a string, or an Output of one (a zone id or resource group from another
+    resource), ``default`` when absent; empty strings and other types are refused. ``example``
+    names what is expected, e.g. ``"a Route 53 zone id such as 'Z0123456789ABC'"``."""
+    value = _mapping(args).get(key)
+    if value is None:
+        return default
+    if isinstance(value, str):
+        if not value.strip():
+            raise InvalidArgument(key, f"is empty; give {example}")
+        return value.strip()
+    if isinstance(value, pulumi.Output) or inspect.isawaitable(value):
+        return value
+    raise InvalidArgument(key, f"expected {example} (a string or an Output of one), got {type(value).__name__} {value!r}")
+
+
+def _mapping(args: Any) -> Mapping[str, Any]:
+    if not isinstance(args, Mapping):
+        raise InvalidArgument("args", f"expected a dict of arguments, got {type(args).__name__}")
+    return args
 
 
 def dns_record(name: pulumi.Input[str], type: str, value: pulumi.Input[str], purpose: str) -> pulumi.Output[DnsRecord]:

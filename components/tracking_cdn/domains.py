@@ -89,6 +89,12 @@ def normalize_tracking_domains(
     return tuple(normalized)
 
 
+def in_zone(domain: str, zone: str) -> bool:
+    """Whether ``domain`` is the DNS zone ``zone`` or a name under it (``track.notexample.com`` is not
+    under ``example.com``); both normalised."""
+    return domain == zone or domain.endswith("." + zone)
+
+
 def _punycode_hint(name: str) -> str:
     try:
         return name.encode("idna").decode("ascii")

@@ -28,8 +28,10 @@ from .contract import (
     VALIDATION,
     TrackingDomainArgs,
     TrackingDomainComponent,
+    bounded_int_arg,
     collect_dns_records,
     dns_record,
+    input_arg,
     plain_arg,
     resolve_settings,
 )
@@ -106,15 +108,14 @@ class FastlyTrackingDomain(TrackingDomainComponent):
         args: FastlyTrackingDomainArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        domain_limit = DEFAULT_DOMAIN_LIMIT
-        if isinstance(args, Mapping):
-            domain_limit = plain_arg(args, "domain_limit", int, DEFAULT_DOMAIN_LIMIT)
-            if not 1 <= domain_limit <= MAX_DOMAIN_LIMIT:
-                raise InvalidArgument(
-                    "domain_limit",
-                    f"{domain_limit} is outside 1..{MAX_DOMAIN_LIMIT} (default {DEFAULT_DOMAIN_LIMIT}, Fastly's "
-                    f"default per service; {MAX_DOMAIN_LIMIT} is the most names one Let's Encrypt certificate holds)",
-                )
+        domain_limit = bounded_int_arg(
+            args,
+            "domain_limit",
+            DEFAULT_DOMAIN_LIMIT,
+            1,
+            MAX_DOMAIN_LIMIT,
+            note=f"Fastly's default per service; {MAX_DOMAIN_LIMIT} is the most names one Let's Encrypt certificate holds",
+        )
         settings = resolve_settings(
             args,
             FastlyTrackingDomainArgs,
@@ -134,8 +135,8 @@ class FastlyTrackingDomain(TrackingDomainComponent):
         wait = plain_arg(args, "wait_for_certificate", bool, False)
         activate = plain_arg(args, "activate", bool, True)
         force_destroy = plain_arg(args, "force_destroy", bool, False)
-        configuration_id = _optional_input(args, "tls_configuration_id", "a TLS configuration ID")
-        service_name = _optional_input(args, "service_name", "a service name such as 'tracking-links'")
+        configuration_id = input_arg(args, "tls_configuration_id", "a TLS configuration ID, or leave it out")
+        service_name = input_arg(args, "service_name", "a service name such as 'tracking-links', or leave it out")
 
         super().__init__(name, settings, opts)
         origin = settings.origin
@@ -220,15 +221,6 @@ def _backend(origin_host: str, sends_tracking_host: bool) -> fastly.ServiceVclBa
 def _force_tls() -> fastly.ServiceVclRequestSettingArgs:
     """Redirect plain-HTTP requests to HTTPS (Fastly answers them with a redirect); X-Forwarded-For as default."""
     return fastly.ServiceVclRequestSettingArgs(name=FORCE_TLS_SETTING_NAME, force_ssl=True, xff=X_FORWARDED_FOR)
-
-
-def _optional_input(args: Mapping[str, Any], key: str, example: str) -> Optional[pulumi.Input[str]]:
-    value = args.get(key)
-    if isinstance(value, str) and not value.strip():
-        raise InvalidArgument(key, f"is empty; give {example} or leave it out")
-    if value is not None and not isinstance(value, (str, pulumi.Output)):
-        raise InvalidArgument(key, f"expected a string (or an Output of one), got {type(value).__name__} {value!r}")
-    return value.strip() if isinstance(value, str) else value
 
 
 def _field(entry: Any, snake: str, camel: str) -> Any:

@@ -12,7 +12,6 @@ Only this module imports ``pulumi_gcp``. (No ``from __future__ import annotation
 inference reads the annotations below.)
 """
 
-import inspect
 from typing import NotRequired, Optional
 
 import pulumi
@@ -22,8 +21,10 @@ from .contract import (
     ROUTE,
     TrackingDomainArgs,
     TrackingDomainComponent,
+    bounded_int_arg,
     collect_dns_records,
     dns_record,
+    input_arg,
     plain_arg,
     resolve_settings,
 )
@@ -92,7 +93,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         args: GcpLoadBalancerTrackingDomainArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        per_certificate = _int_arg(
+        per_certificate = bounded_int_arg(
             args, "domains_per_certificate", MAX_DOMAINS_PER_CERTIFICATE, 1, MAX_DOMAINS_PER_CERTIFICATE
         )
         settings = resolve_settings(
@@ -106,20 +107,14 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             ),
         )
         enable_ipv6 = plain_arg(args, "enable_ipv6", bool, False)
-        dns_ttl = _int_arg(args, "dns_ttl_seconds", DEFAULT_DNS_TTL_SECONDS, 30, MAX_DNS_TTL_SECONDS)
-        timeout = _int_arg(
+        dns_ttl = bounded_int_arg(args, "dns_ttl_seconds", DEFAULT_DNS_TTL_SECONDS, 30, MAX_DNS_TTL_SECONDS)
+        timeout = bounded_int_arg(
             args, "origin_timeout_seconds", DEFAULT_ORIGIN_TIMEOUT_SECONDS, 1, MAX_ORIGIN_TIMEOUT_SECONDS
         )
-        managed_zone = args.get("managed_zone")
-        if isinstance(managed_zone, str) and not managed_zone.strip():
-            raise InvalidArgument(
-                "managed_zone", "is empty; give the Cloud DNS managed zone's name (e.g. 'example-com') or leave it out"
-            )
-        if managed_zone is not None and not (
-            isinstance(managed_zone, (str, pulumi.Output)) or inspect.isawaitable(managed_zone)
-        ):
-            raise InvalidArgument("managed_zone", f"expected a zone name (str or Output), got {managed_zone!r}")
-        dns_project = args.get("dns_project")
+        managed_zone = input_arg(
+            args, "managed_zone", "the Cloud DNS managed zone's name (e.g. 'example-com'), or leave it out"
+        )
+        dns_project = input_arg(args, "dns_project", "the managed zone's project id, or leave it out")
         if dns_project is not None and managed_zone is None:
             raise InvalidArgument("dns_project", "only used with managed_zone; give managed_zone too or leave it out")
 
@@ -282,13 +277,6 @@ def _chunks(domains: tuple[str, ...], size: int) -> list[tuple[str, ...]]:
     """Domains in list order, ``size`` per certificate: appending domains fills the last certificate and
     then adds new ones; certificates before it keep their names and domains."""
     return [domains[start : start + size] for start in range(0, len(domains), size)]
-
-
-def _int_arg(args: GcpLoadBalancerTrackingDomainArgs, key: str, default: int, low: int, high: int) -> int:
-    value = plain_arg(args, key, int, default)
-    if not low <= value <= high:
-        raise InvalidArgument(key, f"{value} is outside {low}..{high} (default {default})")
-    return value
 
 
 __all__ = ["GcpLoadBalancerTrackingDomain", "GcpLoadBalancerTrackingDomainArgs"]

@@ -15,8 +15,6 @@ provider process imports ``tracking_cdn.sparkpost`` from the same environment th
 The provider object holds no secret: the API key travels as a secret resource property.
 """
 
-from __future__ import annotations
-
 import email.utils
 import http.client
 import ipaddress
@@ -28,13 +26,13 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, Optional, Sequence, TypedDict
+from typing import Any, Callable, Mapping, NotRequired, Optional, Sequence, TypedDict
 
 import pulumi
 import pulumi.dynamic
-from typing_extensions import NotRequired
 
 from . import __version__
+from .contract import bounded_int_arg, check_argument_names, plain_arg
 from .domains import normalize_tracking_domains, validate_hostname
 from .errors import InvalidArgument
 
@@ -488,26 +486,13 @@ class SparkPostTrackingDomain(pulumi.dynamic.Resource):
 def resource_properties(args: Mapping[str, Any]) -> dict[str, Any]:
     """Validate ``args`` (everything but the key) into the provider's properties; refuses bad input
     naming the argument, before anything registers."""
-    if not isinstance(args, Mapping):
-        raise InvalidArgument("args", f"expected a dict of SparkPostTrackingDomainArgs, got {type(args).__name__}")
-    known = SparkPostTrackingDomainArgs.__annotations__
-    for key in args:
-        if key not in known:
-            raise InvalidArgument(key, f"not an argument of SparkPostTrackingDomain; valid: {', '.join(known)}")
-    for key in ("domain", "secure", "default", "subaccount", "region", "api_base_url"):
-        if isinstance(args.get(key), pulumi.Output):
-            raise InvalidArgument(key, "must be a plain value known when the program runs, not an Output")
-    subaccount = args.get("subaccount")
-    if subaccount is not None and (isinstance(subaccount, bool) or not isinstance(subaccount, int) or subaccount < 1):
-        raise InvalidArgument(
-            "subaccount", f"expected a SparkPost subaccount id (a positive integer), got {subaccount!r}"
-        )
+    check_argument_names(args, SparkPostTrackingDomainArgs)
     return {
-        "domain": validate_hostname(args.get("domain"), argument="domain"),
-        "secure": _flag(args, "secure", True),
-        "default": _flag(args, "default", False),
-        "subaccount": subaccount,
-        "api_base_url": resolve_api_base_url(args.get("region"), args.get("api_base_url")),
+        "domain": validate_hostname(plain_arg(args, "domain", str), argument="domain"),
+        "secure": plain_arg(args, "secure", bool, True),
+        "default": plain_arg(args, "default", bool, False),
+        "subaccount": bounded_int_arg(args, "subaccount", None, 1, note="a SparkPost subaccount id"),
+        "api_base_url": resolve_api_base_url(plain_arg(args, "region", str), plain_arg(args, "api_base_url", str)),
     }
 
 
@@ -523,13 +508,6 @@ def resolve_api_key(api_key: Optional[pulumi.Input[str]] = None) -> Optional[pul
     if isinstance(api_key, pulumi.Output):
         return pulumi.Output.secret(api_key).apply(validate_api_key)
     return pulumi.Output.secret(validate_api_key(api_key))
-
-
-def _flag(args: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = args.get(key, default)
-    if not isinstance(value, bool):
-        raise InvalidArgument(key, f"expected true or false, got {value!r}")
-    return value
 
 
 # --------------------------------------------------------------------------------------------------

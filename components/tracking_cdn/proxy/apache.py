@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InvalidArgument
-from .settings import INTERMEDIATE_TLS12_CIPHERS, ProxySettings, format_address
+from .settings import OPENSSL_TLS12_CIPHERS, ProxySettings, format_address
 
 # Module identifier -> the Debian command that enables it; checked when Apache reads the file.
 REQUIRED_MODULES = {
@@ -64,7 +64,7 @@ def _virtual_host(settings: ProxySettings, *, tls: bool) -> list[str]:
             f"    SSLCertificateFile {settings.cert_path}",
             f"    SSLCertificateKeyFile {settings.key_path}",
             "    SSLProtocol -all +TLSv1.2 +TLSv1.3",
-            f"    SSLCipherSuite {':'.join(openssl for openssl, _ in INTERMEDIATE_TLS12_CIPHERS)}",
+            f"    SSLCipherSuite {OPENSSL_TLS12_CIPHERS}",
             "    SSLHonorCipherOrder off",
             "    SSLSessionTickets off",
         ]

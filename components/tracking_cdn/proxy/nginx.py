@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .settings import INTERMEDIATE_TLS12_CIPHERS, ProxySettings, format_address
+from .settings import OPENSSL_TLS12_CIPHERS, ProxySettings, format_address
 
 UPSTREAM_NAME = "tracking_cdn_esp"
 # Idle keep-alive connections each worker keeps open to the ESP: the TLS handshake to the ESP is
@@ -49,7 +49,7 @@ def _server(settings: ProxySettings, *, tls: bool) -> list[str]:
             f"    ssl_certificate {settings.cert_path};",
             f"    ssl_certificate_key {settings.key_path};",
             "    ssl_protocols TLSv1.2 TLSv1.3;",
-            f"    ssl_ciphers {':'.join(openssl for openssl, _ in INTERMEDIATE_TLS12_CIPHERS)};",
+            f"    ssl_ciphers {OPENSSL_TLS12_CIPHERS};",
             "    ssl_prefer_server_ciphers off;",
             "    ssl_session_cache shared:tracking_cdn:10m;",
             "    ssl_session_timeout 1d;",

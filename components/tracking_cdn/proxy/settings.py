@@ -31,6 +31,9 @@ INTERMEDIATE_TLS12_CIPHERS: tuple[tuple[str, str], ...] = (
     ("ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
 )
 
+OPENSSL_TLS12_CIPHERS = ":".join(openssl for openssl, _ in INTERMEDIATE_TLS12_CIPHERS)
+"""The same suites as an OpenSSL cipher list, for nginx and Apache."""
+
 # Characters that would end a directive or need server-specific quoting in any of the three formats.
 _UNSAFE_PATH = re.compile(r"[\s\"'`;{}#$\\]")
 
@@ -203,4 +206,5 @@ __all__ = [
     "format_address",
     "SYSTEM_CA_FILE",
     "INTERMEDIATE_TLS12_CIPHERS",
+    "OPENSSL_TLS12_CIPHERS",
 ]

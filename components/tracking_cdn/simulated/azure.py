@@ -4,6 +4,10 @@ Azure-native auto-names resources it is not given a name for (logical name plus 
 builds resource IDs from the subscription; both are shown as placeholders in angle brackets. No SDK import.
 """
 
+from typing import Optional
+
+from . import ResourceFake
+
 SUBSCRIPTION = "<subscription-id>"
 
 
@@ -31,68 +35,38 @@ def _profile(inputs: dict, name: str) -> dict:
     }
 
 
+def _in_profile(collection: str, name_key: str, parent: Optional[tuple[str, str, str]] = None) -> ResourceFake:
+    """A resource of the profile: its (auto-)name and resource ID, under ``parent`` (collection, name
+    input, placeholder) when it nests in another child, e.g. an origin in its origin group."""
+
+    def fake(inputs: dict, name: str) -> dict:
+        own = _name(inputs, name_key, name)
+        path = (collection, own)
+        if parent is not None:
+            parent_collection, parent_key, placeholder = parent
+            path = (parent_collection, inputs.get(parent_key) or placeholder, *path)
+        return {"id": _cdn_id(inputs, *path), "name": own, "provisioningState": "Succeeded"}
+
+    return fake
+
+
 def _endpoint(inputs: dict, name: str) -> dict:
-    endpoint = _name(inputs, "endpointName", name)
-    return {
-        "id": _cdn_id(inputs, "afdEndpoints", endpoint),
-        "name": endpoint,
-        # TenantReuse (the default scope) appends a hash to the endpoint name.
-        "hostName": f"{endpoint}-<hash>.z01.azurefd.net",
-        "deploymentStatus": "NotStarted",
-        "provisioningState": "Succeeded",
-    }
-
-
-def _origin_group(inputs: dict, name: str) -> dict:
-    group = _name(inputs, "originGroupName", name)
-    return {"id": _cdn_id(inputs, "originGroups", group), "name": group, "provisioningState": "Succeeded"}
-
-
-def _origin(inputs: dict, name: str) -> dict:
-    origin = _name(inputs, "originName", name)
-    group = inputs.get("originGroupName") or "<origin-group>"
-    return {
-        "id": _cdn_id(inputs, "originGroups", group, "origins", origin),
-        "name": origin,
-        "provisioningState": "Succeeded",
-    }
+    endpoint = _in_profile("afdEndpoints", "endpointName")(inputs, name)
+    # TenantReuse (the default scope) appends a hash to the endpoint name.
+    return {**endpoint, "hostName": f"{endpoint['name']}-<hash>.z01.azurefd.net", "deploymentStatus": "NotStarted"}
 
 
 def _custom_domain(inputs: dict, name: str) -> dict:
-    domain = _name(inputs, "customDomainName", name)
     host = inputs.get("hostName", "<host>")
     return {
-        "id": _cdn_id(inputs, "customDomains", domain),
-        "name": domain,
+        **_in_profile("customDomains", "customDomainName")(inputs, name),
         "domainValidationState": "Pending",
         "deploymentStatus": "NotStarted",
-        "provisioningState": "Succeeded",
         "validationProperties": {
             "validationToken": f"<validation-token-for-{host}>",
             "expirationDate": "<7 days after creation>",
         },
     }
-
-
-def _route(inputs: dict, name: str) -> dict:
-    route = _name(inputs, "routeName", name)
-    endpoint = inputs.get("endpointName") or "<endpoint>"
-    return {
-        "id": _cdn_id(inputs, "afdEndpoints", endpoint, "routes", route),
-        "name": route,
-        "provisioningState": "Succeeded",
-    }
-
-
-def _rule_set(inputs: dict, name: str) -> dict:
-    rule_set = _name(inputs, "ruleSetName", name)
-    return {"id": _cdn_id(inputs, "ruleSets", rule_set), "name": rule_set, "provisioningState": "Succeeded"}
-
-
-def _rule(inputs: dict, name: str) -> dict:
-    rule = _name(inputs, "ruleName", name)
-    rule_set = inputs.get("ruleSetName") or "<rule-set>"
-    return {"id": _cdn_id(inputs, "ruleSets", rule_set, "rules", rule), "name": rule, "provisioningState": "Succeeded"}
 
 
 def _record_set(inputs: dict, name: str) -> dict:
@@ -112,12 +86,14 @@ def _record_set(inputs: dict, name: str) -> dict:
 RESOURCES = {
     "azure-native:cdn:Profile": _profile,
     "azure-native:cdn:AFDEndpoint": _endpoint,
-    "azure-native:cdn:AFDOriginGroup": _origin_group,
-    "azure-native:cdn:AFDOrigin": _origin,
+    "azure-native:cdn:AFDOriginGroup": _in_profile("originGroups", "originGroupName"),
+    "azure-native:cdn:AFDOrigin": _in_profile(
+        "origins", "originName", parent=("originGroups", "originGroupName", "<origin-group>")
+    ),
     "azure-native:cdn:AFDCustomDomain": _custom_domain,
-    "azure-native:cdn:Route": _route,
-    "azure-native:cdn:RuleSet": _rule_set,
-    "azure-native:cdn:Rule": _rule,
+    "azure-native:cdn:Route": _in_profile("routes", "routeName", parent=("afdEndpoints", "endpointName", "<endpoint>")),
+    "azure-native:cdn:RuleSet": _in_profile("ruleSets", "ruleSetName"),
+    "azure-native:cdn:Rule": _in_profile("rules", "ruleName", parent=("ruleSets", "ruleSetName", "<rule-set>")),
     "azure-native:dns:RecordSet": _record_set,
 }
 
