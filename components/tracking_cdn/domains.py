@@ -22,6 +22,15 @@ def validate_hostname(value: Any, *, argument: str) -> str:
     """Normalise one host name (lower case, no trailing dot) or refuse it, naming ``argument``."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidArgument(argument, f"expected a host name such as 'track.example.com', got {value!r}")
+    if not value.isascii():
+        # Before lower-casing: str.lower() maps some non-ASCII letters to ASCII (the Kelvin sign
+        # U+212A becomes "k"), which would silently turn one name into another.
+        character = next(c for c in value if not c.isascii())
+        raise InvalidArgument(
+            argument,
+            f"{value!r} is not ASCII (it contains U+{ord(character):04X}); give the punycode form "
+            f"{_punycode_hint(value.strip())!r}",
+        )
     name = value.strip().lower()
     if name.endswith("."):
         name = name[:-1]
@@ -36,10 +45,6 @@ def validate_hostname(value: Any, *, argument: str) -> str:
             argument,
             f"{value!r} is a wildcard; managed certificates and CDN aliases need each tracking "
             "domain spelled out (e.g. 'track.example.com')",
-        )
-    if not name.isascii():
-        raise InvalidArgument(
-            argument, f"{value!r} is not ASCII; give the punycode form {_punycode_hint(name)!r}"
         )
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidArgument(argument, f"{value!r} is {len(name)} characters; the DNS limit is {MAX_NAME_LENGTH}")

@@ -141,6 +141,8 @@ def _enterprise_host(tenant: Optional[str]) -> str:
             "the 'sparkpost-enterprise' profile needs your tenant name "
             "(the endpoint is <tenant>.et.e.sparkpost.com; ask your Technical Account Manager)",
         )
+    if not isinstance(tenant, str) or not tenant.isascii():  # checked before lower-casing, as host names are
+        raise InvalidArgument("tenant", f"a tenant is one ASCII DNS label such as 'acme', not {tenant!r}")
     host = f"{tenant.strip().lower()}.et.e.sparkpost.com"
     validate_hostname(host, argument="tenant")
     if "." in tenant.strip():
