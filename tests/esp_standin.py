@@ -5,6 +5,7 @@ API::
     from esp_standin import EspStandin
 
     with EspStandin(hostnames=("spgo.io",)) as esp:   # HTTPS on 127.0.0.1:<free port>
+                                                      # (address=, port= to choose another)
         esp.port            # the TCP port it listens on (127.0.0.1)
         esp.ca_file         # PEM file of its own throwaway CA (trustme); trust this to verify it
         esp.ca              # the trustme.CA itself (e.g. to issue more certificates)
@@ -21,7 +22,8 @@ Answers, like SparkPost's tracking endpoint (seed 002):
 - anything else: ``404``, ``Server: msys-http``.
 
 Every request is recorded (``RecordedRequest``: method, path, query, host, user_agent,
-x_forwarded_for, server_name — the SNI the client sent, or None).
+x_forwarded_for, server_name — the SNI the client sent, or None — and headers, every header line
+as received, names as sent).
 
 Behaviours, switchable at any time: ``"answer"`` (default); ``"stall"`` — accept connections and
 requests but answer only after ``stall_seconds`` (an ESP that hangs, for read timeouts);
@@ -38,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -67,6 +70,11 @@ class RecordedRequest:
     user_agent: Optional[str]
     x_forwarded_for: Optional[str]
     server_name: Optional[str]
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of the header ``name`` (case-insensitive), in the order received."""
+        return [value for key, value in self.headers if key.lower() == name.lower()]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -91,6 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
                 user_agent=self.headers.get("User-Agent"),
                 x_forwarded_for=self.headers.get("X-Forwarded-For"),
                 server_name=getattr(self.connection, "standin_server_name", None),
+                headers=tuple(self.headers.items()),
             )
         )
         if standin.behaviour == "stall":
@@ -138,6 +147,12 @@ class _TlsServer(ThreadingHTTPServer):
         finally:
             self.standin._closed(tls_socket)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up before its answer (a proxy past its read timeout) is normal here;
+        # anything else is printed as usual.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 def _accept_connect_preface(sock: socket.socket) -> None:
     data = b""
@@ -160,6 +175,8 @@ class EspStandin:
         *,
         ca: Optional[trustme.CA] = None,
         stall_seconds: float = 30.0,
+        address: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.ca = ca or trustme.CA()
         self.hostnames = tuple(hostnames)
@@ -174,11 +191,12 @@ class EspStandin:
         self.ca.cert_pem.write_to_path(self.ca_file)
         self._server: Optional[_TlsServer] = None
         self._thread: Optional[threading.Thread] = None
-        self.port = 0
+        self.address = address
+        self.port = port
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> "EspStandin":
-        server = _TlsServer(("127.0.0.1", self.port), _Handler)
+        server = _TlsServer((self.address, self.port), _Handler)
         server.standin = self
         server.tls = self._tls_context()
         self.port = server.server_address[1]
@@ -228,7 +246,7 @@ class EspStandin:
 
     # -- records ---------------------------------------------------------------------------
     def url(self, path: str = "/") -> str:
-        return f"https://127.0.0.1:{self.port}{path}"
+        return f"https://{self.address}:{self.port}{path}"
 
     def _opened(self, connection: socket.socket) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -42,6 +43,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def installed_nginx_version() -> str:
+    """The installed nginx's version, as ``nginx -v`` prints it (e.g. ``1.22.1``)."""
+    output = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=True).stderr
+    return re.search(r"nginx/([0-9.]+)", output).group(1)
 
 
 def missing_executable(server: str) -> str | None:
@@ -103,7 +110,8 @@ LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{{Referer}}i\\" \\"%{{User-Agent}}i\\
 Include {workdir}/site.conf
 """
     )
-    env = dict(os.environ, APACHE_LOG_DIR=str(workdir))
+    # No APACHE_LOG_DIR (Debian's envvars): the site configuration must name its log directory itself.
+    env = {name: value for name, value in os.environ.items() if name != "APACHE_LOG_DIR"}
     return ["apache2", "-f", str(workdir / "httpd.conf"), "-DFOREGROUND"], env
 
 

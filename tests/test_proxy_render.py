@@ -7,6 +7,7 @@ the real ESP host, every address) that the server tests replace with loopback te
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ import pytest
 from tracking_cdn.cli import main
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.proxy import RENDERERS, SYSTEM_CA_FILE, proxy_settings, render
+from tracking_cdn.proxy.settings import CLIENT_ADDRESS_HEADERS, header_spellings
 
 DOMAINS = ["Track.Example.com.", "click2.example.com"]
 
@@ -127,6 +129,35 @@ def test_sendgrid_gets_the_tracking_domain_as_host_and_apache_refuses_it():
         (["track.example.com"], {"upstream_address": "spgo.io:443"}, "upstream_address"),
         (["track.example.com"], {"upstream_address": "127.0.0.1"}, "upstream_address"),
         (["track.example.com"], {"caddy_admin": "0.0.0.0"}, "caddy_admin"),
+        # Issue 16: IPv6 zone ids carry free text into the configuration (an injected Caddy
+        # `respond`, an Apache `Header` line); none of the servers needs one.
+        (["track.example.com"], {"listen_addresses": ["fe80::1%eth0\n}\n:80 {\n\trespond 200"]}, "listen_addresses"),
+        (["track.example.com"], {"listen_addresses": ['fe80::1%x>\nHeader set X "1"\n<X']}, "listen_addresses"),
+        (["track.example.com"], {"upstream_address": "[fe80::1%x;{}]:443"}, "upstream_address"),
+        (["track.example.com"], {"caddy_admin": '[::1%x"$]:2019'}, "caddy_admin"),
+        # Values nginx -t / apache2 -t would refuse, or that used to raise something else.
+        (["track.example.com"], {"listen_addresses": ["127.0.0.1", "127.0.0.1"]}, "listen_addresses"),
+        (["track.example.com"], {"listen_addresses": ["::1", "0:0::1"]}, "listen_addresses"),
+        (["track.example.com"], {"listen_addresses": ["0.0.0.0", "127.0.0.1"]}, "listen_addresses"),
+        (["track.example.com"], {"listen_addresses": None}, "listen_addresses"),
+        (["track.example.com"], {"listen_addresses": "127.0.0.1"}, "listen_addresses"),
+        (["track.example.com"], {"esp": "sparkpost-enterprise", "tenant": 5}, "tenant"),
+        (["track.example.com"], {"caddy_admin": 5}, "caddy_admin"),
+        (["track.example.com"], {"redirect_http_to_https": "no"}, "redirect_http_to_https"),
+        (["track.example.com"], {"cert": "/etc/ssl/a\x00.pem", "key": "/k"}, "cert"),
+        (["track.example.com"], {"upstream_ca_file": "/ca\x00"}, "upstream_ca_file"),
+        (["track.example.com"], {"apache_log_dir": "/var/log/apache2\x00"}, "apache_log_dir"),
+        (["track.example.com"], {"apache_log_dir": "${APACHE_LOG_DIR}"}, "apache_log_dir"),
+        (["track.example.com"], {"caddy_admin": "localhost:\u0662\u0660\u0661\u0669"}, "caddy_admin"),
+        (["track.example.com"], {"upstream_address": "127.0.0.1:\u00b2"}, "upstream_address"),
+        (["track.example.com"], {"nginx_version": "latest"}, "nginx_version"),
+        (["track.example.com"], {"nginx_version": "1.27.3"}, "nginx_resolvers"),
+        (["track.example.com"], {"nginx_resolvers": ["127.0.0.53"]}, "nginx_resolvers"),
+        (["track.example.com"], {"nginx_version": "1.28", "nginx_resolvers": ["dns.example"]}, "nginx_resolvers"),
+        # The ASCII check runs before lower-casing: the Kelvin sign (U+212A) lower-cases to "k".
+        (["trac\u212a.example.com"], {}, "domains[0]"),
+        (["track.example.com"], {"esp": "sparkpost-enterprise", "tenant": "acm\u212a"}, "tenant"),
+        (["track.example.com"], {"esp": "custom", "origin_host": "clic\u212a.example.net"}, "origin_host"),
     ],
 )
 def test_bad_input_is_refused_naming_the_argument(domains, options, argument):
@@ -134,6 +165,75 @@ def test_bad_input_is_refused_naming_the_argument(domains, options, argument):
         proxy_settings(domains, **options)
     assert error.value.argument == argument
     assert str(error.value).startswith(f"{argument}: ")
+
+
+@pytest.mark.parametrize("server", sorted(RENDERERS))
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("domains", ("track.example.com\n}\nserver {",)),
+        ("cert", "/etc/ssl/track.pem; include /etc/passwd"),
+        ("listen_addresses", ("fe80::1%eth0\n",)),
+        ("caddy_admin", "localhost:2019\n}"),
+        ("apache_log_dir", "/var/log/#"),
+        ("upstream_ca_file", "/ca'.pem"),
+    ],
+)
+def test_the_renderers_refuse_values_they_would_have_to_quote(server, field, value):
+    """A render-time guard behind proxy_settings' checks: settings built some other way cannot put
+    whitespace, control characters or ;{}"'#$ into a configuration."""
+    options = {"cert": "/etc/ssl/track.pem", "key": "/etc/ssl/track.key"} if field == "cert" else {}
+    settings = dataclasses.replace(proxy_settings(["track.example.com"], **options), **{field: value})
+    with pytest.raises(InvalidArgument) as error:
+        render(server, settings)
+    assert error.value.argument == field
+
+
+@pytest.mark.parametrize("server", sorted(RENDERERS))
+def test_other_names_are_caught_before_the_tracking_domains(server):
+    config = rendered(server)
+    assert config.count("421") >= 2  # plain HTTP and HTTPS
+    tracking_site = {"nginx": "server_name track.example.com", "apache": "ServerName track.example.com"}.get(server)
+    if tracking_site:  # nginx and Apache: the first server of an address is its default
+        assert config.index("421") < config.index(tracking_site)
+    assert "default_server" not in config  # Debian's default site already claims it on port 80
+
+
+def test_nginx_refuses_unknown_names_in_the_handshake_from_1_19_4_on():
+    assert "ssl_reject_handshake" not in rendered("nginx")  # 1.18 (Ubuntu 22.04) does not know it
+    assert "    ssl_reject_handshake on;" in rendered("nginx", nginx_version="1.22")
+
+
+def test_nginx_follows_the_esps_dns_only_where_it_can_keep_connections_alive_doing_so():
+    old = rendered("nginx")
+    assert "    server spgo.io:443;" in old and "resolve" not in old.replace("re-resolv", "")
+    new = rendered("nginx", nginx_version="1.27.3", nginx_resolvers=["127.0.0.53", "::1"])
+    upstream = new[new.index("upstream tracking_cdn_esp {"):new.index("}", new.index("upstream tracking_cdn_esp {"))]
+    for line in ("    zone tracking_cdn_esp 64k;", "    resolver 127.0.0.53 [::1];", "    server spgo.io:443 resolve;",
+                 "    keepalive 32;"):
+        assert line in upstream
+
+
+@pytest.mark.parametrize("server", sorted(RENDERERS))
+def test_client_claims_about_its_address_are_dropped_in_every_spelling(server):
+    config = rendered(server)
+    if server == "nginx":  # nginx drops names with "_" itself (ignore_invalid_headers)
+        for name in CLIENT_ADDRESS_HEADERS:
+            expected = "X-Forwarded-For $remote_addr" if name == "X-Forwarded-For" else f'{name} ""'
+            assert f"proxy_set_header {expected};" in config
+        return
+    for name in CLIENT_ADDRESS_HEADERS:
+        for spelling in header_spellings(name):
+            if server == "caddy" and spelling in ("X-Forwarded-For", "X-Forwarded-Host"):
+                continue  # Caddy sets these itself from the connection
+            line = f"RequestHeader unset {spelling} early" if server == "apache" else f"header_up -{spelling}"
+            assert line in config
+
+
+def test_apache_names_its_log_directory_literally():
+    assert "${" not in rendered("apache")  # ${APACHE_LOG_DIR} exists only in Debian's envvars
+    assert 'CustomLog "/var/log/apache2/tracking-cdn-access.log" combined' in rendered("apache")
+    assert 'CustomLog "/var/log/httpd/tracking-cdn-access.log"' in rendered("apache", apache_log_dir="/var/log/httpd/")
 
 
 def test_unknown_server_is_refused():
@@ -157,6 +257,15 @@ def test_command_prints_the_renderers_output(capsys):
         (["--domain", "track.example.com", "--cert", "/c.pem"], "--key: "),
         (["--domain", "track.example.com", "--https-port", "https"], "--https-port: "),
         (["--domain", "track.example.com", "--upstream-address", "x"], "--upstream-address: "),
+        (["--domain", "track.example.com", "--http-port", "\u00b2"], "--http-port: expected a whole number in ASCII"),
+        (["--domain", "track.example.com", "--https-port", "\u0662\u0660\u0661\u0669"], "--https-port: "),
+        (["--domain", "track.example.com", "--caddy-admin", "localhost:\u0662\u0660\u0661\u0669"], "--caddy-admin: "),
+        (["--domain", "track.example.com", "--connect-timeout", "0"], "--connect-timeout: expected whole seconds between 1 and 300"),
+        (["--domain", "track.example.com", "--esp", "custom"], "--origin-host: the 'custom' ESP profile needs --origin-host"),
+        (["--domain", "track.example.com", "--listen-address", "fe80::1%eth0\n}"], "--listen-address: "),
+        (["--domain", "track.example.com", "--listen-address", "::1", "--listen-address", "::1"], "--listen-address: "),
+        (["--domain", "track.example.com", "--nginx-version", "1.28"], "--nginx-resolver: "),
+        (["--domain", "track.example.com", "--apache-log-dir", "logs"], "--apache-log-dir: "),
     ],
 )
 def test_command_reports_bad_input_in_one_line_and_exits_2(capsys, arguments, option):

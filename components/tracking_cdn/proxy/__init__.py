@@ -42,7 +42,7 @@ def render(server: str, settings: ProxySettings) -> str:
 
 _INSTALL = {
     "nginx": "save as /etc/nginx/conf.d/tracking-cdn.conf, then: nginx -t && systemctl reload nginx",
-    "apache": "a2enmod ssl proxy proxy_http headers http2; save as "
+    "apache": "a2enmod ssl proxy proxy_http headers http2 alias; save as "
     "/etc/apache2/sites-available/tracking-cdn.conf; a2ensite tracking-cdn; "
     "apachectl configtest && systemctl reload apache2",
     "caddy": "save as /etc/caddy/Caddyfile, then: caddy validate --config /etc/caddy/Caddyfile "

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from .settings import INTERMEDIATE_TLS12_CIPHERS, ProxySettings, format_address
+from .settings import (
+    CLIENT_ADDRESS_HEADERS,
+    INTERMEDIATE_TLS12_CIPHERS,
+    ProxySettings,
+    checked,
+    format_address,
+    header_spellings,
+)
 
 SNIPPET = "tracking_cdn_esp"
 # Idle keep-alive connections kept open to the ESP (Caddy's transport pools and reuses them).
 UPSTREAM_KEEPALIVE = 32
+# Set by Caddy itself from the connection (a client's own values are ignored: no trusted_proxies).
+CADDY_FORWARDED_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host")
 
 
 def render_caddy(settings: ProxySettings, header: str = "") -> str:
     """The Caddyfile for ``settings``. Without ``cert``/``key`` Caddy obtains and renews the
-    certificates itself (automatic HTTPS); with them it serves those files and manages nothing."""
+    certificates itself (automatic HTTPS); with them it serves those files and manages nothing.
+    Other names get no certificate (the TLS handshake fails) and 421 on plain HTTP."""
+    checked(settings)
     lines = [header.rstrip("\n")] if header else []
     lines += _global_options(settings)
     lines += _proxy_snippet(settings)
     lines += _site(settings, tls=False)
     lines += _site(settings, tls=True)
+    lines += _catch_all(settings, tls=False)
+    lines += _catch_all(settings, tls=True)
     return "\n".join(lines) + "\n"
 
 
@@ -41,13 +54,20 @@ def _proxy_snippet(settings: ProxySettings) -> list[str]:
         upstream, comment = f"https://{esp}", []
     host_header = settings.upstream_host_header or "{host}"
     trust = [f"\t\t\ttls_trusted_ca_certs {settings.upstream_ca_file}"] if settings.upstream_ca_file else []
+    # Caddy sets X-Forwarded-For to the client's address and X-Forwarded-Host itself; every other
+    # header (and spelling) in which a client could claim an address or host is dropped.
+    spoofable = [
+        f"\t\theader_up -{name}"
+        for header in CLIENT_ADDRESS_HEADERS
+        for name in header_spellings(header)
+        if name not in CADDY_FORWARDED_HEADERS
+    ]
     return [
         f"({SNIPPET}) {{",
         *comment,
         f"\treverse_proxy {upstream} {{",
-        # X-Forwarded-For is set by Caddy to the client's address (a client's own value is dropped,
-        # as no trusted_proxies are configured); User-Agent passes unchanged.
         f"\t\theader_up Host {host_header}",
+        *spoofable,
         "\t\ttransport http {",
         f"\t\t\ttls_server_name {esp}",
         *trust,
@@ -64,9 +84,7 @@ def _proxy_snippet(settings: ProxySettings) -> list[str]:
 
 def _site(settings: ProxySettings, *, tls: bool) -> list[str]:
     scheme = "https" if tls else "http"
-    lines = [", ".join(f"{scheme}://{d}" for d in settings.domains) + " {"]
-    if settings.listen_addresses:
-        lines.append(f"\tbind {' '.join(settings.listen_addresses)}")
+    lines = [", ".join(f"{scheme}://{d}" for d in settings.domains) + " {", *_bind(settings)]
     lines.append("\tlog")
     if tls:
         files = f" {settings.cert} {settings.key}" if settings.cert and settings.key else ""
@@ -81,3 +99,16 @@ def _site(settings: ProxySettings, *, tls: bool) -> list[str]:
     else:
         lines.append(f"\timport {SNIPPET}")
     return lines + ["}", ""]
+
+
+def _bind(settings: ProxySettings) -> list[str]:
+    return [f"\tbind {' '.join(settings.listen_addresses)}"] if settings.listen_addresses else []
+
+
+def _catch_all(settings: ProxySettings, *, tls: bool) -> list[str]:
+    # A site without a host name matches whatever the tracking domains' sites do not (Caddy orders
+    # sites by specificity). Over TLS an unknown name already fails the handshake (no certificate);
+    # this answers a tracking domain's connection that asks for another Host.
+    scheme = "https" if tls else "http"
+    return ["# Every other name: refused (421 Misdirected Request), never relayed to the ESP.",
+            f"{scheme}:// {{", *_bind(settings), "\trespond 421", "}", ""]

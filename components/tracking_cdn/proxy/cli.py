@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, command_line_message
 from ..esp import DEFAULT_ESP, PROFILES
 from . import RENDERERS, SYSTEM_CA_FILE, proxy_settings, render
-from .settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+from .settings import (
+    DEFAULT_APACHE_LOG_DIR,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_NGINX_VERSION,
+    DEFAULT_READ_TIMEOUT,
+    NGINX_UPSTREAM_RESOLVE,
+)
 
 # proxy_settings argument -> the command-line option that sets it (for error messages).
 OPTIONS = {
@@ -26,6 +33,10 @@ OPTIONS = {
     "read_timeout": "--read-timeout",
     "upstream_address": "--upstream-address",
     "caddy_admin": "--caddy-admin",
+    "redirect_http_to_https": "--redirect-http-to-https",
+    "nginx_version": "--nginx-version",
+    "nginx_resolvers": "--nginx-resolver",
+    "apache_log_dir": "--apache-log-dir",
 }
 
 
@@ -74,6 +85,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--caddy-admin", metavar="off|HOST:PORT",
         help="Caddy's admin endpoint (default: Caddy's own, localhost:2019, which 'systemctl reload caddy' needs)",
     )
+    first_resolving = ".".join(map(str, NGINX_UPSTREAM_RESOLVE))
+    parser.add_argument(
+        "--nginx-version", default=DEFAULT_NGINX_VERSION, metavar="VERSION",
+        help=f"the nginx the file is for, as `nginx -v` shows it (default: {DEFAULT_NGINX_VERSION}, the oldest on a "
+        f"supported Debian/Ubuntu LTS); {first_resolving} or later re-resolves the ESP's name while running "
+        "(needs --nginx-resolver)",
+    )
+    parser.add_argument(
+        "--nginx-resolver", dest="nginx_resolvers", action="append", default=[], metavar="IP",
+        help=f"DNS server nginx {first_resolving}+ asks for the ESP's addresses (repeatable), e.g. 127.0.0.53",
+    )
+    parser.add_argument(
+        "--apache-log-dir", default=DEFAULT_APACHE_LOG_DIR, metavar="PATH",
+        help=f"directory of the Apache site's access log (default: {DEFAULT_APACHE_LOG_DIR}; RHEL: /var/log/httpd)",
+    )
     testing = parser.add_argument_group("test-only options (never use in production)")
     testing.add_argument(
         "--upstream-address", metavar="IP:PORT",
@@ -100,26 +126,21 @@ def run(args: argparse.Namespace) -> int:
             read_timeout=_whole_number(args.read_timeout, "read_timeout"),
             upstream_address=args.upstream_address,
             caddy_admin=args.caddy_admin,
+            nginx_version=args.nginx_version,
+            nginx_resolvers=args.nginx_resolvers,
+            apache_log_dir=args.apache_log_dir,
         )
         config = render(args.server, settings)
     except InvalidArgument as error:
-        print(f"tracking-cdn proxy: error: {_as_option(error)}", file=sys.stderr)
+        print(f"tracking-cdn proxy: error: {command_line_message(error, OPTIONS)}", file=sys.stderr)
         return 2
     sys.stdout.write(config)
     return 0
 
 
-def _as_option(error: InvalidArgument) -> str:
-    """The error message with the library's argument name replaced by the option's."""
-    name = error.argument.split("[")[0]
-    message = str(error)[len(error.argument) + 2 :]
-    option = OPTIONS.get(name, name)
-    index = error.argument[len(name) :].strip("[]")  # set when one of several --domain values is wrong
-    return f"{option}{f' #{int(index) + 1}' if index else ''}: {message}"
-
-
 def _whole_number(value: str, argument: str) -> int:
-    # Parsed here rather than by argparse so every bad value gets the same one-line error.
-    if not value.strip().isdigit():
-        raise InvalidArgument(argument, f"expected a whole number, got {value!r}")
+    # Parsed here rather than by argparse so every bad value gets the same one-line error; ASCII
+    # digits only (str.isdigit() and int() also take "²" and "٢٠١٩").
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise InvalidArgument(argument, f"expected a whole number in ASCII digits such as 8080, got {value!r}")
     return int(value)

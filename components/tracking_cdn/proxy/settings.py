@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
-from typing import Optional, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Iterator, Optional, Sequence
 
 from ..domains import normalize_tracking_domains
 from ..errors import InvalidArgument
@@ -18,6 +18,25 @@ system store directly)."""
 CERTBOT_LIVE_DIR = "/etc/letsencrypt/live"
 DEFAULT_CONNECT_TIMEOUT = 5
 DEFAULT_READ_TIMEOUT = 10
+DEFAULT_APACHE_LOG_DIR = "/var/log/apache2"
+"""Debian/Ubuntu's Apache log directory (RHEL: /var/log/httpd), written as a literal path: the
+``${APACHE_LOG_DIR}`` variable exists only in Debian's envvars file."""
+
+DEFAULT_NGINX_VERSION = "1.18"
+"""The oldest nginx a supported Debian/Ubuntu LTS ships (Debian 11, Ubuntu 22.04: 1.18.0; Debian 12:
+1.22.1; Ubuntu 24.04: 1.24.0; Debian 13: 1.26.3). The output works there and on every later version."""
+NGINX_REJECT_HANDSHAKE = (1, 19, 4)
+"""``ssl_reject_handshake`` (refuse TLS for names the server does not serve) appeared in nginx 1.19.4."""
+NGINX_UPSTREAM_RESOLVE = (1, 27, 3)
+"""``server ... resolve`` in an ``upstream`` (re-resolve the ESP's name while keeping connections
+alive) is in open-source nginx since 1.27.3 (https://nginx.org/en/docs/http/ngx_http_upstream_module.html)."""
+
+CLIENT_ADDRESS_HEADERS = (
+    "X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "X-Forwarded-Host", "X-Client-IP", "Client-IP"
+)
+"""Headers in which a client could claim another client's address (or another host); whatever the
+client sent in them is removed before the request reaches the ESP, which sees only the address the
+proxy itself puts in X-Forwarded-For."""
 
 # Mozilla "intermediate" TLS 1.2 suites (OpenSSL name, Go name). Its DHE suites are left out: they
 # need a dhparam file, and every client that can do TLS 1.2 also does ECDHE. TLS 1.3 suites are not
@@ -34,8 +53,11 @@ INTERMEDIATE_TLS12_CIPHERS: tuple[tuple[str, str], ...] = (
 OPENSSL_TLS12_CIPHERS = ":".join(openssl for openssl, _ in INTERMEDIATE_TLS12_CIPHERS)
 """The same suites as an OpenSSL cipher list, for nginx and Apache."""
 
-# Characters that would end a directive or need server-specific quoting in any of the three formats.
-_UNSAFE_PATH = re.compile(r"[\s\"'`;{}#$\\]")
+# Characters that would end a directive, start a comment or a variable, or need server-specific
+# quoting in any of the three formats; none of the renderers quotes values, so none may contain them.
+_UNSAFE_VALUE = re.compile(r"[\s\x00-\x1f\x7f\"'`;{}#$\\]")
+_ASCII_NUMBER = re.compile(r"[0-9]+")
+_NGINX_VERSION = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})(?:\.([0-9]{1,3}))?")
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,12 @@ class ProxySettings:
     caddy_admin: Optional[str]
     """Caddy's admin endpoint (``off`` or host:port); None keeps Caddy's default, which
     ``systemctl reload caddy`` needs."""
+    nginx_version: tuple[int, int, int]
+    """The nginx the configuration is for; decides which directives it may use."""
+    nginx_resolvers: tuple[str, ...]
+    """DNS servers nginx (1.27.3+) asks to re-resolve the ESP's name while running."""
+    apache_log_dir: str
+    """Directory of the Apache site's access log."""
 
     @property
     def cert_path(self) -> str:
@@ -87,6 +115,11 @@ class ProxySettings:
     def upstream_host_header(self) -> Optional[str]:
         """The ``Host`` sent to the ESP: its own name, or None to pass the tracking domain on."""
         return None if self.origin.sends_tracking_host else self.origin.host
+
+    @property
+    def nginx_resolves_upstream(self) -> bool:
+        """Whether the nginx output re-resolves the ESP's name while running (needs 1.27.3+)."""
+        return self.upstream_address is None and self.nginx_version >= NGINX_UPSTREAM_RESOLVE
 
     def https_url_prefix(self, host: str) -> str:
         """``https://host`` plus the port when it is not 443 (for the optional redirect)."""
@@ -110,12 +143,17 @@ def proxy_settings(
     read_timeout: int = DEFAULT_READ_TIMEOUT,
     upstream_address: Optional[str] = None,
     caddy_admin: Optional[str] = None,
+    nginx_version: str = DEFAULT_NGINX_VERSION,
+    nginx_resolvers: Sequence[str] = (),
+    apache_log_dir: str = DEFAULT_APACHE_LOG_DIR,
 ) -> ProxySettings:
     """Validate the inputs (raising ``InvalidArgument`` naming the bad one) and build ``ProxySettings``.
 
     Defaults: ``esp="sparkpost"``; certbot's certificate paths; HTTP proxied (no redirect); ports 80
     and 443 on every address; the ESP verified against the system CA store; 5 s connect and 10 s
-    read timeouts. ``upstream_address`` (``"127.0.0.1:8443"``) is for tests only.
+    read timeouts; nginx 1.18 directives (``nginx_version="1.27.3"`` or later, with
+    ``nginx_resolvers``, re-resolves the ESP's name while running); Apache logs in /var/log/apache2.
+    ``upstream_address`` (``"127.0.0.1:8443"``) is for tests only.
     """
     normalized = normalize_tracking_domains(domains)
     origin = resolve_origin(esp, tenant=tenant, origin_host=origin_host)
@@ -125,27 +163,64 @@ def proxy_settings(
     for name, value in (("cert", cert), ("key", key), ("upstream_ca_file", upstream_ca_file)):
         if value is not None:
             _check_path(name, value)
+    _check_path("apache_log_dir", apache_log_dir)
+    if not isinstance(redirect_http_to_https, bool):
+        raise InvalidArgument("redirect_http_to_https", f"expected True or False, got {redirect_http_to_https!r}")
     _check_port("http_port", http_port)
     _check_port("https_port", https_port)
     if http_port == https_port:
         raise InvalidArgument("https_port", f"must differ from the HTTP port ({http_port})")
     _check_timeout("connect_timeout", connect_timeout)
     _check_timeout("read_timeout", read_timeout)
+    version = _parse_nginx_version(nginx_version)
+    resolvers = _check_ip_list("nginx_resolvers", nginx_resolvers)
+    if resolvers and version < NGINX_UPSTREAM_RESOLVE:
+        raise InvalidArgument(
+            "nginx_resolvers", f"nginx re-resolves upstream names from 1.27.3 on; set nginx_version to 1.27.3 or later "
+            f"(it is {nginx_version!r}), or leave the resolvers out",
+        )
+    if version >= NGINX_UPSTREAM_RESOLVE and not resolvers and upstream_address is None:
+        raise InvalidArgument(
+            "nginx_resolvers", "nginx 1.27.3+ re-resolves the ESP's name only through a resolver it is given: "
+            "give the address of a DNS server, e.g. 127.0.0.53 (systemd-resolved)",
+        )
     return ProxySettings(
         domains=normalized,
         origin=origin,
         cert=cert,
         key=key,
-        redirect_http_to_https=bool(redirect_http_to_https),
+        redirect_http_to_https=redirect_http_to_https,
         http_port=http_port,
         https_port=https_port,
-        listen_addresses=tuple(_check_ip("listen_addresses", a) for a in listen_addresses),
+        listen_addresses=_check_listen_addresses(listen_addresses),
         upstream_ca_file=upstream_ca_file,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
-        upstream_address=None if upstream_address is None else _parse_address(upstream_address),
+        upstream_address=None if upstream_address is None else _parse_address("upstream_address", upstream_address),
         caddy_admin=None if caddy_admin is None else _check_caddy_admin(caddy_admin),
+        nginx_version=version,
+        nginx_resolvers=resolvers,
+        apache_log_dir=apache_log_dir.rstrip("/") or "/",
     )
+
+
+def checked(settings: ProxySettings) -> ProxySettings:
+    """``settings`` itself, once every value a renderer writes into a configuration is known to be a
+    single token: no whitespace, control character or ``"'`;{}#$\\`` (the renderers quote nothing).
+    ``proxy_settings`` already refuses such values; this guards settings built any other way."""
+    for name, value in _rendered_values(settings):
+        if isinstance(value, str) and _UNSAFE_VALUE.search(value):
+            raise InvalidArgument(name, f"{value!r} cannot be written into a server configuration safely")
+    return settings
+
+
+def header_spellings(name: str) -> tuple[str, ...]:
+    """``name`` with each ``-`` also spelled ``_``: servers that map header names to variables
+    (CGI, PHP, many frameworks) read ``X_Forwarded_For`` as ``X-Forwarded-For``."""
+    spellings = [""]
+    for character in name:
+        spellings = [s + c for s in spellings for c in ("-_" if character == "-" else character)]
+    return tuple(spellings)
 
 
 def format_address(address: str, port: int) -> str:
@@ -153,11 +228,23 @@ def format_address(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
+def _rendered_values(settings: ProxySettings) -> Iterator[tuple[str, Any]]:
+    for field in fields(settings):
+        value = getattr(settings, field.name)
+        if isinstance(value, Origin):
+            yield "origin_host", value.host
+            yield "esp", value.profile.name
+        elif isinstance(value, tuple):
+            yield from ((field.name, item) for item in value)
+        else:
+            yield field.name, value
+
+
 def _check_path(argument: str, value: str) -> None:
-    if not isinstance(value, str) or not value.startswith("/") or _UNSAFE_PATH.search(value):
+    if not isinstance(value, str) or not value.startswith("/") or _UNSAFE_VALUE.search(value):
         raise InvalidArgument(
             argument,
-            f"expected an absolute file path without spaces, quotes or ;{{}}#$\\ "
+            f"expected an absolute file path without spaces, control characters, quotes or ;{{}}#$\\ "
             f"(e.g. '/etc/ssl/private/track.pem'), got {value!r}",
         )
 
@@ -173,38 +260,83 @@ def _check_timeout(argument: str, value: int) -> None:
 
 
 def _check_ip(argument: str, value: str) -> str:
+    if isinstance(value, str) and "%" in value:
+        # An IPv6 zone id is free text to the ipaddress module ("fe80::1%eth0;}..."), and none of the
+        # three servers needs one to listen on or reach an address.
+        raise InvalidArgument(argument, f"expected an IP address without a zone id (%...), such as ::1, got {value!r}")
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
         raise InvalidArgument(argument, f"expected an IP address such as 127.0.0.1 or ::1, got {value!r}") from None
 
 
-def _parse_address(value: str) -> tuple[str, int]:
-    host, sep, port = str(value).rpartition(":")
-    host = host.strip("[]")
-    if not sep or not port.isdigit():
-        raise InvalidArgument("upstream_address", f"expected IP:PORT such as 127.0.0.1:8443, got {value!r}")
-    _check_port("upstream_address", int(port))
-    return _check_ip("upstream_address", host), int(port)
+def _check_ip_list(argument: str, values: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise InvalidArgument(argument, f"expected a list of IP addresses such as ['127.0.0.1'], got {values!r}")
+    addresses = tuple(_check_ip(argument, value) for value in values)
+    for index, address in enumerate(addresses):
+        if address in addresses[:index]:
+            raise InvalidArgument(argument, f"{values[index]!r} is listed twice")
+    return addresses
+
+
+def _check_listen_addresses(values: Sequence[str]) -> tuple[str, ...]:
+    addresses = _check_ip_list("listen_addresses", values)
+    for wildcard in ("0.0.0.0", "::"):
+        same_family = [a for a in addresses if (":" in a) == (":" in wildcard)]
+        if wildcard in addresses and len(same_family) > 1:
+            raise InvalidArgument(
+                "listen_addresses", f"{wildcard} already covers {', '.join(a for a in same_family if a != wildcard)}; "
+                "give either the wildcard or the specific addresses",
+            )
+    return addresses
+
+
+def _port_number(argument: str, text: str, example: str, value: str) -> int:
+    # ASCII digits only: str.isdigit() and int() also take "²" or "٢٠١٩".
+    if not _ASCII_NUMBER.fullmatch(text):
+        raise InvalidArgument(argument, f"expected {example}, got {value!r}")
+    port = int(text)
+    _check_port(argument, port)
+    return port
+
+
+def _parse_address(
+    argument: str, value: str, example: str = "IP:PORT such as 127.0.0.1:8443 or [::1]:8443"
+) -> tuple[str, int]:
+    if not isinstance(value, str):
+        raise InvalidArgument(argument, f"expected {example}, got {value!r}")
+    host, separator, port = value.rpartition(":")
+    if not separator or (":" in host and not (host.startswith("[") and host.endswith("]"))):
+        raise InvalidArgument(argument, f"expected {example}, got {value!r}")
+    return _check_ip(argument, host[1:-1] if host.startswith("[") else host), _port_number(argument, port, example, value)
 
 
 def _check_caddy_admin(value: str) -> str:
     if value == "off":
         return value
-    host, _, port = value.rpartition(":")
-    if not port.isdigit():
-        raise InvalidArgument("caddy_admin", f"expected 'off' or host:port such as localhost:2019, got {value!r}")
-    if host != "localhost":
-        _check_ip("caddy_admin", host.strip("[]"))
-    _check_port("caddy_admin", int(port))
-    return value
+    example = "'off' or HOST:PORT such as localhost:2019 or 127.0.0.1:2019"
+    if isinstance(value, str) and value.startswith("localhost:"):
+        return f"localhost:{_port_number('caddy_admin', value[len('localhost:'):], example, value)}"
+    return format_address(*_parse_address("caddy_admin", value, example))
+
+
+def _parse_nginx_version(value: str) -> tuple[int, int, int]:
+    match = _NGINX_VERSION.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        raise InvalidArgument("nginx_version", f"expected a version such as 1.22 or 1.27.3 (nginx -v), got {value!r}")
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
 
 
 __all__ = [
     "ProxySettings",
     "proxy_settings",
+    "checked",
+    "header_spellings",
     "format_address",
     "SYSTEM_CA_FILE",
+    "CLIENT_ADDRESS_HEADERS",
     "INTERMEDIATE_TLS12_CIPHERS",
     "OPENSSL_TLS12_CIPHERS",
 ]
