@@ -36,7 +36,7 @@ WRONG_NAME = "track.wrongname.invalid"
 UNTRUSTED = "track.untrusted.invalid"
 TLS10_ONLY = "track.tls10.invalid"  # on its own port, which offers TLS 1.0 only
 HSTS_CHILD, HSTS_PARENT = "track.hsts.invalid", "hsts.invalid"
-NXDOMAIN = "track.nxdomain.invalid"  # never pinned: the system resolver answers NXDOMAIN
+NXDOMAIN = "track.nxdomain.invalid"  # never pinned: looked up only where no query can leave the machine
 GOOD_NAMES = (HEALTHY, REDIRECTING, REDIRECT_TO_ESP, FORBIDDEN, BAD_GATEWAY, ORIGIN_TIMEOUT, HANGING, CACHED, CACHED_LONG,
               TLS10_ONLY, HSTS_CHILD, HSTS_PARENT)
 
@@ -161,14 +161,15 @@ http {{
     def args(
         self, *domains: str, https_port: int | None = None, http_port: int | None = None, timeout: float = 3
     ) -> list[str]:
-        """The check's command line for ``domains``, each pinned to 127.0.0.1 on both ports."""
+        """The check's command line for ``domains``, each pinned to 127.0.0.1 on both ports, and so is
+        each one's parent domain (the HSTS check's): no name is looked up in DNS."""
         https_port = https_port or self.https_port
         http_port = http_port or self.http_port
         argv = [*domains, "--ca-bundle", self.ca_file, "--https-port", str(https_port),
                 "--http-port", str(http_port), "--timeout", str(timeout)]
-        for domain in domains:
+        for name in dict.fromkeys(name for domain in domains for name in (domain, domain.split(".", 1)[1])):
             for port in (https_port, http_port):
-                argv += ["--resolve", f"{domain}:{port}:127.0.0.1"]
+                argv += ["--resolve", f"{name}:{port}:127.0.0.1"]
         return argv
 
 

@@ -8,6 +8,7 @@ Only argument parsing lives here, so building the ``tracking-cdn`` parser stays 
 from __future__ import annotations
 
 import argparse
+import re
 
 from ..domains import validate_hostname
 from ..errors import InvalidArgument
@@ -31,7 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument(
         "--timeout", type=_positive_seconds, default=10.0, metavar="SECONDS",
-        help="time budget of each check, per domain (default: 10)",
+        help="deadline of each check of each domain: its lookups, connections, handshakes and reads "
+        "together (default: 10)",
     )
     parser.add_argument(
         "--resolve", type=_resolve_entry, action="append", default=[], metavar="HOST:PORT:ADDRESS",
@@ -52,18 +54,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _positive_seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
+    # ASCII digits only: float() also reads other scripts' digits, such as "٢.٥".
+    seconds = float(value) if re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", value) else 0.0
     if not 0 < seconds <= 300:
-        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 300 (e.g. 5 or 2.5), got {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected seconds greater than 0 and at most 300, such as 5 or 2.5, got {value!r}"
+        )
     return seconds
 
 
 def _port(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a TCP port 1-65535, got {value!r}")
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a TCP port 1-65535, such as 8443, got {value!r}")
     return int(value)
 
 

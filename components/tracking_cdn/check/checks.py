@@ -4,11 +4,12 @@ with a verdict, the evidence it saw and, when something is wrong, a hint at the 
 from __future__ import annotations
 
 import http.client
+import re
 import ssl
 import time
 from dataclasses import dataclass
 from typing import Optional
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from ..esp import Origin
 from .network import (
@@ -18,7 +19,6 @@ from .network import (
     LookupFailed,
     Resolution,
     Resolver,
-    connect,
     decode_certificate,
     fetch,
     probing_context,
@@ -32,6 +32,7 @@ EXPIRY_WARNING_DAYS = 21
 # DESIGN.md section 2: a front door that caches keeps answers 10 s; longer hides repeat clicks.
 MAX_HIDDEN_SECONDS = 10
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+DEFAULT_PORTS = {"http": 80, "https": 443}
 ESP_PORT = 443  # where every ESP tracking endpoint listens for HTTPS
 # OpenSSL verification codes (X509_V_ERR_*) that mean "the chain does not lead to a trusted root".
 UNTRUSTED_CHAIN_CODES = {2, 18, 19, 20, 21}
@@ -64,7 +65,11 @@ def describe_error(error: BaseException) -> str:
 
 
 def check_dns(domain: str, settings: Settings) -> CheckResult:
-    deadline = settings.deadline()
+    with settings.deadline() as deadline:
+        return _check_dns(domain, settings, deadline)
+
+
+def _check_dns(domain: str, settings: Settings, deadline: Deadline) -> CheckResult:
     try:
         resolution = settings.resolver.lookup(domain, settings.https_port, deadline)
     except (LookupFailed, CheckTimeout) as error:
@@ -125,7 +130,11 @@ def _points_at_esp(
 
 
 def check_certificate(domain: str, settings: Settings) -> CheckResult:
-    deadline = settings.deadline()
+    with settings.deadline() as deadline:
+        return _check_certificate(domain, settings, deadline)
+
+
+def _check_certificate(domain: str, settings: Settings, deadline: Deadline) -> CheckResult:
     try:
         with tls_connect(
             settings.resolver, domain, settings.https_port, verifying_context(settings.ca_bundle), deadline
@@ -232,11 +241,11 @@ VERSION_NAMES = {
 
 
 def check_protocols(domain: str, settings: Settings) -> CheckResult:
-    deadline = settings.deadline()
     try:
-        offered = {
-            version: _accepts(domain, settings, version, deadline) for version in MODERN_VERSIONS + LEGACY_VERSIONS
-        }
+        with settings.deadline() as deadline:
+            offered = {
+                version: _accepts(domain, settings, version, deadline) for version in MODERN_VERSIONS + LEGACY_VERSIONS
+            }
     except NETWORK_ERRORS as error:
         return CheckResult(
             "tls-protocols", Verdict.FAIL, f"could not probe TLS versions: {describe_error(error)}"
@@ -279,10 +288,8 @@ def check_protocols(domain: str, settings: Settings) -> CheckResult:
 def _accepts(domain: str, settings: Settings, version: ssl.TLSVersion, deadline: Deadline) -> Optional[bool]:
     """Whether the server completes a handshake at exactly ``version``; None when this client cannot
     offer that version at all (its OpenSSL was built or configured without it)."""
-    raw = connect(settings.resolver, domain, settings.https_port, deadline)
     try:
-        raw.settimeout(deadline.remaining())
-        with probing_context(version).wrap_socket(raw, server_hostname=domain):
+        with tls_connect(settings.resolver, domain, settings.https_port, probing_context(version), deadline):
             return True
     except ssl.SSLError as error:
         if error.reason == "NO_PROTOCOLS_AVAILABLE":
@@ -290,8 +297,6 @@ def _accepts(domain: str, settings: Settings, version: ssl.TLSVersion, deadline:
         return False
     except (ConnectionResetError, BrokenPipeError):
         return False
-    finally:
-        raw.close()
 
 
 # -- HTTPS, HTTP, caching ------------------------------------------------------------------------
@@ -325,13 +330,11 @@ def check_http(domain: str, settings: Settings) -> CheckResult:
             hint="links in emails already delivered are http://; serve port 80 (forward to the ESP "
             "or redirect to HTTPS on the same host)",
         )
-    location = urlsplit(answer.header("location"))
-    if (
-        answer.status in REDIRECT_STATUSES
-        and location.scheme == "https"
-        and location.hostname == domain
-        and (location.port or 443) == settings.https_port
-    ):
+    try:
+        target = _redirect_target(answer)
+    except BadLocation:
+        target = None  # reported by _judge_esp_answer
+    if target and target.scheme == "https" and target.hostname == domain and (target.port or 443) == settings.https_port:
         return CheckResult(
             "http",
             Verdict.PASS,
@@ -346,7 +349,8 @@ def check_http(domain: str, settings: Settings) -> CheckResult:
 
 def _fetch_health(domain: str, scheme: str, port: int, settings: Settings) -> HttpAnswer:
     path = settings.origin.profile.health_path
-    return fetch(settings.resolver, scheme, domain, port, path, settings.deadline())
+    with settings.deadline() as deadline:
+        return fetch(settings.resolver, scheme, domain, port, path, deadline)
 
 
 def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> CheckResult:
@@ -355,11 +359,24 @@ def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> Chec
     server = answer.header("server")
     expected_server = profile.server_header
     evidence = (answer.describe(),)
+    try:
+        target = _redirect_target(answer)
+    except BadLocation as error:
+        return CheckResult(
+            name, Verdict.FAIL, f"{answer.status} with a broken redirect: {error}", evidence,
+            hint="a browser cannot follow this redirect; the front door or the ESP must send a valid absolute Location",
+        )
+    if target and _same_resource(target, urlsplit(answer.url)):
+        return CheckResult(
+            name, Verdict.FAIL, f"{answer.status} redirects to the URL that was asked for: a redirect loop", evidence,
+            hint="the front door answers the tracking URL with a redirect to itself instead of forwarding it to "
+            f"{origin_host} (check its redirect rules)",
+        )
     status_ok = answer.status in profile.health_statuses
-    if status_ok and (expected_server is None or server.lower() == expected_server):
+    if status_ok and (expected_server is None or expected_server in server_products(server)):
         proof = f"Server: {server}" if expected_server else f"a status {profile.name} gives for {profile.health_path}"
         return CheckResult(name, Verdict.PASS, f"the ESP answered {answer.status} ({proof})", evidence)
-    if answer.status in REDIRECT_STATUSES and urlsplit(answer.header("location")).hostname == origin_host:
+    if target and target.hostname == origin_host:
         return CheckResult(
             name,
             Verdict.PASS,
@@ -384,6 +401,38 @@ def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> Chec
         evidence,
         hint=_error_status_hint(answer.status, origin_host),
     )
+
+
+class BadLocation(ValueError):
+    """A redirect's Location that is not a usable URL."""
+
+
+def _redirect_target(answer: HttpAnswer) -> Optional[SplitResult]:
+    """Where a redirect points, resolved against the requested URL; None for other answers."""
+    location = answer.header("location")
+    if answer.status not in REDIRECT_STATUSES or not location:
+        return None
+    try:
+        target = urlsplit(urljoin(answer.url, location))
+        target.port  # urlsplit checks the port only when it is read
+    except ValueError as error:
+        raise BadLocation(f"Location {location!r} is not a valid URL ({error})") from None
+    return target
+
+
+def _same_resource(first: SplitResult, second: SplitResult) -> bool:
+    def key(url: SplitResult) -> tuple:
+        return url.scheme, url.hostname, url.port or DEFAULT_PORTS.get(url.scheme), url.path or "/", url.query
+
+    return key(first) == key(second)
+
+
+def server_products(value: str) -> list[str]:
+    """The product names in a Server field, lower case (RFC 9110 section 10.2.4: products separated
+    by whitespace, comments in parentheses). A proxy that adds its own Server line beside the ESP's
+    (Caddy does) makes the combined value a comma-separated list, read the same way."""
+    without_comments = re.sub(r"\([^)]*\)", " ", value)
+    return [token.split("/")[0].lower() for token in re.split(r"[\s,]+", without_comments) if token]
 
 
 def _error_status_hint(status: int, origin_host: str) -> str:
@@ -463,15 +512,10 @@ def _int_header(answer: HttpAnswer, name: str) -> Optional[int]:
 def check_hsts(domain: str, settings: Settings) -> CheckResult:
     parent = domain.split(".", 1)[1]
     try:
-        answer = fetch(
-            settings.resolver,
-            "https",
-            parent,
-            settings.https_port,
-            "/",
-            settings.deadline(),
-            verifying_context(settings.ca_bundle),
-        )
+        with settings.deadline() as deadline:
+            answer = fetch(
+                settings.resolver, "https", parent, settings.https_port, "/", deadline, verifying_context(settings.ca_bundle)
+            )
     except NETWORK_ERRORS as error:
         return CheckResult("hsts", Verdict.INFO, f"could not read {parent}'s HSTS policy: {describe_error(error)}")
     policy = answer.header("strict-transport-security")

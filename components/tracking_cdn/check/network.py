@@ -4,13 +4,14 @@ single HTTP requests, each bounded by a deadline. Standard library only."""
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import ssl
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from .. import __version__
 
@@ -29,17 +30,66 @@ class LookupFailed(Exception):
 
 
 class Deadline:
-    """One check's time budget; every blocking step gets what is left of it."""
+    """One check's time budget, for everything the check does together (lookups, connections, TLS
+    handshakes, reads). Every blocking step gets what is left of it, and when it runs out a watchdog
+    shuts down the check's connections: a server that trickles its answer a byte at a time resets a
+    socket's own timeout at every byte, so per-read timeouts alone never end such a check.
+
+    Use it as a context manager; leaving it stops the watchdog."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._end = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._cut = False
+        self._watchdog = threading.Timer(seconds, self._expire)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def __enter__(self) -> "Deadline":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._watchdog.cancel()
+
+    @property
+    def expired(self) -> bool:
+        return self._cut or time.monotonic() >= self._end
 
     def remaining(self) -> float:
         left = self._end - time.monotonic()
-        if left <= 0:
-            raise CheckTimeout(f"no answer within {self.seconds:g} s (--timeout)")
+        if left <= 0 or self._cut:
+            raise self.timeout()
         return left
+
+    def timeout(self, what: str = "no answer") -> CheckTimeout:
+        return CheckTimeout(f"{what} within {self.seconds:g} s (--timeout)")
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        """Register ``sock`` (the object that owns the connection now) to be cut at the deadline."""
+        with self._lock:
+            self._sockets.append(sock)
+            cut = self._cut
+        if cut:
+            _shut_down(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._cut = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut_down(sock)
+
+
+def _shut_down(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also for an SSLSocket (whose own shutdown() would drop its TLS
+    # state under a read in progress): the blocked read returns at once with end-of-file.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed, or handed over to an SSLSocket
 
 
 @dataclass(frozen=True)
@@ -88,7 +138,7 @@ def _getaddrinfo_within(host: str, port: int, deadline: Deadline) -> list[Any]:
     worker.start()
     worker.join(deadline.remaining())
     if worker.is_alive():
-        raise CheckTimeout(f"DNS lookup of {host} gave no answer within {deadline.seconds:g} s (--timeout)")
+        raise deadline.timeout(f"DNS lookup of {host} gave no answer")
     if "error" in outcome:
         raise LookupFailed(f"{host} does not resolve ({outcome['error'].args[-1]})")
     return outcome["answer"]
@@ -100,9 +150,9 @@ def connect(resolver: Resolver, host: str, port: int, deadline: Deadline) -> soc
     error: Optional[OSError] = None
     for address in resolution.addresses:
         try:
-            return socket.create_connection((address, port), timeout=deadline.remaining())
+            return deadline.watch(socket.create_connection((address, port), timeout=deadline.remaining()))
         except socket.timeout:
-            raise CheckTimeout(f"{address} port {port} did not accept a connection within {deadline.seconds:g} s")
+            raise deadline.timeout(f"{address} port {port} did not accept a connection")
         except OSError as refused:
             error = refused
     raise ConnectionError(f"{host} port {port} ({', '.join(resolution.addresses)}): {_describe_os_error(error)}")
@@ -137,12 +187,17 @@ def tls_connect(
     raw = connect(resolver, host, port, deadline)
     try:
         raw.settimeout(deadline.remaining())
-        return context.wrap_socket(raw, server_hostname=host)
-    except socket.timeout:
-        raw.close()
-        raise CheckTimeout(f"TLS handshake with {host} port {port} did not finish within {deadline.seconds:g} s")
+        tls = deadline.watch(context.wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False))
     except BaseException:
         raw.close()
+        raise
+    try:
+        tls.do_handshake()
+        return tls
+    except BaseException as error:
+        tls.close()
+        if isinstance(error, socket.timeout) or deadline.expired:
+            raise deadline.timeout(f"TLS handshake with {host} port {port} did not finish") from error
         raise
 
 
@@ -161,7 +216,8 @@ class HttpAnswer:
     status: int
     reason: str
     headers: Mapping[str, str]
-    """Header names in lower case."""
+    """Field values by lower-case name, parsed as RFC 9110 section 5 says: surrounding whitespace
+    removed, repeated fields combined with ", "."""
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -169,6 +225,19 @@ class HttpAnswer:
     def describe(self) -> str:
         shown = [f"{name}: {self.header(name)}" for name in ("Server", "Location") if self.header(name)]
         return f"GET {self.url} -> {self.status} {self.reason}" + "".join(f"; {item}" for item in shown)
+
+
+def field_values(lines: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Header field lines as RFC 9110 section 5 reads them: names case-insensitive; leading and
+    trailing whitespace (SP, HTAB) is not part of a value (5.5); a line folded onto the next one is
+    one value (RFC 9112 section 5.2); repeated lines combine into one value joined by ", " (5.3)."""
+    values: dict[str, list[str]] = {}
+    for name, value in lines:
+        values.setdefault(name.lower(), []).append(_OBS_FOLD.sub(" ", value).strip(" \t"))
+    return {name: ", ".join(parts) for name, parts in values.items()}
+
+
+_OBS_FOLD = re.compile(r"\r?\n[ \t]+")
 
 
 def fetch(
@@ -180,7 +249,8 @@ def fetch(
     deadline: Deadline,
     tls_context: Optional[ssl.SSLContext] = None,
 ) -> HttpAnswer:
-    """One ``GET``, sent to the pinned/resolved address with the real ``Host`` and SNI."""
+    """One ``GET``, sent to the pinned/resolved address with the real ``Host`` and SNI, finished
+    within ``deadline`` as a whole."""
     default_port = 443 if scheme == "https" else 80
     authority = host if port == default_port else f"{host}:{port}"
     url = f"{scheme}://{authority}{path}"
@@ -195,9 +265,14 @@ def fetch(
         connection.request("GET", path, headers={"Host": authority, "User-Agent": USER_AGENT, "Accept": "*/*"})
         response = connection.getresponse()
         response.read(MAX_BODY_BYTES)
-        headers = {name.lower(): value for name, value in response.getheaders()}
-        return HttpAnswer(url, response.status, response.reason, headers)
-    except socket.timeout:
-        raise CheckTimeout(f"GET {url}: no answer within {deadline.seconds:g} s (--timeout)")
+        answer = HttpAnswer(url, response.status, response.reason, field_values(response.getheaders()))
+    except (OSError, http.client.HTTPException) as error:
+        # Silence ends in the socket's timeout, trickling in the watchdog's cut: both are the deadline.
+        if isinstance(error, socket.timeout) or deadline.expired:
+            raise deadline.timeout(f"GET {url}: no complete answer") from error
+        raise
     finally:
         connection.close()
+    if deadline.expired:  # the watchdog cut a trickled answer short: it is not the whole answer
+        raise deadline.timeout(f"GET {url}: no complete answer")
+    return answer

@@ -56,17 +56,25 @@ def exit_code(reports: Sequence[DomainReport]) -> int:
     return EXIT_PASS
 
 
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: every character that is not printable (ANSI escape
+    sequences, other control characters, bidirectional overrides) is shown as an escape such as
+    ``\\x1b``. Summaries and evidence quote what servers sent, which must not be able to redraw the
+    screen (e.g. overwrite a FAIL with a PASS)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def render_text(reports: Sequence[DomainReport], origin_host: str, esp: str) -> str:
     name_width = max(len(check.name) for report in reports for check in report.checks)
     lines = [f"ESP {esp} (endpoint {origin_host})", ""]
     for report in reports:
         lines.append(f"{report.domain}: {report.verdict.value.upper()}")
         for check in report.checks:
-            lines.append(f"  {check.verdict.value:<4}  {check.name:<{name_width}}  {check.summary}")
+            lines.append(f"  {check.verdict.value:<4}  {check.name:<{name_width}}  {printable(check.summary)}")
             indent = " " * (10 + name_width)  # under the summary column
-            lines.extend(f"{indent}{item}" for item in check.evidence)
+            lines.extend(f"{indent}{printable(item)}" for item in check.evidence)
             if check.hint:
-                lines.append(f"{indent}hint: {check.hint}")
+                lines.append(f"{indent}hint: {printable(check.hint)}")
         lines.append("")
     counts = {verdict: sum(report.verdict is verdict for report in reports) for verdict in Verdict}
     lines.append(

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
 
 from ..domains import normalize_tracking_domains
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, command_line_message
 from ..esp import resolve_origin
 from .checks import (
     Settings,
@@ -25,14 +25,16 @@ from .report import CheckResult, DomainReport, Verdict, exit_code, render_json, 
 
 MAX_PARALLEL_DOMAINS = 16
 NEEDS_DNS = ("tls-certificate", "tls-protocols", "https", "http", "caching")
+# Library argument -> the command-line argument that sets it (for error messages).
+OPTIONS = {"domains": "DOMAIN", "esp": "--esp", "tenant": "--tenant", "origin_host": "--origin-host"}
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        domains = normalize_tracking_domains(args.domains, argument="DOMAIN")
+        domains = normalize_tracking_domains(args.domains)
         settings = _settings(args)
     except InvalidArgument as error:
-        print(f"tracking-cdn check: error: {error}", file=sys.stderr)
+        print(f"tracking-cdn check: error: {command_line_message(error, OPTIONS)}", file=sys.stderr)
         return 2
     reports = check_domains(domains, settings)
     render = render_json if args.json else render_text
