@@ -1,16 +1,53 @@
-"""A local stand-in for SparkPost's tracking-domains API, for tests.
+"""A local stand-in for SparkPost's Tracking Domains API, for tests: real HTTP on a free 127.0.0.1 port.
 
-Real HTTP on a free 127.0.0.1 port, answering as SparkPost's API blueprint documents (DESIGN.md
-section 3): POST 200 / 409 code 1602 / 422 code 1300, GET 200 / 404 code 1600, PUT 200 / 422 when
-``default`` is asked of an unverified domain, DELETE 204 / 404, POST .../verify with the status
-object. Domains are kept per subaccount (``X-MSYS-SUBACCOUNT``). Tests decide which domains' DNS is
-"right" (``dns_ready``) and can inject faults (429, 500, slow answers) ahead of the normal handling.
+It answers as SparkPost's *current* API description does. Sources, cited per row below:
+
+- [A] SparkPost's developer docs, "Tracking Domains" (developers.sparkpost.com/api/tracking-domains):
+  the API blueprint ``content/api/tracking-domains.apib`` of SparkPost/developers.sparkpost.com, at
+  commit 8d9608859d423a2c3bd1abb7016ee556fa0eb037 (the edition with today's error shape; the previous
+  one, 103816eab31a, still had ``code``/``description``).
+- [S] SparkPost support, "Managed HTTPS for Tracking Domains", last updated 02/10/2026
+  (support.sparkpost.com/docs/tech-resources/managed-https-for-tracking-domains).
+- [T] the public sparkpost-terraform provider (github.com/sparkpost-terraform/terraform-provider-sparkpost),
+  ``internal/provider/resource_tracking_domain_https_configuration.go`` and
+  ``resource_tracking_domain_managed_certificate.go``.
+- [I] issue 20, where the stored sources do not show the detail: the row says "per issue 20; not found
+  in stored docs".
+
+| # | the API today | source | this stand-in |
+|---|---|---|---|
+| 1 | Errors are ``{"errors": [{"message", "param"?, "value"?}]}``: no ``code``, no ``description`` | A | every error it sends (``error()``) |
+| 2 | ``POST /tracking-domains`` ``{domain, secure}`` → 200 ``{"results": {"domain"}}`` | A | same; ``secure`` defaults to false, ``port`` follows ``secure`` (80/443) |
+| 3 | POST of a name that exists → 409 ``{"message": "The tracking domain already exists"}`` | A | same, whichever account holds the name (row 13) |
+| 4 | POST of an invalid name → 422 ``{"param": "domain", "message": "domain must be valid", "value"}`` | A | names with no dot or characters outside letters, digits, ``.`` and ``-`` |
+| 5 | GET/PUT/DELETE of an invalid name → 400, same body | A | same |
+| 6 | GET/PUT/DELETE/verify of an unknown name → 404 ``{"message": "resource not found"}`` | A | also for a name only another subaccount can see |
+| 7 | ``GET /tracking-domains/{d}`` → 200 object: ``domain``, ``port``, ``secure``, ``default``, ``status`` ``{verified, cname_status, compliance_status}``, ``subaccount_id`` only when set | A | same, plus rows 14-15 |
+| 8 | ``PUT`` ``{secure, default}`` → 200 ``{"results": {"domain"}}``; a new default unsets the previous one of the same account or subaccount; ``default`` on an unverified domain → 422 ``{"message": "Tracking domain '<d>' unverified."}`` | A | same |
+| 9 | ``DELETE`` → 204 | A | same |
+| 10 | ``POST .../verify`` → 200 ``{"results": {verified, cname_status, compliance_status}}``; a verified domain reports ``cname_status: ""`` | A (sample response), I | verified when the test has "pointed" the domain (``point()``); ``cname_status`` ``""`` once verified, ``invalid`` after a failed check, ``pending`` before any |
+| 11 | verify of a ``secure`` domain requests ``https://<d>:443`` and answers 400 ``{"message": "HTTP request to https://<d>:443 failed.  Please verify that your redirect is functioning and that your SSL certificate is valid."}`` when that fails | A | a real TLS request (SNI and certificate checked against the domain) to where the test routes the domain (``route_https()``, e.g. an ``EspStandin`` playing the front door); no route, no DNS, a refused connection or a bad certificate → that 400 |
+| 12 | ``GET /tracking-domains{?default,subaccounts}`` → 200 ``{"results": [objects]}``; ``default=true`` only defaults, ``false`` only the others; ``subaccounts`` a comma-separated list | A | same |
+| 13 | Subaccounts: assigned on creation (``X-MSYS-SUBACCOUNT``), never moved; without the header a call sees the primary account's and every subaccount's domains; names are unique across them | A (assignment), per issue 20; not found in stored docs (visibility, uniqueness) | with the header only that subaccount's domains are visible |
+| 14 | Managed HTTPS fields: ``uses_managed_certificate``, ``tls_certificate`` ``{issued_at, expires_at, error_code}``, ``status.tls_status`` (inactive, pending, valid, expired, failed, unavailable) | S (statuses, 90-day certificates), T (``UsesManagedCertificate``); per issue 20; not found in stored docs (field names) | ``tls_certificate`` present once managed HTTPS is enabled; ``tls_status`` ``inactive`` before |
+| 15 | ``POST .../{d}/certificate/check`` (eligibility), then ``POST .../{d}/certificate/enable``; no API turns it off | T (order, no disable); per issue 20; not found in stored docs (paths, bodies) | check → 200 ``{"results": {"eligible": bool}}``; enable → 200 ``{"results": {"domain"}}``, 422 unverified, 400 not eligible |
+| 16 | Managed HTTPS needs a verified domain whose CNAME points at a V2 endpoint (``v2.spgo.io``, ``eu.v2.spgo.io``); Let's Encrypt refuses some domains (``unavailable``) | S | eligible when pointed at a V2 endpoint and not in ``lets_encrypt_refuses``; issuance when the test calls ``issue_certificate()`` (or at once with ``issue_on_enable``) |
+| 17 | Tracking domains created in the UI after December 2025 use managed HTTPS by default | S | ``add_domain(managed=True)`` |
+| 18 | Tracking domains must be subdomains | S (UI note) | no rule: the client refuses a root domain before any request |
+| 19 | ``Authorization: <API key>``; a wrong key is refused | A (header) | 401 ``{"errors": [{"message": "Unauthorized."}]}`` (body per issue 20's error shape; not found in stored docs) |
+| 20 | A path that is not the API (a wrong base URL) is some web server's page | — | 404 ``text/html``, not SparkPost's JSON |
+
+Tests inject faults ahead of the normal handling (``inject``): an answer of their choosing (any JSON,
+or raw bytes such as an HTML page), a delay, an answer trickled a byte at a time, or the request
+carried out and its answer lost (the connection closed), as a timeout after SparkPost acted looks.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -18,12 +55,17 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "/api/v1/tracking-domains"
-Answer = tuple[int, dict[str, Any], dict[str, str]]
+V2_ENDPOINTS = ("v2.spgo.io", "eu.v2.spgo.io")
+HTTPS_CHECK_FAILED = (
+    "HTTP request to https://{domain}:443 failed.  Please verify that your redirect is functioning and that "
+    "your SSL certificate is valid."
+)
+NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
+Answer = tuple[int, Any, dict[str, str]]
 """Status, JSON body and extra headers of one response."""
-# The blueprint's 422s: no dot, or characters outside letters, digits, dots and hyphens.
 _VALID_NAME = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
@@ -33,6 +75,7 @@ class Recorded:
 
     method: str
     path: str
+    query: dict[str, list[str]]
     headers: Message
     """Case-insensitive, as HTTP headers are."""
     body: Optional[dict[str, Any]]
@@ -40,17 +83,30 @@ class Recorded:
 
 @dataclass
 class Fault:
-    """An answer given instead of the normal one, for the next matching request."""
+    """What happens instead of (or, with ``lose_answer``, after) the normal handling of the next
+    matching request."""
 
-    status: int
-    body: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+    body: Any = None
+    """Any JSON value, sent as the body."""
+    raw: Optional[bytes] = None
+    """Bytes sent as the body instead of ``body``, with ``content_type``."""
+    content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    """Seconds between the body's bytes, sent one at a time."""
+    lose_answer: bool = False
+    """Handle the request normally, then close the connection without answering."""
     method: Optional[str] = None
 
 
-def error_body(code: str, message: str, description: str) -> dict[str, Any]:
-    return {"errors": [{"code": code, "message": message, "description": description}]}
+def error(message: str, param: Optional[str] = None, value: Optional[str] = None) -> dict[str, Any]:
+    """SparkPost's error body today (row 1)."""
+    entry: dict[str, Any] = {"message": message}
+    if param is not None:
+        entry.update(param=param, value=value)
+    return {"errors": [entry]}
 
 
 class SparkPostStandIn:
@@ -58,8 +114,14 @@ class SparkPostStandIn:
 
     def __init__(self, api_key: str) -> None:
         self.api_key = api_key
-        self.domains: dict[tuple[Optional[str], str], dict[str, Any]] = {}
-        self.dns_ready: set[str] = set()
+        self.domains: dict[str, dict[str, Any]] = {}
+        """Every tracking domain by name (names are unique across accounts), as GET shows it."""
+        self.dns: dict[str, str] = {}
+        """Where each domain's CNAME points (``point()``); absent: not pointed anywhere yet."""
+        self.https_routes: dict[str, tuple[int, str]] = {}
+        """Domain -> (127.0.0.1 port, CA file) that ``https://<domain>:443`` reaches."""
+        self.lets_encrypt_refuses: set[str] = set()
+        self.issue_on_enable = False
         self.requests: list[Recorded] = []
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
@@ -68,9 +130,13 @@ class SparkPostStandIn:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
-    def base_url(self) -> str:
+    def root_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/v1"
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root_url}/api/v1"
 
     def __enter__(self) -> "SparkPostStandIn":
         self._thread.start()
@@ -81,17 +147,50 @@ class SparkPostStandIn:
         self._server.server_close()
         self._thread.join()
 
+    # -- the world outside the API ---------------------------------------------------------
     def add_domain(
-        self, domain: str, *, secure: bool = False, default: bool = False, subaccount: Optional[int] = None
-    ) -> None:
-        """A tracking domain that exists at SparkPost before the test (e.g. created by hand)."""
-        self.domains[(_key(subaccount), domain)] = _new_domain(domain, secure, default)
+        self,
+        domain: str,
+        *,
+        secure: bool = False,
+        default: bool = False,
+        subaccount: Optional[int] = None,
+        verified: bool = False,
+        managed: bool = False,
+    ) -> dict[str, Any]:
+        """A tracking domain that exists before the test (made in the UI, by another stack, ...); a
+        ``managed`` one has a valid SparkPost-managed certificate (row 17)."""
+        record = _new_domain(domain, secure, subaccount)
+        record["default"] = default
+        if verified or managed:
+            record["status"].update(verified=True, cname_status="", compliance_status="valid")
+        self.domains[domain] = record
+        if managed:
+            self.dns[domain] = V2_ENDPOINTS[0]
+            _enable_managed_https(record)
+            self.issue_certificate(domain)
+        return record
 
-    def domain(self, domain: str, subaccount: Optional[int] = None) -> Optional[dict[str, Any]]:
-        return self.domains.get((_key(subaccount), domain))
+    def domain(self, domain: str) -> Optional[dict[str, Any]]:
+        return self.domains.get(domain)
 
-    def inject(self, status: int, *, times: int = 1, **options: Any) -> None:
-        """Answer the next ``times`` requests (of ``method``, if given) with ``status`` instead."""
+    def point(self, domain: str, target: str = "front-door.example.net") -> None:
+        """The domain's CNAME now resolves to ``target`` (a front door, or a V2 endpoint)."""
+        self.dns[domain] = target
+
+    def route_https(self, domain: str, port: int, ca_file: str) -> None:
+        """``https://<domain>:443`` reaches 127.0.0.1:``port``, whose certificate ``ca_file`` issued."""
+        self.https_routes[domain] = (port, ca_file)
+
+    def issue_certificate(self, domain: str, issued_at: str = "2026-03-01T00:00:00Z") -> None:
+        """SparkPost's managed certificate for ``domain`` is issued (valid 90 days, row 14)."""
+        record = self.domains[domain]
+        record["tls_certificate"].update(issued_at=issued_at, expires_at="2026-05-30T00:00:00Z", error_code=None)
+        record["status"]["tls_status"] = "valid"
+
+    # -- faults and records ----------------------------------------------------------------
+    def inject(self, status: int = 200, *, times: int = 1, **options: Any) -> None:
+        """Answer the next ``times`` requests (of ``method``, if given) with ``status`` instead; see ``Fault``."""
         for _ in range(times):
             self._faults.append(Fault(status, **options))
 
@@ -99,6 +198,7 @@ class SparkPostStandIn:
         """(method, path) of every request, in order."""
         return [(request.method, request.path) for request in self.requests]
 
+    # -- HTTP ------------------------------------------------------------------------------
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         standin = self
 
@@ -110,27 +210,37 @@ class SparkPostStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
+                url = urlsplit(self.path)
                 with standin._lock:
-                    standin.requests.append(Recorded(self.command, self.path, self.headers, body))
+                    standin.requests.append(Recorded(self.command, url.path, parse_qs(url.query), self.headers, body))
                     fault = standin._take_fault(self.command)
-                    if fault is None:
-                        status, payload, headers = standin._answer(self.command, self.path, self.headers, body)
-                if fault is not None:
+                    if fault is None or fault.lose_answer:
+                        answer = standin._answer(self.command, url.path, url.query, self.headers, body)
+                        status, payload, headers = answer
+                if fault is None:
+                    self._reply(status, _encode(status, payload), headers)
+                elif fault.lose_answer:
+                    self.close_connection = True  # SparkPost acted; the client never hears of it
+                else:
                     time.sleep(fault.delay)
-                    status, payload, headers = fault.status, fault.body, fault.headers
-                self._reply(status, payload, headers)
+                    data = fault.raw if fault.raw is not None else _encode(fault.status, fault.body)
+                    headers = {"Content-Type": fault.content_type, **fault.headers}
+                    self._reply(fault.status, data, headers, fault.trickle)
 
-            def _reply(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
-                data = b"" if status == 204 else json.dumps(payload).encode()
+            def _reply(self, status: int, data: bytes, headers: dict[str, str], trickle: float = 0.0) -> None:
                 try:
                     self.send_response(status)
-                    for name, value in headers.items():
+                    for name, value in {"Content-Type": "application/json", **headers}.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+                    if not trickle:
+                        self.wfile.write(data)
+                    for byte in data if trickle else b"":
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(trickle)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (deadline tests)
                     pass
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
@@ -144,75 +254,157 @@ class SparkPostStandIn:
                 return fault
         return None
 
-    def _answer(self, method: str, path: str, headers: Any, body: Optional[dict[str, Any]]) -> Answer:
+    def _answer(self, method: str, path: str, query: str, headers: Any, body: Optional[dict[str, Any]]) -> Answer:
         if headers.get("Authorization") != self.api_key:
-            return 401, {"errors": [{"message": "Unauthorized."}]}, {}
-        if not path.startswith(PREFIX):
-            return 404, error_body("1600", "resource not found", f"no such endpoint {path}"), {}
-        account = headers.get("X-MSYS-SUBACCOUNT")
-        parts = [unquote(part) for part in path[len(PREFIX):].split("/") if part]
-        if not parts and method == "POST":
-            return self._create(account, body or {})
+            return 401, error("Unauthorized."), {}
+        if path != PREFIX and not path.startswith(PREFIX + "/"):
+            return 404, NOT_FOUND_PAGE, {"Content-Type": "text/html"}
+        header = headers.get("X-MSYS-SUBACCOUNT")
+        account = None if header is None else int(header)
+        parts = [unquote(part) for part in path[len(PREFIX) :].split("/") if part]
         if not parts:
-            return 405, error_body("1001", "method not allowed", method), {}
-        domain = parts[0]
-        record = self.domains.get((account, domain))
-        if record is None:
-            return 404, error_body("1600", "resource not found", f"Resource not found: {domain}"), {}
-        if parts[1:] == ["verify"] and method == "POST":
-            record["status"] = _status(domain in self.dns_ready)
-            return 200, {"results": record["status"]}, {}
-        if parts[1:]:
-            return 404, error_body("1600", "resource not found", f"no such endpoint {path}"), {}
-        if method == "GET":
-            return 200, {"results": record}, {}
-        if method == "DELETE":
-            del self.domains[(account, domain)]
-            return 204, {}, {}
-        return self._update(account, record, body or {})
-
-    def _create(self, account: Optional[str], body: dict[str, Any]) -> Answer:
-        domain = body.get("domain")
-        if not domain:
-            return 422, error_body("1400", "required field is missing", "field 'domain' is required"), {}
+            if method == "POST":
+                return self._create(account, body or {})
+            return self._list(account, parse_qs(query)) if method == "GET" else (405, error("method not allowed"), {})
+        domain, action = parts[0], parts[1:]
         if not _VALID_NAME.match(domain):
-            description = (
-                f"Error domain name contains no '.'(s) for domain: '{domain}'"
-                if "." not in domain
-                else f"Error domain name contains invalid characters or spaces for domain: '{domain}'"
-            )
-            return 422, error_body("1300", "invalid data format/type", description), {}
-        if (account, domain) in self.domains:
-            return 409, error_body("1602", "resource conflict", "The tracking domain already exists."), {}
-        self.domains[(account, domain)] = _new_domain(domain, bool(body.get("secure", False)), False)
+            return 400, error("domain must be valid", "domain", domain), {}
+        record = self.domains.get(domain)
+        if record is None or not _visible(record, account):
+            return 404, error("resource not found"), {}
+        return self._act(method, action, record, body or {})
+
+    def _act(self, method: str, action: list[str], record: dict[str, Any], body: dict[str, Any]) -> Answer:
+        if (method, action) == ("GET", []):
+            return 200, {"results": record}, {}
+        if (method, action) == ("PUT", []):
+            return self._update(record, body)
+        if (method, action) == ("DELETE", []):
+            del self.domains[record["domain"]]
+            return 204, None, {}
+        if (method, action) == ("POST", ["verify"]):
+            return self._verify(record)
+        if (method, action) == ("POST", ["certificate", "check"]):
+            return 200, {"results": {"eligible": self._eligible(record)}}, {}
+        if (method, action) == ("POST", ["certificate", "enable"]):
+            return self._enable_certificate(record)
+        return 404, error("resource not found"), {}
+
+    def _list(self, account: Optional[int], query: dict[str, list[str]]) -> Answer:
+        results = [record for record in self.domains.values() if _visible(record, account)]
+        if "default" in query:
+            wanted = query["default"][0] == "true"
+            results = [record for record in results if record["default"] == wanted]
+        if "subaccounts" in query:
+            ids = {int(item) for item in query["subaccounts"][0].split(",") if item}
+            results = [record for record in results if record.get("subaccount_id") in ids]
+        return 200, {"results": results}, {}
+
+    def _create(self, account: Optional[int], body: dict[str, Any]) -> Answer:
+        domain = body.get("domain")
+        if not isinstance(domain, str) or not _VALID_NAME.match(domain):
+            return 422, error("domain must be valid", "domain", domain), {}
+        if domain in self.domains:
+            return 409, error("The tracking domain already exists"), {}
+        self.domains[domain] = _new_domain(domain, bool(body.get("secure", False)), account)
         return 200, {"results": {"domain": domain}}, {}
 
-    def _update(self, account: Optional[str], record: dict[str, Any], body: dict[str, Any]) -> Answer:
+    def _update(self, record: dict[str, Any], body: dict[str, Any]) -> Answer:
         if body.get("default") and not record["status"]["verified"]:
-            description = f"Tracking domain '{record['domain']}' unverified."
-            return 422, error_body("1300", "invalid data format/type", description), {}
+            return 422, error(f"Tracking domain '{record['domain']}' unverified."), {}
         if "secure" in body:
             record["secure"] = bool(body["secure"])
             record["port"] = 443 if record["secure"] else 80
         if body.get("default"):
-            for (other_account, _), other in self.domains.items():
-                if other_account == account:
+            for other in self.domains.values():
+                if other.get("subaccount_id") == record.get("subaccount_id"):
                     other["default"] = False
         if "default" in body:
             record["default"] = bool(body["default"])
         return 200, {"results": {"domain": record["domain"]}}, {}
 
+    def _verify(self, record: dict[str, Any]) -> Answer:
+        domain = record["domain"]
+        if record["secure"] and not self._https_answers(record):
+            return 400, error(HTTPS_CHECK_FAILED.format(domain=domain)), {}
+        verified = domain in self.dns
+        record["status"].update(
+            verified=verified,
+            cname_status="" if verified else "invalid",
+            compliance_status="valid" if verified else "pending",
+        )
+        status = record["status"]
+        return 200, {"results": {key: status[key] for key in ("verified", "cname_status", "compliance_status")}}, {}
 
-def _key(subaccount: Optional[int]) -> Optional[str]:
-    return None if subaccount is None else str(subaccount)
+    def _https_answers(self, record: dict[str, Any]) -> bool:
+        """SparkPost's HTTPS check (row 11): through DNS to the front door (or SparkPost's own managed
+        certificate on a V2 endpoint), a TLS handshake valid for the domain, and an HTTP answer."""
+        domain = record["domain"]
+        if domain not in self.dns:
+            return False
+        if self.dns[domain] in V2_ENDPOINTS:
+            return record["status"]["tls_status"] == "valid"
+        if domain not in self.https_routes:
+            return False
+        port, ca_file = self.https_routes[domain]
+        context = ssl.create_default_context(cafile=ca_file)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=3) as raw:
+                with context.wrap_socket(raw, server_hostname=domain) as tls:
+                    tls.sendall(f"GET /f/ HTTP/1.1\r\nHost: {domain}\r\nConnection: close\r\n\r\n".encode())
+                    return tls.recv(9).startswith(b"HTTP/1.")
+        except OSError:
+            return False
+
+    def _eligible(self, record: dict[str, Any]) -> bool:
+        domain = record["domain"]
+        return (
+            record["status"]["verified"]
+            and self.dns.get(domain) in V2_ENDPOINTS
+            and domain not in self.lets_encrypt_refuses
+        )
+
+    def _enable_certificate(self, record: dict[str, Any]) -> Answer:
+        if not record["status"]["verified"]:
+            return 422, error(f"Tracking domain '{record['domain']}' unverified."), {}
+        if not self._eligible(record):
+            message = "tracking domain is not eligible for a managed certificate"
+            return 400, error(message, "domain", record["domain"]), {}
+        if not record["uses_managed_certificate"]:
+            _enable_managed_https(record)
+        if self.issue_on_enable:
+            self.issue_certificate(record["domain"])
+        return 200, {"results": {"domain": record["domain"]}}, {}
 
 
-def _new_domain(domain: str, secure: bool, default: bool) -> dict[str, Any]:
-    port = 443 if secure else 80
-    return {"domain": domain, "port": port, "secure": secure, "default": default, "status": _status(False)}
+def _visible(record: dict[str, Any], account: Optional[int]) -> bool:
+    """Without ``X-MSYS-SUBACCOUNT`` everything; with it, that subaccount's domains (row 13)."""
+    return account is None or record.get("subaccount_id") == account
 
 
-def _status(verified: bool) -> dict[str, Any]:
-    if verified:
-        return {"verified": True, "cname_status": "valid", "compliance_status": "valid"}
-    return {"verified": False, "cname_status": "pending", "compliance_status": "pending"}
+def _new_domain(domain: str, secure: bool, subaccount: Optional[int]) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "domain": domain,
+        "port": 443 if secure else 80,
+        "secure": secure,
+        "default": False,
+        "status": {
+            "verified": False, "cname_status": "pending", "compliance_status": "pending", "tls_status": "inactive"
+        },
+        "uses_managed_certificate": False,
+    }
+    if subaccount is not None:
+        record["subaccount_id"] = subaccount
+    return record
+
+
+def _enable_managed_https(record: dict[str, Any]) -> None:
+    record["uses_managed_certificate"] = True
+    record["tls_certificate"] = {"issued_at": None, "expires_at": None, "error_code": None}
+    record["status"]["tls_status"] = "pending"
+
+
+def _encode(status: int, payload: Any) -> bytes:
+    if status == 204 or payload is None:
+        return b""
+    return payload if isinstance(payload, bytes) else json.dumps(payload).encode()

@@ -1,32 +1,64 @@
 """Tell SparkPost that a tracking domain is served over HTTPS: the ``SparkPostTrackingDomain`` resource.
 
-The last step of every front-door guide (seed ``000_*``, "Switch tracking domain to secure, and validate";
-DESIGN.md section 3) as a Pulumi resource, in three layers that are testable on their own:
+The last step of every front-door guide (seed ``000_*``, "Switch tracking domain to secure, and
+validate"), and SparkPost's own managed HTTPS, as a Pulumi resource in three layers:
 
-- ``SparkPostApi``: a small standard-library client for SparkPost's tracking-domains API, with a timeout
-  on every call, bounded retries with exponential backoff on 429/5xx and network errors (honouring
-  ``Retry-After``), and errors that quote SparkPost's code and description but never the API key;
-- ``SparkPostTrackingDomainProvider``: the Pulumi dynamic provider (create/read/update/delete/diff);
-- ``SparkPostTrackingDomain``: the resource, which validates its arguments before anything registers,
-  and ``register_from_config`` which the stack program calls.
+- ``SparkPostApi``: a standard-library client for SparkPost's Tracking Domains API as it is today
+  (developers.sparkpost.com/api/tracking-domains, blueprint ``content/api/tracking-domains.apib`` in
+  SparkPost/developers.sparkpost.com; ``tests/sparkpost_standin.py`` has the point-by-point table).
+  Every attempt has an overall deadline (connect, send and the whole answer) and a size cap; 429, 5xx
+  and network errors are retried with backoff (honouring ``Retry-After``), nothing else is; an
+  unverifiable TLS certificate fails at once; only SparkPost's JSON counts as an answer (a 200 HTML
+  page or a 404 from a wrong base URL is an error, not "done" or "gone"); errors quote SparkPost's
+  ``message`` but never the API key.
+- ``SparkPostTrackingDomainProvider``: the Pulumi dynamic provider, which converges a domain (below).
+- ``SparkPostTrackingDomain``: the resource (arguments validated before anything registers), and
+  ``register_from_config``, which the stack program calls.
+
+Adoption: a tracking domain is named by every email sent with it, so the resource manages only what
+it was asked to manage.
+
+- Create looks the domain up first. Absent: it is created, and deleted again by destroy. A 409 "already
+  exists" answering a *retried* POST, after an attempt whose answer was lost (timeout, reset, 5xx), is
+  this call's own domain: that is not adoption.
+- Present already (made in SparkPost's UI, by another stack, ...): refused, naming the two ways to take
+  it over, ``adopt_existing=True`` or Pulumi's ``import``. An adopted domain is brought to the asked
+  ``secure``, its ``default`` changes only when ``default`` is given, and destroy leaves it in SparkPost.
+- A create that fails after its POST deletes the domain again, so a failed ``up`` leaves nothing that
+  the next one would have to adopt.
+
+Convergence, in the order SparkPost's checks allow (the sparkpost-terraform provider does the same:
+verify over plain HTTP, then HTTPS). SparkPost's verify of a ``secure`` domain requests
+``https://<domain>:443`` and answers 400 until DNS points at the front door and its certificate is
+issued, which is the normal state right after the front door is created. So a domain is created
+insecure; verify (HTTP) is repeated until it passes; then ``secure: true`` is tried with a verify and
+switched back at once if the HTTPS check fails (new mail keeps ``http://`` links, which the front door
+serves), repeated until it passes. All waiting shares one bound, ``wait_seconds``. What is still
+missing then does not fail ``pulumi up``: the outputs say it (``pending``: which step, what to run
+next), ``secure``/``default`` report SparkPost's live values, and the next ``pulumi up`` sees the
+difference and continues. With ``managed_certificate=True`` (V2 endpoints only) SparkPost holds the
+certificate instead of a CDN: verify, ``certificate/check``, ``certificate/enable``, and ``secure``
+once the certificate is valid.
 
 The dynamic provider is pickled (dill) into the state *by reference* to this module, so the engine's
 provider process imports ``tracking_cdn.sparkpost`` from the same environment that runs the program.
 The provider object holds no secret: the API key travels as a secret resource property.
 """
 
+import dataclasses
 import email.utils
 import http.client
 import ipaddress
 import json
 import os
+import socket
+import ssl
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, NotRequired, Optional, Sequence, TypedDict
+from typing import Any, Callable, Mapping, NotRequired, Optional, Sequence, TypedDict, TypeVar
 
 import pulumi
 import pulumi.dynamic
@@ -35,6 +67,7 @@ from . import __version__
 from .contract import bounded_int_arg, check_argument_names, plain_arg
 from .domains import normalize_tracking_domains, validate_hostname
 from .errors import InvalidArgument
+from .esp import DEFAULT_ESP, resolve_origin
 
 API_BASE_URLS: dict[str, str] = {
     "us": "https://api.sparkpost.com/api/v1",
@@ -42,21 +75,34 @@ API_BASE_URLS: dict[str, str] = {
 }
 """SparkPost's API per region (DESIGN.md section 3)."""
 
+ENTERPRISE_API_BASE_URL = "https://{tenant}.api.e.sparkpost.com/api/v1"
+"""SparkPost Enterprise's API of a tenant: SparkPost's SCIM guide gives the tenant's API as
+``https://<tenant>.api.e.sparkpost.com/api/v1/...`` (support.sparkpost.com/docs/my-account-and-profile/scim)."""
+
 REGION_BY_ESP: dict[str, Optional[str]] = {
     "sparkpost": "us",
     "sparkpost-v2": "us",
     "sparkpost-eu": "eu",
     "sparkpost-eu-v2": "eu",
-    "sparkpost-enterprise": None,  # each tenant has its own API host: give apiBaseUrl
+    "sparkpost-enterprise": None,  # each tenant has its own API host
 }
-"""The API region of each SparkPost ESP profile, used when the stack config names no region."""
+"""The API region of each SparkPost ESP profile."""
+
+MANAGED_CERTIFICATE_ESPS = ("sparkpost-v2", "sparkpost-eu-v2")
+"""Profiles whose endpoint (``v2.spgo.io``, ``eu.v2.spgo.io``) can serve a SparkPost-managed certificate
+(support.sparkpost.com/docs/tech-resources/managed-https-for-tracking-domains, "Tracking Endpoints")."""
 
 API_KEY_CONFIG = "tracking-cdn:sparkpostApiKey"
 API_KEY_ENV = "SPARKPOST_API_KEY"
-DOMAIN_EXISTS_CODE = "1602"
-"""SparkPost's error code for ``POST /tracking-domains`` when the domain already exists (409)."""
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+"""Larger answers are refused: a tracking-domain object is a few hundred bytes."""
+DEFAULT_WAIT_SECONDS = 120
+"""How long create/update wait for SparkPost's checks by default: enough for DNS and a front door that
+was just deployed, short enough that ``pulumi up`` does not hang on DNS hosted elsewhere."""
+MAX_WAIT_SECONDS = 1800
+SETTLED_TLS_STATUSES = ("valid", "failed", "expired", "unavailable")
+"""Managed-certificate statuses that waiting will not change (the support doc's "TLS Certificate Status")."""
 
-_LOOPBACK_NAMES = {"localhost"}
 _SECRET_PROPERTY = "api_key"
 
 
@@ -66,7 +112,7 @@ _SECRET_PROPERTY = "api_key"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard ``SparkPostApi`` tries: bounded attempts, exponential backoff, a timeout per call."""
+    """How hard ``SparkPostApi`` tries, and how often the provider repeats SparkPost's checks."""
 
     attempts: int = 5
     """Tries per API call, the first included; retried are 429, 5xx and network errors/timeouts."""
@@ -75,7 +121,9 @@ class RetryPolicy:
     max_delay: float = 30.0
     """Cap on any single wait, including a server's ``Retry-After``."""
     timeout: float = 30.0
-    """Seconds allowed for each HTTP call (connect and read)."""
+    """Overall deadline of one HTTP attempt: connecting, sending and reading the whole answer."""
+    check_interval: float = 15.0
+    """Seconds between two verifies (or certificate reads) while waiting for them to pass."""
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -90,55 +138,101 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class DomainStatus:
-    """SparkPost's verification status of a tracking domain (``POST .../verify`` results)."""
+    """A tracking domain's ``status`` object (also what verify returns)."""
 
     verified: bool
     cname_status: str
+    """``""`` once verified; ``unverified``, ``pending``, ``invalid`` before."""
     compliance_status: str
+    tls_status: str = ""
+    """Managed certificate: ``inactive``, ``pending``, ``valid``, ``expired``, ``failed``, ``unavailable``."""
 
     @classmethod
     def from_results(cls, results: Mapping[str, Any]) -> "DomainStatus":
         return cls(
-            verified=bool(results.get("verified", False)),
-            cname_status=str(results.get("cname_status", "unverified")),
-            compliance_status=str(results.get("compliance_status", "pending")),
+            verified=results.get("verified") is True,
+            cname_status=_text(results.get("cname_status")),
+            compliance_status=_text(results.get("compliance_status")),
+            tls_status=_text(results.get("tls_status")),
         )
 
-    def as_outputs(self) -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "cname_status": self.cname_status,
-            "compliance_status": self.compliance_status,
-        }
+
+@dataclass(frozen=True)
+class TrackingDomain:
+    """A tracking domain as SparkPost reports it (``GET /tracking-domains/{domain}``)."""
+
+    domain: str
+    secure: bool
+    default: bool
+    subaccount: Optional[int]
+    """``subaccount_id``: None for the primary account."""
+    status: DomainStatus
+    uses_managed_certificate: bool
+    certificate_expires_at: str
+    certificate_error: str
+
+    @classmethod
+    def from_results(cls, results: Mapping[str, Any]) -> "TrackingDomain":
+        status = results.get("status")
+        certificate = results.get("tls_certificate")
+        certificate = certificate if isinstance(certificate, dict) else {}
+        subaccount = results.get("subaccount_id")
+        return cls(
+            domain=_text(results.get("domain")),
+            secure=results.get("secure") is True,
+            default=results.get("default") is True,
+            subaccount=int(subaccount) if isinstance(subaccount, (int, float)) and subaccount else None,
+            status=DomainStatus.from_results(status if isinstance(status, dict) else {}),
+            uses_managed_certificate=results.get("uses_managed_certificate") is True,
+            certificate_expires_at=_text(certificate.get("expires_at")),
+            certificate_error=_text(certificate.get("error_code")),
+        )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``POST .../verify`` said: the status, or SparkPost's reason for refusing the check (400)."""
+
+    status: Optional[DomainStatus]
+    refusal: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status is not None and self.status.verified
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """One entry of SparkPost's ``{"errors": [{"message", "param", "value"}]}``."""
+
+    message: str
+    param: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        pairs = (("param", self.param), ("value", self.value))
+        about = ", ".join(f"{name} {value!r}" for name, value in pairs if value)
+        return f"{self.message} ({about})" if about else self.message
 
 
 class SparkPostError(RuntimeError):
-    """A SparkPost API call failed; the message quotes SparkPost's error code and description."""
+    """A SparkPost API call failed; the message says how, quoting SparkPost, never the API key."""
 
-    def __init__(self, action: str, status: Optional[int], code: str, message: str, description: str) -> None:
+    def __init__(self, action: str, status: Optional[int], detail: str) -> None:
         self.action = action
         self.status = status
-        self.code = code
-        self.description = description
-        where = f"HTTP {status}" if status is not None else "no response"
-        detail = f"error {code} ({message})" if code else message
-        super().__init__(f"SparkPost {action} failed: {where}, {detail}: {description}")
+        self.detail = detail
+        where = f"HTTP {status}" if status is not None else "no answer"
+        super().__init__(f"SparkPost {action} failed: {where}: {detail}")
 
 
-class UnverifiedDomainError(RuntimeError):
-    """``default: true`` was asked for a domain SparkPost has not verified (SparkPost refuses it with 422)."""
-
-    def __init__(self, domain: str, status: DomainStatus) -> None:
-        self.domain = domain
-        self.status = status
-        super().__init__(
-            f"SparkPost has not verified tracking domain {domain!r} (cname_status {status.cname_status!r}, "
-            f"compliance_status {status.compliance_status!r}), and only a verified domain can be the "
-            f"default. Point {domain} at your front door (the 'route' record in the front door's "
-            "dns_records output), wait until its certificate is issued and "
-            f"`tracking-cdn check {domain}` passes, then run `pulumi up` again; or set default to false "
-            "until then."
-        )
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    results: Any
+    errors: tuple[ApiError, ...]
+    after_lost_answer: bool
+    """An earlier attempt of this call may have been carried out, its answer lost (network error, 5xx)."""
 
 
 def validate_api_key(api_key: Any) -> str:
@@ -156,29 +250,61 @@ def validate_api_key(api_key: Any) -> str:
     return api_key.strip()
 
 
-def resolve_api_base_url(region: Optional[str] = None, api_base_url: Optional[str] = None) -> str:
-    """The API base URL for ``region`` (``us`` by default) or the explicit ``api_base_url``.
+def validate_api_base_url(url: Any, argument: str = "api_base_url") -> str:
+    """``url`` as an API base URL, or refused: ``https://`` only (plain ``http://`` to a loopback IP
+    address, for tests), no credentials in it (they would sit in the state unencrypted; SparkPost
+    authenticates with the API key), no query or fragment."""
+    example = API_BASE_URLS["eu"]
+    if not isinstance(url, str):
+        raise InvalidArgument(argument, f"expected a URL such as {example!r}, got {type(url).__name__}")
+    parts = urllib.parse.urlsplit(url.strip())
+    if "@" in parts.netloc:
+        raise InvalidArgument(
+            argument,
+            "contains credentials (user:password@, not shown); they would be stored unencrypted in the "
+            f"state. SparkPost authenticates with the API key alone: give the URL without them, e.g. {example!r}",
+        )
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("https", "http") or not parts.hostname or not port_ok or parts.query or parts.fragment:
+        raise InvalidArgument(argument, f"{url!r} is not an API base URL such as {example!r}")
+    if parts.scheme == "http" and not _is_loopback_address(parts.hostname):
+        raise InvalidArgument(
+            argument, f"{url!r} is plain http, which would send the API key in clear; use https://"
+        )
+    return url.strip().rstrip("/")
 
-    An explicit URL must be ``https://`` (plain ``http://`` only to a loopback address, for tests)."""
+
+def resolve_api_base_url(
+    esp: str = DEFAULT_ESP,
+    region: Optional[str] = None,
+    api_base_url: Optional[str] = None,
+    tenant: Optional[str] = None,
+) -> str:
+    """The API base URL: ``api_base_url`` if given, else ``region``'s, else the one ``esp`` implies
+    (an Enterprise tenant's own API, derived from ``tenant``)."""
+    if esp not in REGION_BY_ESP:
+        raise InvalidArgument("esp", f"{esp!r} is not a SparkPost profile; valid: {', '.join(REGION_BY_ESP)}")
     if region is not None and api_base_url is not None:
         raise InvalidArgument("api_base_url", "give region or api_base_url, not both")
-    if api_base_url is None:
-        name = "us" if region is None else region
-        if name not in API_BASE_URLS:
+    if api_base_url is not None:
+        return validate_api_base_url(api_base_url)
+    if region is not None:
+        if region not in API_BASE_URLS:
             raise InvalidArgument("region", f"unknown SparkPost region {region!r}; valid: {', '.join(API_BASE_URLS)}")
-        return API_BASE_URLS[name]
-    if not isinstance(api_base_url, str):
-        raise InvalidArgument("api_base_url", f"expected a URL such as {API_BASE_URLS['us']!r}, got {api_base_url!r}")
-    url = urllib.parse.urlsplit(api_base_url.strip())
-    if url.scheme not in ("https", "http") or not url.hostname or url.query or url.fragment:
-        raise InvalidArgument(
-            "api_base_url", f"{api_base_url!r} is not an API base URL such as {API_BASE_URLS['eu']!r}"
-        )
-    if url.scheme == "http" and not _is_loopback(url.hostname):
-        raise InvalidArgument(
-            "api_base_url", f"{api_base_url!r} is plain http; the API key may only travel over https"
-        )
-    return api_base_url.strip().rstrip("/")
+        if REGION_BY_ESP[esp] is None:
+            raise InvalidArgument(
+                "region", f"{esp!r} accounts use their tenant's own API: give tenant (or api_base_url), not region"
+            )
+        return API_BASE_URLS[region]
+    region_of_esp = REGION_BY_ESP[esp]
+    if region_of_esp is not None:
+        resolve_origin(esp, tenant)  # refuses a tenant given to a profile that takes none
+        return API_BASE_URLS[region_of_esp]
+    tenant_label = resolve_origin(esp, tenant).host.split(".")[0]  # validates the tenant as esp.py does
+    return ENTERPRISE_API_BASE_URL.format(tenant=tenant_label)
 
 
 def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> Optional[float]:
@@ -198,7 +324,7 @@ def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> O
 
 
 class SparkPostApi:
-    """SparkPost's tracking-domains API (``/tracking-domains``), as in its public API blueprint."""
+    """SparkPost's Tracking Domains API (``/tracking-domains``)."""
 
     def __init__(
         self,
@@ -209,8 +335,9 @@ class SparkPostApi:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._api_key = validate_api_key(api_key)
-        self.base_url = base_url.rstrip("/")
-        self.subaccount = subaccount
+        self.base_url = validate_api_base_url(base_url)  # again here: the URL may come from an old state
+        self._endpoint = urllib.parse.urlsplit(self.base_url)
+        self.subaccount = None if subaccount is None else int(subaccount)  # the engine hands numbers over as floats
         self.retry = retry
         self._sleep = sleep
 
@@ -218,69 +345,157 @@ class SparkPostApi:
         return f"SparkPostApi({self.base_url!r}, subaccount={self.subaccount!r})"
 
     def create(self, domain: str, secure: bool) -> bool:
-        """``POST /tracking-domains``; False when the domain already exists (409, code 1602)."""
+        """``POST /tracking-domains``. True when this call created the domain, which includes a 409 "already
+        exists" after an attempt whose answer was lost; False when it existed before (409 at once)."""
         action = f"create tracking domain {domain}"
-        status, payload = self._call("POST", "", action, {"domain": domain, "secure": secure}, allow=(409,))
-        if status == 409:
-            error = self._error(action, status, payload)
-            if error.code != DOMAIN_EXISTS_CODE:
-                raise error
-            return False
+        reply = self._call("POST", "", action, {"domain": domain, "secure": secure}, tolerate=(409,))
+        if reply.status == 409:
+            if not any("already exists" in error.message.lower() for error in reply.errors):
+                raise SparkPostError(action, 409, "; ".join(map(str, reply.errors)))
+            return reply.after_lost_answer
         return True
 
-    def get(self, domain: str) -> Optional[dict[str, Any]]:
-        """``GET /tracking-domains/{domain}`` results; None when SparkPost has no such domain (404)."""
-        status, payload = self._call("GET", f"/{_quote(domain)}", f"read tracking domain {domain}", allow=(404,))
-        return None if status == 404 else dict(payload.get("results") or {})
+    def get(self, domain: str) -> Optional[TrackingDomain]:
+        """``GET /tracking-domains/{domain}``; None when SparkPost says it has no such domain (404 with its
+        error JSON; any other 404, such as a wrong base URL's page, is an error)."""
+        reply = self._call("GET", f"/{_quote(domain)}", f"read tracking domain {domain}", tolerate=(404,))
+        return None if reply.status == 404 else TrackingDomain.from_results(reply.results)
 
     def update(self, domain: str, settings: Mapping[str, bool]) -> None:
         """``PUT /tracking-domains/{domain}`` with ``secure`` and/or ``default``."""
         self._call("PUT", f"/{_quote(domain)}", f"update tracking domain {domain}", dict(settings))
 
     def delete(self, domain: str) -> None:
-        """``DELETE /tracking-domains/{domain}``; already gone (404) counts as deleted."""
-        self._call("DELETE", f"/{_quote(domain)}", f"delete tracking domain {domain}", allow=(404,))
+        """``DELETE /tracking-domains/{domain}``; already gone (SparkPost's 404) counts as deleted."""
+        self._call("DELETE", f"/{_quote(domain)}", f"delete tracking domain {domain}", results=False, tolerate=(404,))
 
-    def verify(self, domain: str) -> DomainStatus:
-        """``POST /tracking-domains/{domain}/verify``: SparkPost checks the domain now."""
-        _, payload = self._call("POST", f"/{_quote(domain)}/verify", f"verify tracking domain {domain}")
-        return DomainStatus.from_results(payload.get("results") or {})
+    def verify(self, domain: str) -> Verification:
+        """``POST /tracking-domains/{domain}/verify``: SparkPost checks the domain now. A 400 is SparkPost
+        refusing the check (for a secure domain: its HTTPS request failed), returned, not raised."""
+        reply = self._call("POST", f"/{_quote(domain)}/verify", f"verify tracking domain {domain}", tolerate=(400,))
+        if reply.status == 400:
+            return Verification(None, self._redact("; ".join(map(str, reply.errors))))
+        return Verification(DomainStatus.from_results(reply.results))
+
+    def certificate_eligible(self, domain: str) -> bool:
+        """``POST /tracking-domains/{domain}/certificate/check``: may SparkPost manage its certificate?"""
+        path = f"/{_quote(domain)}/certificate/check"
+        reply = self._call("POST", path, f"check managed-certificate eligibility of {domain}")
+        return reply.results.get("eligible") is True
+
+    def enable_certificate(self, domain: str) -> None:
+        """``POST /tracking-domains/{domain}/certificate/enable``: SparkPost starts issuing the certificate."""
+        self._call("POST", f"/{_quote(domain)}/certificate/enable", f"enable the managed certificate of {domain}")
 
     def _call(
-        self, method: str, path: str, action: str, body: Optional[dict[str, Any]] = None, allow: Sequence[int] = ()
-    ) -> tuple[int, dict[str, Any]]:
-        """One API call with retries; returns (status, JSON body) for 2xx and the ``allow``ed statuses."""
-        request = urllib.request.Request(
-            f"{self.base_url}/tracking-domains{path}",
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers=self._headers(),
-        )
+        self,
+        method: str,
+        path: str,
+        action: str,
+        body: Optional[dict[str, Any]] = None,
+        *,
+        results: bool = True,
+        tolerate: Sequence[int] = (),
+    ) -> _Reply:
+        """One API call with retries. A 2xx must carry ``{"results": {...}}`` (with ``results`` False: no
+        body, as DELETE's 204); a ``tolerate``d status is returned when it carries SparkPost's error JSON."""
+        data = None if body is None else json.dumps(body).encode()
+        lost_answer = False
         for attempt in range(self.retry.attempts):
             retry_after = None
             try:
-                status, headers, raw = self._send(request)
-            except (OSError, http.client.HTTPException) as error:  # refused/reset, DNS failure, timeout, cut body
-                failure = SparkPostError(action, None, "", "network error", self._redact(_describe(error)))
+                status, raw, retry_after_header = self._send(method, path, data)
+            except ssl.SSLCertVerificationError as error:
+                raise SparkPostError(
+                    action,
+                    None,
+                    f"the TLS certificate of {self._endpoint.hostname} could not be verified "
+                    f"({error.verify_message}); not retried. Check api_base_url, or a proxy intercepting TLS",
+                ) from None
+            except (OSError, http.client.HTTPException) as error:  # refused/reset, DNS failure, deadline, cut body
+                lost_answer = True
+                failure = SparkPostError(action, None, f"network error: {self._redact(_describe(error))}")
             else:
-                payload = _json(raw)
-                if status < 300 or status in allow:
-                    return status, payload
-                failure = self._error(action, status, payload, raw)
+                reply = self._reply(action, status, raw, results, tolerate, lost_answer)
+                if reply is not None:
+                    return reply
+                failure = self._failure(action, status, raw)
                 if status != 429 and status < 500:
                     raise failure
-                retry_after = parse_retry_after(headers.get("Retry-After"))
+                lost_answer = lost_answer or status >= 500
+                retry_after = parse_retry_after(retry_after_header)
             if attempt + 1 < self.retry.attempts:
                 self._sleep(self.retry.delay(attempt, retry_after))
         raise failure
 
-    def _send(self, request: urllib.request.Request) -> tuple[int, Mapping[str, str], bytes]:
+    def _reply(
+        self, action: str, status: int, raw: bytes, results_wanted: bool, tolerate: Sequence[int], lost: bool
+    ) -> Optional[_Reply]:
+        """The reply, if ``status``/``raw`` is one; None for an error status; raises for an answer that
+        is not SparkPost's (an HTML page, JSON of another shape, too large)."""
+        if len(raw) > MAX_RESPONSE_BYTES:
+            raise SparkPostError(action, status, f"answer larger than {MAX_RESPONSE_BYTES} bytes; not SparkPost's API")
+        payload = _json(raw)
+        if 200 <= status < 300:
+            results = payload.get("results") if isinstance(payload, dict) else None
+            if results_wanted:
+                understood, expected = isinstance(results, dict), '{"results": {...}}'
+            else:
+                understood, expected = not raw.strip() or isinstance(payload, dict), "no body"
+            if not understood:
+                raise SparkPostError(
+                    action,
+                    status,
+                    f"the answer is not SparkPost's API JSON (expected {expected}, got {self._excerpt(raw)}); "
+                    "check api_base_url",
+                )
+            return _Reply(status, results, (), lost)
+        errors = _api_errors(payload)
+        if status in tolerate and errors:
+            return _Reply(status, None, errors, lost)
+        return None
+
+    def _failure(self, action: str, status: int, raw: bytes) -> SparkPostError:
+        errors = _api_errors(_json(raw))
+        detail = "; ".join(map(str, errors)) if errors else f"not SparkPost's error JSON: {self._excerpt(raw)}"
+        if status in (401, 403):
+            detail += (
+                ". SparkPost refused the API key (not shown): it must belong to this account and allow "
+                "Tracking Domains: Read/Write. `pulumi refresh` and `pulumi destroy` use the key stored at the "
+                f"last `pulumi up` (argument api_key or config {API_KEY_CONFIG}); after rotating it, set the new "
+                f"key and run `pulumi up` first. A key from {API_KEY_ENV} alone is read at each operation"
+            )
+        elif status == 404:
+            detail += "; check api_base_url"
+        return SparkPostError(action, status, self._redact(detail))
+
+    def _send(self, method: str, path: str, data: Optional[bytes]) -> tuple[int, bytes, Optional[str]]:
+        """One HTTP exchange, all of it within ``retry.timeout``: a per-read socket timeout alone would
+        let a server trickling its answer a byte at a time hold the call forever."""
+        endpoint = self._endpoint
+        if endpoint.scheme == "https":
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                endpoint.hostname, endpoint.port, timeout=self.retry.timeout, context=_TLS_CONTEXT
+            )
+        else:
+            connection = http.client.HTTPConnection(endpoint.hostname, endpoint.port, timeout=self.retry.timeout)
+        deadline = _Deadline(self.retry.timeout)
         try:
-            with _OPENER.open(request, timeout=self.retry.timeout) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:  # 4xx/5xx: a real answer, not a transport failure
-            with error:
-                return error.code, error.headers, error.read()
+            connection.connect()
+            deadline.watch(connection.sock)
+            connection.request(method, f"{endpoint.path}/tracking-domains{path}", body=data, headers=self._headers())
+            response = connection.getresponse()
+            raw = response.read(MAX_RESPONSE_BYTES + 1)
+            if deadline.expired or (response.length and len(raw) <= MAX_RESPONSE_BYTES):
+                raise http.client.IncompleteRead(raw, response.length)  # cut short: by the deadline, or the server
+            return response.status, raw, response.getheader("Retry-After")
+        except (OSError, http.client.HTTPException):
+            if deadline.expired:
+                raise TimeoutError(f"no complete answer within the {self.retry.timeout:g} s deadline") from None
+            raise
+        finally:
+            deadline.cancel()
+            connection.close()
 
     def _headers(self) -> dict[str, str]:
         headers = {
@@ -290,58 +505,91 @@ class SparkPostApi:
             "User-Agent": f"tracking-cdn/{__version__}",
         }
         if self.subaccount is not None:
-            headers["X-MSYS-SUBACCOUNT"] = str(int(self.subaccount))  # the engine hands numbers over as floats
+            headers["X-MSYS-SUBACCOUNT"] = str(self.subaccount)
         return headers
 
-    def _error(self, action: str, status: int, payload: Mapping[str, Any], raw: bytes = b"") -> SparkPostError:
-        """SparkPostError from SparkPost's ``{"errors": [{code, message, description}]}`` body."""
-        errors = payload.get("errors")
-        first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
-        fallback = raw.decode("utf-8", "replace").strip()[:200] or "no error details in the response"
-        return SparkPostError(
-            action,
-            status,
-            self._redact(str(first.get("code", ""))),
-            self._redact(str(first.get("message", "error"))),
-            self._redact(str(first.get("description", "") or fallback)),
-        )
+    def _excerpt(self, raw: bytes) -> str:
+        text = " ".join(raw[:200].decode("utf-8", "replace").split())
+        return repr(self._redact(text)) if text else "an empty body"
 
     def _redact(self, text: str) -> str:
         # A misbehaving server or proxy could echo the Authorization header back.
         return text.replace(self._api_key, "[api key redacted]")
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """urllib would replay the Authorization header to wherever a redirect points; the API never
-    redirects, so a 3xx is reported as the error it is."""
+class _Deadline:
+    """Ends an HTTP exchange after ``seconds``: shuts the watched socket down, which wakes up a read
+    blocked on it (the socket itself: ``http.client`` hands it from the connection to the response)."""
 
-    def redirect_request(self, *_: Any, **__: Any) -> None:
-        return None
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sock: Optional[socket.socket] = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Watch ``sock`` from now on; raises TimeoutError if the time is already up (slow connect)."""
+        with self._lock:
+            if self.expired:
+                raise TimeoutError
+            self._sock = sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                try:
+                    socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # the TCP socket, under TLS too
+                except OSError:
+                    pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def _tls_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+_TLS_CONTEXT = _tls_context()
 
 
 def _quote(domain: str) -> str:
     return urllib.parse.quote(domain, safe="")
 
 
-def _json(raw: bytes) -> dict[str, Any]:
+def _json(raw: bytes) -> Any:
     try:
-        value = json.loads(raw) if raw.strip() else {}
+        return json.loads(raw)
     except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        return None
+
+
+def _api_errors(payload: Any) -> tuple[ApiError, ...]:
+    """SparkPost's error entries, or () when ``payload`` is not SparkPost's error JSON."""
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    if not isinstance(errors, list) or not errors:
+        return ()
+    entries = [entry for entry in errors if isinstance(entry, dict) and isinstance(entry.get("message"), str)]
+    if len(entries) != len(errors):
+        return ()
+    return tuple(ApiError(entry["message"], _text(entry.get("param")), _text(entry.get("value"))) for entry in entries)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _describe(error: Exception) -> str:
-    reason = getattr(error, "reason", None)  # URLError wraps the socket error
-    return f"{type(reason or error).__name__}: {reason or error}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
+def _is_loopback_address(host: str) -> bool:
+    """A loopback IP literal. Names are not trusted: ``localhost`` can resolve elsewhere."""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -349,62 +597,278 @@ def _is_loopback(host: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------
+# Convergence
+
+
+class TrackingDomainRefused(RuntimeError):
+    """SparkPost's state of the domain rules out what the resource asks; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the resource asks of SparkPost, from its properties."""
+
+    domain: str
+    secure: bool
+    default: Optional[bool]
+    """None: leave SparkPost's default as it is."""
+    subaccount: Optional[int]
+    managed_certificate: bool
+    wait_seconds: float
+
+    @classmethod
+    def from_props(cls, props: Mapping[str, Any]) -> "Wanted":
+        subaccount = props.get("subaccount")
+        return cls(
+            domain=props["domain"],
+            secure=bool(props.get("secure", True)),
+            default=props.get("default"),
+            subaccount=None if subaccount is None else int(subaccount),
+            managed_certificate=bool(props.get("managed_certificate", False)),
+            wait_seconds=float(props.get("wait_seconds", DEFAULT_WAIT_SECONDS)),
+        )
+
+
+@dataclass(frozen=True)
+class Converged:
+    """SparkPost's state after converging, and what is still pending (empty when nothing is)."""
+
+    live: TrackingDomain
+    pending: str
+
+
+T = TypeVar("T")
+_FRONT_DOOR_ROUTE = "your front door (the 'route' record of its dns_records output)"
+_V2_ENDPOINT = "SparkPost's V2 endpoint (CNAME v2.spgo.io, or eu.v2.spgo.io for EU accounts)"
+
+
+def converge(api: SparkPostApi, wanted: Wanted, policy: RetryPolicy = RetryPolicy()) -> Converged:
+    """Bring the existing tracking domain as close to ``wanted`` as SparkPost's checks allow within
+    ``wanted.wait_seconds``; refuses (``TrackingDomainRefused``) before changing anything when the
+    domain belongs elsewhere or its certificate is managed by SparkPost and the resource's is not."""
+    live = _live(api, wanted.domain)
+    _check_claim(live, wanted)
+    waiting = _Waiting(time.monotonic() + wanted.wait_seconds, policy.check_interval)
+    if wanted.managed_certificate:
+        pending = _https_by_managed_certificate(api, live, waiting)
+    elif wanted.secure:
+        pending = _https_by_front_door(api, live, waiting)
+    else:
+        pending = _plain_http(api, live, waiting)
+    live, default_pending = _default(api, _live(api, wanted.domain), wanted.default)
+    return Converged(live, "\n".join(pending + default_pending))
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    deadline: float
+    interval: float
+
+    def until(self, attempt: Callable[[], T], done: Callable[[T], bool]) -> T:
+        """``attempt()`` until ``done`` with it or the deadline is too close for another try."""
+        while True:
+            result = attempt()
+            if done(result) or time.monotonic() + self.interval > self.deadline:
+                return result
+            time.sleep(self.interval)
+
+
+def _live(api: SparkPostApi, domain: str) -> TrackingDomain:
+    live = api.get(domain)
+    if live is None:
+        raise TrackingDomainRefused(
+            f"tracking domain {domain!r} is no longer in SparkPost (deleted outside Pulumi?): run "
+            "`pulumi refresh` to drop it from the state, then `pulumi up` to create it again"
+        )
+    return live
+
+
+def _check_claim(live: TrackingDomain, wanted: Wanted) -> None:
+    if live.subaccount != wanted.subaccount:
+        fix = "remove subaccount" if live.subaccount is None else f"set subaccount to {live.subaccount}"
+        raise TrackingDomainRefused(
+            f"tracking domain {live.domain!r} belongs to {_owner(live.subaccount)}, not to "
+            f"{_owner(wanted.subaccount)} as configured (SparkPost assigns a domain to an account when it is "
+            f"created and never moves it): {fix}"
+        )
+    if live.uses_managed_certificate and not wanted.managed_certificate:
+        raise TrackingDomainRefused(
+            f"tracking domain {live.domain!r} uses a certificate managed by SparkPost (tls_status "
+            f"{live.status.tls_status or 'unknown'!r}{_expiry(live)}). SparkPost renews it with Let's Encrypt's "
+            "HTTP-01 check, which must reach SparkPost directly: a CDN or proxy in front of it breaks the "
+            "renewals. Nothing was changed. Either keep SparkPost's certificate (no front door needed: "
+            "DNS CNAME to v2.spgo.io or eu.v2.spgo.io, and managed_certificate=True with esp sparkpost-v2 or "
+            "sparkpost-eu-v2 — or remove the domain from this stack), or put the CDN in front of another "
+            f"name, such as a sibling of {live.domain!r}"
+        )
+
+
+def _https_by_front_door(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting) -> list[str]:
+    domain = live.domain
+    if live.secure:  # already secure (adopted, or converged before): report a failed check, never switch back
+        check = api.verify(domain)
+        return [] if check.passed else [_https_pending(domain, check, switched_back=False)]
+    plain = waiting.until(lambda: api.verify(domain), lambda check: check.passed)
+    if not plain.passed:
+        return [_dns_pending(domain, plain, _FRONT_DOOR_ROUTE)]
+    https = waiting.until(lambda: _try_secure(api, domain), lambda check: check.passed)
+    return [] if https.passed else [_https_pending(domain, https, switched_back=True)]
+
+
+def _try_secure(api: SparkPostApi, domain: str) -> Verification:
+    """Switch to secure and let SparkPost check HTTPS; switch back at once if the check fails, so new
+    mail gets ``http://`` links (which the front door serves), not ``https://`` ones that fail."""
+    api.update(domain, {"secure": True})
+    check = api.verify(domain)
+    if not check.passed:
+        api.update(domain, {"secure": False})
+    return check
+
+
+def _plain_http(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting) -> list[str]:
+    if live.secure:
+        api.update(live.domain, {"secure": False})
+    check = waiting.until(lambda: api.verify(live.domain), lambda result: result.passed)
+    return [] if check.passed else [_dns_pending(live.domain, check, _FRONT_DOOR_ROUTE)]
+
+
+def _https_by_managed_certificate(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting) -> list[str]:
+    domain = live.domain
+    if not live.uses_managed_certificate:
+        plain = waiting.until(lambda: api.verify(domain), lambda check: check.passed)
+        if not plain.passed:
+            return [_dns_pending(domain, plain, _V2_ENDPOINT)]
+        if not api.certificate_eligible(domain):
+            raise TrackingDomainRefused(
+                f"SparkPost says tracking domain {domain!r} is not eligible for a managed certificate (its "
+                "CNAME must point at v2.spgo.io or eu.v2.spgo.io, and Let's Encrypt refuses some domains). "
+                "Check `dig CNAME " + domain + "`; if it does point there, use a front door (CDN or proxy) "
+                "for HTTPS instead: managed_certificate=False"
+            )
+        api.enable_certificate(domain)
+    live = waiting.until(lambda: _live(api, domain), lambda now: now.status.tls_status in SETTLED_TLS_STATUSES)
+    tls_status = live.status.tls_status
+    if tls_status == "unavailable":
+        raise TrackingDomainRefused(
+            f"SparkPost cannot manage a certificate for {domain!r} (tls_status 'unavailable': Let's Encrypt's "
+            "policies refuse the domain); use a front door (CDN or proxy) for HTTPS: managed_certificate=False"
+        )
+    if tls_status != "valid":
+        return [_certificate_pending(live)]
+    if not live.secure:
+        api.update(domain, {"secure": True})
+    return []
+
+
+def _default(api: SparkPostApi, live: TrackingDomain, wanted: Optional[bool]) -> tuple[TrackingDomain, list[str]]:
+    if wanted is None or live.default == wanted:
+        return live, []
+    if wanted and not live.status.verified:
+        return live, [
+            f"default: SparkPost makes only a verified domain the default, and {live.domain!r} is not verified "
+            "yet; it becomes the default on the `pulumi up` after the steps above pass"
+        ]
+    api.update(live.domain, {"default": wanted})
+    return dataclasses.replace(live, default=wanted), []
+
+
+def _dns_pending(domain: str, check: Verification, target: str) -> str:
+    found = check.refusal or f"cname_status {check.status.cname_status if check.status else ''!r}"
+    return (
+        f"dns: SparkPost has not verified {domain!r} ({found}). Point it at {target}; "
+        f"`tracking-cdn check {domain}` shows what is missing. Then run `pulumi up` again"
+    )
+
+
+def _https_pending(domain: str, check: Verification, switched_back: bool) -> str:
+    reason = check.refusal or "the domain did not verify over HTTPS"
+    state = (
+        "The domain stays insecure for now: new mail gets http:// links, which the front door serves."
+        if switched_back
+        else "The domain is secure: https:// links fail until this is fixed."
+    )
+    return (
+        f"https: SparkPost's HTTPS check of {domain!r} failed: {reason} {state} Wait until the front door's "
+        f"certificate is issued and `tracking-cdn check {domain}` passes over HTTPS, then run `pulumi up` again"
+    )
+
+
+def _certificate_pending(live: TrackingDomain) -> str:
+    error = f", error {live.certificate_error!r}" if live.certificate_error else ""
+    return (
+        f"certificate: SparkPost's managed certificate for {live.domain!r} is "
+        f"{live.status.tls_status or 'not issued yet'!r}{error} (issuance usually takes up to 15 minutes; "
+        "'failed' or 'expired': check the CNAME to the V2 endpoint and CAA records). The domain switches to "
+        "secure on the `pulumi up` after it is 'valid'"
+    )
+
+
+def _owner(subaccount: Optional[int]) -> str:
+    return "the primary account" if subaccount is None else f"subaccount {subaccount}"
+
+
+def _expiry(live: TrackingDomain) -> str:
+    return f", expires {live.certificate_expires_at}" if live.certificate_expires_at else ""
+
+
+# --------------------------------------------------------------------------------------------------
 # Dynamic provider
-
-
-def converge(api: SparkPostApi, domain: str, secure: bool, default: bool) -> DomainStatus:
-    """Bring an existing tracking domain to the wanted ``secure``/``default`` and return its status.
-
-    SparkPost refuses ``default: true`` (422) until the domain is verified, so that case verifies
-    first and stops with a message saying what to fix instead of passing the 422 on."""
-    api.update(domain, {"secure": secure} if default else {"secure": secure, "default": False})
-    status = api.verify(domain)
-    if default:
-        if not status.verified:
-            raise UnverifiedDomainError(domain, status)
-        api.update(domain, {"secure": secure, "default": True})
-    return status
 
 
 class SparkPostTrackingDomainProvider(pulumi.dynamic.ResourceProvider):
     """CRUD of one SparkPost tracking domain. Properties: ``domain``, ``secure``, ``default``,
-    ``subaccount`` (optional), ``api_base_url``, ``api_key``; outputs add the verification status."""
+    ``subaccount``, ``api_base_url``, ``api_key``, ``adopt_existing``, ``managed_certificate``,
+    ``wait_seconds``; outputs add SparkPost's live state (see ``SparkPostTrackingDomain``)."""
 
     _REPLACE_ON = ("domain", "subaccount", "api_base_url")
-    _UPDATE_ON = ("secure", "default", _SECRET_PROPERTY)
+    _UPDATE_ON = ("secure", "managed_certificate", _SECRET_PROPERTY)
 
     def __init__(self, retry: RetryPolicy = RetryPolicy()) -> None:
         super().__init__()
         self.retry = retry
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        api = self._api(props)
-        domain = props["domain"]
-        api.create(domain, props["secure"])  # an existing domain is adopted: converge sets it as asked
-        status = converge(api, domain, props["secure"], props["default"])
-        return pulumi.dynamic.CreateResult(domain, _outputs(props, status))
+        api, wanted = self._api(props), Wanted.from_props(props)
+        adopted = _claim(api, wanted.domain, bool(props.get("adopt_existing")))
+        try:
+            converged = converge(api, wanted, self.retry)
+        except Exception as error:
+            if not adopted:  # leave nothing behind that the next `up` would have to adopt
+                error.add_note(_delete_again(api, wanted.domain))
+            raise
+        return pulumi.dynamic.CreateResult(wanted.domain, _outputs(props, converged, adopted))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
-        status = converge(self._api(news), news["domain"], news["secure"], news["default"])
-        return pulumi.dynamic.UpdateResult(_outputs(news, status))
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
+        if olds.get("managed_certificate") and not news.get("managed_certificate"):
+            raise TrackingDomainRefused(
+                f"{news['domain']!r} uses a SparkPost-managed certificate, and SparkPost has no API to turn that "
+                "off (sparkpost-terraform provider, tracking_domain_https_configuration): keep "
+                "managed_certificate=True, or use a new domain name for a front door"
+            )
+        converged = converge(self._api(news), Wanted.from_props(news), self.retry)
+        return pulumi.dynamic.UpdateResult(_outputs(news, converged, bool(olds.get("adopted"))))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        self._api(props).delete(props["domain"])  # already gone (404) is what delete wants
+        if props.get("adopted"):
+            pulumi.log.warn(f"tracking domain {props['domain']} was adopted, not created, by this stack: left as it is")
+            return
+        self._api(props).delete(props["domain"])
 
     def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
-        results = self._api(props).get(id_)
-        if results is None:
+        live = self._api(props).get(id_)
+        if live is None:
             return pulumi.dynamic.ReadResult("", {})  # deleted outside Pulumi
-        live = {
-            **props,
-            "secure": bool(results.get("secure", props.get("secure"))),
-            "default": bool(results.get("default", props.get("default"))),
-        }
-        return pulumi.dynamic.ReadResult(id_, _outputs(live, DomainStatus.from_results(results.get("status") or {})))
+        # Refresh passes the prior outputs; `pulumi import` passes only the inputs (no "verified"): a
+        # domain the stack did not create.
+        adopted = bool(props.get("adopted", "verified" not in props))
+        converged = Converged(live, props.get("pending") or "")
+        return pulumi.dynamic.ReadResult(id_, _outputs({**props, "domain": id_}, converged, adopted))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
         replaces = [key for key in self._REPLACE_ON if olds.get(key) != news.get(key)]
         updates = [key for key in self._UPDATE_ON if olds.get(key) != news.get(key)]
+        if news.get("default") is not None and olds.get("default") != news["default"]:
+            updates.append("default")  # an unset default leaves SparkPost's as it is
         return pulumi.dynamic.DiffResult(
             changes=bool(replaces or updates),
             replaces=replaces,
@@ -417,9 +881,58 @@ class SparkPostTrackingDomainProvider(pulumi.dynamic.ResourceProvider):
         return SparkPostApi(api_key, props["api_base_url"], props.get("subaccount"), self.retry)
 
 
-def _outputs(props: Mapping[str, Any], status: DomainStatus) -> dict[str, Any]:
-    keys = ("domain", "secure", "default", "subaccount", "api_base_url", _SECRET_PROPERTY)
-    return {**{key: props.get(key) for key in keys}, **status.as_outputs()}
+def _claim(api: SparkPostApi, domain: str, adopt_existing: bool) -> bool:
+    """Create ``domain`` (insecure: see the module docstring), or take over an existing one if asked;
+    True when adopted."""
+    existing = api.get(domain)
+    if existing is None:
+        if api.create(domain, secure=False):
+            return False
+        existing = api.get(domain)  # created by someone else since the lookup
+        if existing is None:
+            raise TrackingDomainRefused(
+                f"tracking domain {domain!r} exists in SparkPost outside {_owner(api.subaccount)} (names are "
+                "unique across the primary account and its subaccounts): set subaccount to its owner, or use "
+                "another name"
+            )
+    if not adopt_existing:
+        raise TrackingDomainRefused(
+            f"tracking domain {domain!r} already exists in SparkPost ({_owner(existing.subaccount)}, secure "
+            f"{existing.secure}, default {existing.default}) and this stack did not create it. Nothing was "
+            "changed. To manage it here, set adopt_existing=True (stack config sparkpost.adoptExisting: true) "
+            "or import it (resource option import_); its default then changes only if you set default, and "
+            "destroy leaves it in SparkPost. Or use another name"
+        )
+    return True
+
+
+def _delete_again(api: SparkPostApi, domain: str) -> str:
+    try:
+        api.delete(domain)
+    except SparkPostError as error:
+        return (
+            f"tracking domain {domain!r}, created by this failed create, could not be deleted again ({error}); "
+            "delete it in SparkPost, or set adopt_existing=True for the next `pulumi up`"
+        )
+    return f"tracking domain {domain!r}, created by this failed create, was deleted again"
+
+
+def _outputs(props: Mapping[str, Any], converged: Converged, adopted: bool) -> dict[str, Any]:
+    live = converged.live
+    echoed = ("domain", "subaccount", "api_base_url", _SECRET_PROPERTY, "managed_certificate")
+    return {
+        **{key: props.get(key) for key in echoed},
+        "secure": live.secure,
+        "default": live.default,
+        "verified": live.status.verified,
+        "cname_status": live.status.cname_status,
+        "compliance_status": live.status.compliance_status,
+        "uses_managed_certificate": live.uses_managed_certificate,
+        "tls_status": live.status.tls_status,
+        "certificate_expires_at": live.certificate_expires_at,
+        "adopted": adopted,
+        "pending": converged.pending,
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -430,39 +943,67 @@ class SparkPostTrackingDomainArgs(TypedDict):
     """Arguments of ``SparkPostTrackingDomain``. All but ``api_key`` must be plain values."""
 
     domain: str
-    """The tracking domain, e.g. ``track.example.com`` (lower-cased, trailing dot removed)."""
+    """The tracking domain, a subdomain such as ``track.example.com`` (lower-cased, trailing dot removed)."""
     secure: NotRequired[bool]
-    """Have SparkPost write ``https://`` tracking links (default True: the front door serves HTTPS)."""
+    """Have SparkPost write ``https://`` tracking links (default True), once its HTTPS check passes."""
     default: NotRequired[bool]
-    """Make it the account's default tracking domain (default False). Needs a verified domain."""
+    """True: make it the (sub)account's default tracking domain, once verified; False: make sure it is
+    not. Default: leave SparkPost's choice as it is."""
     subaccount: NotRequired[int]
-    """SparkPost subaccount id that owns the domain (sent as ``X-MSYS-SUBACCOUNT``); default: the account itself."""
+    """SparkPost subaccount id that owns the domain (sent as ``X-MSYS-SUBACCOUNT``); default: the primary account."""
     api_key: NotRequired[pulumi.Input[str]]
     """SparkPost API key with Tracking Domains read/write, kept as a secret in the state. Default: the
     stack's secret config ``tracking-cdn:sparkpostApiKey``; without either, the provider uses the
     ``SPARKPOST_API_KEY`` environment variable at every create/update/refresh/delete (not stored)."""
+    esp: NotRequired[str]
+    """The SparkPost ESP profile (default ``sparkpost``): picks the API (EU for ``sparkpost-eu*``, the
+    tenant's for ``sparkpost-enterprise``) and allows ``managed_certificate`` on the V2 profiles."""
+    tenant: NotRequired[str]
+    """``sparkpost-enterprise`` tenant: the API is ``https://<tenant>.api.e.sparkpost.com/api/v1``."""
     region: NotRequired[str]
-    """``us`` (default, api.sparkpost.com) or ``eu`` (api.eu.sparkpost.com)."""
+    """``us`` (api.sparkpost.com) or ``eu`` (api.eu.sparkpost.com); default: from ``esp``."""
     api_base_url: NotRequired[str]
-    """Explicit API base URL instead of ``region`` (e.g. SparkPost Enterprise); https only."""
+    """Explicit API base URL instead of ``esp``/``region``/``tenant``; https only, no credentials in it."""
+    adopt_existing: NotRequired[bool]
+    """Take over a tracking domain that already exists in SparkPost (default False: refused). Its
+    ``default`` changes only if ``default`` is given, and destroy leaves it in SparkPost."""
+    managed_certificate: NotRequired[bool]
+    """Let SparkPost hold the certificate (Let's Encrypt) instead of a front door: V2 profiles only, DNS
+    CNAME straight to ``v2.spgo.io``/``eu.v2.spgo.io``, no CDN in front (default False)."""
+    wait_seconds: NotRequired[int]
+    """How long create/update wait for SparkPost's checks (DNS, HTTPS, certificate) to pass before
+    completing with the step left in ``pending`` (default 120; 0 to 1800)."""
 
 
 class SparkPostTrackingDomain(pulumi.dynamic.Resource):
-    """A SparkPost tracking domain switched to ``secure`` (HTTPS links) and verified.
+    """A SparkPost tracking domain, switched to ``secure`` (HTTPS links) once SparkPost's checks pass.
 
-    Create adopts a domain that already exists at SparkPost; delete removes it from SparkPost. The API
-    key is a secret in the state (input and output) and never part of the serialized provider."""
+    Creating a domain that already exists is refused unless ``adopt_existing``; delete removes a domain
+    the resource created and leaves an adopted one. The API key is a secret in the state (input and
+    output) and never part of the serialized provider."""
 
     domain: pulumi.Output[str]
     secure: pulumi.Output[bool]
+    """SparkPost's live setting: False while the HTTPS step is pending."""
     default: pulumi.Output[bool]
+    """SparkPost's live setting."""
     api_base_url: pulumi.Output[str]
     verified: pulumi.Output[bool]
     """Whether SparkPost has verified the domain (checked on every create/update, and on refresh)."""
     cname_status: pulumi.Output[str]
-    """SparkPost's CNAME check: ``unverified``, ``pending``, ``invalid`` or ``valid``."""
+    """SparkPost's DNS check: empty once verified; ``unverified``, ``pending`` or ``invalid`` before."""
     compliance_status: pulumi.Output[str]
     """SparkPost's compliance check: ``pending``, ``valid`` or ``blocked``."""
+    uses_managed_certificate: pulumi.Output[bool]
+    """Whether SparkPost holds the domain's certificate (managed HTTPS)."""
+    tls_status: pulumi.Output[str]
+    """Managed certificate status: ``inactive``, ``pending``, ``valid``, ``expired``, ``failed``, ``unavailable``."""
+    certificate_expires_at: pulumi.Output[str]
+    """Managed certificate expiry (SparkPost renews 15 days before); empty without one."""
+    adopted: pulumi.Output[bool]
+    """True when the domain existed before and was adopted (destroy leaves it in SparkPost)."""
+    pending: pulumi.Output[str]
+    """Empty when SparkPost is as asked; otherwise each step still pending and what to run next."""
 
     def __init__(
         self, name: str, args: SparkPostTrackingDomainArgs, opts: Optional[pulumi.ResourceOptions] = None
@@ -474,11 +1015,12 @@ class SparkPostTrackingDomain(pulumi.dynamic.Resource):
                 f"no SparkPost API key for {props['domain']}: creating it will fail unless {API_KEY_ENV} is "
                 f"set, or the key given as api_key or with `pulumi config set --secret {API_KEY_CONFIG} <key>`",
             )
+        outputs = dict.fromkeys(name for name in SparkPostTrackingDomain.__annotations__ if name not in props)
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=[_SECRET_PROPERTY])
         super().__init__(
             SparkPostTrackingDomainProvider(),
             name,
-            {**props, "verified": None, "cname_status": None, "compliance_status": None},
+            {**props, **outputs},
             pulumi.ResourceOptions.merge(opts, secret_opts),
         )
 
@@ -487,13 +1029,42 @@ def resource_properties(args: Mapping[str, Any]) -> dict[str, Any]:
     """Validate ``args`` (everything but the key) into the provider's properties; refuses bad input
     naming the argument, before anything registers."""
     check_argument_names(args, SparkPostTrackingDomainArgs)
+    esp = plain_arg(args, "esp", str, DEFAULT_ESP)
+    api_base_url = resolve_api_base_url(
+        esp, plain_arg(args, "region", str), plain_arg(args, "api_base_url", str), plain_arg(args, "tenant", str)
+    )
+    secure = plain_arg(args, "secure", bool, True)
+    managed = plain_arg(args, "managed_certificate", bool, False)
+    if managed and esp not in MANAGED_CERTIFICATE_ESPS:
+        raise InvalidArgument(
+            "managed_certificate",
+            f"SparkPost manages certificates only for domains on its V2 endpoints: esp "
+            f"{' or '.join(MANAGED_CERTIFICATE_ESPS)} (CNAME v2.spgo.io / eu.v2.spgo.io), not {esp!r}",
+        )
+    if managed and not secure:
+        raise InvalidArgument("secure", "managed_certificate=True is for https:// links; drop secure=False")
     return {
-        "domain": validate_hostname(plain_arg(args, "domain", str), argument="domain"),
-        "secure": plain_arg(args, "secure", bool, True),
-        "default": plain_arg(args, "default", bool, False),
+        "domain": validate_tracking_domain(plain_arg(args, "domain", str), argument="domain"),
+        "secure": secure,
+        "default": plain_arg(args, "default", bool),
         "subaccount": bounded_int_arg(args, "subaccount", None, 1, note="a SparkPost subaccount id"),
-        "api_base_url": resolve_api_base_url(plain_arg(args, "region", str), plain_arg(args, "api_base_url", str)),
+        "api_base_url": api_base_url,
+        "adopt_existing": plain_arg(args, "adopt_existing", bool, False),
+        "managed_certificate": managed,
+        "wait_seconds": bounded_int_arg(args, "wait_seconds", DEFAULT_WAIT_SECONDS, 0, MAX_WAIT_SECONDS),
     }
+
+
+def validate_tracking_domain(value: Any, *, argument: str) -> str:
+    """A host name that SparkPost accepts as a tracking domain: a subdomain, not a root domain."""
+    name = validate_hostname(value, argument=argument)
+    if name.count(".") < 2:
+        raise InvalidArgument(
+            argument,
+            f"{value!r} is a root domain; SparkPost's tracking domains must be subdomains (its managed-HTTPS "
+            f"guide), e.g. 'track.{name}'",
+        )
+    return name
 
 
 def resolve_api_key(api_key: Optional[pulumi.Input[str]] = None) -> Optional[pulumi.Output[str]]:
@@ -514,16 +1085,31 @@ def resolve_api_key(api_key: Optional[pulumi.Input[str]] = None) -> Optional[pul
 # Stack program
 
 
-SPARKPOST_CONFIG_KEYS = ("secure", "default", "subaccount", "region", "apiBaseUrl")
+_ARGUMENT_OF_CONFIG_KEY: dict[str, str] = {
+    "secure": "secure",
+    "subaccount": "subaccount",
+    "region": "region",
+    "apiBaseUrl": "api_base_url",
+    "adoptExisting": "adopt_existing",
+    "waitSeconds": "wait_seconds",
+    "managedCertificate": "managed_certificate",
+}
+SPARKPOST_CONFIG_KEYS = ("default", *_ARGUMENT_OF_CONFIG_KEY)
+"""The keys of the stack config object ``sparkpost``."""
+_CONFIG_KEY_OF_ARGUMENT = {argument: f"sparkpost.{key}" for key, argument in _ARGUMENT_OF_CONFIG_KEY.items()}
 
 
-def register_from_config(front_door: pulumi.Resource, config: pulumi.Config) -> dict[str, SparkPostTrackingDomain]:
+def register_from_config(
+    front_door: Optional[pulumi.Resource], config: pulumi.Config
+) -> dict[str, SparkPostTrackingDomain]:
     """One ``SparkPostTrackingDomain`` per configured tracking domain (keyed by domain), created after
-    ``front_door``.
+    ``front_door`` (None: no front door, for ``managedCertificate``).
 
-    Reads ``config`` (namespace ``tracking-cdn``): ``domains``, ``esp`` and the optional object
-    ``sparkpost`` (keys ``secure``, ``default`` — true/false, or the one domain to make default —,
-    ``subaccount``, ``region``, ``apiBaseUrl``). Without ``sparkpost`` nothing is created. The
+    Reads ``config`` (the project's namespace): ``domains``, ``esp``, ``tenant``, ``sparkpostApiKey``
+    (secret) and the optional object ``sparkpost`` (keys ``secure``, ``default`` — true/false, or the one
+    domain to make default; absent: SparkPost's default is left as it is —, ``subaccount``, ``region``,
+    ``apiBaseUrl``, ``adoptExisting``, ``waitSeconds``, ``managedCertificate``). Without ``sparkpost``
+    nothing is created. Bad values are refused naming the key (``sparkpost.waitSeconds``). The
     resources are protected unless ``protectServingResources`` is false, as the front door's are."""
     settings = config.get_object("sparkpost")
     if settings is None:
@@ -535,36 +1121,54 @@ def register_from_config(front_door: pulumi.Resource, config: pulumi.Config) -> 
     for key in settings:
         if key not in SPARKPOST_CONFIG_KEYS:
             raise InvalidArgument(f"sparkpost.{key}", f"unknown key; valid: {', '.join(SPARKPOST_CONFIG_KEYS)}")
-    esp = config.get("esp") or "sparkpost"
+    esp = config.get("esp") or DEFAULT_ESP
     if esp not in REGION_BY_ESP:
         raise InvalidArgument(
             "sparkpost",
             f"configured, but esp is {esp!r}; it applies to the SparkPost profiles: {', '.join(REGION_BY_ESP)}",
         )
-    domains = normalize_tracking_domains(config.require_object("domains"))
-    default_domain = _default_domain(settings.get("default", False), domains)
-    api_base_url = settings.get("apiBaseUrl")
-    region = settings.get("region") or (None if api_base_url else REGION_BY_ESP[esp])
-    if region is None and api_base_url is None:
-        raise InvalidArgument("sparkpost.apiBaseUrl", f"required for esp {esp!r}: your tenant's API base URL")
-    # Live links name this domain: protected like the front door's serving resources.
-    protect = config.get_bool("protectServingResources") is not False
-    base = {"secure": settings.get("secure", True), "subaccount": settings.get("subaccount")}
-    base.update({"region": region} if api_base_url is None else {"api_base_url": api_base_url})
-    return {
-        domain: SparkPostTrackingDomain(
-            f"sparkpost-{domain}",
-            {"domain": domain, "default": domain == default_domain, **base},
-            pulumi.ResourceOptions(depends_on=[front_door], protect=protect),
+    if settings.get("managedCertificate") is True and front_door is not None:
+        raise InvalidArgument(
+            "sparkpost.managedCertificate",
+            "a SparkPost-managed certificate needs DNS pointing straight at SparkPost's V2 endpoint; a front "
+            "door in front of it would break its renewals. Use SparkPostTrackingDomain with "
+            "managed_certificate=True in a program without a front door (docs/sparkpost.md), or drop this key",
         )
+    domains = normalize_tracking_domains(config.require_object("domains"))
+    defaults = _default_flags(settings.get("default"), domains)
+    base = {argument: settings[key] for key, argument in _ARGUMENT_OF_CONFIG_KEY.items() if key in settings}
+    base["esp"] = esp
+    if REGION_BY_ESP[esp] is None and config.get("tenant") and "apiBaseUrl" not in settings:
+        base["tenant"] = config.get("tenant")
+    api_key = config.get_secret("sparkpostApiKey")
+    if api_key is not None:
+        base["api_key"] = api_key
+    # Live links name these domains: protected like the front door's serving resources.
+    opts = pulumi.ResourceOptions(
+        depends_on=[front_door] if front_door is not None else None,
+        protect=config.get_bool("protectServingResources") is not False,
+    )
+    return {
+        domain: _resource_from_config(domain, {**base, "domain": domain, "default": defaults[domain]}, opts)
         for domain in domains
     }
 
 
-def _default_domain(value: Any, domains: Sequence[str]) -> Optional[str]:
-    """The one domain to make SparkPost's default, from ``sparkpost.default`` (a flag or a domain)."""
-    if value is False:
-        return None
+def _resource_from_config(domain: str, args: dict[str, Any], opts: pulumi.ResourceOptions) -> SparkPostTrackingDomain:
+    try:
+        return SparkPostTrackingDomain(f"sparkpost-{domain}", args, opts)
+    except InvalidArgument as error:
+        key = _CONFIG_KEY_OF_ARGUMENT.get(error.argument)
+        if key is None:
+            raise
+        raise InvalidArgument(key, str(error)[len(error.argument) + 2 :]) from None
+
+
+def _default_flags(value: Any, domains: Sequence[str]) -> dict[str, Optional[bool]]:
+    """Each domain's ``default`` from ``sparkpost.default``: absent leaves all as they are, false makes
+    none the default, true (one domain only) or a domain's name makes that one the default."""
+    if value is None or value is False:
+        return dict.fromkeys(domains, value)
     if value is True:
         if len(domains) > 1:
             raise InvalidArgument(
@@ -572,8 +1176,8 @@ def _default_domain(value: Any, domains: Sequence[str]) -> Optional[str]:
                 f"SparkPost has one default tracking domain; with {len(domains)} domains name it, "
                 f"e.g. default: {domains[0]}",
             )
-        return domains[0]
+        return {domains[0]: True}
     name = validate_hostname(value, argument="sparkpost.default")
     if name not in domains:
         raise InvalidArgument("sparkpost.default", f"{value!r} is not one of the tracking domains {list(domains)}")
-    return name
+    return {domain: True if domain == name else None for domain in domains}
