@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
+from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
@@ -41,6 +42,12 @@ class Registration:
     dependencies: list[str]
     inputs: dict[str, Any]
     outputs: dict[str, Any] = field(default_factory=dict)
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    """The ``aliases`` option as the engine received it: ``{"urn": ...}`` or ``{"spec": {...}}`` with
+    the spec fields that were set (``name``, ``type``, ``stack``, ``project``, ``parentUrn`` — ``""``
+    for the current parent —, ``noParent``); an unset field means "as the resource now is"."""
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    """Input property -> URNs of the resources its value came from, sorted."""
 
 
 @dataclass
@@ -99,6 +106,15 @@ class _RecordingMonitor(mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.outputs_by_urn: dict[str, dict[str, Any]] = {}
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the Pulumi engine gives the resource: its type qualified by the parent's whole type
+        chain, except the root stack's (pulumi/pulumi sdk/go/common/resource/urn.go ``NewURN``). The
+        SDK's mock monitor keeps only the parent's last type and includes the stack's."""
+        parent_type = parent.split("::")[2] if parent else ""
+        if parent_type and parent_type != STACK_TYPE:
+            type_ = f"{parent_type}${type_}"
+        return f"urn:pulumi:{settings.get_stack()}::{settings.get_project()}::{type_}::{name}"
+
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type != STACK_TYPE:
@@ -114,9 +130,13 @@ class _RecordingMonitor(mocks.MockMonitor):
                     protect=bool(request.protect),
                     delete_before_replace=request.deleteBeforeReplace,
                     provider=request.provider,
-                    dependencies=list(request.dependencies),
+                    dependencies=sorted(request.dependencies),
                     inputs=rpc.deserialize_properties(request.object),
                     outputs=dict(registered.state),
+                    aliases=_aliases(request),
+                    property_dependencies={
+                        key: sorted(urns.urns) for key, urns in sorted(request.propertyDependencies.items())
+                    },
                 )
             )
         return response
@@ -124,6 +144,13 @@ class _RecordingMonitor(mocks.MockMonitor):
     def RegisterResourceOutputs(self, request):  # noqa: N802
         self.outputs_by_urn[request.urn] = rpc.deserialize_properties(request.outputs)
         return super().RegisterResourceOutputs(request)
+
+
+def _aliases(request: Any) -> list[dict[str, Any]]:
+    """The aliases of a RegisterResourceRequest: full specs (``aliases``, sent when the monitor
+    supports alias specs, as the mock monitor does) or plain URNs (``aliasURNs``, older engines)."""
+    aliases = [json_format.MessageToDict(alias) for alias in request.aliases]
+    return aliases + [{"urn": urn} for urn in request.aliasURNs]
 
 
 class _WarningCollector:
