@@ -307,7 +307,7 @@ def test_the_example_stack_refuses_100_domains_clearly_unless_the_limit_was_rais
     domains = [f"d{i}.track.example.com" for i in range(100)]
     with pytest.raises(InvalidArgument) as error:
         run_stack("fastly-example", {"tracking-cdn:domains": domains})
-    assert error.value.argument == "domains"
+    assert error.value.argument == "tracking-cdn:domains"  # the stack program names the config key
     assert "at most 20" in str(error.value) and "domain_limit" in str(error.value)
 
 

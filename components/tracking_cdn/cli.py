@@ -5,9 +5,11 @@ command starts fast and ``check``/``proxy`` never load a Pulumi SDK."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import re
 import sys
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 from . import __version__
 
@@ -18,8 +20,29 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class CommandParser(argparse.ArgumentParser):
+    """argparse, with every command-line mistake reported in one line: the problem, the closest
+    valid option or choice, and where the rest are listed (exit status 2, as argparse's)."""
+
+    def error(self, message: str) -> NoReturn:
+        bad = re.search(r"unrecognized arguments: (\S+)|invalid choice: '([^']*)'", message)
+        near = difflib.get_close_matches(next(filter(None, bad.groups())), self._known_words(), n=1) if bad else []
+        hint = f"; did you mean {near[0]}?" if near else ""
+        self.exit(2, f"{self.prog}: error: {message}{hint} (see `{self.prog} --help`)\n")
+
+    def _known_words(self) -> list[str]:
+        """Option strings and subcommand names of this parser and every subcommand's."""
+        words: list[str] = []
+        for action in self._actions:
+            words += action.option_strings
+            if isinstance(action, argparse._SubParsersAction):
+                for name, subparser in action.choices.items():
+                    words += [name, *subparser._known_words()]
+        return words
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="tracking-cdn",
         description="HTTPS front doors for email click/open tracking domains.",
     )

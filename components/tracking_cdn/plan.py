@@ -2,16 +2,25 @@
 
 Runs the real stack program (``tracking_cdn.stack``) under Pulumi's mock engine with the stack's
 config file, so it needs neither the Pulumi CLI nor a cloud account. Values the cloud computes at
-deploy time are shown as placeholders in angle brackets.
+deploy time are shown as placeholders in angle brackets, secrets as ``<secret>``.
+
+The output is a pure function of the project and stack files: the same input gives the same bytes
+(resources in tree order, siblings by URN; keys sorted), so a plan can be kept in review and diffed.
+``--json`` is the machine-readable form, versioned by its ``format`` field (see docs/development.md).
+Every mistake (a flag, a file, a key, a value) exits 2 with one line on stderr and nothing on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 OFFLINE_NOTICE = (
     "OFFLINE RENDERING - not a cloud preview. The stack program ran under Pulumi's mock engine; no cloud\n"
@@ -19,142 +28,368 @@ OFFLINE_NOTICE = (
     "Run `pulumi preview --stack {stack}` with credentials for the real diff."
 )
 SECRET_PLACEHOLDER = "<secret>"
+PLAN_FORMAT = 1
+"""Version of the ``--json`` document; bumped when a field changes meaning or goes away."""
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+"""Characters of a Pulumi stack name (a fully qualified one is ``org/project/stack``)."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, help="stack name: reads <stackConfigDir>/Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--stack",
+        required=True,
+        help="stack name (reads <stackConfigDir>/Pulumi.<stack>.yaml) or the path of a Pulumi.<stack>.yaml file",
+    )
     parser.add_argument(
         "--project-dir", type=Path, default=None, help="directory holding Pulumi.yaml (default: nearest above cwd)"
     )
-    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON (format: docs/development.md)")
+
+
+class PlanError(Exception):
+    """A mistake on the command line or in the project/stack files; the message names which."""
+
+
+@dataclass(frozen=True)
+class StackTarget:
+    project: str
+    """The project name: the namespace of the stack program's config keys."""
+    stack: str
+    stack_file: Path
 
 
 def run(args: argparse.Namespace) -> int:
-    import yaml
-
     try:
-        project_dir = args.project_dir or find_project_dir(Path.cwd())
-        project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
-        stack_file = project_dir / project.get("stackConfigDir", ".") / f"Pulumi.{args.stack}.yaml"
-        if not stack_file.is_file():
-            available = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stack_file.parent.glob("Pulumi.*.yaml"))
-            raise PlanError(f"--stack: no {stack_file}; stacks here: {', '.join(available) or 'none'}")
-        config, secret_keys = stack_config(yaml.safe_load(stack_file.read_text()) or {})
-    except (OSError, yaml.YAMLError) as error:
-        return _fail(str(error))
+        target = locate_stack(args.stack, args.project_dir)
+        config, secret_keys = stack_config(read_stack_file(target.stack_file), target.project, _shown(target.stack_file))
     except PlanError as error:
         return _fail(str(error))
 
+    from pulumi import RunError
+
     from .errors import InvalidArgument
     from .offline import run_offline
+    from .stack import SECRET_SETTINGS
     from .stack import main as stack_program
 
     try:
         result = run_offline(
-            stack_program, config=config, secret_keys=secret_keys, project=project["name"], stack=args.stack
+            stack_program, config=config, secret_keys=secret_keys, project=target.project, stack=target.stack
         )
-    except InvalidArgument as error:
-        return _fail(f"stack {args.stack!r}: {error}")
-    print(render_json(result, args.stack) if args.json else render_text(result, args.stack))
+    except (InvalidArgument, RunError) as error:
+        return _fail(f"{_shown(target.stack_file)}: {error}")
+    notes = [
+        f"{target.project}:{key} is in plain text in {_shown(target.stack_file)}: store it encrypted with "
+        f"`pulumi config set --secret {target.project}:{key} <value> --stack {target.stack}`"
+        for key in SECRET_SETTINGS
+        if f"{target.project}:{key}" in config and f"{target.project}:{key}" not in secret_keys
+    ]
+    render = render_json if args.json else render_text
+    print(render(result, target.stack, project=target.project, notes=notes))
     return 0
 
 
-class PlanError(Exception):
-    pass
+# --- finding and reading the files --------------------------------------------------------------------
 
 
-def find_project_dir(start: Path) -> Path:
+def locate_stack(stack: str, project_dir: Optional[Path]) -> StackTarget:
+    """The project and stack file ``--stack`` (and ``--project-dir``) designate."""
+    as_path = Path(stack)
+    if stack.endswith((".yaml", ".yml")) or ("/" in stack and as_path.is_file()):
+        return _stack_from_file(as_path, project_dir)
+    if "/" in stack and STACK_NAME.fullmatch(stack.rsplit("/", 1)[-1]) and stack.count("/") == 2:
+        stack = stack.rsplit("/", 1)[-1]  # org/project/stack: the file is Pulumi.<stack>.yaml
+    if not STACK_NAME.fullmatch(stack):
+        raise PlanError(
+            f"--stack: {stack!r} is neither a stack name (letters, digits, '-', '_', '.'; e.g. cloudfront-example "
+            f"for stacks/Pulumi.cloudfront-example.yaml) nor an existing Pulumi.<stack>.yaml file"
+        )
+    root = _project_root(project_dir)
+    project, config_dir = read_project(root)
+    stack_file = config_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        available = stack_names(config_dir)
+        near = _closest(stack, available)
+        hint = f"did you mean {near}? " if near else ""
+        raise PlanError(
+            f"--stack: no stack {stack!r} (no {_shown(stack_file)}); {hint}stacks here: {', '.join(available) or 'none'}"
+        )
+    return StackTarget(project, stack, stack_file)
+
+
+def _stack_from_file(path: Path, project_dir: Optional[Path]) -> StackTarget:
+    match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
+    if not path.is_file():
+        raise PlanError(
+            f"--stack: no file {path}; give a stack name (cloudfront-example for stacks/Pulumi.cloudfront-example.yaml) "
+            f"or the path of an existing stack file"
+        )
+    if match is None:
+        raise PlanError(f"--stack: {path} is not named Pulumi.<stack>.yaml, so it names no stack; rename it, e.g. Pulumi.prod.yaml")
+    if project_dir is None:
+        project_dir = _find_project_dir(path.resolve().parent) or _find_project_dir(Path.cwd())
+        if project_dir is None:
+            raise PlanError(f"--stack: no Pulumi.yaml in {path.parent} or above; give the project with --project-dir")
+    project, _ = read_project(_project_root(project_dir))
+    return StackTarget(project, match.group(1), path)
+
+
+def _project_root(project_dir: Optional[Path]) -> Path:
+    if project_dir is None:
+        found = _find_project_dir(Path.cwd())
+        if found is None:
+            raise PlanError(f"no Pulumi.yaml in {Path.cwd()} or above; run in the project or give --project-dir")
+        return found
+    if not project_dir.exists():
+        raise PlanError(f"--project-dir: {project_dir} does not exist; give the directory holding Pulumi.yaml")
+    if not project_dir.is_dir():
+        raise PlanError(f"--project-dir: {project_dir} is not a directory; give the directory holding Pulumi.yaml")
+    if not (project_dir / "Pulumi.yaml").is_file():
+        raise PlanError(f"--project-dir: no Pulumi.yaml in {project_dir}; give the directory holding Pulumi.yaml")
+    return project_dir
+
+
+def _find_project_dir(start: Path) -> Optional[Path]:
     for directory in (start, *start.parents):
         if (directory / "Pulumi.yaml").is_file():
             return directory
-    raise PlanError(f"--project-dir: no Pulumi.yaml in {start} or above")
+    return None
 
 
-def stack_config(stack_document: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
+def read_project(root: Path) -> tuple[str, Path]:
+    """The project's name (the config namespace) and its stack config directory."""
+    path = root / "Pulumi.yaml"
+    document = _load_yaml(path)
+    if not isinstance(document, dict) or not isinstance(document.get("name"), str) or not document["name"]:
+        raise PlanError(f"{_shown(path)}: expected a mapping with the project's `name` (e.g. name: tracking-cdn)")
+    config_dir = document.get("stackConfigDir", ".")
+    if not isinstance(config_dir, str):
+        raise PlanError(f"{_shown(path)}: stackConfigDir must be a directory path such as stacks, got {config_dir!r}")
+    return document["name"], root / config_dir
+
+
+def stack_names(config_dir: Path) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in config_dir.glob("Pulumi.*.yaml"))
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    document = _load_yaml(path)
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise PlanError(f"{_shown(path)}: expected a mapping with a `config:` section, got {type(document).__name__}")
+    return document
+
+
+def _load_yaml(path: Path) -> Any:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"{_shown(path)}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        return yaml.load(text, Loader=_pulumi_yaml_loader())  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise PlanError(f"{_shown(path)}: invalid YAML{where}: {error.problem or error.context}") from None
+    except yaml.YAMLError as error:
+        raise PlanError(f"{_shown(path)}: invalid YAML: {str(error).splitlines()[0]}") from None
+
+
+_LOADER: Any = None
+
+
+def _pulumi_yaml_loader() -> Any:
+    """A safe YAML loader that reads scalars as the Pulumi CLI does (Go yaml.v3, YAML 1.2 core
+    schema): only true/false are booleans (``yes``, ``on`` stay strings), decimal integers only
+    (``010`` is ten), dates stay strings. PyYAML alone follows YAML 1.1, where ``yes`` is true: the
+    plan would accept what ``pulumi up`` refuses."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class PulumiYamlLoader(yaml.SafeLoader):
+            pass
+
+        replaced = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"}
+        PulumiYamlLoader.yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag not in replaced]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        PulumiYamlLoader.add_implicit_resolver(
+            "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+        )
+        PulumiYamlLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+        PulumiYamlLoader.add_constructor(
+            "tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10)
+        )
+        _LOADER = PulumiYamlLoader
+    return _LOADER
+
+
+def stack_config(
+    stack_document: dict[str, Any], project: str = "tracking-cdn", source: str = "the stack file"
+) -> tuple[dict[str, str], tuple[str, ...]]:
     """Config as the Pulumi CLI hands it to a program: strings, structured values as JSON, secrets
-    (``secure:`` values, which only the CLI can decrypt) replaced by a placeholder."""
+    (``{secure: <ciphertext>}`` values, which only the CLI can decrypt) replaced by ``<secret>``.
+    Refuses what the CLI would not read: a ``config`` that is not a mapping, keys without a namespace."""
+    section = stack_document.get("config") or {}
+    if not isinstance(section, dict):
+        raise PlanError(f"{source}: `config` must be a mapping of <namespace>:<key> to values such as {project}:esp: sparkpost")
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in (stack_document.get("config") or {}).items():
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            config[key] = SECRET_PLACEHOLDER
+    for key, value in section.items():
+        key = str(key)
+        if ":" not in key:
+            raise PlanError(
+                f"{source}: config key {key!r} has no namespace; write {project}:{key} (keys are <namespace>:<name>, "
+                f"and this program's namespace is the project name in Pulumi.yaml, {project!r})"
+            )
+        key = re.sub(r"^([^:]*):config:", r"\1:", key)  # the CLI's legacy form
+        plain, secret = _decrypted_as_placeholders(value)
+        config[key] = plain if isinstance(plain, str) else json.dumps(plain)
+        if secret:
             secret_keys.append(key)
-        elif isinstance(value, str):
-            config[key] = value
-        else:
-            config[key] = json.dumps(value)
     return config, tuple(secret_keys)
 
 
+def _decrypted_as_placeholders(value: Any) -> tuple[Any, bool]:
+    """``value`` with every encrypted secret (a mapping whose only key is ``secure`` with a string,
+    as the CLI writes them; ``{secure: true}`` is a plain object) replaced by ``<secret>``, and
+    whether there was one."""
+    if isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str):
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, dict):
+        items = {str(key): _decrypted_as_placeholders(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in items.items()}, any(secret for _, secret in items.values())
+    if isinstance(value, list):
+        items = [_decrypted_as_placeholders(item) for item in value]
+        return [item for item, _ in items], any(secret for _, secret in items)
+    return value, False
+
+
+def _closest(name: str, candidates: list[str]) -> Optional[str]:
+    import difflib
+
+    near = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return os.path.relpath(path) if Path(os.path.abspath(path)).is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
 def _fail(message: str) -> int:
-    print(f"tracking-cdn plan: error: {message}", file=sys.stderr)
+    print(f"tracking-cdn plan: error: {' '.join(message.split())}", file=sys.stderr)
     return 2
 
 
-def _shown_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
-    # Dynamic providers carry their pickled code in "__provider"; empty values are noise.
-    return {key: value for key, value in inputs.items() if not key.startswith("__") and value not in (None, [], {}, "")}
+# --- rendering ---------------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """Outputs of the mock engine as plain YAML/JSON values (whole floats back to ints)."""
+def plain(value: Any) -> Any:
+    """A value of the mock engine as plain JSON: secrets as ``<secret>``, whole floats as ints,
+    mapping keys sorted. Anything else is a bug in the renderer's assumptions, so it raises."""
+    from pulumi.runtime import rpc
+
+    if rpc.is_rpc_secret(value):
+        return SECRET_PLACEHOLDER
+    if value == rpc.UNKNOWN:
+        return "<unknown>"
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {str(key): plain(value[key]) for key in sorted(value, key=str)}
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, (str, int, bool)) or value is None:
+        return [plain(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    return SECRET_PLACEHOLDER if "Output" in type(value).__name__ else str(value)
+    raise TypeError(f"plan cannot render a {type(value).__name__}: {value!r}")
 
 
-def render_text(result: Any, stack: str) -> str:
+def _inputs(resource: Any) -> dict[str, Any]:
+    # Dynamic providers carry their pickled code in "__provider": not an input a user sets.
+    return plain({key: value for key, value in resource.inputs.items() if not key.startswith("__")})
+
+
+def tree_order(resources: list[Any]) -> Iterator[tuple[int, Any]]:
+    """(depth, resource) depth first from the top-level resources; siblings components first (a
+    front door before the resources beside it), then by URN."""
+    urns = {resource.urn for resource in resources}
+    children: dict[Optional[str], list[Any]] = {}
+    for resource in resources:
+        children.setdefault(resource.parent if resource.parent in urns else None, []).append(resource)
+
+    def walk(parent: Optional[str], depth: int) -> Iterator[tuple[int, Any]]:
+        for resource in sorted(children.get(parent, []), key=lambda r: (r.custom, r.urn)):
+            yield depth, resource
+            yield from walk(resource.urn, depth + 1)
+
+    return walk(None, 0)
+
+
+def _warnings(result: Any, notes: list[str]) -> list[str]:
+    return sorted(set(result.warnings) | set(notes))
+
+
+def render_text(result: Any, stack: str, project: str = "tracking-cdn", notes: Optional[list[str]] = None) -> str:
     import yaml
 
     lines = [OFFLINE_NOTICE.format(stack=stack), "", f"Stack {stack!r} would create {len(result.resources)} resources:"]
-    depth = {}
-    for resource in result.resources:
-        level = depth.get(resource.parent, 0)
-        depth[resource.urn] = level + 1
-        indent = "  " * level
+    for depth, resource in tree_order(result.resources):
+        indent = "  " * depth
         marks = " [protected]" if resource.protect else ""
         lines.append(f"{indent}+ {resource.type}  {resource.name}{marks}")
-        shown = _plain(_shown_inputs(resource.inputs))
+        shown = {key: value for key, value in _inputs(resource).items() if value not in (None, [], {}, "")}
         if shown:
             body = yaml.safe_dump(shown, sort_keys=True, default_flow_style=False, width=110).rstrip()
             lines.extend(f"{indent}    {line}" for line in body.splitlines())
-    records = _plain(result.stack_outputs.get("dnsRecords") or [])
+    outputs = plain(result.stack_outputs)
+    records = outputs.pop("dnsRecords", None) or []
     lines += ["", "DNS records the tracking domains need (the stack creates those in zones it manages; create the rest):"]
     width = max([len(r["name"]) for r in records] + [4])
     for record in records:
         lines.append(f"  {record['name']:<{width}}  {record['type']:<5}  {record['value']}   ({record['purpose']})")
-    others = {k: _plain(v) for k, v in result.stack_outputs.items() if k != "dnsRecords"}
-    if others:
-        lines += ["", "Stack outputs:"] + [f"  {key}: {json.dumps(value)}" for key, value in others.items()]
-    if result.warnings:
-        lines += ["", "Warnings:"] + [f"  - {warning}" for warning in result.warnings]
+    if outputs:
+        lines += ["", "Stack outputs:"] + [f"  {key}: {json.dumps(value, sort_keys=True)}" for key, value in outputs.items()]
+    warnings = _warnings(result, notes or [])
+    if warnings:
+        lines += ["", "Warnings:"] + [f"  - {warning}" for warning in warnings]
     lines += ["", f"To deploy for real: pulumi up --stack {stack}"]
     return "\n".join(lines)
 
 
-def render_json(result: Any, stack: str) -> str:
+def render_json(result: Any, stack: str, project: str = "tracking-cdn", notes: Optional[list[str]] = None) -> str:
     document = {
+        "format": PLAN_FORMAT,
         "offline": True,
-        "notice": OFFLINE_NOTICE.format(stack=stack).replace("\n", " "),
+        "notice": " ".join(OFFLINE_NOTICE.format(stack=stack).split()),
+        "project": project,
         "stack": stack,
         "resources": [
             {
+                "urn": r.urn,
                 "type": r.type,
                 "name": r.name,
                 "parent": r.parent,
+                "custom": r.custom,
                 "protect": r.protect,
-                "inputs": _plain(_shown_inputs(r.inputs)),
+                "deleteBeforeReplace": r.delete_before_replace,
+                "provider": r.provider,
+                "aliases": sorted(r.aliases, key=lambda alias: json.dumps(alias, sort_keys=True)),
+                "dependencies": sorted(r.dependencies),
+                "propertyDependencies": {key: sorted(urns) for key, urns in r.property_dependencies.items()},
+                "inputs": _inputs(r),
             }
-            for r in result.resources
+            for _, r in tree_order(result.resources)
         ],
-        "outputs": _plain(result.stack_outputs),
-        "warnings": result.warnings,
+        "outputs": plain(result.stack_outputs),
+        "warnings": _warnings(result, notes or []),
     }
-    return json.dumps(document, indent=2)
-
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)

@@ -1,25 +1,55 @@
 """The stack program: builds the front door a stack's config asks for.
 
-Config (namespace ``tracking-cdn``): ``frontDoor`` picks the component (cloudfront, gcp, azure,
-cloudflare, fastly); ``name`` names it (default ``tracking``; keep it stable, it is part of every
-URN); every other key is the camelCase name of an argument of that component (``domains``,
-``esp``, ``hostedZoneId``, ...), except ``sparkpost`` and ``sparkpostApiKey``, which create a
-``SparkPostTrackingDomain`` per domain after the front door (see ``tracking_cdn.sparkpost``).
-Provider settings use the providers' own namespaces (``aws:region``).
+Config (namespace: the project's name in ``Pulumi.yaml``, ``tracking-cdn`` as shipped): ``frontDoor``
+picks the component (cloudfront, gcp, azure, cloudflare, fastly); ``name`` names it (default
+``tracking``; keep it stable, it is part of every URN); every other key is the camelCase name of an
+argument of that component (``domains``, ``esp``, ``hostedZoneId``, ...), except ``sparkpost`` and
+``sparkpostApiKey``, which create a ``SparkPostTrackingDomain`` per domain after the front door (see
+``tracking_cdn.sparkpost``). Provider settings use the providers' own namespaces (``aws:region``).
+
+Every key of the project's namespace must be one of those: a misspelt key is refused with the
+closest valid one, never ignored, and every value is checked against the argument's type before
+anything is created. Refusals are ``StackConfigError``: one line naming the key, under ``pulumi up``
+as under ``tracking-cdn plan``.
 """
 
+import difflib
 import importlib
 import json
+import re
+import types
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import pulumi
+from pulumi.runtime import config as runtime_config
 
 from .errors import InvalidArgument
 from .sparkpost import register_from_config as register_sparkpost_domains
 
 DEFAULT_COMPONENT_NAME = "tracking"
+SHIPPED_NAMESPACE = "tracking-cdn"
+"""The project name as shipped, hence the namespace of every example stack's keys."""
+
+STACK_SETTINGS: dict[str, Any] = {
+    # The stack program's own keys (not component arguments) and their types.
+    "frontDoor": str,
+    "name": str,
+    "sparkpost": dict[str, Any],
+    "sparkpostApiKey": str,
+}
+SECRET_SETTINGS = ("sparkpostApiKey",)
+"""Keys that belong in the stack file only encrypted (``pulumi config set --secret``)."""
+
+
+class StackConfigError(InvalidArgument, pulumi.RunError):
+    """A stack config key or value the program refuses; ``argument`` is the full key
+    (``tracking-cdn:domains``). A ``RunError``, so ``pulumi up`` prints the message alone rather
+    than a traceback (``pulumi.errors.RunError``'s docstring: "a clean exit rather than the usual
+    verbose unhandled error logic")."""
 
 
 @dataclass(frozen=True)
@@ -40,19 +70,29 @@ FRONT_DOORS: dict[str, FrontDoorKind] = {
 
 
 def load_front_door(kind_name: str) -> tuple[type, type]:
-    """The component class and its args TypedDict for ``frontDoor``; refuses unknown kinds."""
+    """The component class and its args TypedDict for ``frontDoor``; refuses unknown kinds and
+    says how to install a missing provider SDK."""
     kind = FRONT_DOORS.get(kind_name)
     if kind is None:
-        raise InvalidArgument("frontDoor", f"unknown front door {kind_name!r}; choose one of {', '.join(FRONT_DOORS)}")
+        near = _closest(kind_name, FRONT_DOORS)
+        choices = f"choose one of {', '.join(FRONT_DOORS)}"
+        hint = f"did you mean {near}? ({choices})" if near else choices
+        raise InvalidArgument("frontDoor", f"unknown front door {kind_name!r}; {hint}")
     try:
         module = importlib.import_module(kind.module)
     except ModuleNotFoundError as missing:
         if missing.name and missing.name.startswith("pulumi_"):
-            raise InvalidArgument(
-                "frontDoor", f"{kind_name!r} needs {missing.name}: pip install 'pulumi-tracking-cdn[{kind.extra}]'"
-            ) from None
+            raise InvalidArgument("frontDoor", missing_sdk_message(kind_name, missing.name, kind.extra)) from None
         raise
     return getattr(module, kind.component), getattr(module, f"{kind.component}Args")
+
+
+def missing_sdk_message(kind_name: str, sdk: str, extra: str) -> str:
+    # The package is not on any registry: only installs from a checkout or a built wheel work.
+    return (
+        f"the {kind_name!r} front door needs the {sdk} SDK, which is not installed; from a checkout of "
+        f"tracking-cdn: pip install -e '.[{extra}]' (or a built wheel: pip install 'dist/<wheel>.whl[{extra}]')"
+    )
 
 
 def camel_case(snake: str) -> str:
@@ -60,29 +100,79 @@ def camel_case(snake: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
+def argument_types(args_type: type) -> dict[str, Any]:
+    """``args_type``'s fields and their annotations, ``pulumi.Input[...]`` forward refs resolved."""
+    return typing.get_type_hints(args_type, localns={"Output": pulumi.Output, "T": pulumi.output.T})
+
+
 def args_from_config(config: pulumi.Config, args_type: type) -> dict[str, Any]:
-    """Read every argument of ``args_type`` from its camelCase config key; string-typed arguments are
-    taken verbatim, others (lists, numbers, booleans, objects) parsed as JSON/YAML values."""
+    """Read every argument of ``args_type`` from its camelCase config key, typed by its annotation:
+    string-typed arguments verbatim, others (lists, numbers, booleans, objects) parsed as the JSON
+    the Pulumi CLI hands structured values over as, and refused unless they have the right shape."""
     args: dict[str, Any] = {}
-    # pulumi.Input refers to "Output[T]" by a forward reference; resolve it here, once.
-    hints = typing.get_type_hints(args_type, localns={"Output": pulumi.Output, "T": pulumi.output.T})
-    for key, annotation in hints.items():
-        raw = config.get(camel_case(key))
-        if raw is None:
-            continue
-        if _accepts_str(annotation):
-            args[key] = raw
-            continue
-        try:
-            args[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            raise InvalidArgument(f"{config.name}:{camel_case(key)}", f"expected a YAML/JSON value, got {raw!r}") from None
+    for key, annotation in argument_types(args_type).items():
+        value = typed_setting(config, camel_case(key), annotation)
+        if value is not None:
+            args[key] = value
+        elif key in getattr(args_type, "__required_keys__", ()):
+            raise StackConfigError(config.full_key(camel_case(key)), f"required: {describe(annotation, camel_case(key))}")
     return args
+
+
+def typed_setting(config: pulumi.Config, key: str, annotation: Any) -> Any:
+    """The value of ``config``'s ``key`` as ``annotation`` says, None when unset."""
+    raw = config.get(key)
+    if raw is None or _accepts_str(annotation):
+        return raw
+    full_key = config.full_key(key)
+    try:
+        value = json.loads(raw)
+        fits = _fits(value, annotation)
+    except json.JSONDecodeError:
+        fits = False
+    if not fits:
+        shown = "a secret value" if runtime_config.is_config_secret(full_key) else repr(raw)
+        raise StackConfigError(full_key, f"expected {describe(annotation, key)}, got {shown}")
+    return value
+
+
+def describe(annotation: Any, key: str = "") -> str:
+    """What a value of ``annotation`` looks like in a stack file, for error messages; a key ending
+    in ``Seconds`` names its unit."""
+    origin, inner = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        unit = " of seconds" if key.endswith("Seconds") else ""
+        return f"a whole number{unit} such as 10"
+    if origin is list and inner and inner[0] is str:
+        # The one list-of-strings argument is `domains`.
+        return "a list of domain names such as [track.example.com, click2.example.com]"
+    if origin is list:
+        return "a list of objects such as [{key: value}]"
+    if origin is dict or annotation is dict:
+        return "an object (a YAML mapping such as {key: value})"
+    return f"a value of type {getattr(annotation, '__name__', annotation)}"
+
+
+def _fits(value: Any, annotation: Any) -> bool:
+    origin, inner = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is bool:
+        return isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is list:
+        return isinstance(value, list) and all(_fits(item, inner[0]) for item in value if inner)
+    if origin is dict or annotation is dict:
+        return isinstance(value, dict)
+    return annotation is Any or not isinstance(annotation, type) or isinstance(value, annotation)
 
 
 def _accepts_str(annotation: Any) -> bool:
     """True for ``str`` and unions holding it (``pulumi.Input[str]``, ``Optional[str]``)."""
-    return annotation is str or (typing.get_origin(annotation) is typing.Union and str in typing.get_args(annotation))
+    return annotation is str or (
+        typing.get_origin(annotation) in (typing.Union, types.UnionType) and str in typing.get_args(annotation)
+    )
 
 
 def output_names(component_class: type) -> list[str]:
@@ -95,15 +185,127 @@ def output_names(component_class: type) -> list[str]:
     return names
 
 
+# --- the keys of a stack --------------------------------------------------------------------------
+
+
+def configured_keys() -> list[str]:
+    """Every config key the program was given (``namespace:name``), in the form ``pulumi.Config``
+    reads (the legacy ``namespace:config:name`` form normalised)."""
+    keys = {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
+    return sorted({re.sub(r"^([^:]*):config:", r"\1:", key) for key in keys})
+
+
+def check_namespaces(namespace: str, keys: list[str]) -> None:
+    """Refuse settings of this program written under another project's namespace: the namespace
+    ``tracking-cdn`` of the example stacks, or any namespace holding a ``frontDoor``."""
+    foreign = sorted({key.split(":", 1)[0] for key in keys if ":" in key} - {namespace})
+    for other in foreign:
+        if other == SHIPPED_NAMESPACE or f"{other}:frontDoor" in keys:
+            names = [key.split(":", 1)[1] for key in keys if key.startswith(f"{other}:")]
+            name = "frontDoor" if "frontDoor" in names else names[0]
+            raise StackConfigError(
+                f"{other}:{name}",
+                f"the config namespace follows the project name in Pulumi.yaml, which is {namespace!r}: "
+                f"write {namespace}:{name} (rename every {other}: key), or set `name: {other}` in Pulumi.yaml",
+            )
+
+
+def front_door_setting(namespace: str, names: list[str]) -> str:
+    """The configured ``frontDoor``, or a refusal that says what to write."""
+    value = pulumi.Config(namespace).get("frontDoor")
+    if value is not None:
+        return value
+    near = _closest("frontDoor", names)
+    if near:
+        raise StackConfigError(f"{namespace}:{near}", f"unknown key; did you mean {namespace}:frontDoor?")
+    raise StackConfigError(
+        f"{namespace}:frontDoor",
+        f"required: the front door to build, one of {', '.join(FRONT_DOORS)} (e.g. `{namespace}:frontDoor: cloudfront` "
+        f"in the stack file's config)",
+    )
+
+
+def check_setting_names(namespace: str, names: list[str], args_type: type, kind_name: str) -> None:
+    """Every key of the namespace is read by the program: refuse the others with the closest valid key."""
+    valid = [*STACK_SETTINGS, *(camel_case(key) for key in argument_types(args_type))]
+    for name in names:
+        if name in valid:
+            continue
+        elsewhere = sorted(kind for kind in FRONT_DOORS if kind != kind_name and name in _argument_names(kind))
+        where = f" (it is an argument of the {' and '.join(elsewhere)} front door)" if elsewhere else ""
+        near = _closest(name, valid)
+        hint = f"did you mean {namespace}:{near}?" if near else f"valid keys: {', '.join(sorted(valid))}"
+        raise StackConfigError(f"{namespace}:{name}", f"unknown key for the {kind_name} front door{where}; {hint}")
+
+
+def _argument_names(kind_name: str) -> set[str]:
+    try:
+        _, args_type = load_front_door(kind_name)
+    except (InvalidArgument, ImportError):
+        return set()
+    return {camel_case(key) for key in argument_types(args_type)}
+
+
+def _closest(name: str, candidates: Any) -> Optional[str]:
+    """The candidate ``name`` most likely meant: the same up to case, ``_`` and ``-``, else the most
+    similar by ``difflib``."""
+    folded = {re.sub(r"[_-]", "", candidate).lower(): candidate for candidate in candidates}
+    key = re.sub(r"[_-]", "", name).lower()
+    if key in folded:
+        return folded[key]
+    near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+    return folded[near[0]] if near else None
+
+
+def component_name(namespace: str, name: Optional[str]) -> str:
+    """The front door's resource name (``name``, default ``tracking``): it starts every child's name
+    and URN, so it is refused unless it reads as a name."""
+    if name is None:
+        return DEFAULT_COMPONENT_NAME
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        raise StackConfigError(
+            f"{namespace}:name",
+            f"expected a name such as {DEFAULT_COMPONENT_NAME} (letters, digits, '-', '_', '.'), got {name!r}",
+        )
+    return name
+
+
+@contextmanager
+def config_key_names(namespace: str) -> Iterator[None]:
+    """Report a component's refusal under the config key that set the argument
+    (``domains[0]`` -> ``tracking-cdn:domains[0]``)."""
+    try:
+        yield
+    except StackConfigError:
+        raise
+    except InvalidArgument as error:
+        message = str(error)[len(error.argument) + 2 :]
+        head, tail = re.match(r"([^.\[]*)(.*)", error.argument).groups()
+        raise StackConfigError(f"{namespace}:{camel_case(head)}{tail}", message) from None
+
+
 def main() -> None:
-    config = pulumi.Config()
-    kind_name = config.require("frontDoor")
-    component_class, args_type = load_front_door(kind_name)
-    front_door = component_class(config.get("name") or DEFAULT_COMPONENT_NAME, args_from_config(config, args_type))
-    pulumi.export("frontDoor", kind_name)
-    for name in output_names(component_class):
-        pulumi.export(camel_case(name), getattr(front_door, name))
-    # Optional last step: tell SparkPost the domains are secure (config `sparkpost`), after the front door.
-    sparkpost_domains = register_sparkpost_domains(front_door, config)
+    namespace = pulumi.get_project()
+    config = pulumi.Config(namespace)
+    keys = configured_keys()
+    check_namespaces(namespace, keys)
+    names = [key.split(":", 1)[1] for key in keys if key.startswith(f"{namespace}:")]
+    kind_name = front_door_setting(namespace, names)
+    with config_key_names(namespace):
+        component_class, args_type = load_front_door(kind_name)
+    check_setting_names(namespace, names, args_type, kind_name)
+    settings = {
+        key: typed_setting(config, key, annotation)
+        for key, annotation in STACK_SETTINGS.items()
+        if key not in SECRET_SETTINGS  # read by the SparkPost step, as a secret
+    }
+    args = args_from_config(config, args_type)
+    with config_key_names(namespace):
+        front_door = component_class(component_name(namespace, settings["name"]), args)
+        pulumi.export("frontDoor", kind_name)
+        for name in output_names(component_class):
+            pulumi.export(camel_case(name), getattr(front_door, name))
+        # Optional last step: tell SparkPost the domains are secure (config `sparkpost`), after the front door.
+        sparkpost_domains = register_sparkpost_domains(front_door, config)
     if sparkpost_domains:
         pulumi.export("sparkpostVerified", {domain: r.verified for domain, r in sparkpost_domains.items()})
