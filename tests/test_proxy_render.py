@@ -204,6 +204,12 @@ def test_nginx_refuses_unknown_names_in_the_handshake_from_1_19_4_on():
     assert "    ssl_reject_handshake on;" in rendered("nginx", nginx_version="1.22")
 
 
+def test_nginx_switches_http2_on_as_its_version_expects():
+    assert "    listen 443 ssl http2;" in rendered("nginx", nginx_version="1.24")
+    newer = rendered("nginx", nginx_version="1.26.3")  # `listen ... http2` is deprecated from 1.25.1
+    assert "    listen 443 ssl;" in newer and "    http2 on;" in newer and "ssl http2" not in newer
+
+
 def test_nginx_follows_the_esps_dns_only_where_it_can_keep_connections_alive_doing_so():
     old = rendered("nginx")
     assert "    server spgo.io:443;" in old and "resolve" not in old.replace("re-resolv", "")

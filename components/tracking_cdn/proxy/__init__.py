@@ -8,11 +8,13 @@ Pure functions, no Pulumi import::
     print(render("nginx", settings))
 
 What every rendered configuration does: listens on 80 and 443 for the tracking domains (HTTP is
-proxied, not redirected, unless ``redirect_http_to_https``); HTTP/2, TLS 1.2/1.3 only, Mozilla
+proxied, not redirected, unless ``redirect_http_to_https``) and refuses every other name (421, and
+no certificate where the server can refuse the handshake); HTTP/2, TLS 1.2/1.3 only, Mozilla
 "intermediate" ciphers and no server version on 443; forwards every path and query string to the
 ESP over HTTPS with SNI, verifying its certificate (system CA store), ``Host`` per the ESP profile,
-the client's address in ``X-Forwarded-For`` and its User-Agent; keeps connections to the ESP alive;
-explicit connect/read timeouts. Certificates default to certbot's paths (Caddy: automatic HTTPS).
+the client's own address in ``X-Forwarded-For`` (what the client claimed there, or in X-Real-IP,
+Forwarded and the like, is dropped) and its User-Agent; keeps connections to the ESP alive; explicit
+connect/read timeouts. Certificates default to certbot's paths (Caddy: automatic HTTPS).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .settings import (
     CLIENT_ADDRESS_HEADERS,
+    NGINX_HTTP2_DIRECTIVE,
     NGINX_REJECT_HANDSHAKE,
     OPENSSL_TLS12_CIPHERS,
     ProxySettings,
@@ -59,10 +60,13 @@ def _upstream(settings: ProxySettings) -> list[str]:
 
 def _listens(settings: ProxySettings, *, tls: bool) -> list[str]:
     port = settings.https_port if tls else settings.http_port
-    suffix = " ssl http2" if tls else ""
+    http2_directive = settings.nginx_version >= NGINX_HTTP2_DIRECTIVE
+    suffix = (" ssl" if http2_directive else " ssl http2") if tls else ""
     if settings.listen_addresses:
-        return [f"    listen {format_address(a, port)}{suffix};" for a in settings.listen_addresses]
-    return [f"    listen {port}{suffix};", f"    listen [::]:{port}{suffix};"]
+        lines = [f"    listen {format_address(a, port)}{suffix};" for a in settings.listen_addresses]
+    else:
+        lines = [f"    listen {port}{suffix};", f"    listen [::]:{port}{suffix};"]
+    return lines + (["    http2 on;"] if tls and http2_directive else [])
 
 
 def _catch_all(settings: ProxySettings, *, tls: bool) -> list[str]:

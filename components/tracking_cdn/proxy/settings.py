@@ -27,6 +27,8 @@ DEFAULT_NGINX_VERSION = "1.18"
 1.22.1; Ubuntu 24.04: 1.24.0; Debian 13: 1.26.3). The output works there and on every later version."""
 NGINX_REJECT_HANDSHAKE = (1, 19, 4)
 """``ssl_reject_handshake`` (refuse TLS for names the server does not serve) appeared in nginx 1.19.4."""
+NGINX_HTTP2_DIRECTIVE = (1, 25, 1)
+"""From nginx 1.25.1 HTTP/2 is switched on with ``http2 on;``; ``listen ... http2`` is deprecated."""
 NGINX_UPSTREAM_RESOLVE = (1, 27, 3)
 """``server ... resolve`` in an ``upstream`` (re-resolve the ESP's name while keeping connections
 alive) is in open-source nginx since 1.27.3 (https://nginx.org/en/docs/http/ngx_http_upstream_module.html)."""
