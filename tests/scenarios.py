@@ -1,0 +1,308 @@
+"""Named scenarios of every front door: the offline runs the conformance checks (and the day-two
+checks) iterate.
+
+A scenario is a front door built with one set of arguments, or an example stack with config
+overrides, run under the offline mock engine exactly as the policy tests (``test_<cloud>.py``) build
+them: every ESP profile, DNS in the same cloud or elsewhere, every option and enumerated choice, and
+domain counts at the limits. ``test_conformance_*.py`` checks each scenario's registrations against
+the providers' own schemas; ``test_every_argument_of_every_front_door_is_exercised`` there keeps this
+list honest as arguments are added.
+
+    for scenario in scenarios("cloudfront"):
+        run = scenario.run()        # tracking_cdn.offline.OfflineRun, built once per session
+
+Scenario names are short slugs (``[a-z0-9-]``), unique per front door, used in test ids and to name
+the resources of a scenario in the Terraform configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+import pulumi
+
+from conftest import ESP_CASES, run_stack
+from tracking_cdn.esp import PROFILES
+from tracking_cdn.offline import OfflineRun, run_offline
+from tracking_cdn.stack import FRONT_DOORS, load_front_door
+
+COMPONENT_NAME = "track"
+"""The component's name in every component scenario (the policy tests use the same)."""
+ZONE = "Z0HOSTEDZONE"
+ACM_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-1234567890ab"
+TWO_DOMAINS = ["track.example.com", "click2.example.com"]
+
+
+@dataclass(frozen=True)
+class AnOutput:
+    """An argument passed as a ``pulumi.Output`` of ``value`` (as when it comes from another resource);
+    made inside each run, since an Output belongs to the run that created it."""
+
+    value: Any
+
+
+def many(count: int, prefix: str = "t") -> list[str]:
+    return [f"{prefix}{i}.example.com" for i in range(count)]
+
+
+def esp_args(esp: str) -> dict[str, Any]:
+    """The arguments selecting ``esp``: the policy tests' ``ESP_CASES`` where they have the profile
+    (tenant / origin host included), otherwise just ``esp`` (profiles that need nothing else)."""
+    return dict(ESP_CASES[esp][0]) if esp in ESP_CASES else {"esp": esp}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One offline run of one front door."""
+
+    front_door: str
+    """A key of ``tracking_cdn.stack.FRONT_DOORS``."""
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+    """The component's arguments (component scenarios)."""
+    stack: Optional[str] = None
+    """An example stack (``stacks/Pulumi.<stack>.yaml``) to run instead of the bare component."""
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    """Config overrides of the example stack (``None`` removes a key)."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.front_door}/{self.name}"
+
+    def run(self) -> OfflineRun:
+        return _run(self)
+
+    def program(self) -> Callable[[], None]:
+        """The component scenario as a program (for callers that run it themselves)."""
+        component, _ = load_front_door(self.front_door)
+
+        def program() -> None:
+            args = {
+                key: pulumi.Output.from_input(value.value) if isinstance(value, AnOutput) else value
+                for key, value in self.args.items()
+            }
+            component(COMPONENT_NAME, args)
+
+        return program
+
+
+@functools.lru_cache(maxsize=None)
+def _cached(scenario_id: str) -> OfflineRun:
+    scenario = _BY_ID[scenario_id]
+    if scenario.stack is not None:
+        return run_stack(scenario.stack, dict(scenario.overrides))
+    return run_offline(scenario.program())
+
+
+def _run(scenario: Scenario) -> OfflineRun:
+    return _cached(scenario.id)
+
+
+def _component(front_door: str, name: str, **args: Any) -> Scenario:
+    return Scenario(front_door, name, args=args)
+
+
+def _stack(front_door: str, name: str, stack: str, **overrides: Any) -> Scenario:
+    return Scenario(front_door, name, stack=stack, overrides=overrides)
+
+
+# --- CloudFront (tests/test_aws.py) ----------------------------------------------------------------
+
+
+def _cloudfront() -> list[Scenario]:
+    one = ["click2.example.com"]
+    found = []
+    for esp in PROFILES:
+        found.append(_component("cloudfront", f"{esp}-zone", domains=one, hosted_zone_id=ZONE, **esp_args(esp)))
+        found.append(_component("cloudfront", f"{esp}-dns-elsewhere", domains=TWO_DOMAINS, **esp_args(esp)))
+    found += [
+        _component("cloudfront", "step-2", domains=one, certificate_validated=True),
+        _component("cloudfront", "certificate-arn", domains=TWO_DOMAINS, certificate_arn=ACM_ARN),
+        _component("cloudfront", "certificate-arn-zone", domains=TWO_DOMAINS, certificate_arn=ACM_ARN,
+                   hosted_zone_id=ZONE),
+        _component("cloudfront", "zone-cname", domains=one, hosted_zone_id=ZONE, route_record_type="CNAME"),
+        _component("cloudfront", "zone-alias", domains=one, hosted_zone_id=ZONE, route_record_type="alias"),
+        _component("cloudfront", "zone-from-an-output", domains=one, hosted_zone_id=AnOutput(ZONE)),
+        _component("cloudfront", "redirect", domains=one, redirect_http_to_https=True),
+        _component("cloudfront", "no-redirect", domains=one, redirect_http_to_https=False),
+        _component("cloudfront", "ttl-0", domains=one, cache_ttl_seconds=0),
+        _component("cloudfront", "ttl-0-sendgrid", domains=one, cache_ttl_seconds=0, esp="sendgrid"),
+        _component("cloudfront", "ttl-1", domains=one, cache_ttl_seconds=1),
+        _component("cloudfront", "ttl-10", domains=one, cache_ttl_seconds=10),
+        _component("cloudfront", "ttl-300", domains=one, cache_ttl_seconds=300),
+        _component("cloudfront", "ttl-3600", domains=one, cache_ttl_seconds=3600),
+        _component("cloudfront", "ttl-3600-sendgrid", domains=one, cache_ttl_seconds=3600, esp="sendgrid"),
+        _component("cloudfront", "domains-3-zone", domains=["click2.example.com", "click2.example.org",
+                                                           "links.example.net"], hosted_zone_id=ZONE),
+        _component("cloudfront", "domains-11-zone", domains=many(11), hosted_zone_id=ZONE),
+        _component("cloudfront", "domains-25-zone", domains=many(25), hosted_zone_id=ZONE),
+        _component("cloudfront", "domains-101-zone", domains=many(101), hosted_zone_id=ZONE),
+        _component("cloudfront", "domains-101-dns-elsewhere", domains=many(101)),
+        _component("cloudfront", "domains-101-step-2", domains=many(101), certificate_validated=True),
+        _component("cloudfront", "domains-100-one-certificate", domains=many(100), hosted_zone_id=ZONE,
+                   max_names_per_certificate=100),
+        _component("cloudfront", "domains-100-certificate-arn", domains=many(100), certificate_arn=ACM_ARN),
+        _component("cloudfront", "long-common-name", domains=["a" * 60 + ".tracking.example.com",
+                                                             "click2.example.com"], hosted_zone_id=ZONE),
+        _component("cloudfront", "no-wait-for-deployment", domains=one, wait_for_deployment=False),
+        _component("cloudfront", "unprotected", domains=one, hosted_zone_id=ZONE, protect_serving_resources=False),
+    ]
+    found += [
+        _component("cloudfront", f"price-class-{price_class.split('_')[1].lower()}", domains=one,
+                   price_class=price_class)
+        for price_class in ("PriceClass_All", "PriceClass_200", "PriceClass_100")
+    ]
+    found += [
+        _stack("cloudfront", "stack-example", "cloudfront-example"),
+        _stack("cloudfront", "stack-eu-central-1", "cloudfront-example", **{"aws:region": "eu-central-1"}),
+        _stack("cloudfront", "stack-dns-elsewhere", "cloudfront-example", **{"tracking-cdn:hostedZoneId": None}),
+        _stack("cloudfront", "stack-step-2", "cloudfront-example",
+               **{"tracking-cdn:hostedZoneId": None, "tracking-cdn:certificateValidated": True}),
+        _stack("cloudfront", "stack-sparkpost", "sparkpost-example"),
+    ]
+    return found
+
+
+# --- GCP (tests/test_gcp.py) -----------------------------------------------------------------------
+
+
+def _gcp() -> list[Scenario]:
+    found = [_component("gcp", esp, domains=TWO_DOMAINS, **esp_args(esp)) for esp in PROFILES]
+    found += [
+        _component("gcp", "redirect", domains=TWO_DOMAINS, redirect_http_to_https=True),
+        _component("gcp", "zone-ipv6-dns-project", domains=TWO_DOMAINS, managed_zone="example-com",
+                   dns_project="dns-project", enable_ipv6=True, dns_ttl_seconds=120),
+        _component("gcp", "ipv6", domains=TWO_DOMAINS, enable_ipv6=True),
+        _component("gcp", "zone-from-an-output", domains=TWO_DOMAINS,
+                   managed_zone=AnOutput("zone-from-elsewhere")),
+        _component("gcp", "ttl-60", domains=TWO_DOMAINS, cache_ttl_seconds=60),
+        _component("gcp", "domains-250", domains=many(250)),
+        _component("gcp", "domains-15-one-per-certificate", domains=many(15), domains_per_certificate=1),
+        _component("gcp", "origin-timeout-300", domains=TWO_DOMAINS, origin_timeout_seconds=300),
+        _component("gcp", "unprotected-everything", domains=TWO_DOMAINS, protect_serving_resources=False,
+                   managed_zone="example-com", enable_ipv6=True, redirect_http_to_https=True),
+        _stack("gcp", "stack-example", "gcp-example"),
+    ]
+    found += [_stack("gcp", f"stack-domains-{n}", "gcp-example", **{"tracking-cdn:domains": many(n)})
+              for n in (1, 10, 100)]
+    return found
+
+
+# --- Azure (tests/test_azure.py) -------------------------------------------------------------------
+
+
+def _azure() -> list[Scenario]:
+    def azure(name: str, **args: Any) -> Scenario:
+        return _component("azure", name, **{"domains": TWO_DOMAINS, "resource_group_name": "tracking-rg", **args})
+
+    found = [azure(esp, **esp_args(esp)) for esp in PROFILES]
+    found += [
+        azure("premium", sku="Premium_AzureFrontDoor"),
+        azure("standard", sku="Standard_AzureFrontDoor"),
+        azure("redirect", redirect_http_to_https=True),
+        azure("caching-10", enable_caching=True),
+        azure("caching-90", enable_caching=True, cache_ttl_seconds=90),
+        azure("caching-3600", enable_caching=True, cache_ttl_seconds=3600),
+        azure("zone", dns_zone_name="example.com"),
+        azure("zone-other-group-ttl-300", dns_zone_name="example.com", dns_zone_resource_group_name="dns-rg",
+              dns_ttl_seconds=300),
+        azure("zone-txt-only", dns_zone_name="example.com", create_cname_records=False),
+        azure("group-from-an-output", resource_group_name=AnOutput("rg-from-elsewhere")),
+        azure("unprotected-everything", dns_zone_name="example.com", enable_caching=True,
+              protect_serving_resources=False),
+        _stack("azure", "stack-example", "azure-example"),
+        _stack("azure", "stack-zone-caching", "azure-example", **{"tracking-cdn:dnsZoneName": "example.com",
+               "tracking-cdn:enableCaching": True, "tracking-cdn:cacheTtlSeconds": 30}),
+    ]
+    found += [_stack("azure", f"stack-domains-{n}", "azure-example", **{"tracking-cdn:domains": many(n)})
+              for n in (1, 10, 100)]
+    return found
+
+
+# --- Cloudflare (tests/test_cloudflare.py) ---------------------------------------------------------
+
+THEIR_REDIRECT = {
+    "ref": "www_to_apex",
+    "expression": '(http.host eq "www.example.com")',
+    "action": "redirect",
+    "action_parameters": {"from_value": {"status_code": 301, "target_url": {"value": "https://example.com"}}},
+}
+THEIR_CONFIG = {"ref": "strict_elsewhere", "expression": "true", "action": "set_config",
+                "action_parameters": {"ssl": "strict"}}
+
+
+def _cloudflare() -> list[Scenario]:
+    def cloudflare(name: str, **args: Any) -> Scenario:
+        return _component("cloudflare", name, **{"domains": TWO_DOMAINS, "zone_name": "example.com", **args})
+
+    found = [cloudflare(esp, **esp_args(esp)) for esp in PROFILES]
+    found += [cloudflare(f"page-rules-{esp}", mode="page_rules", **esp_args(esp)) for esp in PROFILES]
+    four = ["a.example.com", "b.example.com", "c.example.com", "d.example.com"]
+    found += [
+        cloudflare("rulesets", mode="rulesets"),
+        cloudflare("page-rules-limit-4", domains=four, mode="page_rules", page_rule_limit=4),
+        cloudflare("existing-rules", existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG]),
+        cloudflare("unmanaged-rulesets", manage_rulesets=False),
+        cloudflare("domains-100-long", domains=[f"click-tracking-{i:03d}.newsletters.marketing.example.com"
+                                                for i in range(100)]),
+        cloudflare("unmanaged-dns", manage_dns_records=False),
+        cloudflare("record-target", esp="sendgrid", dns_record_target="example.com"),
+        cloudflare("zone-id", zone_id="0123abcd"),
+        cloudflare("ignored-ttl-and-redirect", cache_ttl_seconds=30, redirect_http_to_https=True),
+        cloudflare("deep-domain", domains=["track.mail.example.com", "track.example.com"]),
+        cloudflare("unprotected", protect_serving_resources=False),
+        _stack("cloudflare", "stack-example", "cloudflare-example"),
+        _stack("cloudflare", "stack-lookup-page-rules", "cloudflare-example",
+               **{"tracking-cdn:zoneId": None, "tracking-cdn:mode": "page_rules"}),
+    ]
+    found += [_stack("cloudflare", f"stack-domains-{n}", "cloudflare-example", **{"tracking-cdn:domains": many(n)})
+              for n in (1, 10, 100)]
+    return found
+
+
+# --- Fastly (tests/test_fastly.py) -----------------------------------------------------------------
+
+
+def _fastly() -> list[Scenario]:
+    def fastly(name: str, **args: Any) -> Scenario:
+        return _component("fastly", name, **{"domains": TWO_DOMAINS, **args})
+
+    found = [fastly(esp, **esp_args(esp)) for esp in PROFILES]
+    found += [fastly(f"authority-{authority}", certificate_authority=authority)
+              for authority in ("lets-encrypt", "certainly", "globalsign")]
+    found += [
+        fastly("ttl-0", cache_ttl_seconds=0),
+        fastly("ttl-30", cache_ttl_seconds=30),
+        fastly("ttl-3600", cache_ttl_seconds=3600),
+        fastly("redirect", redirect_http_to_https=True),
+        fastly("wait-for-certificate", wait_for_certificate=True),
+        fastly("inactive-force-destroy", activate=False, force_destroy=True),
+        fastly("named-with-tls-configuration", service_name="tracking-links",
+               tls_configuration_id=AnOutput("cfg1")),
+        fastly("domains-100", domains=many(100, "d"), domain_limit=100),
+        fastly("unprotected", wait_for_certificate=True, protect_serving_resources=False),
+        _stack("fastly", "stack-example", "fastly-example"),
+        _stack("fastly", "stack-sendgrid-redirect-wait", "fastly-example", **{"tracking-cdn:waitForCertificate": True,
+               "tracking-cdn:esp": "sendgrid", "tracking-cdn:redirectHttpToHttps": True}),
+    ]
+    found += [_stack("fastly", f"stack-domains-{n}", "fastly-example", **{"tracking-cdn:domains": many(n)})
+              for n in (1, 10)]
+    return found
+
+
+SCENARIOS: tuple[Scenario, ...] = (*_cloudfront(), *_gcp(), *_azure(), *_cloudflare(), *_fastly())
+_BY_ID = {scenario.id: scenario for scenario in SCENARIOS}
+assert len(_BY_ID) == len(SCENARIOS), "scenario names must be unique per front door"
+assert {s.front_door for s in SCENARIOS} == set(FRONT_DOORS)
+
+
+def scenarios(front_door: str) -> list[Scenario]:
+    """Every scenario of ``front_door`` (a key of ``tracking_cdn.stack.FRONT_DOORS``), in a fixed order."""
+    return [scenario for scenario in SCENARIOS if scenario.front_door == front_door]
+
+
+def scenario(scenario_id: str) -> Scenario:
+    """The scenario named ``<front door>/<name>``."""
+    return _BY_ID[scenario_id]

@@ -1,0 +1,121 @@
+"""Every resource every scenario of every front door registers matches its provider SDK's generated input
+types (``tests/sdk_types.py``): known property names, value types, required properties, constant
+discriminators, azure-native enums and the value sets the provider schemas document. Broken inputs are
+caught naming resource, property path and what is allowed. The scenario list itself
+(``tests/scenarios.py``) is checked to exercise every argument and ESP profile of every front door."""
+
+import copy
+import dataclasses
+
+import pytest
+
+import sdk_types
+from scenarios import SCENARIOS, scenario, scenarios
+from tracking_cdn.esp import PROFILES
+from tracking_cdn.stack import FRONT_DOORS, load_front_door
+
+
+@pytest.mark.parametrize("case", SCENARIOS, ids=lambda s: s.id)
+def test_every_registration_of_every_scenario_matches_the_provider_sdk_types(case):
+    run = case.run()
+    checked = [r for r in run.resources if sdk_types.sdk_checked(r)]
+    assert checked, "the scenario registered no provider resource"
+    problems = sdk_types.check_run(run)
+    assert not problems, "\n".join(map(str, problems))
+
+
+# --- broken inputs are caught -------------------------------------------------------------------
+
+
+def broken(scenario_id: str, token: str, change):
+    """The first ``token`` registration of a scenario with its inputs changed by ``change`` (on a copy)."""
+    registration = scenario(scenario_id).run().of_type(token)[0]
+    registration = dataclasses.replace(registration, inputs=copy.deepcopy(registration.inputs))
+    change(registration.inputs)
+    return registration
+
+
+BACKEND = "gcp:compute/backendService:BackendService"
+SSL_POLICY = "gcp:compute/sSLPolicy:SSLPolicy"
+ROUTE = "azure-native:cdn:Route"
+CUSTOM_DOMAIN = "azure-native:cdn:AFDCustomDomain"
+RULE = "azure-native:cdn:Rule"
+ENDPOINT = "azure-native:cdn:AFDEndpoint"
+RULESET = "cloudflare:index/ruleset:Ruleset"
+DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
+SERVICE = "fastly:index/serviceVcl:ServiceVcl"
+SUBSCRIPTION = "fastly:index/tlsSubscription:TlsSubscription"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+
+BROKEN = {
+    # case -> (scenario, type, change, property path reported, words the message must hold)
+    "gcp-misspelt": ("gcp/sparkpost", BACKEND, lambda i: i.update(protcol=i.pop("protocol")), "protcol",
+                     ["unknown property", "'protocol'"]),
+    "gcp-nested-misspelt": ("gcp/sparkpost", BACKEND, lambda i: i["backends"][0].update(grop=i["backends"][0].pop("group")),
+                            "backends[0].grop", ["unknown property", "'group'"]),
+    "gcp-wrong-type": ("gcp/sparkpost", BACKEND, lambda i: i.update(timeoutSec="30"), "timeoutSec",
+                       ["expected an integer"]),
+    "gcp-missing-required": ("gcp/sparkpost", BACKEND, lambda i: i["backends"][0].pop("group"), "backends[0].group",
+                             ["required", "missing"]),
+    "gcp-documented-value": ("gcp/sparkpost", SSL_POLICY, lambda i: i.update(minTlsVersion="TLS_1_4"), "minTlsVersion",
+                             ["'TLS_1_2'", "'TLS_1_3'"]),
+    "azure-misspelt": ("azure/sparkpost", ROUTE, lambda i: i.update(httpsRedirects="Disabled"), "httpsRedirects",
+                       ["unknown property", "'httpsRedirect'"]),
+    "azure-wrong-type": ("azure/sparkpost", ROUTE, lambda i: i.update(patternsToMatch="/*"), "patternsToMatch",
+                         ["expected a list"]),
+    "azure-enum": ("azure/sparkpost", ROUTE, lambda i: i.update(forwardingProtocol="HttpsOnIy"), "forwardingProtocol",
+                   ["'HttpOnly'", "'HttpsOnly'", "'MatchRequest'"]),
+    "azure-nested-enum": ("azure/sparkpost", CUSTOM_DOMAIN, lambda i: i["tlsSettings"].update(minimumTlsVersion="TLS11"),
+                          "tlsSettings.minimumTlsVersion", ["'TLS10'", "'TLS12'", "'TLS13'"]),
+    "azure-missing-required": ("azure/sparkpost", ENDPOINT, lambda i: i.pop("profileName"), "profileName",
+                               ["required", "missing"]),
+    "azure-union-discriminator": ("azure/caching-10", RULE, lambda i: i["actions"][0].update(name="CacheOverride"),
+                                  "actions[0]", ["name='RouteConfigurationOverride'", "name='CacheExpiration'"]),
+    "azure-enum-inside-union": ("azure/caching-10", RULE,
+                                lambda i: i["actions"][0]["parameters"]["cacheConfiguration"].update(cacheBehavior="Always"),
+                                "actions[0].parameters.cacheConfiguration.cacheBehavior", ["'OverrideAlways'"]),
+    "cloudflare-misspelt": ("cloudflare/sparkpost", DNS_RECORD, lambda i: i.update(proxy=i.pop("proxied")), "proxy",
+                            ["unknown property", "'proxied'"]),
+    "cloudflare-wrong-type": ("cloudflare/sparkpost", RULESET, lambda i: i["rules"][0].update(actionParameters="x"),
+                              "rules[0].actionParameters", ["expected an object"]),
+    "cloudflare-documented-value": ("cloudflare/sparkpost", DNS_RECORD, lambda i: i.update(type="CNAMES"), "type",
+                                    ["'CNAME'", "'AAAA'"]),
+    "cloudflare-missing-required": ("cloudflare/sparkpost", DNS_RECORD, lambda i: i.pop("zoneId"), "zoneId",
+                                    ["required", "missing"]),
+    "fastly-misspelt": ("fastly/sparkpost", SERVICE,
+                        lambda i: i["backends"][0].update(sslCertHostnme=i["backends"][0].pop("sslCertHostname")),
+                        "backends[0].sslCertHostnme", ["unknown property", "'sslCertHostname'"]),
+    "fastly-wrong-type": ("fastly/sparkpost", SERVICE, lambda i: i["backends"][0].update(port="443"), "backends[0].port",
+                          ["expected an integer"]),
+    "fastly-missing-required": ("fastly/sparkpost", SUBSCRIPTION, lambda i: i.pop("certificateAuthority"),
+                                "certificateAuthority", ["required", "missing"]),
+    "aws-documented-value": ("cloudfront/sparkpost-zone", DISTRIBUTION,
+                             lambda i: i["defaultCacheBehavior"].update(viewerProtocolPolicy="allow-al"),
+                             "defaultCacheBehavior.viewerProtocolPolicy", ["'allow-all'", "'redirect-to-https'"]),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_a_broken_input_is_caught_naming_resource_property_and_what_is_allowed(case):
+    scenario_id, token, change, path, words = BROKEN[case]
+    registration = broken(scenario_id, token, change)
+    problems = sdk_types.check_registration(registration)
+    assert problems, f"the {case} input was accepted"
+    assert all(p.resource == f"{token} {registration.name!r}" for p in problems)
+    named = [p for p in problems if p.path == path]
+    assert named, [str(p) for p in problems]
+    assert any(all(word in p.message for word in words) for p in named), [str(p) for p in named]
+
+
+# --- the scenarios cover every argument and ESP profile --------------------------------------------
+
+
+@pytest.mark.parametrize("front_door", FRONT_DOORS)
+def test_every_argument_of_every_front_door_is_exercised(front_door):
+    _, args_type = load_front_door(front_door)
+    arguments = set(args_type.__required_keys__ | args_type.__optional_keys__)
+    exercised = {key for s in scenarios(front_door) for key in s.args}
+    assert arguments - exercised == set(), "add a scenario to tests/scenarios.py for each new argument"
+    profiles = {s.args.get("esp", "sparkpost") for s in scenarios(front_door) if s.stack is None}
+    assert set(PROFILES) <= profiles
+    assert any(s.stack for s in scenarios(front_door)), "the example stack runs too"
