@@ -1,0 +1,271 @@
+"""The documentation site: it builds strictly and offline, its reference is generated from the code
+and complete, the front-door pages share one skeleton, and the README stays short with links that
+work on GitHub and on the site.
+
+The site is built once per session with ``mkdocs build --strict`` (mkdocs.yml makes broken links,
+missing anchors, nav entries without a page and pages left out of the nav fail it), inside a
+network namespace where the kernel allows one, so a theme or plugin that fetched anything at build
+time would fail here.
+"""
+
+import inspect
+import re
+import shutil
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Iterator
+
+import pulumi
+import pytest
+from conftest import REPO
+
+from tracking_cdn.sparkpost import SparkPostTrackingDomain
+from tracking_cdn.stack import FRONT_DOORS, load_front_door
+
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+FRONT_DOOR_SECTIONS = [
+    "What it builds",
+    "Use it",
+    "Arguments",
+    "Outputs",
+    "DNS flow",
+    "Day two: adding, removing and migrating domains",
+    "Protection",
+    "Limits and costs",
+    "Troubleshooting",
+]
+"""The second-level sections of every page under docs/front-doors/, in this order (issue 18)."""
+README_MAX_LINES = 250
+
+
+def _offline() -> list[str]:
+    """``unshare -rn`` (no network at all) when the kernel allows it."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-rn"]
+    return []
+
+
+def build(project: Path, site: Path) -> subprocess.CompletedProcess:
+    environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1", "HOME": str(site.parent)}
+    return subprocess.run(
+        [*_offline(), *MKDOCS, "build", "--strict", "--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site)],
+        cwd=project, env=environment, capture_output=True, text=True, timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site as ``mkdocs build --strict`` makes it from this work tree."""
+    output = tmp_path_factory.mktemp("docs") / "site"
+    started = time.monotonic()
+    done = build(REPO, output)
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stderr}"
+    print(f"mkdocs build --strict: {time.monotonic() - started:.1f} s")
+    return output
+
+
+def page_html(site: Path, source: str) -> str:
+    """The built HTML of the page whose source is ``docs/<source>`` (directory URLs)."""
+    stem = source.removesuffix(".md")
+    path = site / ("index.html" if stem == "index" else stem.removesuffix("/index") + "/index.html")
+    return path.read_text()
+
+
+class _Rows(HTMLParser):
+    """Table rows as lists of cell texts, with the ids of the anchors inside each row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[set[str], list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, Any]]) -> None:
+        if tag == "tr":
+            self.rows.append((set(), []))
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "a" and self.rows and dict(attrs).get("id"):
+            self.rows[-1][0].add(dict(attrs)["id"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.rows:
+            self.rows[-1][1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def reference_rows(site: Path) -> dict[str, list[str]]:
+    """Anchor id -> the cells of its row, over every page of the generated reference."""
+    found: dict[str, list[str]] = {}
+    for page in sorted((site / "reference").rglob("index.html")):
+        parser = _Rows()
+        parser.feed(page.read_text())
+        for anchors, cells in parser.rows:
+            for anchor in anchors:
+                found.setdefault(anchor, cells)
+    return found
+
+
+def components() -> Iterator[tuple[type, type]]:
+    """Every component and its args TypedDict: the five front doors and SparkPostTrackingDomain."""
+    for kind in FRONT_DOORS:
+        yield load_front_door(kind)
+    yield SparkPostTrackingDomain, inspect.get_annotations(SparkPostTrackingDomain.__init__)["args"]
+
+
+def declared_outputs(component: type) -> list[str]:
+    """The ``pulumi.Output[...]`` class annotations of ``component`` and its bases."""
+    names = []
+    for cls in reversed(component.__mro__):
+        for name, annotation in inspect.get_annotations(cls).items():
+            if getattr(annotation, "__origin__", None) is pulumi.Output and name not in names:
+                names.append(name)
+    return names
+
+
+def test_the_site_builds_strictly_and_offline(site: Path):
+    assert (site / "index.html").is_file()
+    assert (site / "reference" / "cloudfront" / "index.html").is_file()
+    assert not list(site.rglob("*.py")), "the docs tooling is not published with the site"
+
+
+def test_every_argument_of_every_component_is_in_the_reference_with_a_description(site: Path):
+    rows = reference_rows(site)
+    checked = 0
+    for component, args_type in components():
+        assert args_type.__annotations__, args_type
+        for argument in args_type.__annotations__:  # the inherited common arguments too
+            cells = rows.get(f"{args_type.__name__.lower()}-{argument}")
+            assert cells, f"{args_type.__name__}.{argument} is missing from the generated reference"
+            name, type_, default, description = cells
+            assert name.startswith(argument) and type_ and default, (argument, cells)
+            assert len(description) > 10, f"{args_type.__name__}.{argument} has no description: {cells}"
+            checked += 1
+    assert checked > 50
+
+
+def test_every_output_of_every_component_is_in_the_reference_with_a_description(site: Path):
+    rows = reference_rows(site)
+    for component, _ in components():
+        outputs = declared_outputs(component)
+        assert outputs, component
+        for output in outputs:  # origin_host and dns_records, inherited, included
+            cells = rows.get(f"{component.__name__.lower()}-{output}")
+            assert cells, f"{component.__name__}.{output} is missing from the generated reference"
+            name, type_, description = cells
+            assert name.startswith(output) and type_, cells
+            assert len(description) > 10, f"{component.__name__}.{output} has no description: {cells}"
+
+
+def test_the_reference_shows_the_defaults_the_docstrings_state(site: Path):
+    rows = reference_rows(site)
+    assert rows["cloudfronttrackingdomainargs-cache_ttl_seconds"][2] == "10"
+    assert rows["cloudfronttrackingdomainargs-domains"][2] == "required"
+    assert rows["cloudfronttrackingdomainargs-esp"][2] == "sparkpost"
+    assert rows["azurefrontdoortrackingdomainargs-resource_group_name"][2] == "required"
+    assert rows["cloudfronttrackingdomainargs-hosted_zone_id"][1] == "Input[str]"
+    assert "common" in rows["fastlytrackingdomainargs-redirect_http_to_https"][0]
+
+
+def test_the_esp_profiles_table_lists_every_profile(site: Path):
+    from tracking_cdn.esp import PROFILES
+
+    rows = reference_rows(site)
+    for name, profile in PROFILES.items():
+        cells = rows[f"esp-{name}"]
+        assert (profile.origin_host or profile.requires) in cells[1], cells
+
+
+def test_no_page_retypes_an_argument_or_output_table():
+    """Argument and output tables come from the code (a ``<!-- reference: ... -->`` directive)."""
+    header = re.compile(r"^\|\s*`?(argument|output)`?\s*\|.*\n\|\s*:?-{3,}", re.M | re.I)
+    for page in sorted((REPO / "docs").rglob("*.md")):
+        retyped = header.search(page.read_text())
+        assert not retyped, f"{page.relative_to(REPO)}: a retyped table: {retyped[0]!r}"
+
+
+def test_front_door_pages_have_the_same_sections_in_the_same_order():
+    pages = sorted((REPO / "docs" / "front-doors").glob("*.md"))
+    assert len(pages) == len(FRONT_DOORS)
+    for page in pages:
+        headings = re.findall(r"^## (.+?)\s*$", page.read_text(), re.M)
+        assert headings == FRONT_DOOR_SECTIONS, f"{page.relative_to(REPO)}: {headings}"
+
+
+def test_front_door_pages_draw_the_request_path_and_the_dns_flow(site: Path):
+    for page in sorted((REPO / "docs" / "front-doors").glob("*.md")):
+        source = page.read_text()
+        builds = source.split("## What it builds", 1)[1].split("\n## ", 1)[0]
+        dns = source.split("## DNS flow", 1)[1].split("\n## ", 1)[0]
+        assert "```mermaid" in builds and "```mermaid" in dns, page.name
+        assert "<!-- reference: arguments" in source and "<!-- reference: outputs" in source, page.name
+        html = page_html(site, f"front-doors/{page.name}")
+        assert html.count('class="mermaid"') >= 2, page.name  # Material renders these in the browser
+    assert 'class="mermaid"' in page_html(site, "index.md")
+
+
+def test_a_broken_link_or_a_page_left_out_of_the_nav_fails_the_build(tmp_path: Path):
+    project = _copy_of_the_docs(tmp_path)
+    index = project / "docs" / "index.md"
+    index.write_text(index.read_text() + "\n[gone](no-such-page.md) and [anchor](getting-started.md#no-such-anchor)\n")
+    (project / "docs" / "orphan.md").write_text("# Not in the nav\n")
+    done = build(project, tmp_path / "site")
+    assert done.returncode != 0
+    assert "no-such-page.md" in done.stderr and "no-such-anchor" in done.stderr, done.stderr
+    assert "orphan.md" in done.stderr, done.stderr
+
+
+def test_a_reference_directive_naming_nothing_fails_the_build(tmp_path: Path):
+    project = _copy_of_the_docs(tmp_path)
+    page = project / "docs" / "reference" / "cloudfront.md"
+    page.write_text(page.read_text() + "\n<!-- reference: arguments tracking_cdn.aws.NoSuchArgs -->\n")
+    done = build(project, tmp_path / "site")
+    assert done.returncode != 0 and "NoSuchArgs" in done.stderr, done.stderr
+
+
+def _copy_of_the_docs(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", project)
+    shutil.copytree(REPO / "docs", project / "docs")
+    (project / "components").symlink_to(REPO / "components")
+    return project
+
+
+# --- README ---------------------------------------------------------------------------------------
+
+README = REPO / "README.md"
+LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+
+
+def test_the_readme_is_short():
+    assert len(README.read_text().splitlines()) <= README_MAX_LINES
+
+
+def test_the_readme_links_work_on_github_and_on_the_site(site: Path):
+    """Relative links to .md files resolve in the repository; their anchors exist on the built page."""
+    targets = [match["target"] for match in LINK.finditer(README.read_text())]
+    assert any(target.startswith("docs/") for target in targets)
+    for target in targets:
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        assert (REPO / path).exists(), f"README links to {target}, which does not exist"
+        if anchor and path.startswith("docs/") and path.endswith(".md"):
+            html = page_html(site, path.removeprefix("docs/"))
+            assert f'id="{anchor}"' in html, f"README links to {target}: no such anchor on the page"
+
+
+def test_the_readme_has_what_a_new_user_needs():
+    text = README.read_text()
+    for front_door in ("cloudfront", "gcp", "azure", "cloudflare", "fastly"):
+        assert f"(docs/front-doors/{front_door}.md)" in text
+    assert "bash .ci/run" in text and ".venv/bin/tracking-cdn plan --stack cloudfront-example" in text
+    assert "managed_certificate=True" in text  # when SparkPost's own HTTPS makes a front door unnecessary
