@@ -1,6 +1,7 @@
 """Every code snippet of the documentation runs as written.
 
-Which pages: ``DOCUMENTS`` (add a page once its blocks pass). What runs, per fenced block:
+Which pages: ``DOCUMENTS``, README.md and every page under docs/ (a new page is covered as soon as it
+exists). What runs, per fenced block:
 
 - ```` ```python ```` — a Pulumi program: executed under the offline engine
   (``tracking_cdn.offline.run_offline``) and must register at least one resource. A block preceded
@@ -13,8 +14,8 @@ Which pages: ``DOCUMENTS`` (add a page once its blocks pass). What runs, per fen
   it is not run, for the reason the rule gives. A command no rule knows fails the test: a new
   snippet needs a decision.
 - Any block preceded by ``<!-- doc-test: skip: <reason> -->`` is not run (the reason is required).
-- Blocks in other languages (yaml, typescript, go, json, text, none) are shown, not run: they are
-  another language's program or data, or a layout.
+- Blocks in other languages (yaml, typescript, go, json, http, mermaid, text, none) are shown, not
+  run: they are another language's program or data, a diagram, or a layout.
 
 Markers are HTML comments on the line right before the fence, invisible in the rendered pages.
 """
@@ -33,14 +34,14 @@ from conftest import REPO
 
 from tracking_cdn.offline import run_offline
 
-DOCUMENTS = [
-    "README.md",
-    "docs/index.md",
-    "docs/getting-started.md",
-    "docs/common-arguments.md",
-    "docs/dns-and-migration.md",
-    "docs/development.md",
-]
+DOCUMENTS = ["README.md", *sorted(str(page.relative_to(REPO)) for page in (REPO / "docs").rglob("*.md"))]
+"""The README and every page of the documentation site: a new page is covered as soon as it exists."""
+NOT_YET_MARKED = {
+    # page -> why its blocks are not run yet. Each entry is temporary: mark the page's blocks
+    # (``script`` / ``skip: <reason>``, ``.venv/bin/`` paths) and remove it.
+    "docs/proxy.md": "its owner (issue 16) is editing the page; its `tracking-cdn proxy ... > /etc/...` "
+    "block and its renderer script need doc-test markers",
+}
 PYTHON = {"python", "py"}
 SHELL = {"bash", "sh", "shell", "console"}
 RUN, NOT_RUN = "run", "not run"
@@ -56,7 +57,9 @@ SHELL_RULES: list[tuple[str, str, str]] = [
     (r"pulumi .*", NOT_RUN, "needs the Pulumi CLI and a cloud account"),
     (r"(\.venv/bin/)?tracking-cdn check .*", NOT_RUN, "contacts the live tracking domain"),
     (r"curl .*", NOT_RUN, "contacts the network"),
-    (r"mkdocs .*", NOT_RUN, "serves the documentation"),
+    (r"(\.venv/bin/)?mkdocs .*", NOT_RUN, "tests/test_docs_site.py builds the site with --strict"),
+    (r"\.venv/bin/python provider --write-schema", NOT_RUN,
+     "rewrites the committed provider/schema.json, which tests/test_component_package.py compares"),
     (r"source \.venv/bin/activate", NOT_RUN, "changes the caller's shell only"),
 ]
 PROJECT_FILES = ["Pulumi.yaml", "__main__.py", "stacks"]
@@ -143,6 +146,8 @@ def test_every_skip_marker_gives_a_reason():
 def test_the_snippet_runs_as_written(block: Block, project_copy: Path):
     if block.marker is not None and block.marker.startswith("skip"):
         pytest.skip(f"{block.id}: {block.marker}")
+    if block.document in NOT_YET_MARKED:
+        pytest.skip(f"{block.id}: not run yet: {NOT_YET_MARKED[block.document]}")
     if block.language in SHELL:
         run_shell(block, project_copy)
     elif block.marker == "script":
