@@ -1,12 +1,15 @@
 """Policies for the GCP front door (issue 3), checked on what the component registers under the mock engine."""
 
+import json
+
 import pytest
 import pulumi
 
-from conftest import ESP_CASES, refusal, run_stack
+from conftest import ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.gcp import GcpLoadBalancerTrackingDomain
 from tracking_cdn.offline import run_offline
+from tracking_cdn.plan import plain
 
 NEG = "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup"
 ENDPOINT = "gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint"
@@ -191,7 +194,9 @@ def test_live_serving_resources_are_protected_by_default(profile_run):
     serving = [r for r in result.resources if r.custom]
     expected = {NEG, ENDPOINT, BACKEND, URL_MAP, HTTPS_PROXY, HTTP_PROXY, CERTIFICATE, SSL_POLICY, ADDRESS, RULE}
     assert {r.type for r in serving} == expected
-    assert [r.name for r in serving if not r.protect] == []
+    # The origin's NEG and endpoint are swapped for new ones when the ESP changes (the backend service is
+    # repointed first, GCP refuses to delete a NEG in use): not protected, so that change is not blocked.
+    assert sorted(r.type for r in serving if not r.protect) == sorted([NEG, ENDPOINT])
     component = result.one(COMPONENT)
     assert all(r.parent == component.urn for r in serving)
 
@@ -340,7 +345,7 @@ def test_example_stack_builds_the_gcp_front_door():
     exported = ("ipAddress", "ipv6Address", "certificateNames", "certificateStatusCommands", "originHost", "dnsRecords")
     assert set(exported) <= set(result.stack_outputs)
     assert all(r.parent == component.urn for r in result.resources if r.custom)
-    assert all(r.protect for r in result.resources if r.custom)
+    assert all(r.protect for r in result.resources if r.custom and r.type not in (NEG, ENDPOINT))
 
 
 @pytest.mark.parametrize("count", [1, 10, 100])
@@ -365,3 +370,279 @@ def test_plan_shows_the_gcp_example_offline(capsys, monkeypatch):
     assert "OFFLINE" in shown
     assert COMPONENT in shown and "INTERNET_FQDN_PORT" in shown
     assert "track.example.com" in shown and "[protected]" in shown
+
+
+# --- Day two (issue 13): what a second `pulumi up` would do ----------------------------------------
+
+DNS_AUTHORIZATION = "gcp:certificatemanager/dnsAuthorization:DnsAuthorization"
+MANAGER_CERTIFICATE = "gcp:certificatemanager/certificate:Certificate"
+CERTIFICATE_MAP = "gcp:certificatemanager/certificateMap:CertificateMap"
+MAP_ENTRY = "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry"
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+class Transition:
+    """Run 1 (the deployed state) against run 2 (the new program), as the engine pairs them: by URN or
+    by an alias naming the old URN. An aliased resource keeps the physical name it was auto-named with
+    (the bridge reuses old auto-names), so run 2's references to it are rewritten to the old name."""
+
+    def __init__(self, before: list[dict], after) -> None:
+        old = {resource["urn"]: resource for resource in before if resource["custom"]}
+        self.pairs, renames = {}, {}
+        for resource in (r for r in after.resources if r.custom):
+            for urn in [resource.urn] + [_alias_urn(resource, alias) for alias in resource.aliases]:
+                if urn in old:
+                    self.pairs[urn] = resource
+                    if urn != resource.urn:
+                        renames[f"{resource.name}-<random>"] = f"{old[urn]['name']}-<random>"
+                    break
+        self.before = old
+        self.created = [r for r in after.resources if r.custom and r not in self.pairs.values()]
+        self.deleted = [resource for urn, resource in old.items() if urn not in self.pairs]
+        self.changed = {}
+        for urn, resource in self.pairs.items():
+            new_inputs = json.loads(_renamed(json.dumps(plain(resource.inputs)), renames))
+            if new_inputs != old[urn]["inputs"]:
+                self.changed[old[urn]["name"]] = (old[urn]["inputs"], new_inputs)
+
+    def protected_deletions(self) -> list[str]:
+        return sorted(resource["name"] for resource in self.deleted if resource["protect"])
+
+
+def _alias_urn(resource, alias: dict) -> str:
+    spec = alias.get("spec", {})
+    return alias.get("urn") or resource.urn.rsplit("::", 1)[0] + "::" + spec.get("name", resource.name)
+
+
+def _renamed(text: str, renames: dict[str, str]) -> str:
+    for new, old in renames.items():
+        text = text.replace(new, old)
+    return text
+
+
+def state_of(result) -> list[dict]:
+    """Run 1 as the deployed state: what `tracking-cdn plan --json` lists for it."""
+    return [
+        {"urn": r.urn, "name": r.name, "type": r.type, "custom": r.custom, "protect": r.protect,
+         "inputs": plain(r.inputs)}
+        for r in result.resources
+    ]
+
+
+def transition(before_args: dict, after_args: dict) -> Transition:
+    return Transition(state_of(run(**before_args)), run(**after_args))
+
+
+STACK_FIXTURES = {
+    # fixture (made by the component as released before this version) -> the same config today
+    "plan-gcp-example.json": {},
+    "plan-gcp-example-zone.json": {"tracking-cdn:managedZone": "example-com", "tracking-cdn:dnsProject": "dns-project",
+                                   "tracking-cdn:enableIpv6": True, "tracking-cdn:redirectHttpToHttps": True},
+}
+
+
+@pytest.mark.parametrize("fixture", list(STACK_FIXTURES))
+def test_deployed_stacks_see_no_resource_created_deleted_or_changed_by_this_version(fixture):
+    document = json.loads((FIXTURES / fixture).read_text())
+    today = run_stack("gcp-example", STACK_FIXTURES[fixture])
+    before = json.loads(json.dumps(document["resources"]).replace(f"urn:pulumi:{document['stack']}::",
+                                                                  "urn:pulumi:gcp-example::"))
+    moved = Transition(before, today)
+    assert [r.name for r in moved.created] == []
+    assert [r["name"] for r in moved.deleted] == []
+    assert moved.changed == {}
+    # The per-origin NEG took over the single NEG of earlier versions through an alias.
+    assert {r["name"] for r in before if r["custom"]} - {r.name for r in today.resources} == {
+        "tracking-origin", "tracking-origin-endpoint"}
+
+
+@pytest.mark.parametrize("before, after", [("sparkpost", "sparkpost-eu"), ("sparkpost", "sendgrid"),
+                                           ("sendgrid", "custom")])
+def test_changing_the_esp_repoints_the_backend_in_place_and_never_empties_a_neg(before, after):
+    moved = transition(ESP_CASES[before][0], ESP_CASES[after][0])
+    # A new NEG with its endpoint for the new origin; the old pair goes after the backend moved.
+    assert sorted(r.type for r in moved.created) == sorted([NEG, ENDPOINT])
+    (endpoint,) = [r for r in moved.created if r.type == ENDPOINT]
+    assert endpoint.inputs["fqdn"] == ESP_CASES[after][1]
+    assert not endpoint.delete_before_replace
+    assert sorted(r["type"] for r in moved.deleted) == sorted([NEG, ENDPOINT])
+    assert moved.protected_deletions() == []
+    # The backend service is updated in place (backends and the Host header are updatable), nothing else.
+    assert set(moved.changed) == {"tracking-backend"}
+    (new_neg,) = [r for r in moved.created if r.type == NEG]
+    assert moved.changed["tracking-backend"][1]["backends"] == [{"group": ref(new_neg)}]
+
+
+def domains_of(count):
+    return [f"t{i}.example.com" for i in range(count)]
+
+
+@pytest.mark.parametrize("before, after", [(2, 3), (1, 11), (11, 101)])
+def test_adding_domains_with_certificate_manager_only_adds_resources(before, after):
+    common = {"certificates": "certificate-manager", "managed_zone": "example-com"}
+    moved = transition({**common, "domains": domains_of(before)}, {**common, "domains": domains_of(after)})
+    assert moved.deleted == [] and moved.changed == {}
+    added = set(domains_of(after)) - set(domains_of(before))
+    assert {r.name.rsplit("-", 1)[-1] for r in moved.created} == added
+    per_domain = {RECORD: 2, DNS_AUTHORIZATION: 1, MANAGER_CERTIFICATE: 1, MAP_ENTRY: 1}  # A + validation CNAME
+    assert sorted(r.type for r in moved.created) == sorted(t for t, n in per_domain.items() for _ in range(n * len(added)))
+
+
+def test_classic_certificates_change_when_a_domain_joins_a_shared_certificate():
+    """Why certificate-manager is the way to add domains: a classic certificate is immutable."""
+    moved = transition({"domains": domains_of(2)}, {"domains": domains_of(3)})
+    assert set(moved.changed) == {"tracking-certificate-0"}
+    assert moved.before[next(u for u, r in moved.before.items() if r["name"] == "tracking-certificate-0")]["protect"]
+
+
+def test_removing_a_domain_deletes_exactly_its_protected_resources_named_after_it():
+    """The expected blocker: `pulumi state unprotect` of the URNs naming the domain (docs: Day two)."""
+    common = {"certificates": "certificate-manager", "managed_zone": "example-com", "enable_ipv6": True}
+    moved = transition({**common, "domains": domains_of(3)}, {**common, "domains": domains_of(2)})
+    assert moved.created == [] and moved.changed == {}
+    assert moved.protected_deletions() == sorted(
+        f"tracking-{kind}-t2.example.com"
+        for kind in ("a", "aaaa", "validation", "dns-authorization", "certificate", "certificate-map-entry"))
+
+
+def test_toggling_the_redirect_never_deletes_a_protected_resource():
+    on = transition({}, {"redirect_http_to_https": True})
+    assert [r.type for r in on.created] == [URL_MAP] and on.deleted == []
+    assert set(on.changed) == {"tracking-http"}
+    off = transition({"redirect_http_to_https": True}, {})
+    assert [r["name"] for r in off.deleted] == ["tracking-http-redirect"] and off.protected_deletions() == []
+    assert off.created == [] and set(off.changed) == {"tracking-http"}
+
+
+MIGRATION = ["classic", "migrate-issue", "migrate-attach", "certificate-manager"]
+
+
+def test_moving_a_live_stack_to_certificate_manager_keeps_a_certificate_on_every_request():
+    """The documented sequence: each `pulumi up` of the walk, from the state the previous one left."""
+    runs = [run(certificates=step, managed_zone="example-com") for step in MIGRATION]
+    proxies = [result.one(HTTPS_PROXY).inputs for result in runs]
+    steps = [Transition(state_of(runs[i]), runs[i + 1]) for i in range(3)]
+    # 1. migrate-issue: Certificate Manager certificates are created; what serves is untouched.
+    assert steps[0].deleted == [] and steps[0].changed == {}
+    assert {r.type for r in steps[0].created} == {DNS_AUTHORIZATION, MANAGER_CERTIFICATE, CERTIFICATE_MAP,
+                                                  MAP_ENTRY, RECORD}
+    assert "certificateMap" not in proxies[1]
+    # 2. migrate-attach: the map is attached beside the classic certificates (one API call, the map takes
+    #    precedence); the classic certificates stop being protected.
+    assert steps[1].created == [] and steps[1].deleted == []
+    assert set(steps[1].changed) == {"tracking-https"}
+    assert proxies[2]["sslCertificates"] == proxies[1]["sslCertificates"]
+    assert proxies[2]["certificateMap"].startswith("//certificatemanager.googleapis.com/projects/")
+    assert not any(c.protect for c in runs[2].of_type(CERTIFICATE))
+    # 3. certificate-manager: the classic certificates leave the proxy and are deleted, unblocked.
+    assert steps[2].created == [] and steps[2].protected_deletions() == []
+    assert {r["type"] for r in steps[2].deleted} == {CERTIFICATE}
+    assert "sslCertificates" not in proxies[3] and proxies[3]["certificateMap"] == proxies[2]["certificateMap"]
+
+
+def test_certificate_manager_gives_each_domain_its_own_dns_authorized_certificate_and_map_entry():
+    result = run(certificates="certificate-manager", managed_zone="example-com")
+    authorizations = {a.inputs["domain"]: a for a in result.of_type(DNS_AUTHORIZATION)}
+    certificates = {c.inputs["managed"]["domains"][0]: c for c in result.of_type(MANAGER_CERTIFICATE)}
+    entries = {e.inputs["hostname"]: e for e in result.of_type(MAP_ENTRY)}
+    assert set(authorizations) == set(certificates) == set(entries) == set(DOMAINS)
+    certificate_map = result.one(CERTIFICATE_MAP)
+    for domain in DOMAINS:
+        assert certificates[domain].inputs["managed"] == {"domains": [domain],
+                                                          "dnsAuthorizations": [authorizations[domain].id]}
+        assert entries[domain].inputs["certificates"] == [certificates[domain].id]
+        assert entries[domain].inputs["map"] == certificate_map.outputs["name"]
+    proxy = result.one(HTTPS_PROXY)
+    assert proxy.inputs["certificateMap"] == "//certificatemanager.googleapis.com/" + certificate_map.id
+    assert "sslCertificates" not in proxy.inputs and result.of_type(CERTIFICATE) == []
+    # The DNS authorization CNAMEs are created in the zone and listed as validation records.
+    validations = {r.inputs["name"]: r for r in result.of_type(RECORD) if r.inputs["type"] == "CNAME"}
+    assert set(validations) == {f"_acme-challenge.{d}." for d in DOMAINS}
+    assert all(r.protect for r in validations.values())
+    listed = [r for r in component_outputs(result)["dns_records"] if r["purpose"] == "validation"]
+    assert {(r["name"], r["type"]) for r in listed} == {(f"_acme-challenge.{d}", "CNAME") for d in DOMAINS}
+    assert [r["value"] for r in listed] == [validations[f"_acme-challenge.{r['name'][16:]}."].inputs["rrdatas"][0]
+                                            .rstrip(".") for r in listed]
+    names = component_outputs(result)["certificate_names"]
+    assert names == [certificates[d].inputs["name"] for d in DOMAINS]
+    assert all(c.startswith("gcloud certificate-manager certificates describe ")
+               for c in component_outputs(result)["certificate_status_commands"])
+
+
+def test_a_live_domain_keeps_its_record_until_the_cutover_then_its_record_is_imported():
+    live = "track.example.com"
+    common = {"certificates": "certificate-manager", "managed_zone": "example-com", "dns_project": "dns-project"}
+    pending = run(**common, pending_cutover_domains=[live])
+    routes = {r.inputs["name"] for r in pending.of_type(RECORD) if r.inputs["type"] == "A"}
+    assert routes == {"click2.example.com."}
+    assert f"_acme-challenge.{live}." in {r.inputs["name"] for r in pending.of_type(RECORD)}
+    assert any(r["name"] == live and r["type"] == "A" for r in component_outputs(pending)["dns_records"])
+    assert live in {e.inputs["hostname"] for e in pending.of_type(MAP_ENTRY)}
+    adopted = run(**common, import_route_records=[live])
+    (record,) = [r for r in adopted.of_type(RECORD) if r.inputs["name"] == f"{live}." and r.inputs["type"] == "A"]
+    assert record.import_id == f"projects/dns-project/managedZones/example-com/rrsets/{live}./A"
+    assert record.protect
+    assert all(r.import_id == "" for r in adopted.resources if r is not record)
+    # From the pending state, the import only adds the record.
+    moved = Transition(state_of(pending), adopted)
+    assert [r.name for r in moved.created] == [f"tracking-a-{live}"] and moved.deleted == [] and moved.changed == {}
+
+
+def test_component_name_of_the_maximum_length_makes_valid_gcp_names():
+    name = "t" * 39
+    result = run_offline(lambda: GcpLoadBalancerTrackingDomain(
+        name, {"domains": DOMAINS, "certificates": "migrate-attach", "redirect_http_to_https": True}))
+    for resource in (r for r in result.resources if r.custom):
+        physical = resource.inputs.get("name")
+        length = len(physical) if physical and resource.type.startswith("gcp:certificatemanager") else len(
+            resource.name) + 8  # "-" + 7 random characters of Pulumi's auto-naming
+        if resource.type.startswith(("gcp:compute/globalNetworkEndpoint:", "gcp:dns/")):
+            continue  # no GCP name
+        assert length <= 63, resource.name
+
+
+BAD_NAMES = ["Tracking", "1tracking", "tracking_cdn", "tracking.example", "t" * 40, ""]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_a_component_name_that_makes_an_invalid_gcp_name_is_refused(name):
+    error, registered = refusal(lambda: GcpLoadBalancerTrackingDomain(name, {"domains": DOMAINS}))
+    assert error.argument == "name" and registered == []
+    assert "lowercase" in str(error) or "at most 39" in str(error)
+
+
+DAY_TWO_BAD_INPUTS = [
+    ({"managed_zone": "example-com", "managed_zone_dns_name": "example.org"}, "domains[0]"),
+    ({"managed_zone": "example-com", "managed_zone_dns_name": "not a zone"}, "managed_zone_dns_name"),
+    ({"managed_zone_dns_name": "example.com"}, "managed_zone_dns_name"),
+    ({"certificates": "managed"}, "certificates"),
+    ({"certificates": "certificate-manager", "domains_per_certificate": 1}, "domains_per_certificate"),
+    ({"managed_zone": "example-com", "pending_cutover_domains": ["track.example.com"]}, "pending_cutover_domains"),
+    ({"certificates": "certificate-manager", "pending_cutover_domains": ["track.example.com"]},
+     "pending_cutover_domains"),
+    ({"certificates": "certificate-manager", "managed_zone": "example-com",
+      "pending_cutover_domains": ["other.example.com"]}, "pending_cutover_domains[0]"),
+    ({"managed_zone": "example-com", "import_route_records": ["track.example.com"]}, "import_route_records"),
+    ({"managed_zone": pulumi.Output.from_input("z"), "dns_project": "p",
+      "import_route_records": ["track.example.com"]}, "import_route_records"),
+    ({"certificates": "certificate-manager", "managed_zone": "example-com", "dns_project": "p",
+      "pending_cutover_domains": ["track.example.com"], "import_route_records": ["track.example.com"]},
+     "import_route_records"),
+]
+
+
+@pytest.mark.parametrize("args, argument", DAY_TWO_BAD_INPUTS, ids=[a for _, a in DAY_TWO_BAD_INPUTS])
+def test_day_two_mistakes_are_refused_before_anything_is_created(args, argument):
+    error, registered = refusal(build(**args))
+    assert error.argument == argument
+    assert registered == []
+
+
+def test_zone_dns_name_accepts_domains_inside_the_zone():
+    result = run(managed_zone="example-com", managed_zone_dns_name="Example.com.")
+    assert len(result.of_type(RECORD)) == len(DOMAINS)
+
+
+def test_the_classic_domain_limit_points_at_certificate_manager():
+    error, _ = refusal(build(domains=domains_of(16), domains_per_certificate=1))
+    assert error.argument == "domains" and "certificates='certificate-manager' has no such limit" in str(error)

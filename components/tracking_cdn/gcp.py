@@ -3,22 +3,34 @@
 What it builds (seed ``000_*``, GCP section; DESIGN.md sections 2 and 5):
 
     tracking domains --A/AAAA--> global address(es)
-        :443 forwarding rule -> target HTTPS proxy (managed certificates, SSL policy TLS >= 1.2) -> URL map
+        :443 forwarding rule -> target HTTPS proxy (certificates, SSL policy TLS >= 1.2) -> URL map
         :80  forwarding rule -> target HTTP proxy -> the same URL map (or a redirect-only URL map)
     URL map (every host, every path) -> backend service (HTTPS, Cloud CDN off)
-        -> Internet NEG INTERNET_FQDN_PORT -> <ESP endpoint>:443
+        -> Internet NEG INTERNET_FQDN_PORT (one per origin host) -> <ESP endpoint>:443
+
+Certificates are either classic Compute Engine Google-managed certificates (``certificates="classic"``,
+the default, what every stack made before Certificate Manager support uses) or Certificate Manager
+certificates, one per domain with DNS authorization, in a certificate map
+(``certificates="certificate-manager"``), with two intermediate values to move a live stack from the
+first to the second without a request ever lacking a certificate.
 
 Only this module imports ``pulumi_gcp``. (No ``from __future__ import annotations``: Pulumi's schema
 inference reads the annotations below.)
 """
 
+import hashlib
+import re
+from dataclasses import dataclass
 from typing import NotRequired, Optional
 
 import pulumi
-from pulumi_gcp import compute, dns
+from pulumi_gcp import certificatemanager, compute, dns
 
 from .contract import (
     ROUTE,
+    VALIDATION,
+    DnsRecord,
+    FrontDoorSettings,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
@@ -28,6 +40,7 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
+from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 
 LOAD_BALANCING_SCHEME = "EXTERNAL_MANAGED"
@@ -42,7 +55,63 @@ DEFAULT_DNS_TTL_SECONDS = 300
 MAX_DNS_TTL_SECONDS = 86400
 DEFAULT_ORIGIN_TIMEOUT_SECONDS = 30
 MAX_ORIGIN_TIMEOUT_SECONDS = 300
-STATUS_FORMAT = "get(managed.status, managed.domainStatus)"
+CLASSIC_STATUS_FORMAT = "get(managed.status, managed.domainStatus)"
+MANAGER_STATUS_FORMAT = "get(managed.state, managed.authorizationAttemptInfo, managed.provisioningIssue)"
+CERTIFICATE_MAP_PREFIX = "//certificatemanager.googleapis.com/"
+"""``TargetHttpsProxy.certificate_map`` takes the map's id behind this prefix (SDK docstring of
+``pulumi_gcp/compute/target_https_proxy.py``)."""
+
+GCP_NAME = re.compile(r"[a-z][-a-z0-9]*")
+"""What a component name may be made of: GCP resource names are ``[a-z]([-a-z0-9]*[a-z0-9])?`` of at
+most 63 characters (SDK docstrings of every ``compute`` resource's ``name``); our suffixes end in a
+letter or digit."""
+MAX_GCP_NAME = 63
+AUTONAME_SUFFIX = 8
+"""Pulumi auto-names a GCP resource ``<logical name>-<7 random characters>`` (pulumi-gcp provider
+``lowercaseAutoName``: separator ``-``, Randlen 7, Maxlen 63)."""
+KEY_LENGTH = 8
+"""Hex digits of the digest that keys a per-origin or per-domain name (bounded length, no dots)."""
+AUTONAMED_SUFFIXES = ("-origin-" + "0" * KEY_LENGTH, "-certificate-map", f"-certificate-{MAX_CERTIFICATES_PER_PROXY - 1}",
+                      "-http-redirect", "-backend", "-routes")
+"""Suffixes of the auto-named resources; the longest decides how long a component name may be."""
+EXPLICIT_NAME_KINDS = ("auth", "cert", "entry")
+"""Certificate Manager resources get explicit names ``<name>-<kind>-<digest of the domain>``."""
+
+
+# --- Certificate mechanisms -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateMechanism:
+    """Which certificates exist and which ones the HTTPS proxy presents."""
+
+    classic: bool
+    """Compute Engine Google-managed certificates exist and are attached to the proxy."""
+    classic_serving: bool
+    """They are what viewers get (False once a certificate map takes precedence over them)."""
+    certificate_manager: bool
+    """Certificate Manager certificates (DNS authorization) and their certificate map exist."""
+    map_attached: bool
+    """The certificate map is attached to the proxy."""
+
+
+CLASSIC = "classic"
+CERTIFICATE_MANAGER = "certificate-manager"
+CERTIFICATE_MECHANISMS = {
+    CLASSIC: CertificateMechanism(classic=True, classic_serving=True, certificate_manager=False, map_attached=False),
+    # Step 1 of the move: Certificate Manager issues through DNS authorization while classic serves.
+    "migrate-issue": CertificateMechanism(classic=True, classic_serving=True, certificate_manager=True,
+                                          map_attached=False),
+    # Step 2: the map is attached and takes precedence; the classic certificates stay attached so that
+    # the proxy update only sets the map (terraform-provider-google's update sets ssl_certificates before
+    # the map: removing both at once would leave the proxy without a certificate between two calls).
+    # "Specifying both for the duration of the migration is the only safe approach"
+    # (hashicorp/terraform-provider-google#12513; cloud.google.com/certificate-manager/docs/migrate).
+    "migrate-attach": CertificateMechanism(classic=True, classic_serving=False, certificate_manager=True,
+                                           map_attached=True),
+    CERTIFICATE_MANAGER: CertificateMechanism(classic=False, classic_serving=False, certificate_manager=True,
+                                              map_attached=True),
+}
 
 
 class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
@@ -51,41 +120,70 @@ class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
 
     managed_zone: NotRequired[pulumi.Input[str]]
     """Name (not DNS name) of a Cloud DNS managed zone holding the tracking domains. When given, the A (and
-    AAAA) records pointing the domains at the load balancer are created there; otherwise create the records
-    listed in ``dns_records`` at your DNS provider. Default: none."""
+    AAAA) records pointing the domains at the load balancer, and with Certificate Manager the DNS
+    authorization records, are created there; otherwise create the records listed in ``dns_records`` at
+    your DNS provider. Default: none."""
+    managed_zone_dns_name: NotRequired[str]
+    """DNS name of ``managed_zone`` (e.g. ``example.com``). Given, every tracking domain must be inside it:
+    a domain outside the zone is refused before anything is created instead of failing in Cloud DNS.
+    Default: not checked."""
     dns_project: NotRequired[pulumi.Input[str]]
-    """Project of ``managed_zone`` when it is not the provider's project. Default: the provider's project."""
+    """Project of ``managed_zone`` when it is not the provider's project (required with
+    ``import_route_records``, whose import ids name it). Default: the provider's project."""
     dns_ttl_seconds: NotRequired[int]
-    """TTL of the A/AAAA records created in ``managed_zone`` (default 300; 30 to 86400)."""
+    """TTL of the records created in ``managed_zone`` (default 300; 30 to 86400)."""
     enable_ipv6: NotRequired[bool]
     """Also reserve a global IPv6 address with its own :80/:443 forwarding rules and AAAA records
     (default False: IPv4 only, which every client reaches, IPv6-only ones through NAT64)."""
+    certificates: NotRequired[str]
+    """How the tracking domains get certificates. ``classic`` (default, what stacks made before this
+    option use): Compute Engine Google-managed certificates, issued only once the domains resolve to the
+    load balancer, ``domains_per_certificate`` domains each; a certificate whose domains change is
+    replaced. ``certificate-manager`` (recommended for new stacks): one Certificate Manager certificate
+    per domain with DNS authorization, in a certificate map: adding a domain only adds resources, and a
+    certificate is issued before the domain's traffic moves. To move a live stack from ``classic``: set
+    ``migrate-issue``, wait for every certificate to be ACTIVE, set ``migrate-attach``, then
+    ``certificate-manager`` (docs/front-doors/gcp.md, Day two)."""
     domains_per_certificate: NotRequired[int]
-    """How many tracking domains share one Google-managed certificate (default 100, the GCP maximum; 1 to
-    100). The proxy takes at most 15 certificates, so at most 15 x this many domains. Domains fill the
-    certificates in list order; a certificate whose domains change is replaced (see the README), so a small
-    value such as 1 keeps added domains from touching the certificates of live ones."""
+    """Classic certificates only: how many tracking domains share one certificate (default 100, the GCP
+    maximum; 1 to 100). The proxy takes at most 15 certificates, so at most 15 x this many domains. Domains
+    fill the certificates in list order; a certificate whose domains change is replaced, so 1 keeps added
+    domains from touching the certificates of live ones."""
     origin_timeout_seconds: NotRequired[int]
     """How long the load balancer waits for the ESP's response (backend service timeout; default 30, 1 to 300)."""
+    pending_cutover_domains: NotRequired[list[str]]
+    """With ``managed_zone`` and ``certificates="certificate-manager"``: domains (of ``domains``) whose name
+    still holds a live record in the zone, typically the CNAME to the ESP. Their certificate is issued and
+    the load balancer serves them, but their A/AAAA records are not created, so mail keeps flowing while
+    the certificate is issued. Switch the record atomically when the certificate is ACTIVE, then move the
+    domain to ``import_route_records`` (docs: Day two). Default: none."""
+    import_route_records: NotRequired[list[str]]
+    """With ``managed_zone`` and ``dns_project``: domains (of ``domains``) whose A (and AAAA) records already
+    exist in the zone with the values this component sets (address, ``dns_ttl_seconds``): Pulumi imports
+    them instead of creating them, which Cloud DNS would refuse. Harmless to keep once imported. Default:
+    none."""
 
 
 class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
     """HTTPS and HTTP front door for email tracking domains on a Google Cloud global external Application
-    Load Balancer: Google-managed certificates for the tracking domains, TLS 1.2 minimum, every host and
-    path proxied over HTTPS to the ESP's tracking endpoint through an Internet network endpoint group, no
-    caching. Plain-HTTP requests (links already delivered as ``http://``) are served too, or redirected to
-    HTTPS when ``redirect_http_to_https`` is set. The certificates become ACTIVE only after the tracking
-    domains' DNS points at ``ip_address`` (up to about an hour)."""
+    Load Balancer: Google-managed certificates for the tracking domains (classic, or Certificate Manager with
+    DNS authorization), TLS 1.2 minimum, every host and path proxied over HTTPS to the ESP's tracking
+    endpoint through an Internet network endpoint group, no caching. Plain-HTTP requests (links already
+    delivered as ``http://``) are served too, or redirected to HTTPS when ``redirect_http_to_https`` is set.
+    Classic certificates become ACTIVE only after the tracking domains' DNS points at ``ip_address`` (up
+    to about an hour); Certificate Manager ones once their DNS authorization records exist."""
 
     ip_address: pulumi.Output[str]
     """The load balancer's global IPv4 address: every tracking domain needs an A record to it."""
     ipv6_address: pulumi.Output[str]
     """The global IPv6 address for AAAA records when ``enable_ipv6`` is set; empty otherwise."""
     certificate_names: pulumi.Output[list[str]]
-    """Names of the Google-managed SSL certificates, in the order they cover ``domains``."""
+    """Names of the certificates: the classic ones in the order they cover ``domains``, then the
+    Certificate Manager ones in ``domains`` order."""
     certificate_status_commands: pulumi.Output[list[str]]
-    """One ``gcloud`` command per certificate showing its status (PROVISIONING until DNS points at the
-    load balancer, then ACTIVE; FAILED_NOT_VISIBLE / FAILED_CAA_* explain themselves) and each domain's."""
+    """One ``gcloud`` command per certificate showing its status (classic: PROVISIONING until DNS points
+    at the load balancer, then ACTIVE; Certificate Manager: PROVISIONING until the DNS authorization
+    record resolves, then ACTIVE; failures explain themselves)."""
 
     def __init__(
         self,
@@ -93,120 +191,199 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         args: GcpLoadBalancerTrackingDomainArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        per_certificate = bounded_int_arg(
-            args, "domains_per_certificate", MAX_DOMAINS_PER_CERTIFICATE, 1, MAX_DOMAINS_PER_CERTIFICATE
-        )
-        settings = resolve_settings(
-            args,
-            GcpLoadBalancerTrackingDomainArgs,
-            max_domains=per_certificate * MAX_CERTIFICATES_PER_PROXY,
-            limit_reason=(
-                f" (a target HTTPS proxy takes at most {MAX_CERTIFICATES_PER_PROXY} managed certificates of "
-                f"domains_per_certificate={per_certificate} domains; the GCP maximum is "
-                f"{MAX_DOMAINS_PER_CERTIFICATE} per certificate)"
-            ),
-        )
-        enable_ipv6 = plain_arg(args, "enable_ipv6", bool, False)
-        dns_ttl = bounded_int_arg(args, "dns_ttl_seconds", DEFAULT_DNS_TTL_SECONDS, 30, MAX_DNS_TTL_SECONDS)
-        timeout = bounded_int_arg(
-            args, "origin_timeout_seconds", DEFAULT_ORIGIN_TIMEOUT_SECONDS, 1, MAX_ORIGIN_TIMEOUT_SECONDS
-        )
-        managed_zone = input_arg(
-            args, "managed_zone", "the Cloud DNS managed zone's name (e.g. 'example-com'), or leave it out"
-        )
-        dns_project = input_arg(args, "dns_project", "the managed zone's project id, or leave it out")
-        if dns_project is not None and managed_zone is None:
-            raise InvalidArgument("dns_project", "only used with managed_zone; give managed_zone too or leave it out")
-
-        super().__init__(name, settings, opts)
+        config = _resolve(name, args)
+        super().__init__(name, config.common, opts)
         if "cache_ttl_seconds" in args:
             pulumi.log.warn(
                 "cache_ttl_seconds has no effect on the GCP front door: Cloud CDN is off, every request "
                 "reaches the ESP.",
                 resource=self,
             )
-        serving = self.child_opts(serving=True)
-        origin = settings.origin
+        backend = self._origin(name, config)
+        url_map = compute.URLMap(
+            f"{name}-routes",
+            description="Every host and path to the ESP tracking endpoint",
+            default_service=backend.id,
+            opts=self.child_opts(serving=True),
+        )
+        classic = self._classic_certificates(name, config)
+        manager = self._certificate_manager(name, config)
+        https_proxy = self._https_proxy(name, url_map, classic, manager, config.mechanism)
+        http_proxy = self._http_proxy(name, url_map)
+        addresses = self._addresses_and_rules(name, config, https_proxy, http_proxy)
+        records = self._route_records(name, config, addresses) + self._validation_records(name, config, manager)
 
-        # --- Backend: Internet NEG -> backend service -------------------------------------------
+        certificates = [(c.name, "compute ssl-certificates", " --global", CLASSIC_STATUS_FORMAT) for c in classic]
+        certificates += [(c.name, "certificate-manager certificates", "", MANAGER_STATUS_FORMAT)
+                         for c in manager.certificates]
+        self.publish_outputs(
+            origin_host=config.common.origin.host,
+            dns_records=collect_dns_records(records),
+            ip_address=addresses["ipv4"].address,
+            ipv6_address=addresses["ipv6"].address if "ipv6" in addresses else "",
+            certificate_names=pulumi.Output.all(*[certificate for certificate, *_ in certificates]),
+            certificate_status_commands=pulumi.Output.all(
+                *[
+                    pulumi.Output.concat(f"gcloud {command} describe ", certificate, f"{scope} --format='{fields}'")
+                    for certificate, command, scope, fields in certificates
+                ]
+            ),
+        )
+
+    # --- Backend: an Internet NEG per origin -> backend service ------------------------------------
+
+    def _origin(self, name: str, config: "GcpSettings") -> compute.BackendService:
+        """The NEG of the current origin and the backend service in front of it.
+
+        A global Internet NEG holds one endpoint and cannot change in place, so each origin gets its own
+        NEG keyed by host and port. A new ESP creates the new NEG, switches the backend service to it in
+        place, and only then (Pulumi deletes last) drops the old NEG: no request meets a missing
+        endpoint. The NEG and endpoint are not protected for that reason; GCP itself refuses to delete a
+        NEG a backend service uses, and the protected backend service keeps ``destroy`` from reaching it.
+        The aliases keep the single NEG of earlier versions (``<name>-origin``) in place."""
+        origin = config.common.origin
+        key = _key(f"{origin.host}:{ORIGIN_PORT}")
         neg = compute.GlobalNetworkEndpointGroup(
-            f"{name}-origin",
+            f"{name}-origin-{key}",
             network_endpoint_type="INTERNET_FQDN_PORT",
             default_port=ORIGIN_PORT,
-            # Static: a NEG cannot be updated in place, so a description naming the origin would
-            # replace the whole NEG when only the endpoint changes.
+            # Static: a NEG cannot be updated in place; the host lives in the endpoint.
             description="The ESP's tracking endpoint (Internet NEG)",
-            opts=serving,
+            opts=self.child_opts(aliases=[pulumi.Alias(name=f"{name}-origin")]),
         )
-        # A global Internet NEG holds a single endpoint, so a new origin host must replace the old
-        # endpoint after deleting it (create-before-delete would be refused).
         compute.GlobalNetworkEndpoint(
-            f"{name}-origin-endpoint",
+            f"{name}-origin-endpoint-{key}",
             global_network_endpoint_group=neg.name,
             fqdn=origin.host,
             port=ORIGIN_PORT,
-            opts=self.child_opts(serving=True, delete_before_replace=True),
+            opts=self.child_opts(aliases=[pulumi.Alias(name=f"{name}-origin-endpoint")]),
         )
-        backend = compute.BackendService(
+        return compute.BackendService(
             f"{name}-backend",
             description=f"Forwards every tracking request to https://{origin.host}",
             protocol="HTTPS",
             load_balancing_scheme=LOAD_BALANCING_SCHEME,
             enable_cdn=False,
-            timeout_sec=timeout,
+            timeout_sec=config.origin_timeout,
             backends=[compute.BackendServiceBackendArgs(group=neg.id)],
             custom_request_headers=_origin_request_headers(origin.host, origin.sends_tracking_host),
-            opts=serving,
-        )
-        url_map = compute.URLMap(
-            f"{name}-routes",
-            description="Every host and path to the ESP tracking endpoint",
-            default_service=backend.id,
-            opts=serving,
+            opts=self.child_opts(serving=True),
         )
 
-        # --- Certificates and TLS -----------------------------------------------------------------
-        certificates = [
+    # --- Certificates -----------------------------------------------------------------------------
+
+    def _classic_certificates(self, name: str, config: "GcpSettings") -> list[compute.ManagedSslCertificate]:
+        """Compute Engine Google-managed certificates, ``domains_per_certificate`` domains each, named by
+        slot. Protected while they serve; once a certificate map takes precedence (``migrate-attach``)
+        they are not, so that the last migration step deletes them."""
+        if not config.mechanism.classic:
+            return []
+        return [
             compute.ManagedSslCertificate(
                 f"{name}-certificate-{index}",
                 description="Email tracking domains (Google-managed)",
                 type="MANAGED",
                 managed=compute.ManagedSslCertificateManagedArgs(domains=list(chunk)),
+                opts=self.child_opts(serving=config.mechanism.classic_serving),
+            )
+            for index, chunk in enumerate(_chunks(config.common.domains, config.per_certificate))
+        ]
+
+    def _certificate_manager(self, name: str, config: "GcpSettings") -> "ManagerCertificates":
+        """Per domain a DNS authorization, a certificate it authorizes and a map entry for the host name,
+        all keyed by the domain: adding a domain adds resources and changes none. A DNS-authorized
+        certificate is issued once its ``_acme-challenge`` CNAME resolves, whatever the domain points at,
+        so a live domain's certificate can be ACTIVE before its traffic moves (FACTS.md, issue 13)."""
+        if not config.mechanism.certificate_manager:
+            return ManagerCertificates(None, [], {})
+        serving = self.child_opts(serving=True)
+        certificate_map = certificatemanager.CertificateMap(
+            f"{name}-certificate-map", description="Email tracking domains, one entry per domain", opts=serving
+        )
+        certificates, authorizations = [], {}
+        for domain in config.common.domains:
+            authorization = certificatemanager.DnsAuthorization(
+                f"{name}-dns-authorization-{domain}",
+                name=_explicit_name(name, "auth", domain),
+                domain=domain,
+                description=f"Lets Google issue the certificate of {domain}",
                 opts=serving,
             )
-            for index, chunk in enumerate(_chunks(settings.domains, per_certificate))
-        ]
+            certificate = certificatemanager.Certificate(
+                f"{name}-certificate-{domain}",
+                name=_explicit_name(name, "cert", domain),
+                description=f"Email tracking domain {domain} (Google-managed, DNS authorization)",
+                managed=certificatemanager.CertificateManagedArgs(
+                    domains=[domain], dns_authorizations=[authorization.id]
+                ),
+                opts=serving,
+            )
+            certificatemanager.CertificateMapEntry(
+                f"{name}-certificate-map-entry-{domain}",
+                name=_explicit_name(name, "entry", domain),
+                description=f"Serves the certificate of {domain}",
+                map=certificate_map.name,
+                hostname=domain,
+                certificates=[certificate.id],
+                opts=serving,
+            )
+            certificates.append(certificate)
+            authorizations[domain] = authorization
+        return ManagerCertificates(certificate_map, certificates, authorizations)
+
+    def _https_proxy(
+        self,
+        name: str,
+        url_map: compute.URLMap,
+        classic: list[compute.ManagedSslCertificate],
+        manager: "ManagerCertificates",
+        mechanism: CertificateMechanism,
+    ) -> compute.TargetHttpsProxy:
         tls_policy = compute.SSLPolicy(
             f"{name}-tls",
             description="Viewer TLS 1.2 or later, modern ciphers",
             min_tls_version="TLS_1_2",
             profile="MODERN",
-            opts=serving,
+            opts=self.child_opts(serving=True),
         )
-        https_proxy = compute.TargetHttpsProxy(
+        certificate_map = None
+        if manager.certificate_map is not None and mechanism.map_attached:
+            certificate_map = pulumi.Output.concat(CERTIFICATE_MAP_PREFIX, manager.certificate_map.id)
+        return compute.TargetHttpsProxy(
             f"{name}-https",
             url_map=url_map.id,
-            ssl_certificates=[certificate.id for certificate in certificates],
+            ssl_certificates=[certificate.id for certificate in classic] or None,
+            certificate_map=certificate_map,
             ssl_policy=tls_policy.id,
-            opts=serving,
+            opts=self.child_opts(serving=True),
         )
 
-        # --- Plain HTTP: same routes by default (old http:// links), or a redirect ---------------------
+    def _http_proxy(self, name: str, url_map: compute.URLMap) -> compute.TargetHttpProxy:
+        """Plain HTTP: the same routes by default (old ``http://`` links), or a redirect. The redirect URL
+        map is not protected: turning the redirect off repoints the protected HTTP proxy first and deletes
+        the map last (GCP refuses to delete a URL map a proxy uses)."""
         http_routes = url_map
-        if settings.redirect_http_to_https:
+        if self.settings.redirect_http_to_https:
             http_routes = compute.URLMap(
                 f"{name}-http-redirect",
                 description="Plain HTTP answered with a 301 to the same URL over HTTPS",
                 default_url_redirect=compute.URLMapDefaultUrlRedirectArgs(
                     https_redirect=True, redirect_response_code="MOVED_PERMANENTLY_DEFAULT", strip_query=False
                 ),
-                opts=serving,
+                opts=self.child_opts(),
             )
-        http_proxy = compute.TargetHttpProxy(f"{name}-http", url_map=http_routes.id, opts=serving)
+        return compute.TargetHttpProxy(f"{name}-http", url_map=http_routes.id, opts=self.child_opts(serving=True))
 
-        # --- Addresses and forwarding rules ---------------------------------------------------------
+    def _addresses_and_rules(
+        self,
+        name: str,
+        config: "GcpSettings",
+        https_proxy: compute.TargetHttpsProxy,
+        http_proxy: compute.TargetHttpProxy,
+    ) -> dict[str, compute.GlobalAddress]:
+        serving = self.child_opts(serving=True)
         addresses = {"ipv4": compute.GlobalAddress(f"{name}-ipv4", ip_version="IPV4", opts=serving)}
-        if enable_ipv6:
+        if config.enable_ipv6:
             addresses["ipv6"] = compute.GlobalAddress(f"{name}-ipv6", ip_version="IPV6", opts=serving)
         for version, address in addresses.items():
             for port, proxy in (("443", https_proxy), ("80", http_proxy)):
@@ -219,43 +396,234 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
                     target=proxy.id,
                     opts=serving,
                 )
+        return addresses
 
-        # --- DNS ----------------------------------------------------------------------------------
-        record_types = {"ipv4": "A", "ipv6": "AAAA"}
+    # --- DNS ----------------------------------------------------------------------------------------
+
+    def _route_records(
+        self, name: str, config: "GcpSettings", addresses: dict[str, compute.GlobalAddress]
+    ) -> list[pulumi.Output[DnsRecord]]:
+        """An A (AAAA) record per domain to the load balancer: created in ``managed_zone`` (or imported,
+        or left to the user while a live record still stands), and listed in ``dns_records`` always."""
         records = []
-        for domain in settings.domains:
+        for domain in config.common.domains:
             for version, address in addresses.items():
-                record_type = record_types[version]
-                if managed_zone is not None:
+                record_type = RECORD_TYPES[version]
+                if config.managed_zone is not None and domain not in config.pending_cutover:
                     dns.RecordSet(
                         f"{name}-{record_type.lower()}-{domain}",
-                        managed_zone=managed_zone,
-                        project=dns_project,
+                        managed_zone=config.managed_zone,
+                        project=config.dns_project,
                         name=f"{domain}.",
                         type=record_type,
-                        ttl=dns_ttl,
+                        ttl=config.dns_ttl,
                         rrdatas=[address.address],
-                        opts=serving,
+                        opts=self.child_opts(
+                            serving=True, import_=_record_import_id(config, domain, record_type)
+                        ),
                     )
                 records.append(dns_record(domain, record_type, address.address, ROUTE))
+        return records
 
-        self.publish_outputs(
-            origin_host=origin.host,
-            dns_records=collect_dns_records(records),
-            ip_address=addresses["ipv4"].address,
-            ipv6_address=addresses["ipv6"].address if enable_ipv6 else "",
-            certificate_names=pulumi.Output.all(*[certificate.name for certificate in certificates]),
-            certificate_status_commands=pulumi.Output.all(
-                *[
-                    pulumi.Output.concat(
-                        "gcloud compute ssl-certificates describe ",
-                        certificate.name,
-                        f" --global --format='{STATUS_FORMAT}'",
-                    )
-                    for certificate in certificates
-                ]
-            ),
+    def _validation_records(
+        self, name: str, config: "GcpSettings", manager: "ManagerCertificates"
+    ) -> list[pulumi.Output[DnsRecord]]:
+        """The CNAME each DNS authorization asks for (``_acme-challenge.<domain>``), created in
+        ``managed_zone`` and protected (renewals use it too), and listed in ``dns_records`` always."""
+        records = []
+        for domain, authorization in manager.authorizations.items():
+            challenge = authorization.dns_resource_records.apply(lambda found: found[0])
+            record_name, value = challenge.apply(lambda r: r.name), challenge.apply(lambda r: r.data)
+            if config.managed_zone is not None:
+                dns.RecordSet(
+                    f"{name}-validation-{domain}",
+                    managed_zone=config.managed_zone,
+                    project=config.dns_project,
+                    name=record_name,
+                    type="CNAME",
+                    ttl=config.dns_ttl,
+                    rrdatas=[value],
+                    opts=self.child_opts(serving=True),
+                )
+            records.append(dns_record(record_name, "CNAME", value, VALIDATION))
+        return records
+
+
+RECORD_TYPES = {"ipv4": "A", "ipv6": "AAAA"}
+
+
+@dataclass(frozen=True)
+class ManagerCertificates:
+    """The Certificate Manager resources the proxy and the DNS records refer to."""
+
+    certificate_map: Optional[certificatemanager.CertificateMap]
+    certificates: list[certificatemanager.Certificate]
+    authorizations: dict[str, certificatemanager.DnsAuthorization]
+
+
+# --- Arguments ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GcpSettings:
+    """Every argument of the GCP front door, validated, with defaults applied."""
+
+    common: FrontDoorSettings
+    mechanism: CertificateMechanism
+    per_certificate: int
+    enable_ipv6: bool
+    dns_ttl: int
+    origin_timeout: int
+    managed_zone: Optional[pulumi.Input[str]]
+    dns_project: Optional[pulumi.Input[str]]
+    pending_cutover: frozenset[str]
+    imported_records: frozenset[str]
+
+
+def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
+    """Validate every argument (and the component name) before anything is created."""
+    _check_component_name(name)
+    mechanism = _mechanism(args)
+    per_certificate = bounded_int_arg(
+        args, "domains_per_certificate", MAX_DOMAINS_PER_CERTIFICATE, 1, MAX_DOMAINS_PER_CERTIFICATE
+    )
+    if not mechanism.classic and "domains_per_certificate" in args:
+        raise InvalidArgument(
+            "domains_per_certificate",
+            "only for classic certificates; Certificate Manager gives every domain its own certificate, "
+            "leave it out",
         )
+    max_domains, limit_reason = None, ""
+    if mechanism.classic:
+        max_domains = per_certificate * MAX_CERTIFICATES_PER_PROXY
+        limit_reason = (
+            f" (a target HTTPS proxy takes at most {MAX_CERTIFICATES_PER_PROXY} classic certificates of "
+            f"domains_per_certificate={per_certificate} domains; the GCP maximum is "
+            f"{MAX_DOMAINS_PER_CERTIFICATE} per certificate; certificates='certificate-manager' has no such limit)"
+        )
+    common = resolve_settings(
+        args, GcpLoadBalancerTrackingDomainArgs, max_domains=max_domains, limit_reason=limit_reason
+    )
+    managed_zone = input_arg(
+        args, "managed_zone", "the Cloud DNS managed zone's name (e.g. 'example-com'), or leave it out"
+    )
+    dns_project = input_arg(args, "dns_project", "the managed zone's project id, or leave it out")
+    for key in ("dns_project", "managed_zone_dns_name", "pending_cutover_domains", "import_route_records"):
+        if key in args and args[key] is not None and managed_zone is None:
+            raise InvalidArgument(key, "only used with managed_zone; give managed_zone too or leave it out")
+    _check_zone_dns_name(args, common.domains)
+    pending = _subset_of_domains(args, "pending_cutover_domains", common.domains)
+    imported = _subset_of_domains(args, "import_route_records", common.domains)
+    if pending and mechanism != CERTIFICATE_MECHANISMS[CERTIFICATE_MANAGER]:
+        raise InvalidArgument(
+            "pending_cutover_domains",
+            "needs certificates='certificate-manager': a classic certificate is issued only once the domain "
+            "resolves to the load balancer, so a domain moved before that would have no certificate",
+        )
+    both = sorted(pending & imported)
+    if both:
+        raise InvalidArgument(
+            "import_route_records", f"{both[0]!r} is also in pending_cutover_domains; a domain is in one or the other"
+        )
+    if imported and not (isinstance(managed_zone, str) and isinstance(dns_project, str)):
+        raise InvalidArgument(
+            "import_route_records",
+            "needs managed_zone and dns_project as plain strings (the import ids name the zone and its "
+            "project, even when it is the provider's project)",
+        )
+    return GcpSettings(
+        common=common,
+        mechanism=mechanism,
+        per_certificate=per_certificate,
+        enable_ipv6=plain_arg(args, "enable_ipv6", bool, False),
+        dns_ttl=bounded_int_arg(args, "dns_ttl_seconds", DEFAULT_DNS_TTL_SECONDS, 30, MAX_DNS_TTL_SECONDS),
+        origin_timeout=bounded_int_arg(
+            args, "origin_timeout_seconds", DEFAULT_ORIGIN_TIMEOUT_SECONDS, 1, MAX_ORIGIN_TIMEOUT_SECONDS
+        ),
+        managed_zone=managed_zone,
+        dns_project=dns_project,
+        pending_cutover=pending,
+        imported_records=imported,
+    )
+
+
+def _mechanism(args: GcpLoadBalancerTrackingDomainArgs) -> CertificateMechanism:
+    value = plain_arg(args, "certificates", str, CLASSIC)
+    if value not in CERTIFICATE_MECHANISMS:
+        raise InvalidArgument(
+            "certificates",
+            f"unknown value {value!r}; choose {', '.join(repr(v) for v in CERTIFICATE_MECHANISMS)} "
+            f"(the two migrate-* values are the steps from classic to certificate-manager)",
+        )
+    return CERTIFICATE_MECHANISMS[value]
+
+
+def _check_component_name(name: str) -> None:
+    """GCP names derive from the component name: refuse one that would make an invalid or over-long name."""
+    longest = max(len(suffix) + AUTONAME_SUFFIX for suffix in AUTONAMED_SUFFIXES)
+    longest = max(longest, max(len(f"-{kind}-") + KEY_LENGTH for kind in EXPLICIT_NAME_KINDS))
+    limit = MAX_GCP_NAME - longest
+    if not isinstance(name, str) or not GCP_NAME.fullmatch(name):
+        raise InvalidArgument(
+            "name",
+            f"{name!r} cannot start a GCP resource name: use a lowercase letter followed by lowercase letters, "
+            f"digits and hyphens (e.g. 'tracking'), at most {limit} characters",
+        )
+    if len(name) > limit:
+        raise InvalidArgument(
+            "name",
+            f"{name!r} is {len(name)} characters; at most {limit}, so that the longest GCP name made from it "
+            f"(name + {longest} characters of suffix) stays within GCP's {MAX_GCP_NAME}",
+        )
+
+
+def _check_zone_dns_name(args: GcpLoadBalancerTrackingDomainArgs, domains: tuple[str, ...]) -> None:
+    value = plain_arg(args, "managed_zone_dns_name", str)
+    if value is None:
+        return
+    zone = validate_hostname(value, argument="managed_zone_dns_name")
+    for index, domain in enumerate(domains):
+        if not in_zone(domain, zone):
+            raise InvalidArgument(
+                f"domains[{index}]",
+                f"{domain!r} is not inside managed_zone_dns_name {zone!r}; Cloud DNS refuses records outside "
+                "the zone (use a domain in the zone, or leave managed_zone out and create the records in "
+                "dns_records at the domain's DNS provider)",
+            )
+
+
+def _subset_of_domains(args: GcpLoadBalancerTrackingDomainArgs, key: str, domains: tuple[str, ...]) -> frozenset[str]:
+    values = plain_arg(args, key, list, [])
+    found = set()
+    for index, value in enumerate(values):
+        domain = validate_hostname(value, argument=f"{key}[{index}]")
+        if domain not in domains:
+            raise InvalidArgument(f"{key}[{index}]", f"{value!r} is not one of domains")
+        found.add(domain)
+    return frozenset(found)
+
+
+# --- Names and small helpers ---------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    """A short, stable, name-safe key for ``text`` (a host or a domain)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
+
+
+def _explicit_name(name: str, kind: str, domain: str) -> str:
+    """The Certificate Manager name of ``domain``'s ``kind`` resource: deterministic, valid whatever the
+    domain (``[a-zA-Z][a-zA-Z0-9_-]*``, at most 64 characters; SDK docstrings), stable across runs."""
+    return f"{name}-{kind}-{_key(domain)}"
+
+
+def _record_import_id(config: GcpSettings, domain: str, record_type: str) -> Optional[str]:
+    """The id terraform-provider-google's ``google_dns_record_set`` importer takes
+    (``projects/{project}/managedZones/{zone}/rrsets/{name}/{type}``, resource_dns_record_set.go), or
+    None when the record is created."""
+    if domain not in config.imported_records:
+        return None
+    return f"projects/{config.dns_project}/managedZones/{config.managed_zone}/rrsets/{domain}./{record_type}"
 
 
 def _origin_request_headers(origin_host: str, sends_tracking_host: bool) -> list[str]:

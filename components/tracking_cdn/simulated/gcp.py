@@ -58,6 +58,50 @@ def _record_set(inputs: dict, name: str) -> dict:
     }
 
 
+def _certificate_manager(collection: str):
+    """A global Certificate Manager resource: its id as the API reports it."""
+
+    def fake(inputs: dict, name: str) -> dict:
+        physical = _physical_name(inputs, name)
+        project = inputs.get("project") or PROJECT
+        return {
+            "id": f"projects/{project}/locations/global/{collection}/{physical}",
+            "name": physical,
+            "project": project,
+            "location": "global",
+        }
+
+    return fake
+
+
+def _dns_authorization(inputs: dict, name: str) -> dict:
+    """A FIXED_RECORD authorization asks for a CNAME at ``_acme-challenge.<domain>`` to a name under
+    ``authorize.certificatemanager.goog`` that only Google knows before it is created."""
+    domain = inputs.get("domain")
+    return {
+        **_certificate_manager("dnsAuthorizations")(inputs, name),
+        "type": inputs.get("type") or "FIXED_RECORD",
+        "dnsResourceRecords": [
+            {
+                "name": f"_acme-challenge.{domain}.",
+                "type": "CNAME",
+                "data": f"<token of {domain}>.authorize.certificatemanager.goog.",
+            }
+        ],
+    }
+
+
+def _certificate_map_entry(inputs: dict, name: str) -> dict:
+    physical = _physical_name(inputs, name)
+    project = inputs.get("project") or PROJECT
+    return {
+        "id": f"projects/{project}/locations/global/certificateMaps/{inputs.get('map')}/certificateMapEntries/{physical}",
+        "name": physical,
+        "project": project,
+        "state": "<ACTIVE once serving>",
+    }
+
+
 RESOURCES = {
     "gcp:compute/globalAddress:GlobalAddress": _address,
     "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup": _global("networkEndpointGroups"),
@@ -70,6 +114,10 @@ RESOURCES = {
     "gcp:compute/targetHttpProxy:TargetHttpProxy": _global("targetHttpProxies"),
     "gcp:compute/globalForwardingRule:GlobalForwardingRule": _global("forwardingRules"),
     "gcp:dns/recordSet:RecordSet": _record_set,
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": _dns_authorization,
+    "gcp:certificatemanager/certificate:Certificate": _certificate_manager("certificates"),
+    "gcp:certificatemanager/certificateMap:CertificateMap": _certificate_manager("certificateMaps"),
+    "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": _certificate_map_entry,
 }
 
 CALLS: dict = {}
