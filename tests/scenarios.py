@@ -183,26 +183,7 @@ def _gcp() -> list[Scenario]:
         _component("gcp", "origin-timeout-300", domains=TWO_DOMAINS, origin_timeout_seconds=300),
         _component("gcp", "unprotected-everything", domains=TWO_DOMAINS, protect_serving_resources=False,
                    managed_zone="example-com", enable_ipv6=True, redirect_http_to_https=True),
-        _component("gcp", "classic-named", domains=TWO_DOMAINS, certificates="classic", managed_zone="example-com",
-                   managed_zone_dns_name="example.com"),
-        _component("gcp", "certificate-manager-zone", domains=TWO_DOMAINS, certificates="certificate-manager",
-                   managed_zone="example-com", managed_zone_dns_name="example.com.", enable_ipv6=True),
-        _component("gcp", "certificate-manager-dns-elsewhere", domains=TWO_DOMAINS, certificates="certificate-manager"),
-        _component("gcp", "certificate-manager-domains-101", domains=many(101), certificates="certificate-manager",
-                   managed_zone="example-com"),
-        _component("gcp", "migrate-issue", domains=TWO_DOMAINS, certificates="migrate-issue", managed_zone="example-com"),
-        _component("gcp", "migrate-attach", domains=TWO_DOMAINS, certificates="migrate-attach",
-                   managed_zone="example-com", domains_per_certificate=1),
-        _component("gcp", "pending-cutover", domains=TWO_DOMAINS, certificates="certificate-manager",
-                   managed_zone="example-com", enable_ipv6=True, pending_cutover_domains=["track.example.com"]),
-        _component("gcp", "import-route-records", domains=TWO_DOMAINS, certificates="certificate-manager",
-                   managed_zone="example-com", dns_project="dns-project", enable_ipv6=True,
-                   import_route_records=["track.example.com"]),
-        _component("gcp", "certificate-manager-unprotected", domains=TWO_DOMAINS, certificates="certificate-manager",
-                   managed_zone="example-com", redirect_http_to_https=True, protect_serving_resources=False),
         _stack("gcp", "stack-example", "gcp-example"),
-        _stack("gcp", "stack-certificate-manager", "gcp-example", **{"tracking-cdn:certificates": "certificate-manager",
-               "tracking-cdn:managedZone": "example-com", "tracking-cdn:managedZoneDnsName": "example.com"}),
     ]
     found += [_stack("gcp", f"stack-domains-{n}", "gcp-example", **{"tracking-cdn:domains": many(n)})
               for n in (1, 10, 100)]
@@ -250,29 +231,54 @@ THEIR_REDIRECT = {
 }
 THEIR_CONFIG = {"ref": "strict_elsewhere", "expression": "true", "action": "set_config",
                 "action_parameters": {"ssl": "strict"}}
+THEIR_CACHE = {"ref": "cache_static", "expression": '(http.request.uri.path.extension eq "css")',
+               "action": "set_cache_settings", "action_parameters": {"cache": True}}
 
 
 def _cloudflare() -> list[Scenario]:
     def cloudflare(name: str, **args: Any) -> Scenario:
         return _component("cloudflare", name, **{"domains": TWO_DOMAINS, "zone_name": "example.com", **args})
 
+    routes_on_host = {esp for esp, profile in PROFILES.items() if profile.needs_tracking_host_header}
     found = [cloudflare(esp, **esp_args(esp)) for esp in PROFILES]
-    found += [cloudflare(f"page-rules-{esp}", mode="page_rules", **esp_args(esp)) for esp in PROFILES]
+    found += [cloudflare(f"page-rules-{esp}", mode="page_rules", **esp_args(esp))
+              for esp in PROFILES if esp not in routes_on_host]
+    found += [cloudflare(f"proxy-{esp}", mode="proxy", **esp_args(esp)) for esp in PROFILES if esp not in routes_on_host]
     four = ["a.example.com", "b.example.com", "c.example.com", "d.example.com"]
+    deep = ["ablink.m.example.com", "track.example.com"]
     found += [
+        cloudflare("redirect", mode="redirect"),
         cloudflare("rulesets", mode="rulesets"),
         cloudflare("page-rules-limit-4", domains=four, mode="page_rules", page_rule_limit=4),
-        cloudflare("existing-rules", existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG]),
+        cloudflare("ssl-config-rule", ssl_config_rule=True),
+        cloudflare("page-rules-ssl-config-rule", mode="page_rules", ssl_config_rule=True),
+        cloudflare("existing-rules", existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG],
+                   ssl_config_rule=True),
+        cloudflare("proxy-existing-rules", esp="sendgrid", redirect_http_to_https=True,
+                   existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG],
+                   existing_cache_rules=[THEIR_CACHE]),
         cloudflare("unmanaged-rulesets", manage_rulesets=False),
+        cloudflare("proxy-unmanaged-rulesets", esp="sendgrid", manage_rulesets=False),
         cloudflare("domains-100-long", domains=[f"click-tracking-{i:03d}.newsletters.marketing.example.com"
                                                 for i in range(100)]),
+        cloudflare("proxy-domains-100-long", esp="sendgrid", redirect_http_to_https=True,
+                   domains=[f"click-tracking-{i:03d}.newsletters.marketing.example.com" for i in range(100)]),
         cloudflare("unmanaged-dns", manage_dns_records=False),
-        cloudflare("record-target", esp="sendgrid", dns_record_target="example.com"),
+        cloudflare("record-target", dns_record_target="example.com"),
         cloudflare("zone-id", zone_id="0123abcd"),
         cloudflare("ignored-ttl-and-redirect", cache_ttl_seconds=30, redirect_http_to_https=True),
-        cloudflare("deep-domain", domains=["track.mail.example.com", "track.example.com"]),
+        cloudflare("proxy-https-redirect", esp="sendgrid", redirect_http_to_https=True),
+        cloudflare("proxy-edge-ttl-10", esp="sendgrid", edge_cache_ttl_seconds=10),
+        cloudflare("proxy-edge-ttl-3600", esp="sendgrid", edge_cache_ttl_seconds=3600),
+        cloudflare("deep-domain", domains=deep),
+        cloudflare("deep-domain-certificates", domains=deep, advanced_certificates=True),
+        cloudflare("proxy-deep-domain", esp="sendgrid", domains=deep),
+        cloudflare("proxy-no-advanced-certificates", esp="sendgrid", advanced_certificates=False),
         cloudflare("unprotected", protect_serving_resources=False),
+        cloudflare("proxy-unprotected", esp="sendgrid", domains=deep, redirect_http_to_https=True,
+                   protect_serving_resources=False),
         _stack("cloudflare", "stack-example", "cloudflare-example"),
+        _stack("cloudflare", "stack-sendgrid", "cloudflare-example", **{"tracking-cdn:esp": "sendgrid"}),
         _stack("cloudflare", "stack-lookup-page-rules", "cloudflare-example",
                **{"tracking-cdn:zoneId": None, "tracking-cdn:mode": "page_rules"}),
     ]

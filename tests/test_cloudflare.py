@@ -1,9 +1,18 @@
-"""Policies of the Cloudflare front door (issue 5), checked on what the component registers under the
-mock engine: every request to a tracking domain (HTTP or HTTPS) answers a 301 to
-``https://<ESP host><same path>`` with the query string kept, SSL Full for those hosts, a proxied DNS
-record per domain, Rulesets by default and Page Rules only on request (within the plan's limit),
-existing rules carried over rather than wiped, domains outside the zone refused, protection, the
-example stack and ``plan``."""
+"""Policies of the Cloudflare front door, checked on what the component registers under the mock
+engine.
+
+Redirect mode (issue 5, SparkPost's recipe; the default for ESPs that do not route on the tracking
+domain): every request to a tracking domain (HTTP or HTTPS) answers a 301 to ``https://<ESP
+host><same path>`` with the query string kept; the records are originless ``AAAA 100::`` and a
+deployed record is left as it is; no SSL rule unless asked for (issue 13).
+
+Proxy mode (issue 22, Braze's SendGrid recipe; the default for ESPs that route on the tracking
+domain): a proxied CNAME per domain to the ESP, SSL Full for exactly those hosts, no redirect, a
+bypass cache rule (or the opted-in edge TTL), nothing that rewrites Host, an advanced certificate
+pack only for names deeper than Universal SSL covers.
+
+Both: existing rules carried over rather than wiped, domains outside the zone refused, protection,
+the example stack and ``plan``."""
 
 import re
 
@@ -18,20 +27,24 @@ from tracking_cdn.cloudflare import (
     group_hosts,
     hosts_expression,
 )
-from tracking_cdn.contract import ROUTE
+from tracking_cdn.contract import ROUTE, VALIDATION
 from tracking_cdn.errors import InvalidArgument
 
 COMPONENT = "tracking-cdn:index:CloudflareTrackingDomain"
 RULESET = "cloudflare:index/ruleset:Ruleset"
 PAGE_RULE = "cloudflare:index/pageRule:PageRule"
 DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
+CERTIFICATE_PACK = "cloudflare:index/certificatePack:CertificatePack"
 GET_ZONE = "cloudflare:index/getZone:getZone"
 REDIRECT_PHASE = "http_request_dynamic_redirect"
 CONFIG_PHASE = "http_config_settings"
+CACHE_PHASE = "http_request_cache_settings"
 ZONE = "example.com"
 LOOKED_UP_ZONE_ID = "<zone id of example.com>"
 DOMAINS = ["track.example.com", "click2.example.com"]
-OUTPUTS = ("origin_host", "dns_records", "zone_id", "redirect_rules", "config_rules")
+OUTPUTS = ("origin_host", "dns_records", "zone_id", "redirect_rules", "config_rules", "cache_rules")
+REDIRECTED_ESPS = [esp for esp, (_, _, routes_on_host) in ESP_CASES.items() if not routes_on_host]
+PROXIED_ESPS = [esp for esp, (_, _, routes_on_host) in ESP_CASES.items() if routes_on_host]
 
 
 def args_for(esp: str = "sparkpost", **overrides) -> dict:
@@ -61,6 +74,10 @@ def ruleset(run, phase: str):
     return found[0]
 
 
+def phases(run) -> set[str]:
+    return {r.inputs["phase"] for r in run.of_type(RULESET)}
+
+
 def hosts_of(expression: str) -> list[str]:
     """The hosts an ``(http.host in {...})`` expression matches; fails on any other expression shape."""
     match = re.fullmatch(r'\(http\.host in \{((?:"[a-z0-9.-]+" ?)+)\}\)', expression)
@@ -72,23 +89,36 @@ def tracking_rules(rules: list[dict]) -> list[dict]:
     return [rule for rule in rules if str(rule.get("ref", "")).startswith("tracking_cdn_")]
 
 
-@pytest.fixture(scope="module", params=ESP_CASES)
-def profile_run(request):
+def routes(run) -> list[tuple]:
+    return sorted((r["name"], r["type"], r["value"]) for r in run.stack_outputs["dns_records"] if r["purpose"] == ROUTE)
+
+
+@pytest.fixture(scope="module", params=REDIRECTED_ESPS)
+def redirect_run(request):
     esp = request.param
     return esp, ESP_CASES[esp][1], build(args_for(esp))
 
 
-@pytest.fixture(scope="module", params=ESP_CASES)
+@pytest.fixture(scope="module", params=REDIRECTED_ESPS)
 def page_rules_run(request):
     esp = request.param
     return esp, ESP_CASES[esp][1], build(args_for(esp, mode="page_rules"))
 
 
-# --- the redirect --------------------------------------------------------------------------------
+@pytest.fixture(scope="module", params=list(ESP_CASES))
+def proxy_run(request):
+    """Every ESP in proxy mode: the default for those that route on the tracking domain, asked for
+    by the others."""
+    esp = request.param
+    mode = {} if esp in PROXIED_ESPS else {"mode": "proxy"}
+    return esp, ESP_CASES[esp][1], build(args_for(esp, **mode))
 
 
-def test_every_request_to_a_tracking_domain_answers_301_to_the_esp_host_with_path_and_query(profile_run):
-    esp, host, run = profile_run
+# --- redirect mode: the redirect -----------------------------------------------------------------
+
+
+def test_every_request_to_a_tracking_domain_answers_301_to_the_esp_host_with_path_and_query(redirect_run):
+    esp, host, run = redirect_run
     redirect = ruleset(run, REDIRECT_PHASE)
     assert redirect.inputs["kind"] == "zone"
     [rule] = redirect.inputs["rules"]
@@ -100,85 +130,251 @@ def test_every_request_to_a_tracking_domain_answers_301_to_the_esp_host_with_pat
     assert from_value["preserveQueryString"] is True
 
 
-def test_http_and_https_are_both_redirected_no_scheme_condition(profile_run):
-    _, _, run = profile_run
-    for phase in (REDIRECT_PHASE, CONFIG_PHASE):
-        for rule in ruleset(run, phase).inputs["rules"]:
-            assert "ssl" not in rule["expression"] and "scheme" not in rule["expression"]
+def test_http_and_https_are_both_redirected_no_scheme_condition(redirect_run):
+    _, _, run = redirect_run
+    for rule in ruleset(run, REDIRECT_PHASE).inputs["rules"]:
+        assert "ssl" not in rule["expression"] and "scheme" not in rule["expression"]
 
 
-def test_ssl_mode_is_full_for_the_tracking_hosts_only(profile_run):
-    _, _, run = profile_run
-    config = ruleset(run, CONFIG_PHASE)
-    [rule] = config.inputs["rules"]
+def test_a_redirect_takes_over_no_other_entry_point(redirect_run):
+    """A redirected request never reaches an origin: no SSL configuration rule (it would claim the
+    zone's whole http_config_settings entry point) and nothing cached (issue 13)."""
+    _, _, run = redirect_run
+    assert phases(run) == {REDIRECT_PHASE}
+    assert run.stack_outputs["config_rules"] == [] and run.stack_outputs["cache_rules"] == []
+
+
+def test_the_ssl_rule_is_opt_in_in_redirect_mode_and_scoped_to_the_tracking_hosts():
+    run = build(args_for(ssl_config_rule=True))
+    [rule] = ruleset(run, CONFIG_PHASE).inputs["rules"]
     assert rule["action"] == "set_config" and rule["actionParameters"] == {"ssl": "full"}
     assert sorted(hosts_of(rule["expression"])) == sorted(DOMAINS)
+    assert ruleset(run, CONFIG_PHASE).protect
+    assert run.stack_outputs["config_rules"][0]["action_parameters"] == {"ssl": "full"}
 
 
-def test_a_proxied_record_exists_for_each_tracking_domain_so_the_rule_fires(profile_run):
-    _, host, run = profile_run
+def test_redirect_records_are_originless_placeholders_proxied_so_the_rule_fires(redirect_run):
+    """Cloudflare's documented placeholder for a hostname without an origin, instead of a CNAME to an
+    ESP host that may be on another Cloudflare account (error 1014)."""
+    _, _, run = redirect_run
     records = {r.inputs["name"]: r for r in run.of_type(DNS_RECORD)}
     assert sorted(records) == sorted(DOMAINS)
     for record in records.values():
+        assert (record.inputs["type"], record.inputs["content"]) == ("AAAA", "100::")
         assert record.inputs["proxied"] is True
-        assert (record.inputs["type"], record.inputs["content"]) == ("CNAME", host)
         assert record.inputs["zoneId"] == LOOKED_UP_ZONE_ID
         assert record.inputs["ttl"] == 1, "proxied records take the automatic TTL"
+    assert routes(run) == sorted((d, "AAAA", "100::") for d in DOMAINS)
 
 
-def test_records_are_created_after_the_rules(profile_run):
-    _, _, run = profile_run
-    rules = {r.urn for r in run.of_type(RULESET)}
+def test_a_deployed_redirect_record_keeps_its_type_and_content(redirect_run):
+    """Records deployed as CNAMEs to the ESP stay CNAMEs: turning a live CNAME into an AAAA is a
+    delete-then-create that leaves the name unresolvable for a moment (negatively cached)."""
+    _, _, run = redirect_run
     for record in run.of_type(DNS_RECORD):
-        assert rules <= set(record.dependencies)
+        assert record.ignore_changes == ["type", "content"]
+        assert record.delete_before_replace, "Cloudflare refuses two address/CNAME records of one name"
 
 
-def test_rulesets_not_page_rules_by_default(profile_run):
-    _, _, run = profile_run
-    assert run.of_type(PAGE_RULE) == []
-    assert {r.inputs["phase"] for r in run.of_type(RULESET)} == {REDIRECT_PHASE, CONFIG_PHASE}
+def test_an_explicit_record_target_is_a_cname_and_is_applied():
+    run = build(args_for(esp="sparkpost-eu", dns_record_target="example.com"))
+    for record in run.of_type(DNS_RECORD):
+        assert (record.inputs["type"], record.inputs["content"]) == ("CNAME", "example.com")
+        assert record.ignore_changes == [], "an explicit target is a decision: apply it"
+    target = ruleset(run, REDIRECT_PHASE).inputs["rules"][0]["actionParameters"]["fromValue"]["targetUrl"]
+    assert target["expression"].startswith('concat("https://eu.spgo.io"'), "the redirect still goes to the ESP"
+    assert routes(run) == sorted((d, "CNAME", "example.com") for d in DOMAINS)
 
 
-def test_dns_records_list_every_proxied_record(profile_run):
-    _, host, run = profile_run
-    listed = run.stack_outputs["dns_records"]
-    assert sorted((r["name"], r["type"], r["value"], r["purpose"]) for r in listed) == sorted(
-        (d, "CNAME", host, ROUTE) for d in DOMAINS
-    )
-    assert run.stack_outputs["origin_host"] == host
+def test_records_are_created_after_the_rules(redirect_run, proxy_run):
+    for _, _, run in (redirect_run, proxy_run):
+        rules = {r.urn for r in run.of_type(RULESET)}
+        assert rules
+        for record in run.of_type(DNS_RECORD):
+            assert rules <= set(record.dependencies)
 
 
-def test_the_zone_is_looked_up_by_name_and_every_child_uses_it(profile_run):
-    _, _, run = profile_run
-    assert run.stack_outputs["zone_id"] == LOOKED_UP_ZONE_ID
-    component = run.one(COMPONENT)
-    for child in run.children_of(component):
-        assert child.inputs["zoneId"] == LOOKED_UP_ZONE_ID
+def test_rulesets_not_page_rules_by_default(redirect_run):
+    _, _, run = redirect_run
+    assert run.of_type(PAGE_RULE) == [] and run.of_type(CERTIFICATE_PACK) == []
 
 
-def test_live_serving_resources_are_protected_by_default(profile_run):
-    _, _, run = profile_run
-    component = run.one(COMPONENT)
-    children = run.children_of(component)
+def test_the_zone_is_looked_up_by_name_and_every_child_uses_it(redirect_run, proxy_run):
+    for _, _, run in (redirect_run, proxy_run):
+        assert run.stack_outputs["zone_id"] == LOOKED_UP_ZONE_ID
+        for child in run.children_of(run.one(COMPONENT)):
+            assert child.inputs["zoneId"] == LOOKED_UP_ZONE_ID
+
+
+def test_live_serving_resources_are_protected_by_default(redirect_run):
+    _, _, run = redirect_run
+    children = run.children_of(run.one(COMPONENT))
     assert {c.type for c in children} == {RULESET, DNS_RECORD}
     assert all(c.protect for c in children)
 
 
-def test_published_rules_are_the_ones_installed(profile_run):
-    _, _, run = profile_run
+def test_published_rules_are_the_ones_installed(redirect_run):
+    _, _, run = redirect_run
     installed = ruleset(run, REDIRECT_PHASE).inputs["rules"][0]
     [published] = run.stack_outputs["redirect_rules"]
     assert published["expression"] == installed["expression"]
     published_target = published["action_parameters"]["from_value"]["target_url"]
     assert published_target == installed["actionParameters"]["fromValue"]["targetUrl"]
-    [config] = run.stack_outputs["config_rules"]
-    assert config["action_parameters"] == {"ssl": "full"}
 
 
 def test_protection_can_be_turned_off_for_teardown():
-    run = build(args_for(protect_serving_resources=False))
-    assert run.of_type(RULESET) and run.of_type(DNS_RECORD)
-    assert not any(r.protect for r in run.resources)
+    for args in (args_for(protect_serving_resources=False), args_for("sendgrid", protect_serving_resources=False,
+                                                                     domains=["a.b.example.com"])):
+        run = build(args)
+        assert run.of_type(RULESET) and run.of_type(DNS_RECORD)
+        assert not any(r.protect for r in run.resources)
+
+
+def test_rulesets_is_the_former_name_of_redirect_mode():
+    before, now = build(args_for(mode="rulesets")), build(args_for(mode="redirect"))
+    assert sorted((r.urn, str(r.inputs)) for r in before.resources) == sorted((r.urn, str(r.inputs)) for r in now.resources)
+
+
+# --- proxy mode (issue 22) -----------------------------------------------------------------------
+
+
+def test_proxy_records_are_proxied_cnames_to_the_esp(proxy_run):
+    _, host, run = proxy_run
+    records = {r.inputs["name"]: r for r in run.of_type(DNS_RECORD)}
+    assert sorted(records) == sorted(DOMAINS)
+    for record in records.values():
+        assert (record.inputs["type"], record.inputs["content"], record.inputs["proxied"]) == ("CNAME", host, True)
+        assert record.inputs["ttl"] == 1
+        assert record.ignore_changes == [], "the record is the route to the ESP: its target is always applied"
+        assert record.delete_before_replace and record.protect
+    assert routes(run) == sorted((d, "CNAME", host) for d in DOMAINS)
+
+
+def test_proxy_mode_sets_ssl_full_for_exactly_the_tracking_hosts(proxy_run):
+    _, _, run = proxy_run
+    [rule] = ruleset(run, CONFIG_PHASE).inputs["rules"]
+    assert rule["action"] == "set_config" and rule["actionParameters"] == {"ssl": "full"}
+    assert sorted(hosts_of(rule["expression"])) == sorted(DOMAINS)
+
+
+def test_proxy_mode_redirects_nothing(proxy_run):
+    _, _, run = proxy_run
+    assert REDIRECT_PHASE not in phases(run) and run.of_type(PAGE_RULE) == []
+    assert run.stack_outputs["redirect_rules"] == []
+
+
+def test_proxy_mode_bypasses_the_cache_by_default_so_every_click_reaches_the_esp(proxy_run):
+    _, _, run = proxy_run
+    [rule] = ruleset(run, CACHE_PHASE).inputs["rules"]
+    assert rule["action"] == "set_cache_settings" and rule["actionParameters"] == {"cache": False}
+    assert sorted(hosts_of(rule["expression"])) == sorted(DOMAINS)
+    assert run.stack_outputs["cache_rules"][0]["action_parameters"] == {"cache": False}
+
+
+def test_an_opted_in_edge_ttl_overrides_the_origin_for_the_tracking_hosts():
+    run = build(args_for("sendgrid", edge_cache_ttl_seconds=10))
+    [rule] = ruleset(run, CACHE_PHASE).inputs["rules"]
+    assert rule["actionParameters"] == {"cache": True, "edgeTtl": {"mode": "override_origin", "default": 10}}
+    assert run.warnings == []
+
+
+def test_nothing_in_proxy_mode_rewrites_host_or_the_origin(proxy_run):
+    """The ESP must see the tracking domain as Host: no origin rule, no transform rule, no host
+    header or origin override in any rule the component installs."""
+    _, _, run = proxy_run
+    assert phases(run) <= {CONFIG_PHASE, CACHE_PHASE, REDIRECT_PHASE}
+    for registration in run.of_type(RULESET):
+        for rule in registration.inputs["rules"]:
+            assert not {"hostHeader", "origin", "headers", "uri"} & set(rule["actionParameters"])
+
+
+def test_proxy_mode_passes_well_known_paths_to_the_esp_unchanged(proxy_run):
+    """No rule looks at the path: /.well-known/* reaches the ESP like every click (no 301, which
+    Android's App Links verification refuses)."""
+    _, _, run = proxy_run
+    for registration in run.of_type(RULESET):
+        for rule in registration.inputs["rules"]:
+            assert "uri" not in rule["expression"] and "path" not in rule["expression"]
+
+
+def test_sendgrid_builds_brazes_recipe_without_a_warning():
+    run = build(args_for("sendgrid"))
+    assert run.warnings == []
+    assert phases(run) == {CONFIG_PHASE, CACHE_PHASE}
+    assert run.of_type(CERTIFICATE_PACK) == [], "one-level names are covered by Universal SSL"
+
+
+def test_proxy_serving_resources_are_protected(proxy_run):
+    _, _, run = proxy_run
+    assert all(c.protect for c in run.children_of(run.one(COMPONENT)))
+
+
+def test_http_to_https_in_proxy_mode_is_a_redirect_of_plain_http_only_and_not_protected():
+    run = build(args_for("sendgrid", redirect_http_to_https=True))
+    redirect = ruleset(run, REDIRECT_PHASE)
+    [rule] = redirect.inputs["rules"]
+    assert rule["expression"] == hosts_expression(tuple(DOMAINS))[:-1] + " and not ssl)"
+    from_value = rule["actionParameters"]["fromValue"]
+    assert from_value["targetUrl"] == {"expression": 'concat("https://", http.host, http.request.uri.path)'}
+    assert from_value["statusCode"] == 301 and from_value["preserveQueryString"] is True
+    assert not redirect.protect, "turning the option off must be able to delete it"
+    assert run.warnings == []
+
+
+# --- certificates (issue 22) ----------------------------------------------------------------------
+
+DEEP = "ablink.m.example.com"
+
+
+def test_a_pack_is_ordered_only_for_names_deeper_than_universal_ssl_covers():
+    run = build(args_for("sendgrid", domains=[DEEP, "track.example.com", "x.links.example.com"]))
+    packs = {tuple(p.inputs["hosts"]): p for p in run.of_type(CERTIFICATE_PACK)}
+    assert sorted(packs) == [("example.com", DEEP), ("example.com", "x.links.example.com")], (
+        "one pack per deep name, with the zone apex Cloudflare requires in every pack"
+    )
+    for pack in packs.values():
+        assert pack.inputs["type"] == "advanced" and pack.inputs["validationMethod"] == "txt"
+        assert pack.inputs["certificateAuthority"] in ("google", "lets_encrypt", "ssl_com")
+        assert pack.protect and pack.inputs["zoneId"] == LOOKED_UP_ZONE_ID
+    assert run.warnings == []
+
+
+def test_the_packs_validation_records_are_listed_first_in_dns_records():
+    run = build(args_for("sendgrid", domains=[DEEP, "track.example.com"]))
+    listed = run.stack_outputs["dns_records"]
+    validation = [r for r in listed if r["purpose"] == VALIDATION]
+    assert listed[: len(validation)] == validation
+    assert {(r["name"], r["type"]) for r in validation} == {
+        (f"_acme-challenge.{DEEP}", "TXT"), ("_acme-challenge.example.com", "TXT")
+    }
+    assert all(r["value"] for r in validation)
+
+
+def test_adding_a_deep_domain_leaves_every_existing_pack_as_it_is():
+    one = build(args_for("sendgrid", domains=[DEEP]))
+    two = build(args_for("sendgrid", domains=[DEEP, "y.m.example.com"]))
+    before = {p.urn: p.inputs for p in one.of_type(CERTIFICATE_PACK)}
+    after = {p.urn: p.inputs for p in two.of_type(CERTIFICATE_PACK)}
+    assert len(after) == 2 and {urn: after[urn] for urn in before} == before
+
+
+def test_deep_domains_without_advanced_certificates_are_refused_with_the_reason():
+    error, registered = refused(args_for("sendgrid", domains=[DEEP], advanced_certificates=False))
+    assert error.argument == "domains" and DEEP in str(error) and "Advanced Certificate Manager" in str(error)
+    assert registered == []
+    assert build(args_for("sendgrid", advanced_certificates=False)).of_type(CERTIFICATE_PACK) == [], (
+        "one-level names need no advanced certificate"
+    )
+
+
+def test_redirect_mode_flags_deep_domains_unless_it_orders_packs():
+    run = build(args_for(domains=["track.mail.example.com", "track.example.com"]))
+    flagged = [w for w in run.warnings if "Universal SSL" in w]
+    assert len(flagged) == 1 and "track.mail.example.com" in flagged[0] and "advanced_certificates" in flagged[0]
+    assert run.of_type(CERTIFICATE_PACK) == []
+    ordered = build(args_for(domains=["track.mail.example.com", "track.example.com"], advanced_certificates=True))
+    assert [p.inputs["hosts"] for p in ordered.of_type(CERTIFICATE_PACK)] == [["example.com", "track.mail.example.com"]]
+    assert not [w for w in ordered.warnings if "Universal SSL" in w]
 
 
 # --- page rules compatibility mode ---------------------------------------------------------------
@@ -194,11 +390,12 @@ def test_page_rules_mode_forwards_each_domain_with_a_301_to_the_esp(page_rules_r
         assert rule.protect
 
 
-def test_page_rules_mode_keeps_ssl_full_and_proxied_records_but_no_redirect_ruleset(page_rules_run):
+def test_page_rules_mode_keeps_proxied_records_and_no_ruleset(page_rules_run):
     _, _, run = page_rules_run
-    assert [r.inputs["phase"] for r in run.of_type(RULESET)] == [CONFIG_PHASE]
-    assert ruleset(run, CONFIG_PHASE).inputs["rules"][0]["actionParameters"] == {"ssl": "full"}
+    assert run.of_type(RULESET) == []
     assert all(r.inputs["proxied"] for r in run.of_type(DNS_RECORD)) and len(run.of_type(DNS_RECORD)) == 2
+    with_ssl = build(args_for(mode="page_rules", ssl_config_rule=True))
+    assert phases(with_ssl) == {CONFIG_PHASE}
 
 
 def test_more_page_rules_than_the_free_plan_allows_are_refused():
@@ -224,10 +421,17 @@ THEIR_CONFIG = {
     "action": "set_config",
     "action_parameters": {"ssl": "strict"},
 }
+THEIR_CACHE = {
+    "ref": "cache_static",
+    "expression": '(http.request.uri.path.extension eq "css")',
+    "action": "set_cache_settings",
+    "action_parameters": {"cache": True},
+}
 
 
 def test_existing_rules_are_carried_over_not_wiped_and_tracking_rules_take_precedence():
-    run = build(args_for(existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG]))
+    run = build(args_for(existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG],
+                         ssl_config_rule=True))
     redirect_rules = ruleset(run, REDIRECT_PHASE).inputs["rules"]
     assert [r["ref"] for r in redirect_rules] == ["tracking_cdn_redirect", "www_to_apex"], (
         "the first matching redirect wins: ours first, theirs kept"
@@ -239,6 +443,12 @@ def test_existing_rules_are_carried_over_not_wiped_and_tracking_rules_take_prece
     )
 
 
+def test_existing_cache_rules_are_kept_before_the_tracking_cache_rule():
+    run = build(args_for("sendgrid", existing_cache_rules=[THEIR_CACHE], existing_config_rules=[THEIR_CONFIG]))
+    assert [r["ref"] for r in ruleset(run, CACHE_PHASE).inputs["rules"]] == ["cache_static", "tracking_cdn_cache"]
+    assert [r["ref"] for r in ruleset(run, CONFIG_PHASE).inputs["rules"]] == ["strict_elsewhere", "tracking_cdn_ssl_full"]
+
+
 def test_without_manage_rulesets_no_entry_point_is_taken_over_and_the_rules_are_published():
     run = build(args_for(manage_rulesets=False))
     assert run.of_type(RULESET) == [] and run.of_type(PAGE_RULE) == []
@@ -247,18 +457,26 @@ def test_without_manage_rulesets_no_entry_point_is_taken_over_and_the_rules_are_
     assert sorted(hosts_of(redirect["expression"])) == sorted(DOMAINS)
     target = redirect["action_parameters"]["from_value"]["target_url"]["expression"]
     assert target.startswith('concat("https://spgo.io"')
-    assert run.stack_outputs["config_rules"][0]["action_parameters"] == {"ssl": "full"}
+    proxy = build(args_for("sendgrid", manage_rulesets=False))
+    assert proxy.of_type(RULESET) == []
+    assert proxy.stack_outputs["config_rules"][0]["action_parameters"] == {"ssl": "full"}
+    assert proxy.stack_outputs["cache_rules"][0]["action_parameters"] == {"cache": False}
 
 
 def test_many_long_domains_are_split_over_rules_that_fit_cloudflares_expression_limit():
     domains = [f"click-tracking-{i:03d}.newsletters.marketing.example.com" for i in range(100)]
-    run = build(args_for(domains=domains))
-    for phase in (REDIRECT_PHASE, CONFIG_PHASE):
-        rules = tracking_rules(ruleset(run, phase).inputs["rules"])
-        assert len(rules) > 1
-        assert all(len(r["expression"]) <= MAX_EXPRESSION_LENGTH for r in rules)
-        assert [h for r in rules for h in hosts_of(r["expression"])] == domains
-        assert len({r["ref"] for r in rules}) == len(rules)
+    for args, phase_list in (
+        (args_for(domains=domains, ssl_config_rule=True), (REDIRECT_PHASE, CONFIG_PHASE)),
+        (args_for("sendgrid", domains=domains, redirect_http_to_https=True), (REDIRECT_PHASE, CONFIG_PHASE, CACHE_PHASE)),
+    ):
+        run = build(args)
+        for phase in phase_list:
+            rules = tracking_rules(ruleset(run, phase).inputs["rules"])
+            assert len(rules) > 1
+            assert all(len(r["expression"]) <= MAX_EXPRESSION_LENGTH for r in rules)
+            hosts = [h for r in rules for h in re.findall(r'"([^"]+)"', r["expression"])]
+            assert hosts == domains
+            assert len({r["ref"] for r in rules}) == len(rules)
 
 
 def test_host_groups_keep_order_and_fit_the_limit():
@@ -266,6 +484,7 @@ def test_host_groups_keep_order_and_fit_the_limit():
     groups = group_hosts(domains)
     assert tuple(d for g in groups for d in g) == domains
     assert all(len(hosts_expression(g)) <= MAX_EXPRESSION_LENGTH for g in groups)
+    assert all(len(hosts_expression(g)) <= MAX_EXPRESSION_LENGTH - 20 for g in group_hosts(domains, room=20))
     assert len(group_hosts(("a.example.com",))) == 1
 
 
@@ -275,15 +494,9 @@ def test_host_groups_keep_order_and_fit_the_limit():
 def test_dns_records_can_be_left_to_the_user_and_are_still_listed():
     run = build(args_for(manage_dns_records=False))
     assert run.of_type(DNS_RECORD) == []
-    assert sorted(r["name"] for r in run.stack_outputs["dns_records"]) == sorted(DOMAINS)
-    assert all(r["value"] == "spgo.io" for r in run.stack_outputs["dns_records"])
-
-
-def test_the_record_target_can_be_a_host_of_the_zone_to_avoid_error_1014():
-    run = build(args_for(esp="sendgrid", dns_record_target="example.com"))
-    assert {r.inputs["content"] for r in run.of_type(DNS_RECORD)} == {"example.com"}
-    target = ruleset(run, REDIRECT_PHASE).inputs["rules"][0]["actionParameters"]["fromValue"]["targetUrl"]
-    assert target["expression"].startswith('concat("https://sendgrid.net"'), "the redirect still goes to the ESP"
+    assert routes(run) == sorted((d, "AAAA", "100::") for d in DOMAINS)
+    proxy = build(args_for("sendgrid", manage_dns_records=False))
+    assert routes(proxy) == sorted((d, "CNAME", "sendgrid.net") for d in DOMAINS)
 
 
 def test_a_given_zone_id_is_used_without_a_lookup():
@@ -295,32 +508,23 @@ def test_a_given_zone_id_is_used_without_a_lookup():
 
 
 def test_adding_a_domain_keeps_every_existing_urn():
-    one = build(args_for(domains=["track.example.com"]))
-    two = build(args_for(domains=["click2.example.com", "track.example.com"]))
-    assert {r.urn for r in one.resources} <= {r.urn for r in two.resources}
+    for esp in ("sparkpost", "sendgrid"):
+        one = build(args_for(esp, domains=["track.example.com"]))
+        two = build(args_for(esp, domains=["click2.example.com", "track.example.com"]))
+        assert {r.urn for r in one.resources} <= {r.urn for r in two.resources}
 
 
 # --- warnings ------------------------------------------------------------------------------------
 
 
-def test_arguments_without_effect_on_a_redirect_are_flagged():
+def test_arguments_without_effect_are_flagged():
     run = build(args_for(cache_ttl_seconds=30, redirect_http_to_https=True))
     assert any("cache_ttl_seconds has no effect" in w for w in run.warnings)
     assert any("redirect_http_to_https has no effect" in w for w in run.warnings)
     assert build(args_for()).warnings == []
-
-
-@pytest.mark.parametrize("esp", ESP_CASES)
-def test_a_redirect_losing_the_host_an_esp_routes_on_is_flagged(esp):
-    run = build(args_for(esp))
-    flagged = [w for w in run.warnings if "routes on the tracking domain" in w]
-    assert len(flagged) == (1 if esp == "sendgrid" else 0)
-
-
-def test_domains_deeper_than_universal_ssl_covers_are_flagged():
-    run = build(args_for(domains=["track.mail.example.com", "track.example.com"]))
-    flagged = [w for w in run.warnings if "Universal SSL" in w]
-    assert len(flagged) == 1 and "track.mail.example.com" in flagged[0]
+    proxy = build(args_for("sendgrid", cache_ttl_seconds=10))
+    [flagged] = [w for w in proxy.warnings if "cache_ttl_seconds" in w]
+    assert "edge_cache_ttl_seconds" in flagged and "Business or Enterprise" in flagged
 
 
 # --- refusals ------------------------------------------------------------------------------------
@@ -334,16 +538,36 @@ BAD_INPUTS = [
     (args_for(domains=["track.example.org"]), "domains"),
     (args_for(domains=["track.notexample.com"]), "domains"),
     (args_for(mode="workers"), "mode"),
+    (args_for(mode="Proxy"), "mode"),
+    (args_for("sendgrid", mode="redirect"), "mode"),
+    (args_for("sendgrid", mode="rulesets"), "mode"),
+    (args_for("sendgrid", mode="page_rules"), "mode"),
     (args_for(manage_rulesets="yes"), "manage_rulesets"),
     (args_for(manage_dns_records=1), "manage_dns_records"),
+    (args_for(ssl_config_rule="true"), "ssl_config_rule"),
+    (args_for("sendgrid", ssl_config_rule=False), "ssl_config_rule"),
     (args_for(existing_redirect_rules={"expression": "true"}), "existing_redirect_rules"),
     (args_for(existing_redirect_rules=[{"action": "redirect"}]), "existing_redirect_rules[0]"),
-    (args_for(existing_config_rules=[{**THEIR_CONFIG, "ref": "tracking_cdn_ssl_full"}]), "existing_config_rules[0]"),
-    (args_for(manage_rulesets=False, existing_config_rules=[THEIR_CONFIG]), "existing_config_rules"),
+    (args_for(ssl_config_rule=True, existing_config_rules=[{**THEIR_CONFIG, "ref": "tracking_cdn_ssl_full"}]),
+     "existing_config_rules[0]"),
+    (args_for(ssl_config_rule=True, existing_config_rules=[{**THEIR_CONFIG, "ref": "tracking_cdn_x"}]),
+     "existing_config_rules[0]"),
+    (args_for(manage_rulesets=False, ssl_config_rule=True, existing_config_rules=[THEIR_CONFIG]),
+     "existing_config_rules"),
+    (args_for(existing_config_rules=[THEIR_CONFIG]), "existing_config_rules"),
+    (args_for(existing_cache_rules=[THEIR_CACHE]), "existing_cache_rules"),
+    (args_for("sendgrid", existing_redirect_rules=[THEIR_REDIRECT]), "existing_redirect_rules"),
     (args_for(mode="page_rules", existing_redirect_rules=[THEIR_REDIRECT]), "existing_redirect_rules"),
     (args_for(page_rule_limit=20), "page_rule_limit"),
     (args_for(mode="page_rules", page_rule_limit=-1), "page_rule_limit"),
     (args_for(dns_record_target="http://example.com"), "dns_record_target"),
+    (args_for("sendgrid", dns_record_target="example.com"), "dns_record_target"),
+    (args_for(edge_cache_ttl_seconds=10), "edge_cache_ttl_seconds"),
+    (args_for("sendgrid", edge_cache_ttl_seconds=0), "edge_cache_ttl_seconds"),
+    (args_for("sendgrid", edge_cache_ttl_seconds=3601), "edge_cache_ttl_seconds"),
+    (args_for("sendgrid", edge_cache_ttl_seconds=True), "edge_cache_ttl_seconds"),
+    (args_for(advanced_certificates="no"), "advanced_certificates"),
+    (args_for(domains=["a.b.example.com"], advanced_certificates=False), "domains"),
     (args_for(esp="mailchimp"), "esp"),
     ({"domains": DOMAINS, "zone_name": ZONE, "esp": "sparkpost-enterprise"}, "tenant"),
     ({"domains": DOMAINS, "zone_name": ZONE, "esp": "custom"}, "origin_host"),
@@ -357,6 +581,11 @@ def test_bad_input_is_refused_naming_the_argument_before_anything_registers(args
     error, registered = refused(args)
     assert error.argument == argument
     assert registered == []
+
+
+def test_a_redirect_for_an_esp_that_routes_on_the_tracking_domain_is_refused_with_the_way_out():
+    error, _ = refused(args_for("sendgrid", mode="redirect"))
+    assert "routes on the tracking domain" in str(error) and "mode='proxy'" in str(error)
 
 
 def test_a_domain_outside_the_zone_is_refused_with_a_clear_message():
@@ -382,10 +611,16 @@ def test_the_example_stack_redirects_to_sparkpost_and_exports_the_rules():
     run = run_stack("cloudflare-example")
     assert run.stack_outputs["frontDoor"] == "cloudflare"
     assert run.stack_outputs["originHost"] == "spgo.io"
-    assert {"zoneId", "redirectRules", "configRules", "dnsRecords"} <= set(run.stack_outputs)
+    assert {"zoneId", "redirectRules", "configRules", "cacheRules", "dnsRecords"} <= set(run.stack_outputs)
     assert all(r.protect for r in run.children_of(run.one(COMPONENT)))
     rule = ruleset(run, REDIRECT_PHASE).inputs["rules"][0]
     assert rule["actionParameters"]["fromValue"]["statusCode"] == 301
+
+
+def test_the_example_stack_proxies_sendgrid():
+    run = run_stack("cloudflare-example", {"tracking-cdn:esp": "sendgrid", "tracking-cdn:mode": None})
+    assert phases(run) == {CONFIG_PHASE, CACHE_PHASE} and run.warnings == []
+    assert {r.inputs["content"] for r in run.of_type(DNS_RECORD)} == {"sendgrid.net"}
 
 
 def test_the_example_stack_looks_the_zone_up_by_name_and_can_use_page_rules():
@@ -401,4 +636,4 @@ def test_plan_renders_the_cloudflare_example_offline(capsys, monkeypatch):
     assert out.startswith("OFFLINE RENDERING")
     assert "+ tracking-cdn:index:CloudflareTrackingDomain" in out
     assert 'concat("https://spgo.io", http.request.uri.path)' in out
-    assert "track.example.com  CNAME  spgo.io" in out.replace("   ", "  ")
+    assert "track.example.com  AAAA  100::" in out.replace("   ", "  ")

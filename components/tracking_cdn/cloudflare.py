@@ -1,34 +1,42 @@
-"""Cloudflare front door: the tracking domains answer a 301 to the ESP's HTTPS endpoint.
+"""Cloudflare front door: the tracking domains either redirect to the ESP or are proxied to it.
 
-The seed's recipe (SparkPost CDN guide, Braze's Cloudflare guide): Cloudflare holds the certificate
-for the tracking domain (Universal SSL) and every request, HTTP or HTTPS, is redirected with a 301 to
-``https://<ESP host><same path>`` with the query string kept; SSL mode is Full for those hosts, and a
-proxied DNS record must exist for each tracking domain or the rule never fires.
+Two recipes, one per ESP family (see docs/front-doors/cloudflare.md):
 
-Built with Rulesets (a Single Redirect rule in phase ``http_request_dynamic_redirect`` and a
-configuration rule in ``http_config_settings``); legacy Page Rules only in ``mode="page_rules"``.
+- ``mode="redirect"`` (SparkPost's Cloudflare recipe, seed ``000_*``; the default for ESPs that do
+  not route on the tracking domain): every request, HTTP or HTTPS, answers a 301 to
+  ``https://<ESP host><same path>`` with the query string kept. A Single Redirect rule in phase
+  ``http_request_dynamic_redirect``; legacy Page Rules only in ``mode="page_rules"``. The request
+  never reaches an origin, so each tracking domain's record is Cloudflare's originless placeholder
+  ``AAAA 100::`` and no SSL rule is needed (opt in with ``ssl_config_rule``).
+- ``mode="proxy"`` (Braze's "Cloudflare - Sendgrid" recipe, seed ``003_*``; the default for ESPs that
+  route on the tracking domain): a proxied ("orange cloud") CNAME per domain to the ESP host, SSL
+  Full for exactly those hosts (configuration rule), a cache rule (bypass unless
+  ``edge_cache_ttl_seconds``), nothing that rewrites ``Host``; an advanced certificate pack for each
+  domain deeper than Universal SSL covers.
 
 A zone has ONE entry-point ruleset per phase. Creating one when the zone already has rules in that
 phase fails at ``pulumi up`` ("A similar configuration with rules already exists") instead of wiping
-them; carry those rules over with ``existing_redirect_rules`` / ``existing_config_rules`` after a
-``pulumi import``, or set ``manage_rulesets=False`` and add the published ``redirect_rules`` and
-``config_rules`` to the entry-point rulesets you already manage. See the README, section Cloudflare.
+them; carry those rules over with ``existing_*_rules`` after a ``pulumi import``, or set
+``manage_rulesets=False`` and add the published ``*_rules`` outputs to the entry points you manage.
 
 Imports only pulumi-cloudflare. (No ``from __future__ import annotations``: Pulumi's schema
 inference reads the annotations.)
 """
 
+from dataclasses import dataclass
 from typing import Any, NotRequired, Optional, Required
 
 import pulumi
 import pulumi_cloudflare as cloudflare
 
 from .contract import (
+    MAX_CACHE_TTL_SECONDS,
     ROUTE,
+    VALIDATION,
+    DnsRecord,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
-    collect_dns_records,
     dns_record,
     input_arg,
     plain_arg,
@@ -36,17 +44,56 @@ from .contract import (
 )
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
+from .esp import Origin
 
-RULESETS = "rulesets"
+REDIRECT = "redirect"
 PAGE_RULES = "page_rules"
-MODES = (RULESETS, PAGE_RULES)
+PROXY = "proxy"
+MODES = (REDIRECT, PAGE_RULES, PROXY)
+FORMER_MODE_NAMES = {"rulesets": REDIRECT}
+"""``rulesets`` was the name of ``redirect`` before proxy mode existed; stacks that set it keep working."""
 
 REDIRECT_PHASE = "http_request_dynamic_redirect"
 CONFIG_PHASE = "http_config_settings"
+CACHE_PHASE = "http_request_cache_settings"
+RESERVED_REF_PREFIX = "tracking_cdn_"
 REDIRECT_RULE_REF = "tracking_cdn_redirect"
+HTTPS_RULE_REF = "tracking_cdn_https"
 CONFIG_RULE_REF = "tracking_cdn_ssl_full"
+CACHE_RULE_REF = "tracking_cdn_cache"
 REDIRECT_STATUS = 301
-SSL_MODE = "full"
+SSL_FULL = "full"
+"""SSL mode Full: HTTPS to the origin, its certificate not verified. Braze's SendGrid recipe and
+Customer.io's guide ask for Full ("The Full (strict) mode will not work": the ESP holds no
+certificate for your tracking domain, and the Host it receives is the tracking domain)."""
+
+ORIGINLESS_RECORD = ("AAAA", "100::")
+"""Cloudflare's placeholder for a proxied hostname with no origin: "use the IPv6 reserved address
+``100::`` or the IPv4 reserved address ``192.0.2.0``" (cloudflare/cloudflare-docs,
+``support/troubleshooting/cloudflare-errors/troubleshooting-cloudflare-1xxx-errors.mdx``, error 1034)."""
+RECORD_KEPT_AS_DEPLOYED = ["type", "content"]
+"""Redirect mode leaves what a deployed record points at alone (``ignore_changes``): before the
+placeholder, records were CNAMEs to the ESP host, and turning a live CNAME into an AAAA is a
+delete-then-create (Cloudflare refuses a CNAME beside another record of the same name), during which
+the name does not resolve and resolvers cache that answer for the zone's negative TTL. A redirect
+never reaches the record's target, so the old CNAME serves exactly as well."""
+
+UNIVERSAL_SSL_DEPTH = 1
+"""Universal SSL (full setup) covers the apex and first-level subdomains only: "Deeper subdomains —
+such as dev.www.example.com — are not covered" (cloudflare/cloudflare-docs
+``ssl/edge-certificates/universal-ssl/limitations.mdx``)."""
+CERTIFICATE_PACK = {
+    "type": "advanced",
+    "certificate_authority": "lets_encrypt",
+    "validation_method": "txt",
+    "validity_days": 90,
+    "cloudflare_branding": False,
+}
+"""An advanced certificate (Advanced Certificate Manager add-on): DV, renewed by Cloudflare; TXT
+validation, which Cloudflare completes itself on a full-setup zone (cloudflare-docs
+``ssl/edge-certificates/advanced-certificate-manager/manage-certificates.mdx``). Every field of a pack
+forces a new order (terraform-provider-cloudflare ``internal/services/certificate_pack/schema.go``:
+RequiresReplace on each), so each deep domain gets its own pack and adding one never touches another."""
 
 FREE_PLAN_PAGE_RULES = 3
 """Page rules a Free plan zone may have (Pro 20, Business 50)."""
@@ -54,11 +101,14 @@ MAX_EXPRESSION_LENGTH = 4096
 """Cloudflare's limit on one rule expression (Rules language reference)."""
 AUTOMATIC_TTL = 1
 """Proxied records always have TTL 'automatic' (1)."""
+PLAN_MINIMUM_EDGE_TTL = {"Free": 7200, "Pro": 3600, "Business": 1, "Enterprise": 1}
+"""Minimum edge cache TTL per plan (developers.cloudflare.com/cache/how-to/edge-browser-cache-ttl/):
+the common 10 s default is possible only on Business and Enterprise."""
 
 
 class CloudflareTrackingDomainArgs(TrackingDomainArgs):
-    """Arguments of :class:`CloudflareTrackingDomain`: the common ones plus the zone and how the
-    rules are installed."""
+    """Arguments of :class:`CloudflareTrackingDomain`: the common ones plus the zone, the recipe
+    (``mode``) and how the rules are installed."""
 
     zone_name: Required[str]
     """The Cloudflare zone every tracking domain belongs to, e.g. ``example.com`` (required: the
@@ -68,21 +118,31 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     """The id of ``zone_name`` when you have it (e.g. from a ``cloudflare.Zone`` in your program);
     skips the lookup. It must be the id of ``zone_name``: that is not checked."""
     mode: NotRequired[str]
-    """``rulesets`` (default): one Single Redirect rule for all tracking domains (more only when they
-    outgrow one 4,096-character expression). ``page_rules``: legacy compatibility mode, one
-    Forwarding URL page rule per domain (counts against the plan's page rules). SSL Full is a
-    configuration rule in both modes."""
+    """``proxy``: the tracking domains are proxied to the ESP, which sees them as ``Host`` (default
+    for ESPs that route on the tracking domain: sendgrid). ``redirect``: one Single Redirect rule
+    answers a 301 to ``https://<ESP host><path>`` (default for the others; ``rulesets`` is its former
+    name). ``page_rules``: the redirect as legacy Forwarding URL page rules, one per domain (counts
+    against the plan's page rules). A redirect cannot carry the tracking domain to the ESP, so ESPs
+    that route on it are refused in the redirect modes."""
+    ssl_config_rule: NotRequired[bool]
+    """Redirect modes: also take over the zone's ``http_config_settings`` entry point with an SSL Full
+    rule for the tracking hosts (default False: a redirected request never reaches an origin, and the
+    rule would claim the whole entry point). Stacks deployed before this option existed have that
+    ruleset: set True to keep it. Proxy mode always has the rule (it is how HTTPS reaches the ESP)."""
     manage_rulesets: NotRequired[bool]
-    """Create the zone's entry-point rulesets for the redirect and configuration phases (default
-    True). False: create none; add the published ``redirect_rules`` and ``config_rules`` to the
+    """Create the zone's entry-point rulesets for the phases the mode uses (default True). False:
+    create none; add the published ``redirect_rules``, ``config_rules`` and ``cache_rules`` to the
     entry-point rulesets you already manage."""
     existing_redirect_rules: NotRequired[list[dict[str, Any]]]
     """Rules the zone already has in ``http_request_dynamic_redirect`` (pulumi-cloudflare
-    ``RulesetRuleArgs`` dicts, snake_case keys), kept after the tracking redirect in the entry point
+    ``RulesetRuleArgs`` dicts, snake_case keys), kept after the tracking rules in the entry point
     this component owns. Default none."""
     existing_config_rules: NotRequired[list[dict[str, Any]]]
     """Rules the zone already has in ``http_config_settings``, kept before the tracking SSL rule (a
-    later configuration rule wins, so the tracking hosts always get SSL Full). Default none."""
+    later configuration rule wins, so the tracking hosts always get their SSL mode). Default none."""
+    existing_cache_rules: NotRequired[list[dict[str, Any]]]
+    """Rules the zone already has in ``http_request_cache_settings`` (proxy mode), kept before the
+    tracking cache rule (a later cache rule wins). Default none."""
     page_rule_limit: NotRequired[int]
     """Page rules this component may create in ``mode="page_rules"``: your plan's allowance minus
     the page rules the zone already uses (default 3, a Free plan with none in use)."""
@@ -90,170 +150,432 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     """Create a proxied DNS record for each tracking domain (default True). False: create none; the
     records are still listed in ``dns_records`` and must exist, proxied, for the rules to fire."""
     dns_record_target: NotRequired[str]
-    """What each proxied CNAME points at (default: the ESP host, as the ESP's own setup asks). The
-    redirect answers before any origin is contacted; point it at a host of your own zone (e.g. the
-    zone apex) if Cloudflare answers error 1014 because the ESP host is on another Cloudflare account."""
+    """Redirect modes: make each record a proxied CNAME to this host instead of the originless
+    ``AAAA 100::`` (the redirect answers before any origin is contacted, so the target is never
+    used). Default: new records are ``AAAA 100::`` and records deployed as CNAMEs to the ESP host by
+    earlier versions are kept as they are; ``"100::"`` turns those into the placeholder too. Not
+    accepted in proxy mode, where the record is the route to the ESP."""
+    edge_cache_ttl_seconds: NotRequired[int]
+    """Proxy mode: cache the ESP's answers at Cloudflare's edge for this many seconds (1 to 3600).
+    Default: not cached (a bypass cache rule), so every open and click reaches the ESP. Cloudflare's
+    minimum edge TTL is 2 h on Free and 1 h on Pro plans: values below 3600 need a Business or
+    Enterprise plan, and Free plans cannot set any value up to an hour."""
+    advanced_certificates: NotRequired[bool]
+    """Order an advanced certificate pack (zone apex + the domain) for each tracking domain more than
+    one level below the zone, which Universal SSL does not cover. Needs the Advanced Certificate
+    Manager add-on. Default True in proxy mode; in the redirect modes default off (a warning names
+    the uncovered domains). False: refuse such domains."""
+
+
+@dataclass(frozen=True)
+class RouteRecord:
+    """What each tracking domain's proxied record is."""
+
+    type: str
+    content: str
+    kept_as_deployed: bool
+    """Leave a deployed record's type and content alone (see ``RECORD_KEPT_AS_DEPLOYED``)."""
+
+
+@dataclass(frozen=True)
+class CloudflareRecipe:
+    """The validated Cloudflare arguments: which resources the component builds."""
+
+    zone_name: str
+    mode: str
+    manage_rulesets: bool
+    manage_dns_records: bool
+    record: RouteRecord
+    ssl_mode: Optional[str]
+    """The SSL mode of the configuration rule; None: no configuration rule."""
+    cache_settings: Optional[dict[str, Any]]
+    """The cache rule's action parameters; None: no cache rule."""
+    https_redirect: bool
+    """Proxy mode: answer plain-HTTP requests with a 301 to HTTPS."""
+    certificate_domains: tuple[str, ...]
+    """Tracking domains that get an advanced certificate pack."""
+    uncovered_domains: tuple[str, ...]
+    """Tracking domains deeper than Universal SSL covers that get no pack (redirect modes, default)."""
+    existing_rules: dict[str, list[dict[str, Any]]]
+    """Rules carried over, by phase."""
+    page_rule_limit: int
 
 
 class CloudflareTrackingDomain(TrackingDomainComponent):
-    """Cloudflare front door for ESP click/open tracking domains: a proxied DNS record per tracking
-    domain, a Single Redirect rule answering every request (HTTP or HTTPS) with a 301 to
-    ``https://<ESP host><path>`` (query string kept), and a configuration rule setting SSL Full for
-    those hosts. Cloudflare's Universal SSL certificate covers the tracking domains."""
+    """Cloudflare front door for ESP click/open tracking domains: per tracking domain a proxied DNS
+    record, and either a Single Redirect rule answering every request with a 301 to
+    ``https://<ESP host><path>`` (``mode="redirect"``) or the proxy to the ESP with SSL Full, a cache
+    rule and advanced certificates where Universal SSL falls short (``mode="proxy"``)."""
 
     zone_id: pulumi.Output[str]
     """The id of the Cloudflare zone holding the tracking domains."""
     redirect_rules: pulumi.Output[list[dict[str, Any]]]
-    """The Single Redirect rules (pulumi-cloudflare ``RulesetRuleArgs`` dicts; one, or more when the
-    domains do not fit one 4,096-character expression) for phase ``http_request_dynamic_redirect``;
-    put them first in your own entry point when ``manage_rulesets`` is False."""
+    """The Single Redirect rules (pulumi-cloudflare ``RulesetRuleArgs`` dicts) for phase
+    ``http_request_dynamic_redirect``: the redirect to the ESP, or in proxy mode the HTTP to HTTPS
+    redirect when asked for; put them first in your own entry point when ``manage_rulesets`` is False."""
     config_rules: pulumi.Output[list[dict[str, Any]]]
-    """The configuration rules (SSL Full for the tracking hosts) for phase ``http_config_settings``;
+    """The configuration rules (the SSL mode of the tracking hosts) for phase
+    ``http_config_settings``; put them last in your own entry point when ``manage_rulesets`` is False."""
+    cache_rules: pulumi.Output[list[dict[str, Any]]]
+    """The cache rules (proxy mode: bypass, or the edge TTL) for phase ``http_request_cache_settings``;
     put them last in your own entry point when ``manage_rulesets`` is False."""
 
     def __init__(
         self, name: str, args: CloudflareTrackingDomainArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         settings = resolve_settings(args, CloudflareTrackingDomainArgs)
-        zone_name = validate_hostname(plain_arg(args, "zone_name", str), argument="zone_name")
         zone_id_arg = input_arg(args, "zone_id", "the id of zone_name, or leave it out to look it up")
-        mode = plain_arg(args, "mode", str, RULESETS)
-        if mode not in MODES:
-            raise InvalidArgument("mode", f"unknown mode {mode!r}; choose {' or '.join(MODES)} (default {RULESETS})")
-        manage_rulesets = plain_arg(args, "manage_rulesets", bool, True)
-        manage_dns = plain_arg(args, "manage_dns_records", bool, True)
-        existing_redirect = _rules_arg(args, "existing_redirect_rules", REDIRECT_RULE_REF)
-        existing_config = _rules_arg(args, "existing_config_rules", CONFIG_RULE_REF)
-        page_rule_limit = bounded_int_arg(args, "page_rule_limit", FREE_PLAN_PAGE_RULES, 0)
-        target = validate_hostname(
-            plain_arg(args, "dns_record_target", str, settings.origin.host), argument="dns_record_target"
-        )
-
-        outside = [d for d in settings.domains if not in_zone(d, zone_name)]
-        if outside:
-            raise InvalidArgument(
-                "domains",
-                f"{', '.join(outside)} not in the zone {zone_name!r}: every tracking domain must be "
-                f"{zone_name} or a name under it (use one component per zone)",
-            )
-        _refuse_conflicts(args, mode, manage_rulesets)
-        if mode == PAGE_RULES and len(settings.domains) > page_rule_limit:
-            raise InvalidArgument(
-                "domains",
-                f"{len(settings.domains)} domains need {len(settings.domains)} page rules (one Forwarding URL "
-                f"rule each) but page_rule_limit is {page_rule_limit} (default {FREE_PLAN_PAGE_RULES}, a Free "
-                f"plan); raise page_rule_limit to what your plan leaves free, or use mode='{RULESETS}' (one "
-                "rule for all domains)",
-            )
+        recipe = read_recipe(args, settings.domains, settings.origin)
         super().__init__(name, settings, opts)
-        self._warn_about_no_op_arguments(args)
-        for domain in settings.domains:
-            if _depth_below_zone(domain, zone_name) > 1:
-                pulumi.log.warn(
-                    f"{domain} is more than one level below {zone_name}: Cloudflare's free Universal SSL "
-                    f"certificate covers only {zone_name} and *.{zone_name}, so HTTPS on this name needs an "
-                    "Advanced certificate or Total TLS (not created by this component).",
-                    resource=self,
-                )
+        self._warn(args, recipe)
 
-        if zone_id_arg is None:
-            zone = cloudflare.get_zone_output(
-                filter={"name": zone_name, "match": "all"}, opts=pulumi.InvokeOptions(parent=self)
-            )
-            zone_id: pulumi.Output[str] = zone.id
-        else:
-            zone_id = pulumi.Output.from_input(zone_id_arg)
-
-        origin = settings.origin.host
+        zone_id = self._zone_id(recipe.zone_name, zone_id_arg)
         host_groups = group_hosts(settings.domains)
-        redirect_rules = build_redirect_rules(host_groups, origin)
-        config_rules = build_config_rules(host_groups)
-
-        def entry_point(role: str, phase: str, title: str, rules: list[dict[str, Any]]) -> cloudflare.Ruleset:
-            return cloudflare.Ruleset(
-                f"{name}-{role}",
-                zone_id=zone_id,
-                kind="zone",
-                phase=phase,
-                name=f"tracking-cdn {title}",
-                description=f"Zone entry point for {phase}, managed by tracking-cdn",
-                rules=rules,
-                opts=self.child_opts(serving=True),
-            )
-
-        serving_rules: list[pulumi.Resource] = []
-        if manage_rulesets:
-            # Ours first in the redirect phase (a redirect ends evaluation, so the first match wins)
-            # and last in the configuration phase (a later rule's setting overrides an earlier one).
-            serving_rules.append(entry_point("ssl", CONFIG_PHASE, "configuration rules", [*existing_config, *config_rules]))
-            if mode == RULESETS:
-                serving_rules.append(
-                    entry_point("redirect", REDIRECT_PHASE, "single redirects", [*redirect_rules, *existing_redirect])
-                )
-        if mode == PAGE_RULES:
-            for domain in settings.domains:
-                serving_rules.append(
-                    cloudflare.PageRule(
-                        f"{name}-forward-{domain}",
-                        zone_id=zone_id,
-                        target=page_rule_target(domain),
-                        actions={
-                            "forwarding_url": {"url": page_rule_forwarding_url(origin), "status_code": REDIRECT_STATUS}
-                        },
-                        status="active",
-                        opts=self.child_opts(serving=True),
-                    )
-                )
-
-        records = []
-        for domain in settings.domains:
-            if manage_dns:
-                # Created after the rules: a record switched to proxied (e.g. an imported DNS-only
-                # CNAME) starts answering through Cloudflare only once the redirect exists.
-                created = cloudflare.DnsRecord(
-                    f"{name}-{domain}",
-                    zone_id=zone_id,
-                    name=domain,
-                    type="CNAME",
-                    content=target,
-                    proxied=True,
-                    ttl=AUTOMATIC_TTL,
-                    comment=f"tracking-cdn: {settings.origin.profile.name} tracking domain, proxied so the rule fires",
-                    opts=self.child_opts(serving=True, depends_on=serving_rules),
-                )
-                records.append(dns_record(created.name, "CNAME", created.content.apply(lambda c: c or target), ROUTE))
-            else:
-                records.append(dns_record(domain, "CNAME", target, ROUTE))
+        rules = {
+            REDIRECT_PHASE: build_redirect_rules(host_groups, recipe, settings.origin.host),
+            CONFIG_PHASE: build_config_rules(host_groups, recipe.ssl_mode),
+            CACHE_PHASE: build_cache_rules(host_groups, recipe.cache_settings),
+        }
+        serving = self._entry_points(name, zone_id, recipe, rules)
+        serving += self._page_rules(name, zone_id, recipe)
+        validation = self._certificate_packs(name, zone_id, recipe)
+        routes = self._route_records(name, zone_id, recipe, depends_on=serving)
 
         self.publish_outputs(
-            origin_host=origin,
-            dns_records=collect_dns_records(records),
+            origin_host=settings.origin.host,
+            dns_records=pulumi.Output.all(*validation, *routes).apply(_flatten_records),
             zone_id=zone_id,
-            redirect_rules=redirect_rules,
-            config_rules=config_rules,
+            redirect_rules=rules[REDIRECT_PHASE],
+            config_rules=rules[CONFIG_PHASE],
+            cache_rules=rules[CACHE_PHASE],
         )
 
-    def _warn_about_no_op_arguments(self, args: CloudflareTrackingDomainArgs) -> None:
-        if self.settings.origin.sends_tracking_host:
+    def _zone_id(self, zone_name: str, zone_id_arg: Any) -> pulumi.Output[str]:
+        if zone_id_arg is not None:
+            return pulumi.Output.from_input(zone_id_arg)
+        zone = cloudflare.get_zone_output(
+            filter={"name": zone_name, "match": "all"}, opts=pulumi.InvokeOptions(parent=self)
+        )
+        return zone.id
+
+    def _entry_points(
+        self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, rules: dict[str, list[dict[str, Any]]]
+    ) -> list[pulumi.Resource]:
+        """The zone's entry-point rulesets of the phases that have tracking rules. Tracking rules go
+        first in the redirect phase (a redirect ends evaluation: the first match wins) and last in the
+        other phases (a later rule's setting overrides an earlier one's)."""
+        if not recipe.manage_rulesets:
+            return []
+        created = []
+        for phase, role, title in (
+            (CONFIG_PHASE, "ssl", "configuration rules"),
+            (CACHE_PHASE, "cache", "cache rules"),
+            (REDIRECT_PHASE, "redirect", "single redirects"),
+        ):
+            if not rules[phase]:
+                continue
+            existing = recipe.existing_rules.get(phase, [])
+            ordered = [*rules[phase], *existing] if phase == REDIRECT_PHASE else [*existing, *rules[phase]]
+            # Proxy mode's HTTP->HTTPS redirect is an option, not what serves the links: turning it
+            # off must be able to delete its entry point.
+            serving = not (phase == REDIRECT_PHASE and recipe.mode == PROXY)
+            created.append(
+                cloudflare.Ruleset(
+                    f"{name}-{role}",
+                    zone_id=zone_id,
+                    kind="zone",
+                    phase=phase,
+                    name=f"tracking-cdn {title}",
+                    description=f"Zone entry point for {phase}, managed by tracking-cdn",
+                    rules=ordered,
+                    opts=self.child_opts(serving=serving),
+                )
+            )
+        return created
+
+    def _page_rules(self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe) -> list[pulumi.Resource]:
+        if recipe.mode != PAGE_RULES:
+            return []
+        forwarding_url = page_rule_forwarding_url(self.settings.origin.host)
+        return [
+            cloudflare.PageRule(
+                f"{name}-forward-{domain}",
+                zone_id=zone_id,
+                target=page_rule_target(domain),
+                actions={"forwarding_url": {"url": forwarding_url, "status_code": REDIRECT_STATUS}},
+                status="active",
+                opts=self.child_opts(serving=True),
+            )
+            for domain in self.settings.domains
+        ]
+
+    def _certificate_packs(
+        self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe
+    ) -> list[pulumi.Output[list[DnsRecord]]]:
+        """One advanced certificate pack per deep domain (its hosts: the zone apex, which Cloudflare
+        requires in every pack, and the domain); returns each pack's TXT validation records."""
+        validation = []
+        for domain in recipe.certificate_domains:
+            pack = cloudflare.CertificatePack(
+                f"{name}-certificate-{domain}",
+                zone_id=zone_id,
+                hosts=[recipe.zone_name, domain],
+                **CERTIFICATE_PACK,
+                opts=self.child_opts(serving=True),
+            )
+            validation.append(pack.validation_records.apply(_txt_validation_records))
+        return validation
+
+    def _route_records(
+        self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, depends_on: list[pulumi.Resource]
+    ) -> list[pulumi.Output[DnsRecord]]:
+        record = recipe.record
+        if not recipe.manage_dns_records:
+            return [
+                dns_record(domain, record.type, record.content, ROUTE).apply(lambda r: [r])
+                for domain in self.settings.domains
+            ]
+        purpose = "proxied to the ESP" if recipe.mode == PROXY else "proxied so the rule fires"
+        routes = []
+        for domain in self.settings.domains:
+            # Created after the rules: a record switched to proxied (e.g. an imported DNS-only
+            # CNAME) starts answering through Cloudflare only once its rules exist. Delete before
+            # replace: Cloudflare refuses a second A/AAAA/CNAME record of the same name.
+            created = cloudflare.DnsRecord(
+                f"{name}-{domain}",
+                zone_id=zone_id,
+                name=domain,
+                type=record.type,
+                content=record.content,
+                proxied=True,
+                ttl=AUTOMATIC_TTL,
+                comment=f"tracking-cdn: {self.settings.origin.profile.name} tracking domain, {purpose}",
+                opts=self.child_opts(
+                    serving=True,
+                    depends_on=depends_on,
+                    delete_before_replace=True,
+                    ignore_changes=RECORD_KEPT_AS_DEPLOYED if record.kept_as_deployed else None,
+                ),
+            )
+            routes.append(
+                dns_record(
+                    created.name,
+                    created.type.apply(lambda t: t or record.type),
+                    created.content.apply(lambda c: c or record.content),
+                    ROUTE,
+                ).apply(lambda r: [r])
+            )
+        return routes
+
+    def _warn(self, args: CloudflareTrackingDomainArgs, recipe: CloudflareRecipe) -> None:
+        if recipe.uncovered_domains:
             pulumi.log.warn(
-                f"{self.settings.origin.profile.name} routes on the tracking domain (Host header), but a redirect "
-                f"sends browsers to https://{self.settings.origin.host} with that host instead. Test a real click "
-                "link through the redirect before moving mail to it; Braze's Cloudflare recipe for SendGrid "
-                "proxies instead of redirecting (not built by this component).",
+                f"{', '.join(recipe.uncovered_domains)}: more than one level below {recipe.zone_name}, which "
+                f"Cloudflare's Universal SSL certificate does not cover ({recipe.zone_name} and "
+                f"*.{recipe.zone_name} only), so HTTPS fails on these names until they have an advanced "
+                "certificate: set advanced_certificates=True (Advanced Certificate Manager add-on).",
                 resource=self,
             )
         if args.get("cache_ttl_seconds") is not None:
+            reason = (
+                "the tracking domains answer with a redirect and nothing is cached"
+                if recipe.mode != PROXY
+                else "proxy mode bypasses the cache unless edge_cache_ttl_seconds is set (Cloudflare's minimum "
+                "edge TTL is 2 h on Free and 1 h on Pro plans, so a 10 s TTL needs Business or Enterprise)"
+            )
+            pulumi.log.warn(f"cache_ttl_seconds has no effect on Cloudflare: {reason}.", resource=self)
+        if args.get("redirect_http_to_https") and recipe.mode != PROXY:
             pulumi.log.warn(
-                "cache_ttl_seconds has no effect on Cloudflare: the tracking domains answer with a redirect "
-                "and nothing is cached (Free plans cannot set cache TTLs anyway).",
+                "redirect_http_to_https has no effect on Cloudflare's redirect modes: every request, HTTP or "
+                "HTTPS, is already answered with a 301 to https://<ESP host>.",
                 resource=self,
             )
-        if args.get("redirect_http_to_https"):
-            pulumi.log.warn(
-                "redirect_http_to_https has no effect on Cloudflare: every request, HTTP or HTTPS, is already "
-                "answered with a 301 to https://<ESP host>.",
-                resource=self,
+
+
+# --- arguments -> recipe ---------------------------------------------------------------------------
+
+
+def read_recipe(args: CloudflareTrackingDomainArgs, domains: tuple[str, ...], origin: Origin) -> CloudflareRecipe:
+    """Validate the Cloudflare arguments against the domains and the ESP; refuses every conflict
+    before anything is created."""
+    zone_name = validate_hostname(plain_arg(args, "zone_name", str), argument="zone_name")
+    outside = [d for d in domains if not in_zone(d, zone_name)]
+    if outside:
+        raise InvalidArgument(
+            "domains",
+            f"{', '.join(outside)} not in the zone {zone_name!r}: every tracking domain must be "
+            f"{zone_name} or a name under it (use one component per zone)",
+        )
+    mode = read_mode(args, origin)
+    manage_rulesets = plain_arg(args, "manage_rulesets", bool, True)
+    ssl_mode = _read_ssl_mode(args, mode)
+    cache_settings = _read_cache_settings(args, mode)
+    https_redirect = mode == PROXY and plain_arg(args, "redirect_http_to_https", bool, False)
+    owned_phases = {
+        REDIRECT_PHASE: mode == REDIRECT or https_redirect,
+        CONFIG_PHASE: ssl_mode is not None,
+        CACHE_PHASE: cache_settings is not None,
+    }
+    certificate_domains, uncovered = _read_certificate_domains(args, mode, domains, zone_name)
+    page_rule_limit = bounded_int_arg(args, "page_rule_limit", FREE_PLAN_PAGE_RULES, 0)
+    if mode != PAGE_RULES and args.get("page_rule_limit") is not None:
+        raise InvalidArgument("page_rule_limit", f"only applies to mode='{PAGE_RULES}' (mode is {mode!r})")
+    if mode == PAGE_RULES and len(domains) > page_rule_limit:
+        raise InvalidArgument(
+            "domains",
+            f"{len(domains)} domains need {len(domains)} page rules (one Forwarding URL rule each) but "
+            f"page_rule_limit is {page_rule_limit} (default {FREE_PLAN_PAGE_RULES}, a Free plan); raise "
+            f"page_rule_limit to what your plan leaves free, or use mode='{REDIRECT}' (one rule for all domains)",
+        )
+    return CloudflareRecipe(
+        zone_name=zone_name,
+        mode=mode,
+        manage_rulesets=manage_rulesets,
+        manage_dns_records=plain_arg(args, "manage_dns_records", bool, True),
+        record=_read_route_record(args, mode, origin),
+        ssl_mode=ssl_mode,
+        cache_settings=cache_settings,
+        https_redirect=https_redirect,
+        certificate_domains=certificate_domains,
+        uncovered_domains=uncovered,
+        existing_rules=_read_existing_rules(args, mode, manage_rulesets, owned_phases),
+        page_rule_limit=page_rule_limit,
+    )
+
+
+def read_mode(args: CloudflareTrackingDomainArgs, origin: Origin) -> str:
+    """``mode``, defaulting by ESP: proxy where the ESP routes on the tracking domain (it must reach
+    the ESP as ``Host``, which a redirect cannot do), redirect otherwise (SparkPost's recipe)."""
+    default = PROXY if origin.sends_tracking_host else REDIRECT
+    given = plain_arg(args, "mode", str, default)
+    mode = FORMER_MODE_NAMES.get(given, given)
+    if mode not in MODES:
+        raise InvalidArgument("mode", f"unknown mode {given!r}; choose {', '.join(MODES)} (default for this ESP: {default})")
+    if mode != PROXY and origin.sends_tracking_host:
+        raise InvalidArgument(
+            "mode",
+            f"{origin.profile.name} routes on the tracking domain (it must arrive as Host), but a redirect sends "
+            f"browsers to https://{origin.host} with that host instead, which breaks its links; use "
+            f"mode='{PROXY}' (the default for esp={origin.profile.name!r})",
+        )
+    return mode
+
+
+def _read_ssl_mode(args: CloudflareTrackingDomainArgs, mode: str) -> Optional[str]:
+    wanted = plain_arg(args, "ssl_config_rule", bool)
+    if mode == PROXY:
+        if wanted is False:
+            raise InvalidArgument(
+                "ssl_config_rule",
+                "proxy mode needs the SSL rule: without it the zone's own SSL mode applies to the tracking hosts "
+                "(Flexible sends them to the ESP unencrypted, Full (strict) fails: the ESP has no certificate "
+                "for your tracking domain)",
             )
+        return SSL_FULL
+    return SSL_FULL if wanted else None
+
+
+def _read_cache_settings(args: CloudflareTrackingDomainArgs, mode: str) -> Optional[dict[str, Any]]:
+    ttl = bounded_int_arg(
+        args, "edge_cache_ttl_seconds", None, 1, MAX_CACHE_TTL_SECONDS,
+        note="below 3600 needs a Business or Enterprise plan",
+    )
+    if mode != PROXY:
+        if ttl is not None:
+            raise InvalidArgument(
+                "edge_cache_ttl_seconds", f"only applies to mode='{PROXY}': a redirect is answered at the edge "
+                "and never cached",
+            )
+        return None
+    if ttl is None:
+        return {"cache": False}
+    return {"cache": True, "edge_ttl": {"mode": "override_origin", "default": ttl}}
+
+
+def _read_route_record(args: CloudflareTrackingDomainArgs, mode: str, origin: Origin) -> RouteRecord:
+    target = plain_arg(args, "dns_record_target", str)
+    if mode == PROXY:
+        if target is not None:
+            raise InvalidArgument(
+                "dns_record_target",
+                f"not used in mode='{PROXY}': each record is the route to the ESP, a CNAME to {origin.host} "
+                "(origin_host changes it)",
+            )
+        return RouteRecord("CNAME", origin.host, kept_as_deployed=False)
+    if target == ORIGINLESS_RECORD[1]:
+        return RouteRecord(*ORIGINLESS_RECORD, kept_as_deployed=False)
+    if target is not None:
+        return RouteRecord("CNAME", validate_hostname(target, argument="dns_record_target"), kept_as_deployed=False)
+    return RouteRecord(*ORIGINLESS_RECORD, kept_as_deployed=True)
+
+
+def _read_certificate_domains(
+    args: CloudflareTrackingDomainArgs, mode: str, domains: tuple[str, ...], zone_name: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(domains that get a certificate pack, deep domains left uncovered with a warning)."""
+    deep = tuple(d for d in domains if depth_below_zone(d, zone_name) > UNIVERSAL_SSL_DEPTH)
+    wanted = plain_arg(args, "advanced_certificates", bool)
+    if wanted is None:
+        wanted = mode == PROXY
+        if not wanted:
+            return (), deep
+    if deep and not wanted:
+        raise InvalidArgument(
+            "domains",
+            f"{', '.join(deep)} {'is' if len(deep) == 1 else 'are'} more than one level below {zone_name}, which "
+            "Universal SSL does not cover, and advanced_certificates is False: such a name needs an advanced "
+            "certificate (the paid Advanced Certificate Manager add-on) or a custom certificate (Business or "
+            f"Enterprise plan); use names one level below {zone_name}, or set advanced_certificates=True",
+        )
+    return deep, ()
+
+
+def _read_existing_rules(
+    args: CloudflareTrackingDomainArgs, mode: str, manage_rulesets: bool, owned_phases: dict[str, bool]
+) -> dict[str, list[dict[str, Any]]]:
+    """``existing_*_rules`` by phase; refused where the component owns no entry point to carry them into."""
+    existing = {}
+    for key, phase, why_absent in (
+        ("existing_redirect_rules", REDIRECT_PHASE,
+         "redirect rules are only created in mode='redirect', or in proxy mode with redirect_http_to_https"),
+        ("existing_config_rules", CONFIG_PHASE,
+         "the redirect modes create no configuration rule unless ssl_config_rule=True"),
+        ("existing_cache_rules", CACHE_PHASE, "only proxy mode creates a cache rule"),
+    ):
+        rules = _rules_arg(args, key)
+        if not rules:
+            continue
+        if not manage_rulesets:
+            raise InvalidArgument(
+                key, "only used when the component owns the entry-point rulesets; manage_rulesets is False"
+            )
+        if not owned_phases[phase]:
+            raise InvalidArgument(
+                key, f"there is no tracking-cdn entry point for {phase} to carry them into (mode={mode!r}: "
+                f"{why_absent})",
+            )
+        existing[phase] = rules
+    return existing
+
+
+def _rules_arg(args: CloudflareTrackingDomainArgs, key: str) -> list[dict[str, Any]]:
+    rules = plain_arg(args, key, list, [])
+    for index, rule in enumerate(rules):
+        where = f"{key}[{index}]"
+        if not isinstance(rule, dict) or not isinstance(rule.get("expression"), str) or not isinstance(
+            rule.get("action"), str
+        ):
+            raise InvalidArgument(
+                where, "expected a rule dict with at least 'action' and 'expression' (a RulesetRuleArgs dict)"
+            )
+        if str(rule.get("ref", "")).startswith(RESERVED_REF_PREFIX):
+            raise InvalidArgument(
+                where, f"refs starting with {RESERVED_REF_PREFIX!r} belong to the tracking rules; give the rule another ref"
+            )
+    return list(rules)
+
+
+# --- rules ---------------------------------------------------------------------------------------
 
 
 def hosts_expression(domains: tuple[str, ...]) -> str:
@@ -261,12 +583,13 @@ def hosts_expression(domains: tuple[str, ...]) -> str:
     return "(http.host in {" + " ".join(f'"{d}"' for d in domains) + "})"
 
 
-def group_hosts(domains: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The domains in order, split into groups whose expression fits Cloudflare's 4,096 characters."""
+def group_hosts(domains: tuple[str, ...], room: int = 0) -> list[tuple[str, ...]]:
+    """The domains in order, split into groups whose expression fits Cloudflare's 4,096 characters
+    with ``room`` characters to spare."""
     groups: list[tuple[str, ...]] = []
     current: tuple[str, ...] = ()
     for domain in domains:
-        if current and len(hosts_expression(current + (domain,))) > MAX_EXPRESSION_LENGTH:
+        if current and len(hosts_expression(current + (domain,))) > MAX_EXPRESSION_LENGTH - room:
             groups.append(current)
             current = ()
         current += (domain,)
@@ -278,36 +601,88 @@ def _ref(base: str, index: int) -> str:
     return base if index == 0 else f"{base}_{index + 1}"
 
 
-def build_redirect_rules(host_groups: list[tuple[str, ...]], origin_host: str) -> list[dict[str, Any]]:
-    """Single Redirect rules: 301 to ``https://<origin><path>``, query string kept."""
+_NOT_SSL = " and not ssl"
+
+
+def build_redirect_rules(
+    host_groups: list[tuple[str, ...]], recipe: CloudflareRecipe, origin_host: str
+) -> list[dict[str, Any]]:
+    """Redirect mode: 301 to ``https://<origin><path>``, query string kept. Proxy mode with the HTTPS
+    redirect: plain-HTTP requests 301 to the same URL over HTTPS. Otherwise none."""
+    if recipe.mode == REDIRECT:
+        return [
+            _redirect_rule(
+                _ref(REDIRECT_RULE_REF, index),
+                f"tracking-cdn: tracking domains -> https://{origin_host} (301, path and query kept)",
+                hosts_expression(hosts),
+                f'concat("https://{origin_host}", http.request.uri.path)',
+            )
+            for index, hosts in enumerate(host_groups)
+        ]
+    if recipe.https_redirect:
+        host_groups = group_hosts(tuple(h for group in host_groups for h in group), room=len(_NOT_SSL))
+        return [
+            _redirect_rule(
+                _ref(HTTPS_RULE_REF, index),
+                "tracking-cdn: plain HTTP on the tracking domains -> HTTPS (301, path and query kept)",
+                hosts_expression(hosts)[:-1] + _NOT_SSL + ")",
+                'concat("https://", http.host, http.request.uri.path)',
+            )
+            for index, hosts in enumerate(host_groups)
+        ]
+    return []
+
+
+def _redirect_rule(ref: str, description: str, expression: str, target: str) -> dict[str, Any]:
+    return {
+        "ref": ref,
+        "description": description,
+        "expression": expression,
+        "action": "redirect",
+        "action_parameters": {
+            "from_value": {
+                "status_code": REDIRECT_STATUS,
+                "target_url": {"expression": target},
+                "preserve_query_string": True,
+            }
+        },
+        "enabled": True,
+    }
+
+
+def build_config_rules(host_groups: list[tuple[str, ...]], ssl_mode: Optional[str]) -> list[dict[str, Any]]:
+    """Configuration rules: the SSL mode of the tracking hosts only (none when ``ssl_mode`` is None)."""
+    if ssl_mode is None:
+        return []
     return [
         {
-            "ref": _ref(REDIRECT_RULE_REF, index),
-            "description": f"tracking-cdn: tracking domains -> https://{origin_host} (301, path and query kept)",
+            "ref": _ref(CONFIG_RULE_REF, index),
+            "description": f"tracking-cdn: SSL {ssl_mode.title()} for the tracking domains",
             "expression": hosts_expression(hosts),
-            "action": "redirect",
-            "action_parameters": {
-                "from_value": {
-                    "status_code": REDIRECT_STATUS,
-                    "target_url": {"expression": f'concat("https://{origin_host}", http.request.uri.path)'},
-                    "preserve_query_string": True,
-                }
-            },
+            "action": "set_config",
+            "action_parameters": {"ssl": ssl_mode},
             "enabled": True,
         }
         for index, hosts in enumerate(host_groups)
     ]
 
 
-def build_config_rules(host_groups: list[tuple[str, ...]]) -> list[dict[str, Any]]:
-    """Configuration rules: SSL mode Full for the tracking hosts only."""
+def build_cache_rules(host_groups: list[tuple[str, ...]], cache_settings: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cache rules of the tracking hosts: bypass (every request reaches the ESP) or the edge TTL."""
+    if cache_settings is None:
+        return []
+    what = (
+        "bypass the cache (every open and click reaches the ESP)"
+        if not cache_settings["cache"]
+        else f"cache at the edge for {cache_settings['edge_ttl']['default']} s"
+    )
     return [
         {
-            "ref": _ref(CONFIG_RULE_REF, index),
-            "description": "tracking-cdn: SSL Full for the tracking domains",
+            "ref": _ref(CACHE_RULE_REF, index),
+            "description": f"tracking-cdn: {what}",
             "expression": hosts_expression(hosts),
-            "action": "set_config",
-            "action_parameters": {"ssl": SSL_MODE},
+            "action": "set_cache_settings",
+            "action_parameters": cache_settings,
             "enabled": True,
         }
         for index, hosts in enumerate(host_groups)
@@ -324,40 +699,24 @@ def page_rule_forwarding_url(origin_host: str) -> str:
     return f"https://{origin_host}/$1"
 
 
-def _depth_below_zone(domain: str, zone_name: str) -> int:
+def depth_below_zone(domain: str, zone_name: str) -> int:
+    """How many labels ``domain`` has below ``zone_name`` (0 for the apex)."""
     return domain.count(".") - zone_name.count(".")
 
 
-def _rules_arg(args: CloudflareTrackingDomainArgs, key: str, reserved_ref: str) -> list[dict[str, Any]]:
-    rules = plain_arg(args, key, list, [])
-    for index, rule in enumerate(rules):
-        where = f"{key}[{index}]"
-        if not isinstance(rule, dict) or not isinstance(rule.get("expression"), str) or not isinstance(
-            rule.get("action"), str
-        ):
-            raise InvalidArgument(
-                where, "expected a rule dict with at least 'action' and 'expression' (a RulesetRuleArgs dict)"
-            )
-        if str(rule.get("ref", "")).startswith(reserved_ref):
-            raise InvalidArgument(
-                where, f"refs starting with {reserved_ref!r} belong to the tracking rules; give the rule another ref"
-            )
-    return list(rules)
+def _txt_validation_records(records: Optional[list[Any]]) -> list[DnsRecord]:
+    """A certificate pack's TXT validation records (empty until Cloudflare fills them in)."""
+    return [
+        DnsRecord(name=r.txt_name.rstrip("."), type="TXT", value=r.txt_value, purpose=VALIDATION)
+        for r in records or []
+        if r.txt_name and r.txt_value
+    ]
 
 
-def _refuse_conflicts(args: CloudflareTrackingDomainArgs, mode: str, manage_rulesets: bool) -> None:
-    if not manage_rulesets:
-        for key in ("existing_redirect_rules", "existing_config_rules"):
-            if args.get(key):
-                raise InvalidArgument(
-                    key, "only used when the component owns the entry-point rulesets; manage_rulesets is False"
-                )
-    if mode == PAGE_RULES and args.get("existing_redirect_rules"):
-        raise InvalidArgument(
-            "existing_redirect_rules", f"mode='{PAGE_RULES}' creates no redirect ruleset to carry them into"
-        )
-    if mode != PAGE_RULES and args.get("page_rule_limit") is not None:
-        raise InvalidArgument("page_rule_limit", f"only applies to mode='{PAGE_RULES}' (mode is {mode!r})")
+def _flatten_records(groups: list[list[DnsRecord]]) -> list[DnsRecord]:
+    """Every record, validation records first (they must exist before the route works)."""
+    records = [record for group in groups for record in group]
+    return sorted(records, key=lambda record: record["purpose"] != VALIDATION)
 
 
 __all__ = ["CloudflareTrackingDomain", "CloudflareTrackingDomainArgs"]

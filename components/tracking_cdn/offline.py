@@ -48,8 +48,8 @@ class Registration:
     for the current parent —, ``noParent``); an unset field means "as the resource now is"."""
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     """Input property -> URNs of the resources its value came from, sorted."""
-    import_id: str = ""
-    """The ``import_`` option: the id of an existing resource Pulumi adopts instead of creating ("" for none)."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """The ``ignore_changes`` option: input properties whose deployed values a later run keeps."""
 
 
 @dataclass
@@ -139,7 +139,7 @@ class _RecordingMonitor(mocks.MockMonitor):
                     property_dependencies={
                         key: sorted(urns.urns) for key, urns in sorted(request.propertyDependencies.items())
                     },
-                    import_id=request.importId,
+                    ignore_changes=list(request.ignoreChanges),
                 )
             )
         return response
