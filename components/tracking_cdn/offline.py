@@ -48,6 +48,8 @@ class Registration:
     for the current parent —, ``noParent``); an unset field means "as the resource now is"."""
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     """Input property -> URNs of the resources its value came from, sorted."""
+    import_id: str = ""
+    """The ``import_`` option: the id of an existing resource Pulumi adopts instead of creating ("" for none)."""
     ignore_changes: list[str] = field(default_factory=list)
     """The ``ignore_changes`` option: input properties whose deployed values a later run keeps."""
 
@@ -140,6 +142,7 @@ class _RecordingMonitor(mocks.MockMonitor):
                         key: sorted(urns.urns) for key, urns in sorted(request.propertyDependencies.items())
                     },
                     ignore_changes=list(request.ignoreChanges),
+                    import_id=request.importId,
                 )
             )
         return response
