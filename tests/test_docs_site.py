@@ -52,7 +52,8 @@ def _offline() -> list[str]:
 def build(project: Path, site: Path) -> subprocess.CompletedProcess:
     environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1", "HOME": str(site.parent)}
     return subprocess.run(
-        [*_offline(), *MKDOCS, "build", "--strict", "--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site)],
+        [*_offline(), *MKDOCS, "build", "--strict", "--config-file", str(project / "mkdocs.yml"),
+         "--site-dir", str(site)],
         cwd=project, env=environment, capture_output=True, text=True, timeout=600,
     )
 

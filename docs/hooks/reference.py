@@ -39,7 +39,9 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ROOT / "components"
 PACKAGE = "tracking_cdn"
 
-DIRECTIVE = re.compile(r"^<!--\s*reference:\s*(?P<kind>[\w-]+)(?:\s+(?P<target>[\w.]+))?(?:\s+(?P<scope>own))?\s*-->[ \t]*$", re.M)
+DIRECTIVE = re.compile(
+    r"^<!--\s*reference:\s*(?P<kind>[\w-]+)(?:\s+(?P<target>[\w.]+))?(?:\s+(?P<scope>own))?\s*-->[ \t]*$", re.M
+)
 DEFAULT = re.compile(
     # "``alias`` (default; ...)", "sparkpost (default)", "PriceClass_All (default, ...)"
     r"(?P<named>``[^`]+``|\b[\w.-]+)\s+\(default[,;)]"
@@ -136,7 +138,9 @@ def arguments_type_of(component_path: str) -> str:
     component = load(component_path)
     init = component.all_members["__init__"]
     annotation = init.parameters["args"].annotation
-    return annotation.canonical_path if hasattr(annotation, "canonical_path") else f"{component.module.path}.{annotation}"
+    if hasattr(annotation, "canonical_path"):
+        return annotation.canonical_path
+    return f"{component.module.path}.{annotation}"
 
 
 def _docstring(attribute: griffe.Attribute) -> str:
@@ -187,42 +191,55 @@ def _anchor(owner: str, name: str) -> str:
     return f'<a id="{owner.lower()}-{name}"></a>'
 
 
+def _name_cell(owner: str, field: Field) -> str:
+    """The field's name with its anchor, marked as common when a base class declares it."""
+    common = "" if field.declared_in == owner else f"<br><small>common, from `{field.declared_in}`</small>"
+    return f"{_anchor(owner, field.name)}`{field.name}`{common}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
 def arguments_table(path: str, own: bool = False) -> str:
     owner = path.rsplit(".", 1)[-1]
-    rows = ["| argument | type | default | description |", "|---|---|---|---|"]
-    for field in arguments(path, own):
-        common = "" if field.declared_in == owner else f"<br><small>common, from `{field.declared_in}`</small>"
-        default = "**required**" if field.required else markdown_text(field.default or "—")
-        rows.append(
-            f"| {_anchor(owner, field.name)}`{field.name}`{common} | `{markdown_text(field.type)}` | {default} "
-            f"| {markdown_text(field.description)} |"
-        )
-    return "\n".join(rows)
+    return _table(
+        ["argument", "type", "default", "description"],
+        [
+            [
+                _name_cell(owner, field),
+                f"`{markdown_text(field.type)}`",
+                "**required**" if field.required else markdown_text(field.default or "—"),
+                markdown_text(field.description),
+            ]
+            for field in arguments(path, own)
+        ],
+    )
 
 
 def fields_table(path: str) -> str:
     """The fields of a TypedDict that is a value's shape rather than arguments (``DnsRecord``)."""
     owner = path.rsplit(".", 1)[-1]
-    rows = ["| field | type | description |", "|---|---|---|"]
-    for field in arguments(path):
-        rows.append(f"| {_anchor(owner, field.name)}`{field.name}` | `{markdown_text(field.type)}` | {markdown_text(field.description)} |")
-    return "\n".join(rows)
+    return _table(
+        ["field", "type", "description"],
+        [[_name_cell(owner, f), f"`{markdown_text(f.type)}`", markdown_text(f.description)] for f in arguments(path)],
+    )
 
 
 def outputs_table(path: str, own: bool = False) -> str:
     owner = path.rsplit(".", 1)[-1]
     try:
         arguments_path: Optional[str] = arguments_type_of(path)
-    except (KeyError, AttributeError):
+    except KeyError:  # a base class such as TrackingDomainComponent takes no ``args``
         arguments_path = None
-    rows = ["| output | type | description |", "|---|---|---|"]
-    for field in outputs(path, own, arguments_path):
-        common = "" if field.declared_in == owner else f"<br><small>common, from `{field.declared_in}`</small>"
-        rows.append(
-            f"| {_anchor(owner, field.name)}`{field.name}`{common} | `{markdown_text(field.type)}` "
-            f"| {markdown_text(field.description)} |"
-        )
-    return "\n".join(rows)
+    return _table(
+        ["output", "type", "description"],
+        [
+            [_name_cell(owner, f), f"`{markdown_text(f.type)}`", markdown_text(f.description)]
+            for f in outputs(path, own, arguments_path)
+        ],
+    )
 
 
 def docstring(path: str) -> str:
@@ -239,21 +256,19 @@ def esp_profiles_table() -> str:
         sys.path.insert(0, str(COMPONENTS))
     from tracking_cdn.esp import DEFAULT_ESP, PROFILES
 
-    rows = [
-        "| `esp` | origin host | `Host` the ESP receives | cookies forwarded | health check | description |",
-        "|---|---|---|---|---|---|",
-    ]
+    rows = []
     for profile in PROFILES.values():
         origin = f"`{profile.origin_host}`" if profile.origin_host else f"from `{profile.requires}`"
         host = "the tracking domain" if profile.needs_tracking_host_header else "the origin host"
         statuses = ", ".join(str(status) for status in profile.health_statuses)
         server = f", `Server: {profile.server_header}`" if profile.server_header else ""
         name = f"`{profile.name}`" + (" (default)" if profile.name == DEFAULT_ESP else "")
-        rows.append(
-            f"| {_anchor('esp', profile.name)}{name} | {origin} | {host} | {'all' if profile.needs_cookies else 'as sent'} "
-            f"| `{profile.health_path}` → {statuses}{server} | {markdown_text(profile.description)} |"
-        )
-    return "\n".join(rows)
+        cookies = "all" if profile.needs_cookies else "as sent"
+        health = f"`{profile.health_path}` → {statuses}{server}"
+        description = markdown_text(profile.description)
+        rows.append([_anchor("esp", profile.name) + name, origin, host, cookies, health, description])
+    header = ["`esp`", "origin host", "`Host` the ESP receives", "cookies forwarded", "health check", "description"]
+    return _table(header, rows)
 
 
 def render(kind: str, target: Optional[str], own: bool) -> str:
@@ -276,6 +291,11 @@ def render(kind: str, target: Optional[str], own: bool) -> str:
 def expand(markdown: str) -> str:
     """``markdown`` with every directive replaced by what it stands for."""
     return DIRECTIVE.sub(lambda match: render(match["kind"], match["target"], bool(match["scope"])), markdown)
+
+
+def on_pre_build(**_: Any) -> None:
+    """MkDocs event: read the code afresh for every build (``mkdocs serve`` rebuilds on each change)."""
+    _loaded.clear()
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
