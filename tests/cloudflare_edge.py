@@ -1,0 +1,263 @@
+"""A local stand-in for Cloudflare's edge, driven by what a ``CloudflareTrackingDomain`` registered.
+
+It serves the component's zone on 127.0.0.1 (HTTPS and plain HTTP) and applies, per request, exactly
+the resources of an offline run, the way Cloudflare's documentation describes them:
+
+- **DNS**: only hostnames with a *proxied* ``DnsRecord`` are served (rules fire only for proxied
+  hostnames); an ``AAAA 100::`` record has no origin (error 523 if a request gets that far).
+- **Certificates**: Universal SSL covers the apex and ``*.<zone>``; each ``CertificatePack``
+  covers its ``hosts``; SNI picks the certificate (a name covered by none gets Universal SSL's, and
+  the client sees the wrong name). TLS 1.2 and up.
+- **Rulesets**, phase by phase: ``http_request_dynamic_redirect`` (the first matching redirect
+  answers), ``http_config_settings`` (the last matching ``ssl`` wins; the zone's own mode
+  otherwise), ``http_request_cache_settings`` (recorded, not cached: the tests assert caching on the
+  resources), ``http_request_origin`` (origin rules, the way Cloudflare rewrites ``Host``, the
+  origin and SNI: applied, so a test that looks at the Host the ESP receives can fail). A ruleset of
+  any other phase is refused.
+- **Origin**: the proxied CNAME's target, reached through ``origins`` (host -> local port): SSL
+  ``full`` = HTTPS without verifying the certificate, ``strict`` = verified against ``origin_ca``,
+  ``flexible``/``off`` = plain HTTP; SNI and ``Host`` are the request's host unless a rule rewrites
+  them. Cloudflare adds ``CF-Connecting-IP``/``X-Forwarded-For`` and answers with ``Server:
+  cloudflare``.
+
+The rules language understood is the subset the component writes (host sets, ``and not ssl``,
+``concat(...)`` targets); anything else raises, so a new rule shape cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import socket
+import ssl
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Optional
+
+import trustme
+
+from tracking_cdn.offline import OfflineRun
+
+RULESET = "cloudflare:index/ruleset:Ruleset"
+DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
+CERTIFICATE_PACK = "cloudflare:index/certificatePack:CertificatePack"
+PHASES = ("http_request_dynamic_redirect", "http_config_settings", "http_request_cache_settings",
+          "http_request_origin")
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+
+_HOSTS = re.compile(r'^\(http\.host in \{((?:"[a-z0-9.-]+" ?)+)\}( and not ssl)?\)$')
+_TARGET = re.compile(r'^concat\("https://([a-z0-9.-]*)"(, http\.host)?, http\.request\.uri\.path\)$')
+
+
+def matches(expression: str, host: str, tls: bool) -> bool:
+    """Whether a rule expression of the shapes the component writes matches the request."""
+    parsed = _HOSTS.fullmatch(expression)
+    if not parsed:
+        raise ValueError(f"expression the edge stand-in does not understand: {expression}")
+    hosts = re.findall(r'"([^"]+)"', parsed.group(1))
+    return host in hosts and not (parsed.group(2) and tls)
+
+
+def redirect_location(parameters: dict[str, Any], host: str, path: str, query: str) -> str:
+    from_value = parameters["fromValue"]
+    target = _TARGET.fullmatch(from_value["targetUrl"]["expression"])
+    if not target:
+        raise ValueError(f"redirect target the edge stand-in does not understand: {from_value['targetUrl']}")
+    base = target.group(1) + (host if target.group(2) else "")
+    return f"https://{base}{path}" + (f"?{query}" if query and from_value.get("preserveQueryString") else "")
+
+
+def covers(names: tuple[str, ...], host: str) -> bool:
+    """Certificate name matching: exact, or a wildcard for exactly one label."""
+    return any(name == host or (name.startswith("*.") and host.split(".", 1)[-1] == name[2:]) for name in names)
+
+
+@dataclass
+class EdgeRequest:
+    """What the edge did with one request."""
+
+    host: str
+    tls: bool
+    path: str
+    ssl_mode: Optional[str] = None
+    cache_settings: Optional[dict[str, Any]] = None
+    origin_host_header: Optional[str] = None
+
+
+@dataclass
+class CloudflareEdge:
+    run: OfflineRun
+    zone_name: str
+    origins: dict[str, int]
+    """Origin host name -> port on 127.0.0.1."""
+    origin_ca: Optional[trustme.CA] = None
+    zone_ssl_mode: str = "flexible"
+    """The zone's own SSL mode (Cloudflare's historical default): what applies without a rule."""
+    ca: trustme.CA = field(default_factory=trustme.CA)
+    seen: list[EdgeRequest] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.records = {r.inputs["name"]: r.inputs for r in self.run.of_type(DNS_RECORD)}
+        self.rules = {r.inputs["phase"]: r.inputs["rules"] for r in self.run.of_type(RULESET)}
+        unknown = set(self.rules) - set(PHASES)
+        if unknown:
+            raise ValueError(f"phases the edge stand-in does not apply: {sorted(unknown)}")
+        certificates = [(self.zone_name, f"*.{self.zone_name}")]
+        certificates += [tuple(p.inputs["hosts"]) for p in self.run.of_type(CERTIFICATE_PACK)]
+        self.contexts = [(names, self._context(names)) for names in certificates]
+        self.contexts[0][1].sni_callback = self._pick_certificate
+        self._servers: list[ThreadingHTTPServer] = []
+
+    # -- serving ---------------------------------------------------------------------------------
+    def start(self) -> "CloudflareEdge":
+        self.https_port = self._serve(tls=True)
+        self.http_port = self._serve(tls=False)
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+
+    def __enter__(self) -> "CloudflareEdge":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def ca_file(self, directory: Any) -> str:
+        path = str(directory / "edge-ca.pem")
+        self.ca.cert_pem.write_to_path(path)
+        return path
+
+    def _context(self, names: tuple[str, ...]) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        self.ca.issue_cert(*names).configure_cert(context)
+        return context
+
+    def _pick_certificate(self, tls_socket: ssl.SSLSocket, server_name: Optional[str], _: ssl.SSLContext) -> None:
+        for names, context in self.contexts:
+            if server_name and covers(names, server_name):
+                tls_socket.context = context
+                return
+
+    def _serve(self, tls: bool) -> int:
+        edge = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                edge.handle(self, tls)
+
+            do_HEAD = do_POST = do_GET
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def get_request(self) -> tuple[socket.socket, Any]:
+                sock, address = super().get_request()
+                if tls:
+                    sock = edge.contexts[0][1].wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+                return sock, address
+
+            def finish_request(self, request: Any, client_address: Any) -> None:
+                try:
+                    if tls:
+                        request.settimeout(10)
+                        request.do_handshake()
+                except (OSError, ValueError):
+                    return
+                super().finish_request(request, client_address)
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass
+
+        server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        self._servers.append(server)
+        return server.server_address[1]
+
+    # -- one request -------------------------------------------------------------------------------
+    def handle(self, handler: BaseHTTPRequestHandler, tls: bool) -> None:
+        host = (handler.headers.get("Host") or "").split(":")[0].lower()
+        path, _, query = handler.path.partition("?")
+        request = EdgeRequest(host=host, tls=tls, path=path)
+        self.seen.append(request)
+        record = self.records.get(host)
+        if record is None or not record.get("proxied"):
+            return _answer(handler, 409, {}, b"not a proxied hostname of this zone\n")  # DNS would not lead here
+        for rule in self._matching("http_request_dynamic_redirect", host, tls)[:1]:  # the first match answers
+            location = redirect_location(rule["actionParameters"], host, path, query)
+            return _answer(handler, rule["actionParameters"]["fromValue"]["statusCode"], {"Location": location}, b"")
+        request.ssl_mode = self.zone_ssl_mode
+        for rule in self._matching("http_config_settings", host, tls):
+            request.ssl_mode = rule["actionParameters"].get("ssl", request.ssl_mode)
+        for rule in self._matching("http_request_cache_settings", host, tls):
+            request.cache_settings = rule["actionParameters"]
+        origin = record["content"] if record["type"] == "CNAME" else None
+        host_header = sni = host
+        for rule in self._matching("http_request_origin", host, tls):  # origin rules: the only Host rewrite
+            parameters = rule["actionParameters"]
+            host_header = parameters.get("hostHeader", host_header)
+            origin = (parameters.get("origin") or {}).get("host", origin)
+            sni = (parameters.get("sni") or {}).get("value", sni)
+        request.origin_host_header = host_header
+        if origin not in self.origins:
+            return _answer(handler, 523, {}, b"origin is unreachable\n")
+        self._forward(handler, request, origin, host_header, sni)
+
+    def _matching(self, phase: str, host: str, tls: bool) -> list[dict[str, Any]]:
+        return [rule for rule in self.rules.get(phase, []) if rule.get("enabled", True)
+                and matches(rule["expression"], host, tls)]
+
+    def _forward(self, handler: BaseHTTPRequestHandler, request: EdgeRequest, origin: str, host_header: str,
+                 sni: str) -> None:
+        port = self.origins[origin]
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if request.ssl_mode in ("full", "strict"):
+            context = ssl.create_default_context()
+            if request.ssl_mode == "full":
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            elif self.origin_ca is not None:
+                self.origin_ca.configure_trust(context)
+            try:
+                sock = context.wrap_socket(sock, server_hostname=sni)
+            except ssl.SSLError:
+                sock.close()
+                return _answer(handler, 526 if request.ssl_mode == "strict" else 525, {}, b"origin TLS failed\n")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.sock = sock
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP and k.lower() != "host"}
+        headers.update({"Host": host_header, "CF-Connecting-IP": handler.client_address[0],
+                        "X-Forwarded-For": handler.client_address[0]})
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else None
+        try:
+            connection.request(handler.command, handler.path, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except OSError:
+            return _answer(handler, 520, {}, b"origin error\n")
+        finally:
+            connection.close()
+        relayed = {k: v for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP | {"content-length", "server"}}
+        _answer(handler, response.status, relayed, payload, send_body=handler.command != "HEAD")
+
+
+def _answer(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes,
+            send_body: bool = True) -> None:
+    handler.send_response_only(status)
+    handler.send_header("Server", "cloudflare")
+    for key, value in headers.items():
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if send_body:
+        handler.wfile.write(body)
