@@ -25,6 +25,19 @@ ESP_CASES: dict[str, tuple[dict[str, str], str, bool]] = {
     "custom": ({"esp": "custom", "origin_host": "track.pmta.example.net"}, "track.pmta.example.net", False),
 }
 
+OPT_IN_ESP_CASES: dict[str, tuple[dict[str, str], str, bool]] = {
+    # Same shape as ESP_CASES: the profiles of issue 21, which each front door's policy tests opt into
+    # (``{**ESP_CASES, **OPT_IN_ESP_CASES}``) as its engineer takes them on. ``customerio*`` need nothing
+    # new (the tracking domain as Host, as for SendGrid); ``ses`` needs the front door to reach its
+    # endpoint over plain HTTP (ORIGIN_HTTP in ``supports``, tracking_cdn.contract) and ``iterable*`` to
+    # follow the endpoint's Cache-Control (ORIGIN_CACHE_CONTROL): until then the front door refuses them.
+    "customerio": ({"esp": "customerio"}, "track.customer.io", True),
+    "customerio-eu": ({"esp": "customerio-eu"}, "track-eu.customer.io", True),
+    "ses": ({"esp": "ses", "esp_region": "eu-west-1"}, "r.eu-west-1.awstrack.me", True),
+    "iterable": ({"esp": "iterable"}, "links.iterable.com", True),
+    "iterable-eu": ({"esp": "iterable-eu"}, "links.eu.iterable.com", True),
+}
+
 
 def stack_name(path: Path) -> str:
     return path.name[len("Pulumi.") : -len(".yaml")]

@@ -11,6 +11,11 @@ list honest as arguments are added.
     for scenario in scenarios("cloudfront"):
         run = scenario.run()        # tracking_cdn.offline.OfflineRun, built once per session
 
+A scenario the front door refuses (``Scenario.refused``: the argument the refusal names) is kept apart,
+in ``refused_scenarios``: one that asks for a capability its front door does not list in ``supports``
+yet (tracking_cdn.contract: an ESP reached over HTTP or following its Cache-Control) is marked so automatically, and moves to ``scenarios`` when the front door implements it;
+a combination refused for good is marked with ``refused=`` in the front door's part.
+
 Scenario names are short slugs (``[a-z0-9-]``), unique per front door, used in test ids and to name
 the resources of a scenario in the Terraform configuration.
 """
@@ -18,12 +23,14 @@ the resources of a scenario in the Terraform configuration.
 from __future__ import annotations
 
 import functools
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 import pulumi
 
-from conftest import ESP_CASES, run_stack
+from conftest import ESP_CASES, OPT_IN_ESP_CASES, run_stack
+from tracking_cdn.contract import needed_capabilities, resolve_settings
 from tracking_cdn.esp import PROFILES
 from tracking_cdn.offline import OfflineRun, run_offline
 from tracking_cdn.stack import FRONT_DOORS, load_front_door
@@ -48,9 +55,10 @@ def many(count: int, prefix: str = "t") -> list[str]:
 
 
 def esp_args(esp: str) -> dict[str, Any]:
-    """The arguments selecting ``esp``: the policy tests' ``ESP_CASES`` where they have the profile
-    (tenant / origin host included), otherwise just ``esp`` (profiles that need nothing else)."""
-    return dict(ESP_CASES[esp][0]) if esp in ESP_CASES else {"esp": esp}
+    """The arguments selecting ``esp``: the policy tests' ``ESP_CASES``/``OPT_IN_ESP_CASES`` where they
+    have the profile (tenant / origin host / region included), otherwise just ``esp``."""
+    cases = {**ESP_CASES, **OPT_IN_ESP_CASES}
+    return dict(cases[esp][0]) if esp in cases else {"esp": esp}
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,8 @@ class Scenario:
     """An example stack (``stacks/Pulumi.<stack>.yaml``) to run instead of the bare component."""
     overrides: Mapping[str, Any] = field(default_factory=dict)
     """Config overrides of the example stack (``None`` removes a key)."""
+    refused: Optional[str] = None
+    """The argument the front door's refusal names, for a scenario it refuses (nothing registered)."""
 
     @property
     def id(self) -> str:
@@ -106,6 +116,23 @@ def _component(front_door: str, name: str, **args: Any) -> Scenario:
 
 def _stack(front_door: str, name: str, stack: str, **overrides: Any) -> Scenario:
     return Scenario(front_door, name, stack=stack, overrides=overrides)
+
+
+def _unsupported_argument(scenario: Scenario) -> Optional[str]:
+    """The argument asking for a capability the scenario's front door does not list in ``supports``
+    yet (what ``TrackingDomainComponent`` refuses), or None."""
+    if scenario.stack is not None:
+        return None
+    component, args_type = load_front_door(scenario.front_door)
+    needed = needed_capabilities(resolve_settings(scenario.args, args_type))
+    missing = [argument for capability, (argument, _) in needed.items() if capability not in component.supports]
+    return missing[0] if missing else None
+
+
+def _marked(scenario: Scenario) -> Scenario:
+    if scenario.refused is not None:
+        return scenario
+    return dataclasses.replace(scenario, refused=_unsupported_argument(scenario))
 
 
 # --- CloudFront (tests/test_aws.py) ----------------------------------------------------------------
@@ -336,15 +363,26 @@ def _fastly() -> list[Scenario]:
     return found
 
 
-SCENARIOS: tuple[Scenario, ...] = (*_cloudfront(), *_gcp(), *_azure(), *_cloudflare(), *_fastly())
-_BY_ID = {scenario.id: scenario for scenario in SCENARIOS}
-assert len(_BY_ID) == len(SCENARIOS), "scenario names must be unique per front door"
+ALL_SCENARIOS: tuple[Scenario, ...] = tuple(
+    _marked(s) for s in (*_cloudfront(), *_gcp(), *_azure(), *_cloudflare(), *_fastly())
+)
+SCENARIOS: tuple[Scenario, ...] = tuple(s for s in ALL_SCENARIOS if s.refused is None)
+"""The scenarios the front doors build (the conformance checks run these)."""
+REFUSED_SCENARIOS: tuple[Scenario, ...] = tuple(s for s in ALL_SCENARIOS if s.refused is not None)
+"""The scenarios a front door refuses, naming ``Scenario.refused`` (tests/test_shared.py runs them)."""
+_BY_ID = {scenario.id: scenario for scenario in ALL_SCENARIOS}
+assert len(_BY_ID) == len(ALL_SCENARIOS), "scenario names must be unique per front door"
 assert {s.front_door for s in SCENARIOS} == set(FRONT_DOORS)
 
 
 def scenarios(front_door: str) -> list[Scenario]:
-    """Every scenario of ``front_door`` (a key of ``tracking_cdn.stack.FRONT_DOORS``), in a fixed order."""
+    """Every scenario ``front_door`` (a key of ``tracking_cdn.stack.FRONT_DOORS``) builds, in a fixed order."""
     return [scenario for scenario in SCENARIOS if scenario.front_door == front_door]
+
+
+def refused_scenarios(front_door: str) -> list[Scenario]:
+    """Every scenario ``front_door`` refuses (``Scenario.refused`` names the argument), in a fixed order."""
+    return [scenario for scenario in REFUSED_SCENARIOS if scenario.front_door == front_door]
 
 
 def scenario(scenario_id: str) -> Scenario:

@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 import sdk_types
-from scenarios import SCENARIOS, scenario, scenarios
+from scenarios import SCENARIOS, refused_scenarios, scenario, scenarios
 from tracking_cdn.esp import PROFILES
 from tracking_cdn.stack import FRONT_DOORS, load_front_door
 
@@ -117,8 +117,9 @@ def test_a_broken_input_is_caught_naming_resource_property_and_what_is_allowed(c
 def test_every_argument_of_every_front_door_is_exercised(front_door):
     _, args_type = load_front_door(front_door)
     arguments = set(args_type.__required_keys__ | args_type.__optional_keys__)
-    exercised = {key for s in scenarios(front_door) for key in s.args}
+    every = scenarios(front_door) + refused_scenarios(front_door)  # a refusal is tested too (test_shared.py)
+    exercised = {key for s in every for key in s.args}
     assert arguments - exercised == set(), "add a scenario to tests/scenarios.py for each new argument"
-    profiles = {s.args.get("esp", "sparkpost") for s in scenarios(front_door) if s.stack is None}
+    profiles = {s.args.get("esp", "sparkpost") for s in every if s.stack is None}
     assert set(PROFILES) <= profiles
     assert any(s.stack for s in scenarios(front_door)), "the example stack runs too"

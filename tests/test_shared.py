@@ -1,15 +1,24 @@
-"""Policies of the shared pieces: ESP profiles, tracking-domain validation, common arguments."""
+"""Policies of the shared pieces: ESP profiles, tracking-domain validation, common arguments, and the
+capability declaration that makes a front door refuse what it does not implement."""
+
+from typing import Optional
 
 import pytest
 
+from conftest import ESP_CASES, OPT_IN_ESP_CASES, refusal
+from scenarios import REFUSED_SCENARIOS
 from tracking_cdn.contract import (
     DEFAULT_CACHE_TTL_SECONDS,
+    ORIGIN_CACHE_CONTROL,
+    ORIGIN_HTTP,
     TrackingDomainArgs,
+    TrackingDomainComponent,
     resolve_settings,
 )
 from tracking_cdn.domains import normalize_tracking_domains, validate_hostname
 from tracking_cdn.errors import InvalidArgument
-from tracking_cdn.esp import PROFILES, resolve_origin
+from tracking_cdn.esp import CACHE_ORIGIN_HEADERS, CACHE_OUR_TTL, ORIGIN_HTTP as HTTP, ORIGIN_HTTPS, PROFILES, resolve_origin
+from tracking_cdn.offline import run_offline
 
 import pulumi
 
@@ -24,14 +33,57 @@ import pulumi
         ("sparkpost-enterprise", {"tenant": "acme"}, "acme.et.e.sparkpost.com"),
         ("sendgrid", {}, "sendgrid.net"),
         ("custom", {"origin_host": "Track.PMTA.example.net."}, "track.pmta.example.net"),
+        ("ses", {"esp_region": "eu-west-1"}, "r.eu-west-1.awstrack.me"),
+        ("ses", {"esp_region": " AP-Southeast-2 "}, "r.ap-southeast-2.awstrack.me"),
+        ("ses", {"esp_region": "us-gov-west-1"}, "r.us-gov-west-1.awstrack.me"),
+        ("iterable", {}, "links.iterable.com"),
+        ("iterable-eu", {}, "links.eu.iterable.com"),
+        ("customerio", {}, "track.customer.io"),
+        ("customerio-eu", {}, "track-eu.customer.io"),
     ],
 )
 def test_each_esp_profile_resolves_to_its_documented_origin(esp, extra, host):
     assert resolve_origin(esp, **extra).host == host
 
 
-def test_only_sendgrid_needs_the_tracking_domain_as_host_header():
-    assert {name for name, p in PROFILES.items() if p.needs_tracking_host_header} == {"sendgrid"}
+def test_the_front_door_test_tables_cover_every_profile_with_its_origin_and_host_mode():
+    cases = {**ESP_CASES, **OPT_IN_ESP_CASES}
+    assert set(cases) == set(PROFILES) - {"sparkpost-v2", "sparkpost-eu-v2"}
+    for name, (args, host, host_mode) in cases.items():
+        extra = {key: value for key, value in args.items() if key != "esp"}
+        origin = resolve_origin(name, **extra)
+        assert (origin.host, origin.sends_tracking_host) == (host, host_mode), name
+
+
+def test_esps_that_route_on_the_tracking_domain_get_it_as_host_header():
+    routes_on_host = {name for name, p in PROFILES.items() if p.needs_tracking_host_header}
+    assert routes_on_host == {"sendgrid", "ses", "iterable", "iterable-eu", "customerio", "customerio-eu"}
+
+
+def test_only_ses_is_reached_over_plain_http():
+    assert {name for name, p in PROFILES.items() if p.origin_protocol != ORIGIN_HTTPS} == {"ses"}
+    assert PROFILES["ses"].origin_protocol == HTTP
+
+
+def test_iterable_caches_as_its_origin_says_and_serves_the_well_known_files_itself():
+    for name, profile in PROFILES.items():
+        iterable = name.startswith("iterable")
+        assert profile.cache_mode == (CACHE_ORIGIN_HEADERS if iterable else CACHE_OUR_TTL), name
+        assert profile.serves_well_known is iterable, name
+
+
+@pytest.mark.parametrize("esp", ["ses", "iterable", "iterable-eu", "customerio", "customerio-eu"])
+def test_esps_without_a_documented_health_answer_are_checked_for_reachability_only(esp):
+    profile = PROFILES[esp]
+    assert (profile.health_path, profile.health_statuses, profile.server_header) == (None, (), None)
+
+
+def test_profiles_that_existed_before_keep_every_field():
+    sendgrid = PROFILES["sendgrid"]
+    assert (sendgrid.health_path, sendgrid.health_statuses, sendgrid.needs_cookies) == ("/wf/open", (200, 302, 400, 404), True)
+    for name in ("sparkpost", "sparkpost-eu", "sparkpost-v2", "sparkpost-eu-v2", "sparkpost-enterprise", "sendgrid", "custom"):
+        profile = PROFILES[name]
+        assert (profile.origin_protocol, profile.cache_mode, profile.serves_well_known) == (ORIGIN_HTTPS, CACHE_OUR_TTL, False)
 
 
 def test_sparkpost_health_check_expects_the_click_path_redirect_from_msys():
@@ -60,12 +112,34 @@ def test_unknown_esp_is_refused_with_the_known_names():
         ({"esp": "custom"}, "origin_host"),
         ({"esp": "custom", "origin_host": "https://track.example.net/"}, "origin_host"),
         ({"esp": "custom", "origin_host": "track.example.net:8443"}, "origin_host"),
+        ({"esp": "ses"}, "esp_region"),
+        ({"esp": "ses", "esp_region": ""}, "esp_region"),
+        ({"esp": "ses", "esp_region": "eu-west"}, "esp_region"),
+        ({"esp": "ses", "esp_region": "europe"}, "esp_region"),
+        ({"esp": "ses", "esp_region": "eu-west-1.evil.example"}, "esp_region"),
+        ({"esp": "ses", "esp_region": "https://eu-west-1"}, "esp_region"),
+        ({"esp": "ses", "esp_region": "eu-west-\u0661"}, "esp_region"),  # ARABIC-INDIC DIGIT ONE
+        ({"esp": "ses", "esp_region": "eu-\u212aest-1"}, "esp_region"),  # KELVIN SIGN lower-cases to "k"
+        ({"esp": "ses", "esp_region": "bad-region-1", "origin_host": "r.eu-west-1.awstrack.me"}, "esp_region"),
+        ({"esp": "sparkpost", "esp_region": "eu-west-1"}, "esp_region"),
+        ({"esp": "custom", "origin_host": "t.example.net", "esp_region": "eu-west-1"}, "esp_region"),
+        ({"esp": "ses", "esp_region": "eu-west-1", "tenant": "acme"}, "tenant"),
     ],
 )
 def test_missing_or_conflicting_origin_settings_are_refused(kwargs, argument):
     with pytest.raises(InvalidArgument) as error:
         resolve_origin(**kwargs)
     assert error.value.argument == argument
+
+
+def test_a_missing_ses_region_says_what_to_give():
+    with pytest.raises(InvalidArgument, match=r"^esp_region: .*AWS region.*'eu-west-1'.*r\.<region>\.awstrack\.me"):
+        resolve_origin("ses")
+
+
+def test_an_explicit_origin_host_overrides_the_ses_region_host():
+    origin = resolve_origin("ses", origin_host="r.eu-central-1.awstrack.me")
+    assert (origin.host, origin.profile.origin_protocol) == ("r.eu-central-1.awstrack.me", HTTP)
 
 
 def test_domains_are_normalised_consistently():
@@ -118,6 +192,11 @@ def test_common_defaults():
     assert settings.protect is True
 
 
+def test_the_ses_region_is_a_common_argument():
+    settings = resolve_settings({"domains": ["track.example.com"], "esp": "ses", "esp_region": "eu-west-1"}, TrackingDomainArgs)
+    assert settings.origin.host == "r.eu-west-1.awstrack.me"
+
+
 @pytest.mark.parametrize(
     "args, argument",
     [
@@ -130,6 +209,10 @@ def test_common_defaults():
         ({"domains": ["track.example.com"], "redirect_http_to_https": "yes"}, "redirect_http_to_https"),
         ({"domains": ["track.example.com"], "esp": "sparkpost-enterprise"}, "tenant"),
         ({"domains": pulumi.Output.from_input(["track.example.com"])}, "domains"),
+        ({"domains": ["track.example.com"], "esp": "ses"}, "esp_region"),
+        ({"domains": ["track.example.com"], "esp_region": "eu-west-1"}, "esp_region"),
+        ({"domains": ["track.example.com"], "esp": "ses", "esp_region": pulumi.Output.from_input("eu-west-1")},
+         "esp_region"),
     ],
 )
 def test_bad_common_arguments_are_refused_naming_them(args, argument):
@@ -141,3 +224,58 @@ def test_bad_common_arguments_are_refused_naming_them(args, argument):
 def test_a_misspelt_argument_lists_the_valid_ones():
     with pytest.raises(InvalidArgument, match="redirect_http_to_https"):
         resolve_settings({"domains": ["track.example.com"], "redirect_https": True}, TrackingDomainArgs)
+
+
+# --- what a front door does not implement, it refuses --------------------------------------------
+
+
+def _front_door(supports: frozenset[str]) -> type[TrackingDomainComponent]:
+    class Door(TrackingDomainComponent):
+        """A front door declaring ``supports`` that registers one serving resource."""
+
+        def __init__(self, name: str, args: TrackingDomainArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+            super().__init__(name, resolve_settings(args, TrackingDomainArgs), opts)
+            pulumi.CustomResource("test:index:Door", f"{name}-door", {}, opts=self.child_opts(serving=True))
+            self.publish_outputs(origin_host=self.settings.origin.host, dns_records=[])
+
+    Door.supports = supports
+    return Door
+
+
+NEEDS = {
+    # capability -> (arguments needing it, the argument the refusal names, words of the message)
+    ORIGIN_HTTP: ({"esp": "ses", "esp_region": "eu-west-1"}, "esp", "esp='ses'"),
+    ORIGIN_CACHE_CONTROL: ({"esp": "iterable-eu"}, "esp", "Cache-Control"),
+}
+
+
+@pytest.mark.parametrize("capability", NEEDS)
+def test_a_front_door_refuses_an_argument_it_does_not_implement_naming_it_before_creating_anything(capability):
+    args, argument, words = NEEDS[capability]
+    door = _front_door(frozenset(NEEDS) - {capability})
+    error, registered = refusal(lambda: door("track", {"domains": ["track.example.com"], **args}))
+    assert error.argument == argument
+    assert "not supported by Door yet" in str(error) and words in str(error)
+    assert registered == []
+
+
+@pytest.mark.parametrize("capability", NEEDS)
+def test_a_front_door_that_declares_a_capability_builds_with_it(capability):
+    args, _, _ = NEEDS[capability]
+    door = _front_door(frozenset({capability}))
+    run = run_offline(lambda: door("track", {"domains": ["track.example.com"], **args}))
+    assert [r.type for r in run.resources if r.custom] == ["test:index:Door"]
+
+
+def test_front_doors_declare_nothing_beyond_the_first_contract_by_default():
+    assert TrackingDomainComponent.supports == frozenset()
+    door = _front_door(TrackingDomainComponent.supports)
+    run = run_offline(lambda: door("track", {"domains": ["track.example.com"], "esp": "customerio"}))
+    assert [r.type for r in run.resources if r.custom] == ["test:index:Door"], "customerio needs nothing new"
+
+
+@pytest.mark.parametrize("case", REFUSED_SCENARIOS, ids=lambda s: s.id)
+def test_every_scenario_a_front_door_refuses_is_refused_naming_its_argument_with_nothing_created(case):
+    error, registered = refusal(case.program())
+    assert error.argument == case.refused, str(error)
+    assert registered == []

@@ -13,7 +13,8 @@ import pulumi
 
 from .domains import normalize_tracking_domains
 from .errors import InvalidArgument
-from .esp import DEFAULT_ESP, Origin, resolve_origin
+from .esp import CACHE_ORIGIN_HEADERS, DEFAULT_ESP, Origin, resolve_origin
+from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
 
 DEFAULT_CACHE_TTL_SECONDS = 10
 """Long enough to absorb a burst from link-scanning gateways, short enough to count repeat clicks."""
@@ -23,6 +24,14 @@ MAX_CACHE_TTL_SECONDS = 3600
 ROUTE = "route"
 VALIDATION = "validation"
 
+# Capabilities beyond the first contract. A front door lists the ones it implements in its class
+# attribute ``supports``; any other that the arguments need is refused before anything is created.
+ORIGIN_HTTP = "origin_http"
+"""Reaches the origin over plain HTTP (``origin.profile.origin_protocol == "http"``: ``ses``)."""
+ORIGIN_CACHE_CONTROL = "origin_cache_control"
+"""Follows the origin's ``Cache-Control``, ``cache_ttl_seconds`` as the default
+(``origin.profile.cache_mode == "origin"``: ``iterable``, ``iterable-eu``)."""
+
 
 class TrackingDomainArgs(TypedDict):
     """Arguments every front door takes. ``domains``, ``esp``, ``tenant``, ``origin_host`` and the
@@ -31,11 +40,14 @@ class TrackingDomainArgs(TypedDict):
     domains: list[str]
     """The tracking domains to serve, e.g. ``["track.example.com"]``. Lower-cased, trailing dot removed."""
     esp: NotRequired[str]
-    """ESP profile: sparkpost (default), sparkpost-eu, sparkpost-v2, sparkpost-eu-v2, sparkpost-enterprise, sendgrid, custom."""
+    """ESP profile: sparkpost (default), sparkpost-eu, sparkpost-v2, sparkpost-eu-v2, sparkpost-enterprise, sendgrid,
+    ses, iterable, iterable-eu, customerio, customerio-eu, custom."""
     tenant: NotRequired[str]
     """Tenant of a ``sparkpost-enterprise`` account: the endpoint is ``<tenant>.et.e.sparkpost.com``."""
     origin_host: NotRequired[str]
     """The ESP endpoint host; required for ``custom``, overrides the profile's host otherwise."""
+    esp_region: NotRequired[str]
+    """AWS region of an ``ses`` account, e.g. ``eu-west-1``: the endpoint is ``r.<esp_region>.awstrack.me``."""
     cache_ttl_seconds: NotRequired[int]
     """Default cache TTL where the front door caches (default 10; 0 to 3600)."""
     redirect_http_to_https: NotRequired[bool]
@@ -82,6 +94,7 @@ def resolve_settings(
         plain_arg(args, "esp", str, DEFAULT_ESP),
         plain_arg(args, "tenant", str),
         plain_arg(args, "origin_host", str),
+        esp_region=plain_arg(args, "esp_region", str),
     )
     return FrontDoorSettings(
         domains=domains,
@@ -90,6 +103,30 @@ def resolve_settings(
         redirect_http_to_https=plain_arg(args, "redirect_http_to_https", bool, False),
         protect=plain_arg(args, "protect_serving_resources", bool, True),
     )
+
+
+def needed_capabilities(settings: FrontDoorSettings) -> dict[str, tuple[str, str]]:
+    """The capabilities (``ORIGIN_HTTP``, ...) that ``settings`` ask of a front door, each with the argument
+    that asks for it and what it takes, for the refusal message."""
+    needed: dict[str, tuple[str, str]] = {}
+    profile = settings.origin.profile
+    if profile.origin_protocol == PLAIN_HTTP_ORIGIN:
+        needed[ORIGIN_HTTP] = ("esp", f"reaching the {profile.name} endpoint over plain HTTP (docs/esps.md)")
+    if profile.cache_mode == CACHE_ORIGIN_HEADERS:
+        needed[ORIGIN_CACHE_CONTROL] = (
+            "esp",
+            f"following the {profile.name} endpoint's Cache-Control headers, as its guide asks (docs/esps.md)",
+        )
+    return needed
+
+
+def refuse_unsupported(component: type, settings: FrontDoorSettings) -> None:
+    """Refuse, naming the argument, what ``settings`` need and ``component.supports`` does not list: no
+    front door silently ignores an argument it does not implement."""
+    for capability, (argument, what) in needed_capabilities(settings).items():
+        if capability not in component.supports:
+            subject = f"esp={settings.origin.profile.name!r}" if argument == "esp" else argument
+            raise InvalidArgument(argument, f"{subject} is not supported by {component.__name__} yet: it needs {what}")
 
 
 def check_argument_names(args: Any, args_type: type) -> None:
@@ -184,7 +221,14 @@ class TrackingDomainComponent(pulumi.ComponentResource):
     """Every DNS record the tracking domains need (``purpose`` ``route`` or ``validation``), whether or not
     the component created it: create the ones in zones the component does not manage."""
 
+    supports = frozenset()
+    """The capabilities beyond the first contract this front door implements (``ORIGIN_HTTP``,
+    ``ORIGIN_CACHE_CONTROL``): a front door overrides it, e.g. ``supports = frozenset({ORIGIN_HTTP})``,
+    as it implements them. Arguments needing any other are refused
+    (``refuse_unsupported``) before anything is registered. Not annotated: it is no output."""
+
     def __init__(self, name: str, settings: FrontDoorSettings, opts: Optional[pulumi.ResourceOptions]) -> None:
+        refuse_unsupported(type(self), settings)
         super().__init__(f"tracking-cdn:index:{type(self).__name__}", name, None, opts)
         self.settings = settings
         if settings.cache_ttl_seconds == 0:

@@ -1,15 +1,34 @@
 """ESP profiles: where each email service provider's tracking endpoint lives and what it needs.
 
-Pure data and pure functions; no Pulumi import. Sources: DESIGN.md section 3 and the seeds.
+Pure data and pure functions; no Pulumi import. Sources: DESIGN.md section 3, the seeds, and
+/work/coord/FACTS.md (issue 21) for the profiles added after them; each profile cites its own.
+
+What a front door reads from a profile (through ``Origin``): the origin host, whether the tracking
+domain must reach the ESP as ``Host``, whether cookies must pass, the protocol to reach the origin
+with, whether the origin's ``Cache-Control`` decides caching, and whether the ESP serves
+``/.well-known/*`` itself. A front door that cannot do what a profile needs refuses it (see
+``contract.py``, ``TrackingDomainComponent.supports``), naming ``esp`` and the reason.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 from .domains import validate_hostname
 from .errors import InvalidArgument
+
+ORIGIN_HTTPS = "https"
+"""Reach the origin over HTTPS, verifying its certificate (the rule for every front door, DESIGN.md §2)."""
+ORIGIN_HTTP = "http"
+"""Reach the origin over plain HTTP: a documented exception, only where the ESP's endpoint is not known
+to present a certificate for its own name (``ses``)."""
+
+CACHE_OUR_TTL = "ttl"
+"""Cache for ``cache_ttl_seconds`` whatever the origin says (where the front door caches)."""
+CACHE_ORIGIN_HEADERS = "origin"
+"""Follow the origin's ``Cache-Control``/``Expires``; ``cache_ttl_seconds`` only when the origin sends none."""
 
 
 @dataclass(frozen=True)
@@ -19,20 +38,30 @@ class EspProfile:
     name: str
     description: str
     origin_host: Optional[str]
-    """The endpoint host; None when it comes from ``tenant`` or ``origin_host``."""
+    """The endpoint host; None when it comes from ``tenant``, ``esp_region`` or ``origin_host``."""
     needs_tracking_host_header: bool
     """True when the ESP routes on the tracking domain, so the front door must pass it as ``Host``
-    (SendGrid). Otherwise the front door sends the origin's own host name."""
+    (SendGrid, SES, Iterable, Customer.io). Otherwise the front door sends the origin's own host name."""
     needs_cookies: bool
-    """True when the ESP's guides ask for all cookies to be forwarded (SendGrid, per Braze)."""
-    health_path: str
-    """A path that the ESP answers without a valid tracking token; used by health checks."""
+    """True when the ESP's guides ask for all cookies to be forwarded (SendGrid, per Braze; Iterable)."""
+    health_path: Optional[str]
+    """A path that the ESP answers without a valid tracking token; used by health checks. None when
+    the ESP documents none: ``check`` then proves reachability only."""
     health_statuses: tuple[int, ...]
-    """Status codes that prove the ESP itself answered ``health_path``."""
+    """Status codes that prove the ESP itself answered ``health_path`` (empty when it is None)."""
     server_header: Optional[str]
     """The ``Server`` header the ESP sends, when it has a recognisable one."""
     requires: Optional[str] = None
-    """The argument this profile needs besides ``esp`` (``tenant`` or ``origin_host``)."""
+    """The argument this profile needs besides ``esp`` (``tenant``, ``esp_region`` or ``origin_host``)."""
+    origin_protocol: str = ORIGIN_HTTPS
+    """``https`` (verified, the rule) or ``http`` (a documented exception: ``ses``)."""
+    cache_mode: str = CACHE_OUR_TTL
+    """``ttl``: our ``cache_ttl_seconds`` decides; ``origin``: the origin's ``Cache-Control`` decides and
+    ``cache_ttl_seconds`` is only the default for responses without one (Iterable)."""
+    serves_well_known: bool = False
+    """True when the ESP itself serves ``/.well-known/apple-app-site-association`` and
+    ``assetlinks.json`` on the tracking domain (Iterable): ``app_links`` and ``well_known_origin`` are
+    refused for it, every ``/.well-known/*`` request must reach the ESP."""
 
 
 def _sparkpost(name: str, description: str, host: Optional[str], requires: Optional[str] = None) -> EspProfile:
@@ -49,6 +78,99 @@ def _sparkpost(name: str, description: str, host: Optional[str], requires: Optio
         requires=requires,
     )
 
+
+def _iterable(name: str, description: str, host: str) -> EspProfile:
+    """Iterable, from its own CloudFront guide (https://support.iterable.com/hc/en-us/articles/115000427446):
+
+    - origin: "Iterable's default link tracking domain is links.iterable.com (USDC-based projects) or
+      links.eu.iterable.com (EDC-based projects)"; Origin Protocol Policy "HTTPS Only";
+    - Host: "Cache Based on Selected Request Headers: All" (the viewer's Host, the tracking domain,
+      reaches Iterable);
+    - cookies: "Forward Cookies: All" (the tracking domain "sets attribution-related cookies");
+    - methods: GET, HEAD, OPTIONS, PUT, POST, DELETE ("If using Iterable's unsubscribe page, allow POST
+      as well"); every front door forwards every method;
+    - caching: "Object Caching: Use Origin Cache Headers" (minimum 0, default 86400): the origin's
+      Cache-Control decides; where it sends none we use our own ``cache_ttl_seconds`` (10 s), not
+      Iterable's one-day default, which would hide repeat clicks (DESIGN.md §2);
+    - deep links: "At your link tracking domain, Iterable hosts files related to your mobile deep
+      linking configuration: apple-app-site-association and assetlinks.json";
+    - health: no path or answer documented, so ``check`` proves reachability only.
+    """
+    return EspProfile(
+        name=name,
+        description=description,
+        origin_host=host,
+        needs_tracking_host_header=True,
+        needs_cookies=True,
+        health_path=None,
+        health_statuses=(),
+        server_header=None,
+        cache_mode=CACHE_ORIGIN_HEADERS,
+        serves_well_known=True,
+    )
+
+
+def _customerio(name: str, description: str, host: str) -> EspProfile:
+    """Customer.io, from its HTTPS link-tracking guide (https://docs.customer.io/journeys/https-link-verification):
+
+    - origin: "track.customer.io or track-eu.customer.io depending on your account region", over HTTPS
+      ("a server that proxies our link tracking domain ... using a valid SSL certificate");
+    - Host: the tracking domain. Inferred, not stated: Customer.io's Cloudflare recipe is a proxied
+      CNAME with no Host rewrite, and it requires SSL mode "Full. The Full (strict) mode will not
+      work" -- the certificate Cloudflare meets does not name the tracking domain it asks for. On
+      Cloudflare this is a documented exception to "verify the origin certificate";
+    - cookies, methods, caching: the guide's CloudFront fields are cut off in every stored copy
+      (FACTS.md 21.3, UNCONFIRMED). Cookies are forwarded: an ESP that ignores them loses nothing, one
+      that uses them would break without; our TTL applies as for SendGrid;
+    - "Changing your link tracking domain will cause your existing tracked links to break";
+    - health: no path or answer documented, so ``check`` proves reachability only.
+    """
+    return EspProfile(
+        name=name,
+        description=description,
+        origin_host=host,
+        needs_tracking_host_header=True,
+        needs_cookies=True,
+        health_path=None,
+        health_statuses=(),
+        server_header=None,
+    )
+
+
+SES = EspProfile(
+    name="ses",
+    description="Amazon SES: r.<esp_region>.awstrack.me",
+    origin_host=None,
+    needs_tracking_host_header=True,
+    needs_cookies=True,
+    health_path=None,
+    health_statuses=(),
+    server_header=None,
+    requires="esp_region",
+    origin_protocol=ORIGIN_HTTP,
+)
+"""Amazon SES custom open/click tracking domain, option 2 "Configuring an HTTPS Domain" of the SES
+developer guide (repo awsdocs/amazon-ses-developer-guide ``doc-source/configure-custom-open-click-domains.md``;
+https://docs.aws.amazon.com/ses/latest/dg/configure-custom-open-click-domains.html):
+
+- origin: the region's SES tracking domain, ``r.<region>.awstrack.me``. AWS publishes a per-region
+  table that no stored copy contains; the pattern comes from wraps-team/wraps
+  (``packages/cli/src/infrastructure/resources/cloudfront.ts``: ``r.${config.region}.awstrack.me``)
+  and links seen in the wild (``*.r.eu-west-1.awstrack.me``, ``*.r.ap-southeast-2.awstrack.me``).
+  The table itself is UNCONFIRMED: ``origin_host`` overrides the host for a region that differs;
+- Host: "Cache Based on Selected Request Headers: All" -- every viewer header, so the tracking domain
+  reaches SES as Host; "Query String Forwarding and Caching: Forward all, cache based on all";
+- cookies and methods: the guide is silent; wraps forwards all cookies (GET/HEAD/OPTIONS); we forward
+  all cookies and every method, as for SendGrid;
+- origin protocol: the guide is silent; wraps uses ``http-only`` ("SES tracking endpoint is HTTP"),
+  and whether the bare ``r.<region>.awstrack.me`` presents a certificate for its own name is not known
+  (a CDN reaching it over HTTPS would fail with 502 if it does not). So the origin is reached over
+  plain HTTP: a documented exception, like the GCP front door's unverified origin;
+- "The total size of headers, including cookies, of requests made to this server must not exceed
+  8192 bytes";
+- health: no path or answer documented, so ``check`` proves reachability only. SES tracking paths
+  seen in the wild (``/L0/`` clicks, ``/I0/`` opens) are not documented and not relied on.
+"""
 
 PROFILES: dict[str, EspProfile] = {
     p.name: p
@@ -84,10 +206,18 @@ PROFILES: dict[str, EspProfile] = {
             server_header=None,
             requires="origin_host",
         ),
+        SES,
+        _iterable("iterable", "Iterable, US data center (USDC) projects", "links.iterable.com"),
+        _iterable("iterable-eu", "Iterable, EU data center (EDC) projects", "links.eu.iterable.com"),
+        _customerio("customerio", "Customer.io, US region", "track.customer.io"),
+        _customerio("customerio-eu", "Customer.io, EU region", "track-eu.customer.io"),
     )
 }
 
 DEFAULT_ESP = "sparkpost"
+
+_AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
+"""An AWS region name: ``eu-west-1``, ``ap-southeast-2``, ``us-gov-west-1``, ``ca-central-1``."""
 
 
 @dataclass(frozen=True)
@@ -112,18 +242,31 @@ def get_profile(esp: str) -> EspProfile:
 
 
 def resolve_origin(
-    esp: str = DEFAULT_ESP, tenant: Optional[str] = None, origin_host: Optional[str] = None
+    esp: str = DEFAULT_ESP,
+    tenant: Optional[str] = None,
+    origin_host: Optional[str] = None,
+    *,
+    esp_region: Optional[str] = None,
 ) -> Origin:
-    """Resolve ``esp``/``tenant``/``origin_host`` to the origin host, refusing missing or conflicting values."""
+    """Resolve ``esp``/``tenant``/``esp_region``/``origin_host`` to the origin host, refusing missing or
+    conflicting values. ``origin_host`` overrides the host any profile would use."""
     profile = get_profile(esp)
     if tenant is not None and profile.requires != "tenant":
         raise InvalidArgument(
             "tenant", f"only the 'sparkpost-enterprise' profile takes a tenant, not {profile.name!r}"
         )
+    if esp_region is not None and profile.requires != "esp_region":
+        raise InvalidArgument(
+            "esp_region", f"only the 'ses' profile takes an esp_region (its endpoint's AWS region), not {profile.name!r}"
+        )
     if origin_host is not None:
+        if esp_region is not None:
+            validate_aws_region(esp_region)
         host = validate_hostname(origin_host, argument="origin_host")
     elif profile.requires == "tenant":
         host = _enterprise_host(tenant)
+    elif profile.requires == "esp_region":
+        host = ses_tracking_host(esp_region)
     elif profile.requires == "origin_host":
         raise InvalidArgument(
             "origin_host", "the 'custom' ESP profile needs origin_host, the tracking endpoint's host name"
@@ -132,6 +275,27 @@ def resolve_origin(
         assert profile.origin_host is not None
         host = profile.origin_host
     return Origin(profile=profile, host=host)
+
+
+def ses_tracking_host(esp_region: Optional[str]) -> str:
+    """The SES tracking endpoint of an AWS region, ``r.<region>.awstrack.me`` (see ``SES``)."""
+    if esp_region is None:
+        raise InvalidArgument(
+            "esp_region",
+            "the 'ses' profile needs the AWS region you send from, such as 'eu-west-1' (the endpoint is "
+            "r.<region>.awstrack.me)",
+        )
+    return f"r.{validate_aws_region(esp_region)}.awstrack.me"
+
+
+def validate_aws_region(value: object) -> str:
+    """An AWS region name such as ``eu-west-1``, lower-cased, or refused naming ``esp_region``."""
+    if not isinstance(value, str) or not value.isascii():  # before lower-casing, as host names are
+        raise InvalidArgument("esp_region", f"expected an AWS region name such as 'eu-west-1', got {value!r}")
+    region = value.strip().lower()
+    if not _AWS_REGION.match(region):
+        raise InvalidArgument("esp_region", f"{value!r} is not an AWS region name such as 'eu-west-1' or 'us-east-1'")
+    return region
 
 
 def _enterprise_host(tenant: Optional[str]) -> str:
