@@ -2,6 +2,7 @@
 registers under the mock engine."""
 
 import functools
+import re
 import subprocess
 import sys
 
@@ -23,7 +24,7 @@ RULE_SET = "azure-native:cdn:RuleSet"
 RULE = "azure-native:cdn:Rule"
 RECORD = "azure-native:dns:RecordSet"
 COMPONENT = "tracking-cdn:index:AzureFrontDoorTrackingDomain"
-SERVING = (PROFILE, ENDPOINT, ORIGIN_GROUP, ORIGIN, CUSTOM_DOMAIN, ROUTE, RULE_SET, RULE, RECORD)
+SERVING = (PROFILE, ENDPOINT, ORIGIN_GROUP, ORIGIN, CUSTOM_DOMAIN, ROUTE, RECORD)
 
 DOMAINS = ["track.example.com", "click2.example.com"]
 GROUP = "tracking-rg"
@@ -337,10 +338,12 @@ def test_live_serving_resources_are_protected_by_default(esp):
             assert resource.protect, f"{resource.name} is not protected"
 
 
-def test_everything_including_cache_rules_and_dns_is_protected():
+def test_everything_that_serves_links_including_dns_is_protected_but_not_the_cache_rules():
+    """Deleting the cache rule set (enable_caching back to False) only stops caching, once the route no
+    longer references it: protecting it would only block that change."""
     result = run(dns_zone_name="example.com", enable_caching=True)
-    assert {r.type for r in result.resources if r.custom} == set(SERVING)
-    assert all(r.protect for r in result.resources if r.custom)
+    assert {r.type for r in result.resources if r.custom} == set(SERVING) | {RULE_SET, RULE}
+    assert all(r.protect == (r.type in SERVING) for r in result.resources if r.custom)
 
 
 def test_protection_can_be_turned_off_to_tear_down():
@@ -463,3 +466,93 @@ def test_importing_the_azure_front_door_loads_no_other_cloud_sdk():
     )
     printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert printed.strip() == "[]"
+
+
+# --- Day two: adopting records that already exist in the Azure DNS zone ------------------------------------
+
+AZURE_DNS = {"domains": DOMAINS, "resource_group_name": GROUP, "dns_zone_name": "example.com"}
+SUBSCRIPTION = "00000000-1111-2222-3333-444444444444"
+
+
+def test_existing_record_sets_are_adopted_with_their_azure_resource_ids():
+    """A live CNAME (to the ESP or Front Door classic) or a hand-made _dnsauth TXT makes Azure refuse to create
+    the record set again: the component imports it instead (Pulumi's `import` option)."""
+    result = run(**AZURE_DNS, dns_zone_resource_group_name="dns-rg", dns_zone_subscription_id=SUBSCRIPTION,
+                 existing_dns_records=["Track.example.com.", "_dnsauth.click2.example.com"])
+    zone_id = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/dns-rg/providers/Microsoft.Network/dnsZones/example.com"
+    assert {r.name: r.import_id for r in result.of_type(RECORD)} == {
+        "tracking-cname-track.example.com": f"{zone_id}/CNAME/track",
+        "tracking-dnsauth-track.example.com": "",
+        "tracking-cname-click2.example.com": "",
+        "tracking-dnsauth-click2.example.com": f"{zone_id}/TXT/_dnsauth.click2",
+    }
+    assert not any(r.import_id for r in result.resources if r.type != RECORD)
+    adopted = result.named("tracking-cname-track.example.com")
+    assert adopted.protect and adopted.inputs["cnameRecord"] == {"cname": result.one(ENDPOINT).outputs["hostName"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "argument"),
+    [
+        ({"existing_dns_records": ["track.example.com"]}, "existing_dns_records"),
+        ({"dns_zone_subscription_id": SUBSCRIPTION}, "dns_zone_subscription_id"),
+        ({**AZURE_DNS, "existing_dns_records": ["track.example.com"]}, "dns_zone_subscription_id"),
+        ({**AZURE_DNS, "existing_dns_records": ["track.example.com"], "dns_zone_subscription_id": "my-sub"},
+         "dns_zone_subscription_id"),
+        ({**AZURE_DNS, "dns_zone_subscription_id": SUBSCRIPTION}, "dns_zone_subscription_id"),
+        ({**AZURE_DNS, "dns_zone_subscription_id": SUBSCRIPTION, "existing_dns_records": ["www.example.com"]},
+         "existing_dns_records[0]"),
+        ({**AZURE_DNS, "dns_zone_subscription_id": SUBSCRIPTION, "create_cname_records": False,
+          "existing_dns_records": ["track.example.com"]}, "existing_dns_records[0]"),
+        ({**AZURE_DNS, "dns_zone_subscription_id": SUBSCRIPTION,
+          "existing_dns_records": ["track.example.com", "TRACK.example.com"]}, "existing_dns_records[1]"),
+        ({**AZURE_DNS, "dns_zone_subscription_id": SUBSCRIPTION, "existing_dns_records": ["track.example.com"],
+          "dns_zone_resource_group_name": pulumi.Output.from_input("dns-rg")}, "dns_zone_resource_group_name"),
+        ({**AZURE_DNS, "dns_zone_subscription_id": SUBSCRIPTION, "existing_dns_records": ["track.example.com"],
+          "resource_group_name": pulumi.Output.from_input("rg")}, "resource_group_name"),
+        ({**AZURE_DNS, "dns_zone_subscription_id": SUBSCRIPTION, "existing_dns_records": "track.example.com"},
+         "existing_dns_records"),
+    ],
+)
+def test_adoption_mistakes_are_refused_before_anything_is_created(args, argument):
+    error, registered = refused(**args)
+    assert error.argument == argument
+    assert registered == []
+
+
+# --- Day two: names Azure accepts ------------------------------------------------------------------------------
+
+AUTONAMED = {PROFILE: 260, ENDPOINT: 46, ORIGIN_GROUP: 50, ORIGIN: 50, ROUTE: 50}
+AZURE_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?")
+RANDOM_SUFFIX = "<random-suffix>"  # azure-native appends 8 random characters
+
+
+def test_the_longest_component_name_accepted_makes_valid_azure_names():
+    name = "a" + "-b" * 14  # 29 characters
+    result = run_offline(lambda: AzureFrontDoorTrackingDomain(name, {"domains": DOMAINS, "resource_group_name": GROUP}))
+    for resource in result.resources:
+        if resource.type in AUTONAMED:
+            azure_name = resource.outputs["name"].replace(RANDOM_SUFFIX, "1a2b3c4d")
+            assert AZURE_NAME.fullmatch(azure_name) and len(azure_name) <= AUTONAMED[resource.type], azure_name
+    endpoint_name = result.one(ENDPOINT).outputs["name"].replace(RANDOM_SUFFIX, "1a2b3c4d")
+    assert len(endpoint_name) == 46  # exactly the limit: one more character is refused below
+
+
+@pytest.mark.parametrize("name", ["a" * 30, "tracking_cdn", "-tracking", "", "tracking.cdn", "trâcking", None])
+def test_a_component_name_that_makes_an_invalid_azure_name_is_refused(name):
+    error, registered = refusal(lambda: AzureFrontDoorTrackingDomain(name, {"domains": DOMAINS, "resource_group_name": GROUP}))
+    assert error.argument == "name"
+    assert registered == []
+
+
+def test_custom_domain_names_stay_valid_and_stable_for_the_longest_domains():
+    labels = ["a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z-a-b-c-d-1"] * 4  # 4 x 61 + 3 dots
+    longest = ".".join(labels) + ".ex"  # 250 characters, 116 hyphens
+    other = longest[:-2] + "ey"
+    names = {custom_domain_name(longest), custom_domain_name(other)}
+    assert len(names) == 2
+    for name in names:
+        assert AZURE_NAME.fullmatch(name) and len(name) <= 260
+    assert custom_domain_name(longest) == custom_domain_name(longest)
+    result = run(domains=[longest, "track.example.com"])
+    assert custom_domain_for(result, longest).inputs["customDomainName"] == custom_domain_name(longest)

@@ -11,11 +11,19 @@ DESIGN.md sections 2 and 5):
         -> AFDOriginGroup (no health probe: one origin) -> AFDOrigin <ESP endpoint>:443, certificate name check
       optional RuleSet/Rule: RouteConfigurationOverride cache action, TTL cache_ttl_seconds, query string in the key
 
+Day two (issue 13): every per-domain resource is named after its domain (never a list index), so adding or
+removing a domain creates or deletes exactly that domain's resources; record sets that already exist in the
+Azure DNS zone are adopted with Pulumi's ``import`` option (``existing_dns_records``); component names that
+would make an invalid Azure name are refused up front.
+
 Only this module imports ``pulumi_azure_native`` (its ``cdn`` and ``dns`` submodules only: importing the
 whole package is very slow). No ``from __future__ import annotations``: Pulumi's schema inference reads
 the annotations below.
 """
 
+import hashlib
+import re
+from dataclasses import dataclass
 from typing import Any, Mapping, NotRequired, Optional
 
 import pulumi
@@ -62,6 +70,30 @@ MAX_DNS_TTL_SECONDS = 86400
 LOAD_BALANCING = {"sample_size": 4, "successful_samples_required": 3, "additional_latency_in_milliseconds": 50}
 """Azure's portal defaults; with a single origin and no health probe they decide nothing."""
 
+AUTONAME_RANDOM_CHARACTERS = 8
+"""azure-native names a resource it is given no name for after its Pulumi name plus 8 random characters
+(pulumi/pulumi-azure-native autonaming: "Resource name is URN name + random suffix",
+``resource.NewUniqueName(randomSeed, name, 8, 0, nil)``)."""
+AUTONAMED_CHILDREN = {"-profile": 260, "-endpoint": 46, "-origins": 50, "-origin": 50, "-route": 50}
+"""Suffix of each auto-named child's Pulumi name -> the longest Azure name of its kind. Profiles: 1-260
+(Azure/azure-rest-api-specs ``Microsoft.Cdn/stable/2024-09-01/afdx.json`` profileNameParameter). Front
+Door endpoints: 2-46, because the endpoint's host label ``<name>-<16-character hash>`` must fit DNS's 63
+(hashicorp/terraform-provider-azurerm ``validate.FrontDoorEndpointName``). Origin groups, origins, routes:
+1-50 (learn.microsoft.com "Naming rules and restrictions for Azure resources", Microsoft.Cdn; the azurerm
+provider allows 90, the stricter bound is kept). All: letters, digits and hyphens, starting and ending
+with a letter or digit."""
+AZURE_NAME_START = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+"""What a component name may be: it starts every auto-named child's Azure name, which the random
+characters end."""
+MAX_CUSTOM_DOMAIN_NAME = 260
+"""Custom-domain names: 2-260 letters, digits and hyphens, starting and ending with a letter or digit
+(hashicorp/terraform-provider-azurerm ``validate.FrontDoorCustomDomainName``)."""
+SUBSCRIPTION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+RECORD_SET_ID = (
+    "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/dnsZones/{zone}/{type}/{name}"
+)
+"""Resource ID of an Azure DNS record set: the id ``pulumi import azure-native:dns:RecordSet`` takes."""
+
 
 class AzureFrontDoorTrackingDomainArgs(TrackingDomainArgs):
     """Arguments of :class:`AzureFrontDoorTrackingDomain`: the common ones plus the Azure settings below."""
@@ -71,7 +103,8 @@ class AzureFrontDoorTrackingDomainArgs(TrackingDomainArgs):
     global, the group only stores the metadata)."""
     sku: NotRequired[str]
     """``Standard_AzureFrontDoor`` (default) or ``Premium_AzureFrontDoor`` (WAF managed rule sets, Private
-    Link origins; 500 custom domains instead of 100)."""
+    Link origins; 500 custom domains instead of 100). Changing it replaces the profile: upgrade a live
+    profile in Azure first (docs/front-doors/azure.md, "Day two")."""
     enable_caching: NotRequired[bool]
     """Cache the ESP's answers for ``cache_ttl_seconds`` (query string always in the cache key) through a
     rule set. Default False: no cache configuration at all, so every click and open reaches the ESP and
@@ -88,6 +121,31 @@ class AzureFrontDoorTrackingDomainArgs(TrackingDomainArgs):
     """With ``dns_zone_name``: also create the CNAMEs that send traffic to Front Door (default True). Set
     False for domains that are live elsewhere (e.g. on Front Door classic): only the TXT records are
     created; switch to True once ``domain_validation_states`` shows Approved for every domain."""
+    existing_dns_records: NotRequired[list[str]]
+    """With ``dns_zone_name``: names from ``dns_records`` whose record set already exists in the zone (a
+    live ``track.example.com`` CNAME to the ESP or to Front Door classic, a hand-made
+    ``_dnsauth.track.example.com`` TXT). Azure refuses to create those again; the component adopts each
+    with Pulumi's ``import`` option instead and then sets its value, so a live CNAME points at Front Door
+    from that ``up`` on: list it only once the domain shows Approved in ``domain_validation_states``.
+    Needs ``dns_zone_subscription_id``. Default: none."""
+    dns_zone_subscription_id: NotRequired[str]
+    """ID (a GUID) of the subscription that holds ``dns_zone_name``; only with ``existing_dns_records``,
+    whose import IDs it is part of."""
+
+
+@dataclass(frozen=True)
+class AzureDns:
+    """Where and how the records go when the zone is in Azure DNS (``dns_zone_name``)."""
+
+    zone: str
+    relative_names: dict[str, str]
+    """Tracking domain -> its name relative to the zone."""
+    resource_group: Any
+    ttl: int
+    create_cnames: bool
+    import_ids: dict[str, str]
+    """Record name (``track.example.com``, ``_dnsauth.track.example.com``) -> the resource ID of the
+    existing record set to adopt."""
 
 
 class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
@@ -119,6 +177,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         args: AzureFrontDoorTrackingDomainArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
+        check_component_name(name)
         sku = _sku(args)
         settings = resolve_settings(
             args,
@@ -129,61 +188,69 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
                 + (f"; {PREMIUM_SKU} takes {MAX_CUSTOM_DOMAINS[PREMIUM_SKU]})" if sku == STANDARD_SKU else ")")
             ),
         )
-        enable_caching = plain_arg(args, "enable_caching", bool, False)
-        if not enable_caching and args.get("cache_ttl_seconds") is not None:
-            raise InvalidArgument(
-                "cache_ttl_seconds",
-                "only applies with enable_caching=True (caching is off by default so every click and open "
-                "reaches the ESP); set enable_caching too, or leave cache_ttl_seconds out",
-            )
-        if enable_caching and settings.cache_ttl_seconds == 0:
-            raise InvalidArgument(
-                "cache_ttl_seconds",
-                "0 with enable_caching=True caches nothing; leave enable_caching False to turn caching off, "
-                "or give 1 to 3600 seconds (default 10)",
-            )
-        zone = plain_arg(args, "dns_zone_name", str)
-        relative_names = _relative_names(settings.domains, zone) if zone is not None else {}
-        for key in ("dns_zone_resource_group_name", "dns_ttl_seconds", "create_cname_records"):
-            if zone is None and args.get(key) is not None:
-                raise InvalidArgument(key, "only used with dns_zone_name; give dns_zone_name too or leave it out")
-        dns_ttl = bounded_int_arg(args, "dns_ttl_seconds", DEFAULT_DNS_TTL_SECONDS, 60, MAX_DNS_TTL_SECONDS)
-        create_cnames = plain_arg(args, "create_cname_records", bool, True)
+        enable_caching = _caching(args, settings.cache_ttl_seconds)
         resource_group = input_arg(args, "resource_group_name", RESOURCE_GROUP_EXAMPLE)
-        zone_group = input_arg(args, "dns_zone_resource_group_name", RESOURCE_GROUP_EXAMPLE, default=resource_group)
+        azure_dns = _azure_dns(args, settings.domains, resource_group)
 
         super().__init__(name, settings, opts)
-        serving = self.child_opts(serving=True)
-        origin = settings.origin
+        self.base_name = name
+        self.in_profile: dict[str, Any] = {}
+        profile, endpoint = self._profile_and_endpoint(resource_group, sku)
+        origin_group, afd_origin = self._origin()
+        custom_domains = self._custom_domains()
+        rule_sets, rules = self._cache_rules() if enable_caching else ([], [])
+        route = self._route(endpoint, origin_group, custom_domains, rule_sets, depends_on=[afd_origin, *rules])
+        tokens = {domain: _validation_token(custom_domains[domain]) for domain in settings.domains}
+        if azure_dns is not None:
+            self._zone_records(azure_dns, tokens, endpoint.host_name, route)
 
+        self.publish_outputs(
+            origin_host=settings.origin.host,
+            dns_records=collect_dns_records(_records_needed(settings.domains, tokens, endpoint.host_name)),
+            endpoint_host_name=endpoint.host_name,
+            endpoint_id=endpoint.id,
+            profile_name=profile.name,
+            custom_domain_ids=_by_domain({domain: cd.id for domain, cd in custom_domains.items()}),
+            domain_validation_tokens=_by_domain(tokens),
+            domain_validation_states=_by_domain(
+                {domain: cd.domain_validation_state for domain, cd in custom_domains.items()}
+            ),
+        )
+
+    def _profile_and_endpoint(self, resource_group: Any, sku: str) -> tuple[cdn.Profile, cdn.AFDEndpoint]:
         profile = cdn.Profile(
-            f"{name}-profile",
+            f"{self.base_name}-profile",
             resource_group_name=resource_group,
             location=PROFILE_LOCATION,
             sku={"name": sku},
-            opts=serving,
+            opts=self.child_opts(serving=True),
         )
-        in_profile = {"resource_group_name": resource_group, "profile_name": profile.name}
+        self.in_profile = {"resource_group_name": resource_group, "profile_name": profile.name}
         endpoint = cdn.AFDEndpoint(
-            f"{name}-endpoint",
-            **in_profile,
+            f"{self.base_name}-endpoint",
+            **self.in_profile,
             location=PROFILE_LOCATION,
             enabled_state="Enabled",
-            opts=serving,
+            opts=self.child_opts(serving=True),
         )
+        return profile, endpoint
+
+    def _origin(self) -> tuple[cdn.AFDOriginGroup, cdn.AFDOrigin]:
+        """The ESP's endpoint as the only origin of its group."""
+        origin = self.settings.origin
         # One origin, so no health probe: Azure recommends disabling probes for a single origin (Front Door
         # sends every request to it anyway), and its probes count only 200 as healthy while the ESP's
         # health path answers 302 - a probe would only add load and a misleading "unhealthy" metric.
         origin_group = cdn.AFDOriginGroup(
-            f"{name}-origins",
-            **in_profile,
+            f"{self.base_name}-origins",
+            **self.in_profile,
             load_balancing_settings=LOAD_BALANCING,
             session_affinity_state="Disabled",
-            opts=serving,
+            opts=self.child_opts(serving=True),
         )
         afd_origin = cdn.AFDOrigin(
-            f"{name}-origin",
-            **in_profile,
+            f"{self.base_name}-origin",
+            **self.in_profile,
             origin_group_name=origin_group.name,
             host_name=origin.host,
             # Blank host header = Front Door forwards the viewer's Host (the tracking domain), which SendGrid
@@ -195,98 +262,123 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             priority=1,
             weight=1000,
             enabled_state="Enabled",
-            opts=serving,
+            opts=self.child_opts(serving=True),
         )
+        return origin_group, afd_origin
 
-        custom_domains = {
+    def _custom_domains(self) -> dict[str, cdn.AFDCustomDomain]:
+        """One custom domain per tracking domain, named after it: adding or removing a domain touches no other."""
+        return {
             domain: cdn.AFDCustomDomain(
-                f"{name}-domain-{domain}",
-                **in_profile,
+                f"{self.base_name}-domain-{domain}",
+                **self.in_profile,
                 custom_domain_name=custom_domain_name(domain),
                 host_name=domain,
                 tls_settings={"certificate_type": "ManagedCertificate", "minimum_tls_version": TLS_MINIMUM},
-                opts=serving,
+                opts=self.child_opts(serving=True),
             )
-            for domain in settings.domains
+            for domain in self.settings.domains
         }
 
-        rule_sets = []
-        route_dependencies: list[pulumi.Resource] = [afd_origin]
-        if enable_caching:
-            rule_set = cdn.RuleSet(f"{name}-cache", **in_profile, rule_set_name=RULE_SET_NAME, opts=serving)
-            rule = cdn.Rule(
-                f"{name}-cache-ttl",
-                **in_profile,
-                rule_set_name=rule_set.name,
-                rule_name=RULE_NAME,
-                order=1,
-                actions=[cache_action(settings.cache_ttl_seconds)],
-                match_processing_behavior="Continue",
-                opts=serving,
-            )
-            rule_sets.append({"id": rule_set.id})
-            route_dependencies.append(rule)
+    def _cache_rules(self) -> tuple[list[dict[str, Any]], list[cdn.Rule]]:
+        """The rule set that turns caching on. Not protected: deleting it (``enable_caching`` back to False)
+        only stops caching, after the route no longer references it; no link depends on it."""
+        rule_set = cdn.RuleSet(
+            f"{self.base_name}-cache", **self.in_profile, rule_set_name=RULE_SET_NAME, opts=self.child_opts()
+        )
+        rule = cdn.Rule(
+            f"{self.base_name}-cache-ttl",
+            **self.in_profile,
+            rule_set_name=rule_set.name,
+            rule_name=RULE_NAME,
+            order=1,
+            actions=[cache_action(self.settings.cache_ttl_seconds)],
+            match_processing_behavior="Continue",
+            opts=self.child_opts(),
+        )
+        return [{"id": rule_set.id}], [rule]
 
-        route = cdn.Route(
-            f"{name}-route",
-            **in_profile,
+    def _route(
+        self,
+        endpoint: cdn.AFDEndpoint,
+        origin_group: cdn.AFDOriginGroup,
+        custom_domains: dict[str, cdn.AFDCustomDomain],
+        rule_sets: list[dict[str, Any]],
+        depends_on: list[pulumi.Resource],
+    ) -> cdn.Route:
+        """``/*`` on every custom domain to the ESP. The custom-domain list changes in place when domains
+        come and go (RouteUpdatePropertiesParameters.customDomains, afdx.json)."""
+        return cdn.Route(
+            f"{self.base_name}-route",
+            **self.in_profile,
             endpoint_name=endpoint.name,
             origin_group={"id": origin_group.id},
-            custom_domains=[{"id": custom_domains[domain].id} for domain in settings.domains],
+            custom_domains=[{"id": custom_domains[domain].id} for domain in self.settings.domains],
             patterns_to_match=ROUTE_PATTERNS,
             supported_protocols=["Http", "Https"],
             forwarding_protocol="HttpsOnly",
-            https_redirect="Enabled" if settings.redirect_http_to_https else "Disabled",
+            https_redirect="Enabled" if self.settings.redirect_http_to_https else "Disabled",
             link_to_default_domain="Enabled",
             rule_sets=rule_sets or None,
             enabled_state="Enabled",
             # No cache_configuration: caching is off on the route; the optional rule set turns it on.
             # Azure refuses a route whose origin group has no origin yet, hence the explicit dependency.
-            opts=self.child_opts(serving=True, depends_on=route_dependencies),
+            opts=self.child_opts(serving=True, depends_on=depends_on),
         )
 
-        tokens = {domain: _validation_token(custom_domains[domain]) for domain in settings.domains}
-        records = []
-        for domain in settings.domains:
-            records.append(dns_record(f"{VALIDATION_RECORD_PREFIX}.{domain}", "TXT", tokens[domain], VALIDATION))
-            records.append(dns_record(domain, "CNAME", endpoint.host_name, ROUTE))
-            if zone is None:
-                continue
-            relative = relative_names[domain]
+    def _zone_records(
+        self, azure_dns: AzureDns, tokens: dict[str, pulumi.Output[str]], endpoint_host: pulumi.Output[str],
+        route: cdn.Route,
+    ) -> None:
+        """Each domain's ``_dnsauth`` TXT and (unless ``create_cname_records=False``) its CNAME in the zone,
+        named after the domain; existing record sets are adopted (``existing_dns_records``)."""
+        for domain in self.settings.domains:
+            relative = azure_dns.relative_names[domain]
+            txt_name = f"{VALIDATION_RECORD_PREFIX}.{domain}"
             dns.RecordSet(
-                f"{name}-dnsauth-{domain}",
-                resource_group_name=zone_group,
-                zone_name=zone,
+                f"{self.base_name}-dnsauth-{domain}",
+                resource_group_name=azure_dns.resource_group,
+                zone_name=azure_dns.zone,
                 relative_record_set_name=f"{VALIDATION_RECORD_PREFIX}.{relative}",
                 record_type="TXT",
-                ttl=dns_ttl,
+                ttl=azure_dns.ttl,
                 txt_records=[{"value": [tokens[domain]]}],
-                opts=serving,
+                opts=self.child_opts(serving=True, import_=azure_dns.import_ids.get(txt_name)),
             )
-            if create_cnames:
+            if azure_dns.create_cnames:
                 dns.RecordSet(
-                    f"{name}-cname-{domain}",
-                    resource_group_name=zone_group,
-                    zone_name=zone,
+                    f"{self.base_name}-cname-{domain}",
+                    resource_group_name=azure_dns.resource_group,
+                    zone_name=azure_dns.zone,
                     relative_record_set_name=relative,
                     record_type="CNAME",
-                    ttl=dns_ttl,
-                    cname_record={"cname": endpoint.host_name},
+                    ttl=azure_dns.ttl,
+                    cname_record={"cname": endpoint_host},
                     # Send traffic only once the route that serves it exists.
-                    opts=self.child_opts(serving=True, depends_on=[route]),
+                    opts=self.child_opts(
+                        serving=True, depends_on=[route], import_=azure_dns.import_ids.get(domain)
+                    ),
                 )
 
-        self.publish_outputs(
-            origin_host=origin.host,
-            dns_records=collect_dns_records(records),
-            endpoint_host_name=endpoint.host_name,
-            endpoint_id=endpoint.id,
-            profile_name=profile.name,
-            custom_domain_ids=_by_domain({domain: cd.id for domain, cd in custom_domains.items()}),
-            domain_validation_tokens=_by_domain(tokens),
-            domain_validation_states=_by_domain(
-                {domain: cd.domain_validation_state for domain, cd in custom_domains.items()}
-            ),
+
+def check_component_name(name: Any) -> None:
+    """Refuse, naming ``name``, a component name that would make an invalid or over-long Azure name: it
+    starts the Azure name of every auto-named child (``<name>-endpoint<8 random characters>``, ...)."""
+    limit = min(
+        longest - len(suffix) - AUTONAME_RANDOM_CHARACTERS for suffix, longest in AUTONAMED_CHILDREN.items()
+    )
+    if not isinstance(name, str) or not AZURE_NAME_START.fullmatch(name):
+        raise InvalidArgument(
+            "name",
+            f"{name!r} cannot start an Azure Front Door resource name: use a letter or digit followed by "
+            f"letters, digits and hyphens (e.g. 'tracking'), at most {limit} characters",
+        )
+    if len(name) > limit:
+        raise InvalidArgument(
+            "name",
+            f"{name!r} is {len(name)} characters; at most {limit}, so that the endpoint's Azure name "
+            f"('<name>-endpoint' plus {AUTONAME_RANDOM_CHARACTERS} random characters) stays within Front "
+            f"Door's {AUTONAMED_CHILDREN['-endpoint']}",
         )
 
 
@@ -294,8 +386,13 @@ def custom_domain_name(domain: str) -> str:
     """The Front Door name of a tracking domain's custom domain: letters, digits and hyphens only, derived
     from the domain alone (never from its position in the list) and distinct for distinct domains: every
     hyphen is doubled, then every dot becomes one hyphen (``click-2.example.com`` ->
-    ``click--2-example-com``), which is reversible because labels never start or end with a hyphen."""
-    return domain.replace("-", "--").replace(".", "-")
+    ``click--2-example-com``), which is reversible because labels never start or end with a hyphen. The
+    rare name longer than Azure's 260 characters keeps its first 243 and a hash of the whole domain."""
+    name = domain.replace("-", "--").replace(".", "-")
+    if len(name) <= MAX_CUSTOM_DOMAIN_NAME:
+        return name
+    digest = hashlib.sha256(domain.encode()).hexdigest()[:16]
+    return f"{name[: MAX_CUSTOM_DOMAIN_NAME - len(digest) - 1]}-{digest}"
 
 
 def cache_action(ttl_seconds: int) -> dict[str, Any]:
@@ -323,9 +420,56 @@ def _sku(args: Mapping[str, Any]) -> str:
     return sku
 
 
-def _relative_names(domains: tuple[str, ...], zone_value: str) -> dict[str, str]:
-    """Each domain's record name relative to the zone; refuses domains outside it or at its apex."""
+def _caching(args: Mapping[str, Any], ttl_seconds: int) -> bool:
+    enable_caching = plain_arg(args, "enable_caching", bool, False)
+    if not enable_caching and args.get("cache_ttl_seconds") is not None:
+        raise InvalidArgument(
+            "cache_ttl_seconds",
+            "only applies with enable_caching=True (caching is off by default so every click and open "
+            "reaches the ESP); set enable_caching too, or leave cache_ttl_seconds out",
+        )
+    if enable_caching and ttl_seconds == 0:
+        raise InvalidArgument(
+            "cache_ttl_seconds",
+            "0 with enable_caching=True caches nothing; leave enable_caching False to turn caching off, "
+            "or give 1 to 3600 seconds (default 10)",
+        )
+    return enable_caching
+
+
+ZONE_ONLY_ARGUMENTS = (
+    "dns_zone_resource_group_name",
+    "dns_ttl_seconds",
+    "create_cname_records",
+    "existing_dns_records",
+    "dns_zone_subscription_id",
+)
+
+
+def _azure_dns(args: Mapping[str, Any], domains: tuple[str, ...], resource_group: Any) -> Optional[AzureDns]:
+    """The Azure DNS settings, validated, or None without ``dns_zone_name``."""
+    zone_value = plain_arg(args, "dns_zone_name", str)
+    if zone_value is None:
+        for key in ZONE_ONLY_ARGUMENTS:
+            if args.get(key) is not None:
+                raise InvalidArgument(key, "only used with dns_zone_name; give dns_zone_name too or leave it out")
+        return None
     zone = validate_hostname(zone_value, argument="dns_zone_name")
+    group = input_arg(args, "dns_zone_resource_group_name", RESOURCE_GROUP_EXAMPLE, default=resource_group)
+    create_cnames = plain_arg(args, "create_cname_records", bool, True)
+    relative_names = _relative_names(domains, zone)
+    return AzureDns(
+        zone=zone,
+        relative_names=relative_names,
+        resource_group=group,
+        ttl=bounded_int_arg(args, "dns_ttl_seconds", DEFAULT_DNS_TTL_SECONDS, 60, MAX_DNS_TTL_SECONDS),
+        create_cnames=create_cnames,
+        import_ids=_import_ids(args, zone, relative_names, group, create_cnames),
+    )
+
+
+def _relative_names(domains: tuple[str, ...], zone: str) -> dict[str, str]:
+    """Each domain's record name relative to the zone; refuses domains outside it or at its apex."""
     names = {}
     for index, domain in enumerate(domains):
         if domain == zone:
@@ -342,6 +486,65 @@ def _relative_names(domains: tuple[str, ...], zone_value: str) -> dict[str, str]
             )
         names[domain] = domain[: -len(zone) - 1]
     return names
+
+
+def _import_ids(
+    args: Mapping[str, Any], zone: str, relative_names: dict[str, str], group: Any, create_cnames: bool
+) -> dict[str, str]:
+    """``existing_dns_records`` validated, each with the resource ID of the record set to adopt."""
+    listed = plain_arg(args, "existing_dns_records", list, [])
+    subscription = plain_arg(args, "dns_zone_subscription_id", str)
+    if not listed:
+        if subscription is not None:
+            raise InvalidArgument(
+                "dns_zone_subscription_id", "only used with existing_dns_records; give both or leave it out"
+            )
+        return {}
+    if subscription is None or not SUBSCRIPTION_ID.fullmatch(subscription.strip().lower()):
+        raise InvalidArgument(
+            "dns_zone_subscription_id",
+            f"existing_dns_records needs the ID of the zone's subscription, a GUID such as "
+            f"'00000000-0000-0000-0000-000000000000' (`az account show --query id`), not {subscription!r}",
+        )
+    if not isinstance(group, str):
+        argument = "dns_zone_resource_group_name" if args.get("dns_zone_resource_group_name") else "resource_group_name"
+        raise InvalidArgument(
+            argument,
+            "must be a plain string when existing_dns_records is given: the import ID of each record set is "
+            "built from it before anything is created",
+        )
+    record_types = {f"{VALIDATION_RECORD_PREFIX}.{d}": ("TXT", f"{VALIDATION_RECORD_PREFIX}.{r}")
+                    for d, r in relative_names.items()}
+    if create_cnames:
+        record_types.update({d: ("CNAME", r) for d, r in relative_names.items()})
+    import_ids = {}
+    for index, value in enumerate(listed):
+        record = value.strip().lower().removesuffix(".") if isinstance(value, str) else value
+        if record not in record_types:
+            raise InvalidArgument(
+                f"existing_dns_records[{index}]",
+                f"{value!r} is not a record this component creates; list names from dns_records: a tracking "
+                f"domain (its CNAME{'' if create_cnames else ', only with create_cname_records'}) or "
+                f"_dnsauth.<tracking domain> (its TXT)",
+            )
+        if record in import_ids:
+            raise InvalidArgument(f"existing_dns_records[{index}]", f"{value!r} is listed twice")
+        record_type, relative = record_types[record]
+        import_ids[record] = RECORD_SET_ID.format(
+            subscription=subscription.strip().lower(), group=group, zone=zone, type=record_type, name=relative
+        )
+    return import_ids
+
+
+def _records_needed(
+    domains: tuple[str, ...], tokens: dict[str, pulumi.Output[str]], endpoint_host: pulumi.Output[str]
+) -> list[pulumi.Output[Any]]:
+    """Every record the domains need (``dns_records``), whether or not the component creates it."""
+    records = []
+    for domain in domains:
+        records.append(dns_record(f"{VALIDATION_RECORD_PREFIX}.{domain}", "TXT", tokens[domain], VALIDATION))
+        records.append(dns_record(domain, "CNAME", endpoint_host, ROUTE))
+    return records
 
 
 def _validation_token(custom_domain: cdn.AFDCustomDomain) -> pulumi.Output[str]:
