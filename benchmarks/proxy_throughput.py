@@ -1,37 +1,50 @@
-"""Throughput of the generated proxy configuration against the seed's literal one, on loopback.
+"""The generated proxy configurations against SparkPost's reverse-proxy guide's, in two runs.
 
-Runs, in one go, under the same load generator (wrk, Debian package ``wrk``):
-  direct  - the TLS stand-in ESP alone (wrk -> https stand-in), the ceiling;
-  seed    - seed 002's literal nginx configuration (``location / { proxy_pass https://spgo.io; }``,
-            nothing else; ``spgo.io`` replaced by the stand-in's address);
-  ours    - ``tracking-cdn proxy nginx`` output (upstream keep-alive, verification on), and the same
-            for Caddy. (Apache is left out: its test-only upstream override reaches the stand-in
-            through an HTTP CONNECT tunnel, which this nginx stand-in does not offer.)
-and prints requests/s and median latency for each, and the ratios ours/seed and ours/direct.
+Configurations, measured under the same load generator (wrk, Debian package ``wrk``):
+  direct  - the TLS stand-in ESP itself, without a proxy;
+  guide   - the nginx configuration of SparkPost's reverse-proxy guide (seed 002), verbatim but for
+            the addresses (``location / { proxy_pass https://spgo.io; }``, nothing else);
+  ours    - ``tracking-cdn proxy nginx`` and ``tracking-cdn proxy caddy`` output (upstream
+            keep-alive, the ESP's certificate verified).
 
-The stand-in ESP here is an nginx answering ``/f/...`` with a 302 over TLS (a Python stand-in would
-be the bottleneck); its certificate is for ``spgo.io`` from a throwaway trustme CA, which the
-generated configurations verify. The proxies are measured on their HTTP port (the leg that differs
-between the configurations is proxy -> ESP). Every server runs one worker process.
+Run 1, loopback: requests/s, median latency and the proxy's CPU time per request (its processes'
+user+system time over the requests served), with ``--connections`` clients. Loopback shows what
+each configuration costs in CPU, which is what limits it here.
 
-Usage: python benchmarks/proxy_throughput.py [--seconds 8] [--connections 32] [--threads 2]
+Run 2, a real round trip between the proxy and the ESP: the ESP is reached through a relay that
+delays every byte by half of ``--rtt-ms`` each way (benchmarks/delay_relay.py; the kernel here has
+no netem), and "direct" is a client that pays the same round trip to the ESP. Median and p99 click
+latency with ``--latency-connections`` clients. The physical limit of a proxy is one round trip plus
+its own time; the guide's configuration opens a new TCP+TLS connection to the ESP for every click.
+
+The stand-in ESP is an nginx answering ``/f/...`` with a 302 over TLS (a Python stand-in would be
+the bottleneck), with a certificate for ``spgo.io`` from a throwaway trustme CA that our
+configurations verify. Proxies are measured on their HTTP port (the leg that differs is proxy -> ESP).
+Every server runs one worker process; everything shares this machine's cores. Each run is repeated
+``--repeat`` times and the medians are printed.
+
+Usage: python benchmarks/proxy_throughput.py [--seconds 5] [--repeat 3] [--rtt-ms 20]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 import trustme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from delay_relay import DelayRelay  # noqa: E402
 from proxy_runner import free_port, running_server  # noqa: E402
 
 from tracking_cdn.proxy import proxy_settings, render  # noqa: E402
@@ -39,14 +52,25 @@ from tracking_cdn.proxy import proxy_settings, render  # noqa: E402
 DOMAIN = "track.example.com"
 ESP_HOST = "spgo.io"
 CLICK = "/f/a/Hcv1nwnOfCFeZmc3EvMwsQ~~/AALoUwA~/RgRestfaPwRXA3Nw?target=https%3A%2F%2Fwww.example.com%2F"
+DIRECT, GUIDE = "direct (no proxy)", "SparkPost's guide, nginx"
+OURS = ("nginx", "caddy")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
 class Result:
-    name: str
     requests_per_second: float
     median_ms: float
+    p99_ms: float
     errors: int
+    cpu_us_per_request: float
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    pid: int
+    """The process whose tree serves ``url`` (its CPU time is the configuration's cost)."""
 
 
 def standin_config(port: int, cert: Path, key: Path) -> str:
@@ -63,7 +87,7 @@ def standin_config(port: int, cert: Path, key: Path) -> str:
 """
 
 
-def seed_config(port: int, esp_port: int) -> str:
+def guide_config(port: int, esp_port: int) -> str:
     # Seed 002, "simple reverse-proxy", verbatim but for the listen address and the upstream's.
     return f"""server {{ # simple reverse-proxy
    listen       127.0.0.1:{port};
@@ -77,81 +101,150 @@ def seed_config(port: int, esp_port: int) -> str:
 """
 
 
-def run_wrk(name: str, url: str, seconds: int, connections: int, threads: int) -> Result:
+def run_wrk(url: str, seconds: int, connections: int, threads: int, pid: int) -> Result:
+    cpu_before = _tree_cpu_seconds(pid)
     output = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Host: {DOMAIN}", url],
         capture_output=True, text=True, check=True, timeout=seconds + 30,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    value, unit = re.search(r"\s50%\s+([\d.]+)(us|ms|s)\b", output).groups()
-    median_ms = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    cpu = _tree_cpu_seconds(pid) - cpu_before
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    errors = int(bad.group(1)) if bad else 0
-    errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
-    return Result(name, rps, median_ms, errors)
+    errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return Result(
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        median_ms=_percentile_ms(output, "50"),
+        p99_ms=_percentile_ms(output, "99"),
+        errors=errors,
+        cpu_us_per_request=1e6 * cpu / max(requests, 1),
+    )
+
+
+def _percentile_ms(wrk_output: str, percent: str) -> float:
+    value, unit = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)\b", wrk_output).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """User+system CPU time of ``pid`` and its children (nginx's workers), in seconds."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    total = 0
+    for process in (pid, *map(int, children)):
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def start_configurations(servers: ExitStack, work: Path, esp_port: int, certs: dict[str, Path]) -> Iterator[tuple[str, Target]]:
+    """Start the guide's configuration and ours in front of the ESP at ``esp_port``."""
+    guide_port = free_port()
+    guide = servers.enter_context(running_server("nginx", guide_config(guide_port, esp_port), work / "guide", [guide_port]))
+    yield GUIDE, Target(f"http://127.0.0.1:{guide_port}{CLICK}", guide.pid)
+    for server in OURS:
+        http_port, https_port = free_port(), free_port()
+        settings = proxy_settings(
+            [DOMAIN], esp="sparkpost", cert=str(certs["front.crt"]), key=str(certs["front.key"]),
+            http_port=http_port, https_port=https_port, listen_addresses=["127.0.0.1"],
+            upstream_address=f"127.0.0.1:{esp_port}", upstream_ca_file=str(certs["ca.pem"]), caddy_admin="off",
+        )
+        process = servers.enter_context(running_server(server, render(server, settings), work / server, [http_port, https_port]))
+        yield f"ours, {server}", Target(f"http://127.0.0.1:{http_port}{CLICK}", process.pid)
+
+
+def measure(
+    targets: dict[str, Target], repeat: int, run: Callable[[Target], Result], warm_up: Callable[[Target], Result]
+) -> dict[str, Result]:
+    """Every target ``repeat`` times, interleaved (a burst of load from elsewhere hits all of them
+    alike), after one warm-up run each (connections to the ESP opened, as on a proxy in service);
+    the median of each figure."""
+    for target in targets.values():
+        warm_up(target)
+    rounds: dict[str, list[Result]] = {name: [] for name in targets}
+    for _ in range(repeat):
+        for name, target in targets.items():
+            rounds[name].append(run(target))
+    return {name: _median(results) for name, results in rounds.items()}
+
+
+def _median(results: list[Result]) -> Result:
+    return Result(*(statistics.median(getattr(r, field) for r in results) for field in Result.__dataclass_fields__))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=8, help="duration of each wrk run (default 8)")
-    parser.add_argument("--connections", type=int, default=32, help="concurrent client connections (default 32)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run (default 5)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per run; medians are printed (default 3)")
+    parser.add_argument("--connections", type=int, default=32, help="clients in the loopback run (default 32)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads in the loopback run (default 2)")
+    parser.add_argument("--rtt-ms", type=float, default=20.0, help="proxy->ESP round trip in run 2 (default 20)")
+    parser.add_argument("--latency-connections", type=int, default=4, help="clients in run 2 (default 4)")
     args = parser.parse_args()
-    missing = [tool for tool in ("wrk", "nginx", "caddy") if not shutil.which(tool)]
+    missing = [tool for tool in ("wrk", "nginx", "caddy", "pgrep") if not shutil.which(tool)]
     if missing:
-        print(f"missing: {', '.join(missing)} (apt-get install wrk nginx caddy)", file=sys.stderr)
+        print(f"missing: {', '.join(missing)} (apt-get install wrk nginx caddy procps)", file=sys.stderr)
         return 2
 
     with tempfile.TemporaryDirectory(prefix="proxy-bench-") as tmp, ExitStack() as servers:
         work = Path(tmp)
-        ca = trustme.CA()
-        ca_file = work / "esp-ca.pem"
-        ca.cert_pem.write_to_path(ca_file)
-        esp_cert, esp_key = _write_cert(ca, ESP_HOST, work / "esp")
-        front_cert, front_key = _write_cert(ca, DOMAIN, work / "front")
-
+        certs = _write_certificates(work)
         esp_port = free_port()
-        servers.enter_context(running_server("nginx", standin_config(esp_port, esp_cert, esp_key), work / "standin", [esp_port]))
-        seed_port = free_port()
-        servers.enter_context(running_server("nginx", seed_config(seed_port, esp_port), work / "seed", [seed_port]))
-        ours_ports = {}
-        for server in ("nginx", "caddy"):
-            http_port, https_port = free_port(), free_port()
-            settings = proxy_settings(
-                [DOMAIN], esp="sparkpost", cert=str(front_cert), key=str(front_key),
-                http_port=http_port, https_port=https_port, listen_addresses=["127.0.0.1"],
-                upstream_address=f"127.0.0.1:{esp_port}", upstream_ca_file=str(ca_file), caddy_admin="off",
-            )
-            servers.enter_context(running_server(server, render(server, settings), work / server, [http_port, https_port]))
-            ours_ports[server] = http_port
-
-        runs = [("direct (stand-in alone)", f"https://127.0.0.1:{esp_port}"), ("seed nginx", f"http://127.0.0.1:{seed_port}")]
-        runs += [(f"ours {server}", f"http://127.0.0.1:{port}") for server, port in ours_ports.items()]
-        run_wrk("warm-up", runs[0][1] + CLICK, 1, args.connections, args.threads)
-        results = {name: run_wrk(name, url + CLICK, args.seconds, args.connections, args.threads) for name, url in runs}
-
-    print(f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, GET {CLICK[:24]}... (302), loopback")
-    print(f"{'configuration':<26}{'requests/s':>12}{'median ms':>12}{'errors':>8}")
-    for result in results.values():
-        print(f"{result.name:<26}{result.requests_per_second:>12.0f}{result.median_ms:>12.2f}{result.errors:>8}")
-    direct, seed = results["direct (stand-in alone)"], results["seed nginx"]
-    for server in ours_ports:
-        ours = results[f"ours {server}"]
-        print(
-            f"ours {server}: {ours.requests_per_second / seed.requests_per_second:.1f}x the seed's throughput, "
-            f"{ours.requests_per_second / direct.requests_per_second:.2f}x direct "
-            f"(median latency {ours.median_ms / direct.median_ms:.1f}x direct)"
+        esp = servers.enter_context(
+            running_server("nginx", standin_config(esp_port, certs["esp.crt"], certs["esp.key"]), work / "standin", [esp_port])
         )
-    return 1 if any(result.errors for result in results.values()) else 0
+
+        loopback = {DIRECT: Target(f"https://127.0.0.1:{esp_port}{CLICK}", esp.pid)}
+        loopback.update(start_configurations(servers, work / "loopback", esp_port, certs))
+        wrk = lambda target: run_wrk(target.url, args.seconds, args.connections, args.threads, target.pid)  # noqa: E731
+        warm = lambda target: run_wrk(target.url, 1, args.connections, args.threads, target.pid)  # noqa: E731
+        throughput = measure(loopback, args.repeat, wrk, warm)
+
+        relay = servers.enter_context(DelayRelay(esp_port, args.rtt_ms / 1000))
+        delayed = {DIRECT: Target(f"https://127.0.0.1:{relay.port}{CLICK}", esp.pid)}
+        delayed.update(start_configurations(servers, work / "delayed", relay.port, certs))
+        slow_wrk = lambda target: run_wrk(target.url, args.seconds, args.latency_connections, 1, target.pid)  # noqa: E731
+        slow_warm = lambda target: run_wrk(target.url, 1, args.latency_connections, 1, target.pid)  # noqa: E731
+        latency = measure(delayed, args.repeat, slow_wrk, slow_warm)
+
+    print(f"GET {CLICK[:24]}... (the ESP's 302); medians of {args.repeat} rounds of {args.seconds} s each")
+    print(f"\nRun 1: loopback, wrk -t{args.threads} -c{args.connections}")
+    print(f"{'configuration':<28}{'requests/s':>11}{'median ms':>11}{'CPU us/req':>12}{'errors':>8}")
+    for name, result in throughput.items():
+        print(f"{name:<28}{result.requests_per_second:>11.0f}{result.median_ms:>11.2f}"
+              f"{result.cpu_us_per_request:>12.0f}{result.errors:>8}")
+    guide = throughput[GUIDE]
+    for server in OURS:
+        ours = throughput[f"ours, {server}"]
+        print(f"ours, {server}: {ours.requests_per_second / guide.requests_per_second:.1f}x the guide's throughput, "
+              f"{ours.requests_per_second / throughput[DIRECT].requests_per_second:.2f}x direct; "
+              f"{ours.cpu_us_per_request:.0f} us CPU per request against the guide's {guide.cpu_us_per_request:.0f}")
+
+    print(f"\nRun 2: proxy -> ESP round trip {args.rtt_ms:g} ms, wrk -t1 -c{args.latency_connections}")
+    print(f"{'configuration':<28}{'median ms':>11}{'p99 ms':>9}{'errors':>8}")
+    for name, result in latency.items():
+        print(f"{name:<28}{result.median_ms:>11.1f}{result.p99_ms:>9.1f}{result.errors:>8}")
+    guide, direct = latency[GUIDE], latency[DIRECT]
+    print(f"physical limit: one round trip ({args.rtt_ms:g} ms) plus the proxy's own time; "
+          f"direct (a client one round trip from the ESP): {direct.median_ms:.1f} ms")
+    for server in OURS:
+        ours = latency[f"ours, {server}"]
+        print(f"ours, {server}: median {ours.median_ms:.1f} ms = the round trip + {ours.median_ms - args.rtt_ms:.1f} ms, "
+              f"{ours.median_ms / direct.median_ms:.2f}x direct; the guide's is {guide.median_ms / ours.median_ms:.1f}x ours "
+              f"({guide.median_ms / args.rtt_ms:.1f} round trips)")
+    failed = any(result.errors for results in (throughput, latency) for result in results.values())
+    return 1 if failed else 0
 
 
-def _write_cert(ca: trustme.CA, host: str, stem: Path) -> tuple[Path, Path]:
-    issued = ca.issue_cert(host)
-    cert, key = stem.with_suffix(".crt"), stem.with_suffix(".key")
-    cert.write_bytes(b"".join(blob.bytes() for blob in issued.cert_chain_pems))
-    key.write_bytes(issued.private_key_pem.bytes())
-    return cert, key
+def _write_certificates(work: Path) -> dict[str, Path]:
+    ca = trustme.CA()
+    files = {"ca.pem": work / "ca.pem"}
+    ca.cert_pem.write_to_path(files["ca.pem"])
+    for stem, host in (("esp", ESP_HOST), ("front", DOMAIN)):
+        issued = ca.issue_cert(host)
+        files[f"{stem}.crt"], files[f"{stem}.key"] = work / f"{stem}.crt", work / f"{stem}.key"
+        files[f"{stem}.crt"].write_bytes(b"".join(blob.bytes() for blob in issued.cert_chain_pems))
+        files[f"{stem}.key"].write_bytes(issued.private_key_pem.bytes())
+    return files
 
 
 if __name__ == "__main__":
