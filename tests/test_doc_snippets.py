@@ -55,6 +55,7 @@ SHELL_RULES: list[tuple[str, str, str]] = [
     (r"(\.venv/bin/)?python -m pytest.*", NOT_RUN, "it runs this test suite"),
     (r"(\.venv/bin/)?python benchmarks/.*", NOT_RUN, "a benchmark: minutes, figures vary"),
     (r"pulumi .*", NOT_RUN, "needs the Pulumi CLI and a cloud account"),
+    (r"(gcloud|aws|az|fastly) .*", NOT_RUN, "a cloud provider's own CLI: needs its account and credentials"),
     (r"(\.venv/bin/)?tracking-cdn check .*", NOT_RUN, "contacts the live tracking domain"),
     (r"curl .*", NOT_RUN, "contacts the network"),
     (r"(\.venv/bin/)?mkdocs .*", NOT_RUN, "tests/test_docs_site.py builds the site with --strict"),
