@@ -36,17 +36,12 @@ from tracking_cdn.offline import run_offline
 
 DOCUMENTS = ["README.md", *sorted(str(page.relative_to(REPO)) for page in (REPO / "docs").rglob("*.md"))]
 """The README and every page of the documentation site: a new page is covered as soon as it exists."""
-NOT_YET_MARKED = {
-    # page -> why its blocks are not run yet. Each entry is temporary: mark the page's blocks
-    # (``script`` / ``skip: <reason>``, ``.venv/bin/`` paths) and remove it.
-    "docs/proxy.md": "its owner (issue 16) is editing the page; its `tracking-cdn proxy ... > /etc/...` "
-    "block and its renderer script need doc-test markers",
-}
 PYTHON = {"python", "py"}
 SHELL = {"bash", "sh", "shell", "console"}
 RUN, NOT_RUN = "run", "not run"
 SHELL_RULES: list[tuple[str, str, str]] = [
     # (command pattern, RUN or NOT_RUN, why)
+    (r"(\.venv/bin/)?tracking-cdn proxy .* > /etc/\S+", NOT_RUN, "installs the configuration into the server's /etc"),
     (r"(\.venv/bin/)?tracking-cdn (plan|proxy) .*", RUN, "offline: renders without a cloud or network"),
     (r"cp \S+ \S+", RUN, "within the scratch copy of the project"),
     (r"python3 -m venv \.venv", NOT_RUN, "this suite already runs in the virtualenv .ci/run creates this way"),
@@ -147,8 +142,6 @@ def test_every_skip_marker_gives_a_reason():
 def test_the_snippet_runs_as_written(block: Block, project_copy: Path):
     if block.marker is not None and block.marker.startswith("skip"):
         pytest.skip(f"{block.id}: {block.marker}")
-    if block.document in NOT_YET_MARKED:
-        pytest.skip(f"{block.id}: not run yet: {NOT_YET_MARKED[block.document]}")
     if block.language in SHELL:
         run_shell(block, project_copy)
     elif block.marker == "script":
