@@ -19,7 +19,7 @@ import re
 import pulumi
 import pytest
 
-from conftest import ESP_CASES, REPO, refusal, run_stack
+from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn import cli, offline
 from tracking_cdn.cloudflare import (
     MAX_EXPRESSION_LENGTH,
@@ -43,12 +43,19 @@ ZONE = "example.com"
 LOOKED_UP_ZONE_ID = "<zone id of example.com>"
 DOMAINS = ["track.example.com", "click2.example.com"]
 OUTPUTS = ("origin_host", "dns_records", "zone_id", "redirect_rules", "config_rules", "cache_rules")
-REDIRECTED_ESPS = [esp for esp, (_, _, routes_on_host) in ESP_CASES.items() if not routes_on_host]
-PROXIED_ESPS = [esp for esp, (_, _, routes_on_host) in ESP_CASES.items() if routes_on_host]
+CASES = {**ESP_CASES, **OPT_IN_ESP_CASES}
+REDIRECTED_ESPS = [esp for esp, (_, _, routes_on_host) in CASES.items() if not routes_on_host]
+PROXIED_ESPS = [esp for esp, (_, _, routes_on_host) in CASES.items() if routes_on_host]
+SSL_MODE = {"ses": "flexible"}
+"""The SSL mode of the proxied hosts where it is not Full: SES's endpoint is reached over HTTP (the
+profile's documented exception). Customer.io: Full, "The Full (strict) mode will not work"."""
+CACHE = {"iterable": {"cache": True, "edgeTtl": {"mode": "bypass_by_default"}},
+         "iterable-eu": {"cache": True, "edgeTtl": {"mode": "bypass_by_default"}}}
+"""The cache rule where it is not a bypass: Iterable's guide says to follow its Cache-Control."""
 
 
 def args_for(esp: str = "sparkpost", **overrides) -> dict:
-    extra = ESP_CASES[esp][0] if esp in ESP_CASES else {}
+    extra = CASES[esp][0] if esp in CASES else {}
     return {"domains": list(DOMAINS), "zone_name": ZONE, "esp": esp, **extra, **overrides}
 
 
@@ -96,22 +103,22 @@ def routes(run) -> list[tuple]:
 @pytest.fixture(scope="module", params=REDIRECTED_ESPS)
 def redirect_run(request):
     esp = request.param
-    return esp, ESP_CASES[esp][1], build(args_for(esp))
+    return esp, CASES[esp][1], build(args_for(esp))
 
 
 @pytest.fixture(scope="module", params=REDIRECTED_ESPS)
 def page_rules_run(request):
     esp = request.param
-    return esp, ESP_CASES[esp][1], build(args_for(esp, mode="page_rules"))
+    return esp, CASES[esp][1], build(args_for(esp, mode="page_rules"))
 
 
-@pytest.fixture(scope="module", params=list(ESP_CASES))
+@pytest.fixture(scope="module", params=list(CASES))
 def proxy_run(request):
     """Every ESP in proxy mode: the default for those that route on the tracking domain, asked for
     by the others."""
     esp = request.param
     mode = {} if esp in PROXIED_ESPS else {"mode": "proxy"}
-    return esp, ESP_CASES[esp][1], build(args_for(esp, **mode))
+    return esp, CASES[esp][1], build(args_for(esp, **mode))
 
 
 # --- redirect mode: the redirect -----------------------------------------------------------------
@@ -251,10 +258,18 @@ def test_proxy_records_are_proxied_cnames_to_the_esp(proxy_run):
 
 
 def test_proxy_mode_sets_ssl_full_for_exactly_the_tracking_hosts(proxy_run):
-    _, _, run = proxy_run
+    esp, _, run = proxy_run
     [rule] = ruleset(run, CONFIG_PHASE).inputs["rules"]
-    assert rule["action"] == "set_config" and rule["actionParameters"] == {"ssl": "full"}
+    ssl_mode = SSL_MODE.get(esp, "full")
+    assert rule["action"] == "set_config" and rule["actionParameters"] == {"ssl": ssl_mode}
+    assert rule["ref"] == f"tracking_cdn_ssl_{ssl_mode}"
     assert sorted(hosts_of(rule["expression"])) == sorted(DOMAINS)
+
+
+def test_an_esp_reached_over_http_gets_flexible_and_every_other_full_never_strict():
+    assert ruleset(build(args_for("ses")), CONFIG_PHASE).inputs["rules"][0]["actionParameters"] == {"ssl": "flexible"}
+    for esp in ("customerio", "customerio-eu", "sendgrid", "iterable"):
+        assert ruleset(build(args_for(esp)), CONFIG_PHASE).inputs["rules"][0]["actionParameters"] == {"ssl": "full"}
 
 
 def test_proxy_mode_redirects_nothing(proxy_run):
@@ -264,11 +279,19 @@ def test_proxy_mode_redirects_nothing(proxy_run):
 
 
 def test_proxy_mode_bypasses_the_cache_by_default_so_every_click_reaches_the_esp(proxy_run):
-    _, _, run = proxy_run
+    esp, _, run = proxy_run
     [rule] = ruleset(run, CACHE_PHASE).inputs["rules"]
-    assert rule["action"] == "set_cache_settings" and rule["actionParameters"] == {"cache": False}
+    assert rule["action"] == "set_cache_settings"
+    assert rule["actionParameters"] == CACHE.get(esp, {"cache": False})
     assert sorted(hosts_of(rule["expression"])) == sorted(DOMAINS)
-    assert run.stack_outputs["cache_rules"][0]["action_parameters"] == {"cache": False}
+
+
+def test_iterable_is_cached_only_as_its_own_cache_control_says():
+    """Iterable's guide: "Object Caching: Use Origin Cache Headers". Cloudflare's bypass_by_default
+    follows them when present and caches nothing otherwise (no 10 s default below the plan minimum)."""
+    run = build(args_for("iterable"))
+    assert run.stack_outputs["cache_rules"][0]["action_parameters"] == {
+        "cache": True, "edge_ttl": {"mode": "bypass_by_default"}}
 
 
 def test_an_opted_in_edge_ttl_overrides_the_origin_for_the_tracking_hosts():
@@ -566,6 +589,11 @@ BAD_INPUTS = [
     (args_for("sendgrid", edge_cache_ttl_seconds=0), "edge_cache_ttl_seconds"),
     (args_for("sendgrid", edge_cache_ttl_seconds=3601), "edge_cache_ttl_seconds"),
     (args_for("sendgrid", edge_cache_ttl_seconds=True), "edge_cache_ttl_seconds"),
+    (args_for("iterable", edge_cache_ttl_seconds=60), "edge_cache_ttl_seconds"),
+    (args_for("ses", mode="redirect"), "mode"),
+    (args_for("customerio", mode="page_rules"), "mode"),
+    (args_for("iterable-eu", mode="rulesets"), "mode"),
+    (args_for("ses", esp_region="mars-1"), "esp_region"),
     (args_for(advanced_certificates="no"), "advanced_certificates"),
     (args_for(domains=["a.b.example.com"], advanced_certificates=False), "domains"),
     (args_for(esp="mailchimp"), "esp"),

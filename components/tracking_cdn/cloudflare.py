@@ -10,9 +10,10 @@ Two recipes, one per ESP family (see docs/front-doors/cloudflare.md):
   ``AAAA 100::`` and no SSL rule is needed (opt in with ``ssl_config_rule``).
 - ``mode="proxy"`` (Braze's "Cloudflare - Sendgrid" recipe, seed ``003_*``; the default for ESPs that
   route on the tracking domain): a proxied ("orange cloud") CNAME per domain to the ESP host, SSL
-  Full for exactly those hosts (configuration rule), a cache rule (bypass unless
-  ``edge_cache_ttl_seconds``), nothing that rewrites ``Host``; an advanced certificate pack for each
-  domain deeper than Universal SSL covers.
+  Full for exactly those hosts (configuration rule; Flexible for an ESP reached over HTTP, ``ses``),
+  a cache rule (bypass unless ``edge_cache_ttl_seconds``; the ESP's own Cache-Control for
+  ``iterable``), nothing that rewrites ``Host``; an advanced certificate pack for each domain deeper
+  than Universal SSL covers.
 
 A zone has ONE entry-point ruleset per phase. Creating one when the zone already has rules in that
 phase fails at ``pulumi up`` ("A similar configuration with rules already exists") instead of wiping
@@ -31,6 +32,8 @@ import pulumi_cloudflare as cloudflare
 
 from .contract import (
     MAX_CACHE_TTL_SECONDS,
+    ORIGIN_CACHE_CONTROL,
+    ORIGIN_HTTP,
     ROUTE,
     VALIDATION,
     DnsRecord,
@@ -44,7 +47,8 @@ from .contract import (
 )
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
-from .esp import Origin
+from .esp import CACHE_ORIGIN_HEADERS, Origin
+from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
 
 REDIRECT = "redirect"
 PAGE_RULES = "page_rules"
@@ -59,13 +63,21 @@ CACHE_PHASE = "http_request_cache_settings"
 RESERVED_REF_PREFIX = "tracking_cdn_"
 REDIRECT_RULE_REF = "tracking_cdn_redirect"
 HTTPS_RULE_REF = "tracking_cdn_https"
-CONFIG_RULE_REF = "tracking_cdn_ssl_full"
+CONFIG_RULE_REF = "tracking_cdn_ssl_{mode}"
 CACHE_RULE_REF = "tracking_cdn_cache"
 REDIRECT_STATUS = 301
 SSL_FULL = "full"
 """SSL mode Full: HTTPS to the origin, its certificate not verified. Braze's SendGrid recipe and
 Customer.io's guide ask for Full ("The Full (strict) mode will not work": the ESP holds no
 certificate for your tracking domain, and the Host it receives is the tracking domain)."""
+SSL_FLEXIBLE = "flexible"
+"""SSL mode Flexible: plain HTTP to the origin, for profiles whose endpoint is reached over HTTP
+(``ses``: the profile's documented exception, as on every front door). Full would connect with TLS
+to port 443, which that endpoint is not known to serve for a custom tracking host."""
+EDGE_TTL_FROM_ORIGIN = {"mode": "bypass_by_default"}
+"""Cloudflare's "use cache-control header if present, bypass cache if not": for profiles whose guide
+says to follow the origin's cache headers (``iterable``); without them nothing is cached (the plan
+minimum TTLs rule out our 10 s default on Free and Pro)."""
 
 ORIGINLESS_RECORD = ("AAAA", "100::")
 """Cloudflare's placeholder for a proxied hostname with no origin: "use the IPv6 reserved address
@@ -119,7 +131,8 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     skips the lookup. It must be the id of ``zone_name``: that is not checked."""
     mode: NotRequired[str]
     """``proxy``: the tracking domains are proxied to the ESP, which sees them as ``Host`` (default
-    for ESPs that route on the tracking domain: sendgrid). ``redirect``: one Single Redirect rule
+    for ESPs that route on the tracking domain: sendgrid, ses, iterable, iterable-eu, customerio,
+    customerio-eu). ``redirect``: one Single Redirect rule
     answers a 301 to ``https://<ESP host><path>`` (default for the others; ``rulesets`` is its former
     name). ``page_rules``: the redirect as legacy Forwarding URL page rules, one per domain (counts
     against the plan's page rules). A redirect cannot carry the tracking domain to the ESP, so ESPs
@@ -159,7 +172,8 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     """Proxy mode: cache the ESP's answers at Cloudflare's edge for this many seconds (1 to 3600).
     Default: not cached (a bypass cache rule), so every open and click reaches the ESP. Cloudflare's
     minimum edge TTL is 2 h on Free and 1 h on Pro plans: values below 3600 need a Business or
-    Enterprise plan, and Free plans cannot set any value up to an hour."""
+    Enterprise plan, and Free plans cannot set any value up to an hour. Refused for ESPs whose guide
+    says to follow their own Cache-Control (iterable): their answers are cached as those headers say."""
     advanced_certificates: NotRequired[bool]
     """Order an advanced certificate pack (zone apex + the domain) for each tracking domain more than
     one level below the zone, which Universal SSL does not cover. Needs the Advanced Certificate
@@ -206,6 +220,8 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
     record, and either a Single Redirect rule answering every request with a 301 to
     ``https://<ESP host><path>`` (``mode="redirect"``) or the proxy to the ESP with SSL Full, a cache
     rule and advanced certificates where Universal SSL falls short (``mode="proxy"``)."""
+
+    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL})
 
     zone_id: pulumi.Output[str]
     """The id of the Cloudflare zone holding the tracking domains."""
@@ -408,8 +424,8 @@ def read_recipe(args: CloudflareTrackingDomainArgs, domains: tuple[str, ...], or
         )
     mode = read_mode(args, origin)
     manage_rulesets = plain_arg(args, "manage_rulesets", bool, True)
-    ssl_mode = _read_ssl_mode(args, mode)
-    cache_settings = _read_cache_settings(args, mode)
+    ssl_mode = _read_ssl_mode(args, mode, origin)
+    cache_settings = _read_cache_settings(args, mode, origin)
     https_redirect = mode == PROXY and plain_arg(args, "redirect_http_to_https", bool, False)
     owned_phases = {
         REDIRECT_PHASE: mode == REDIRECT or https_redirect,
@@ -461,7 +477,7 @@ def read_mode(args: CloudflareTrackingDomainArgs, origin: Origin) -> str:
     return mode
 
 
-def _read_ssl_mode(args: CloudflareTrackingDomainArgs, mode: str) -> Optional[str]:
+def _read_ssl_mode(args: CloudflareTrackingDomainArgs, mode: str, origin: Origin) -> Optional[str]:
     wanted = plain_arg(args, "ssl_config_rule", bool)
     if mode == PROXY:
         if wanted is False:
@@ -471,11 +487,11 @@ def _read_ssl_mode(args: CloudflareTrackingDomainArgs, mode: str) -> Optional[st
                 "(Flexible sends them to the ESP unencrypted, Full (strict) fails: the ESP has no certificate "
                 "for your tracking domain)",
             )
-        return SSL_FULL
+        return SSL_FLEXIBLE if origin.profile.origin_protocol == PLAIN_HTTP_ORIGIN else SSL_FULL
     return SSL_FULL if wanted else None
 
 
-def _read_cache_settings(args: CloudflareTrackingDomainArgs, mode: str) -> Optional[dict[str, Any]]:
+def _read_cache_settings(args: CloudflareTrackingDomainArgs, mode: str, origin: Origin) -> Optional[dict[str, Any]]:
     ttl = bounded_int_arg(
         args, "edge_cache_ttl_seconds", None, 1, MAX_CACHE_TTL_SECONDS,
         note="below 3600 needs a Business or Enterprise plan",
@@ -487,6 +503,15 @@ def _read_cache_settings(args: CloudflareTrackingDomainArgs, mode: str) -> Optio
                 "and never cached",
             )
         return None
+    if origin.profile.cache_mode == CACHE_ORIGIN_HEADERS:
+        if ttl is not None:
+            raise InvalidArgument(
+                "edge_cache_ttl_seconds",
+                f"esp={origin.profile.name!r}: its guide says to follow the endpoint's own Cache-Control, which an "
+                "edge TTL would override; leave it out (the cache follows those headers and caches nothing "
+                "without them)",
+            )
+        return {"cache": True, "edge_ttl": EDGE_TTL_FROM_ORIGIN}
     if ttl is None:
         return {"cache": False}
     return {"cache": True, "edge_ttl": {"mode": "override_origin", "default": ttl}}
@@ -656,7 +681,7 @@ def build_config_rules(host_groups: list[tuple[str, ...]], ssl_mode: Optional[st
         return []
     return [
         {
-            "ref": _ref(CONFIG_RULE_REF, index),
+            "ref": _ref(CONFIG_RULE_REF.format(mode=ssl_mode), index),
             "description": f"tracking-cdn: SSL {ssl_mode.title()} for the tracking domains",
             "expression": hosts_expression(hosts),
             "action": "set_config",
@@ -671,11 +696,12 @@ def build_cache_rules(host_groups: list[tuple[str, ...]], cache_settings: Option
     """Cache rules of the tracking hosts: bypass (every request reaches the ESP) or the edge TTL."""
     if cache_settings is None:
         return []
-    what = (
-        "bypass the cache (every open and click reaches the ESP)"
-        if not cache_settings["cache"]
-        else f"cache at the edge for {cache_settings['edge_ttl']['default']} s"
-    )
+    if not cache_settings["cache"]:
+        what = "bypass the cache (every open and click reaches the ESP)"
+    elif cache_settings["edge_ttl"] == EDGE_TTL_FROM_ORIGIN:
+        what = "cache only what the ESP's Cache-Control allows"
+    else:
+        what = f"cache at the edge for {cache_settings['edge_ttl']['default']} s"
     return [
         {
             "ref": _ref(CACHE_RULE_REF, index),
