@@ -5,7 +5,7 @@ import json
 import pytest
 import pulumi
 
-from conftest import ESP_CASES, REPO, refusal, run_stack
+from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.gcp import GcpLoadBalancerTrackingDomain
 from tracking_cdn.offline import run_offline
@@ -67,30 +67,40 @@ def url_map_with_id(result, url_map_id):
     return found
 
 
-@pytest.fixture(scope="module", params=list(ESP_CASES))
+PROFILE_CASES = {**ESP_CASES, **OPT_IN_ESP_CASES}
+"""Every ESP profile the GCP front door serves (issue 21 profiles included)."""
+PLAIN_HTTP_PROFILES = {"ses"}
+"""Profiles whose endpoint is reached over HTTP on port 80 (SES: FACTS.md 21.1, the lead's decision);
+every other one over HTTPS on 443."""
+
+
+@pytest.fixture(scope="module", params=list(PROFILE_CASES))
 def profile_run(request):
-    extra, origin_host, routes_on_tracking_host = ESP_CASES[request.param]
+    extra, origin_host, routes_on_tracking_host = PROFILE_CASES[request.param]
     return request.param, run(**extra), origin_host, routes_on_tracking_host
 
 
 # --- Backend: Internet NEG -> HTTPS backend service, every host and path ---------------------------
 
 
-def test_origin_is_an_internet_neg_holding_the_esp_host_on_443(profile_run):
-    _, result, origin_host, _ = profile_run
+def test_origin_is_an_internet_neg_holding_the_esp_host_on_443_or_80_for_plain_http(profile_run):
+    name, result, origin_host, _ = profile_run
+    port = 80 if name in PLAIN_HTTP_PROFILES else 443
     neg = result.one(NEG)
     assert neg.inputs["networkEndpointType"] == "INTERNET_FQDN_PORT"
-    assert neg.inputs["defaultPort"] == 443
+    assert neg.inputs["defaultPort"] == port
     endpoint = result.one(ENDPOINT)
     assert endpoint.inputs["fqdn"] == origin_host
-    assert endpoint.inputs["port"] == 443
+    assert endpoint.inputs["port"] == port
     assert endpoint.inputs["globalNetworkEndpointGroup"] == neg.outputs["name"]
 
 
-def test_backend_service_reaches_the_neg_over_https_with_cloud_cdn_off(profile_run):
-    _, result, _, _ = profile_run
+def test_backend_service_reaches_the_neg_over_https_or_the_profile_s_plain_http_with_cloud_cdn_off(profile_run):
+    name, result, origin_host, _ = profile_run
     backend = result.one(BACKEND)
-    assert backend.inputs["protocol"] == "HTTPS"
+    scheme = "http" if name in PLAIN_HTTP_PROFILES else "https"
+    assert backend.inputs["protocol"] == scheme.upper()
+    assert backend.inputs["description"].endswith(f"{scheme}://{origin_host}")
     assert backend.inputs["enableCdn"] is False
     assert "cdnPolicy" not in backend.inputs
     assert [b["group"] for b in backend.inputs["backends"]] == [ref(result.one(NEG))]
@@ -108,7 +118,7 @@ def test_host_the_esp_receives_follows_the_profile(profile_run):
     headers = result.one(BACKEND).inputs.get("customRequestHeaders") or []
     host_headers = [h for h in headers if h.split(":", 1)[0].strip().lower() == "host"]
     if routes_on_tracking_host:
-        # SendGrid: the viewer's Host (the tracking domain) must pass through untouched.
+        # SendGrid, SES, Iterable, Customer.io: the viewer's Host (the tracking domain) must pass untouched.
         assert host_headers == [], f"{name} needs the tracking domain as Host"
     else:
         assert host_headers == [f"Host: {origin_host}"]
@@ -253,6 +263,16 @@ def test_ipv6_adds_its_own_address_and_forwarding_rules_on_both_ports():
 def test_managed_zone_may_come_from_another_resource():
     result = run(managed_zone=pulumi.Output.from_input("zone-from-elsewhere"))
     assert {r.inputs["managedZone"] for r in result.of_type(RECORD)} == {"zone-from-elsewhere"}
+
+
+@pytest.mark.parametrize("esp", ["iterable", "iterable-eu"])
+def test_iterable_s_cache_control_reaches_the_browser_untouched_since_nothing_caches(esp):
+    """Iterable asks for "Use Origin Cache Headers": with Cloud CDN off, no cache of ours overrides them."""
+    result = run(**PROFILE_CASES[esp][0], cache_ttl_seconds=10)
+    backend = result.one(BACKEND)
+    assert backend.inputs["enableCdn"] is False and "cdnPolicy" not in backend.inputs
+    assert not backend.inputs.get("customResponseHeaders")
+    assert any("cache_ttl_seconds has no effect" in w for w in result.warnings)
 
 
 def test_cache_ttl_is_reported_as_unused_since_nothing_is_cached():
@@ -457,13 +477,13 @@ def test_deployed_stacks_see_no_resource_created_deleted_or_changed_by_this_vers
 
 
 @pytest.mark.parametrize("before, after", [("sparkpost", "sparkpost-eu"), ("sparkpost", "sendgrid"),
-                                           ("sendgrid", "custom")])
+                                           ("sendgrid", "custom"), ("sparkpost", "ses"), ("ses", "iterable")])
 def test_changing_the_esp_repoints_the_backend_in_place_and_never_empties_a_neg(before, after):
-    moved = transition(ESP_CASES[before][0], ESP_CASES[after][0])
+    moved = transition(PROFILE_CASES[before][0], PROFILE_CASES[after][0])
     # A new NEG with its endpoint for the new origin; the old pair goes after the backend moved.
     assert sorted(r.type for r in moved.created) == sorted([NEG, ENDPOINT])
     (endpoint,) = [r for r in moved.created if r.type == ENDPOINT]
-    assert endpoint.inputs["fqdn"] == ESP_CASES[after][1]
+    assert endpoint.inputs["fqdn"] == PROFILE_CASES[after][1]
     assert not endpoint.delete_before_replace
     assert sorted(r["type"] for r in moved.deleted) == sorted([NEG, ENDPOINT])
     assert moved.protected_deletions() == []

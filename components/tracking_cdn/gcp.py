@@ -27,6 +27,8 @@ import pulumi
 from pulumi_gcp import certificatemanager, compute, dns
 
 from .contract import (
+    ORIGIN_CACHE_CONTROL,
+    ORIGIN_HTTP,
     ROUTE,
     VALIDATION,
     DnsRecord,
@@ -42,11 +44,13 @@ from .contract import (
 )
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
+from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN, Origin
 
 LOAD_BALANCING_SCHEME = "EXTERNAL_MANAGED"
 """Global external Application Load Balancer (Envoy-based). The backend service and every forwarding rule
 must use the same scheme, or GCP refuses to connect them."""
-ORIGIN_PORT = 443
+ORIGIN_PORTS = {"HTTPS": 443, "HTTP": 80}
+"""The port the NEG endpoint listens on, by the backend service's protocol toward the ESP."""
 MAX_DOMAINS_PER_CERTIFICATE = 100
 """A Google-managed SSL certificate holds at most 100 domain names."""
 MAX_CERTIFICATES_PER_PROXY = 15
@@ -173,6 +177,11 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
     Classic certificates become ACTIVE only after the tracking domains' DNS points at ``ip_address`` (up
     to about an hour); Certificate Manager ones once their DNS authorization records exist."""
 
+    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL})
+    """``ses``: the backend service reaches ``r.<region>.awstrack.me`` over HTTP on port 80 (see
+    ``_origin_protocol``). ``iterable*``: nothing is cached (Cloud CDN off), so the origin's
+    ``Cache-Control`` reaches the browser untouched and no cache of ours overrides it."""
+
     ip_address: pulumi.Output[str]
     """The load balancer's global IPv4 address: every tracking domain needs an A record to it."""
     ipv6_address: pulumi.Output[str]
@@ -242,11 +251,13 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         NEG a backend service uses, and the protected backend service keeps ``destroy`` from reaching it.
         The aliases keep the single NEG of earlier versions (``<name>-origin``) in place."""
         origin = config.common.origin
-        key = _key(f"{origin.host}:{ORIGIN_PORT}")
+        protocol = _origin_protocol(origin)
+        port = ORIGIN_PORTS[protocol]
+        key = _key(f"{origin.host}:{port}")
         neg = compute.GlobalNetworkEndpointGroup(
             f"{name}-origin-{key}",
             network_endpoint_type="INTERNET_FQDN_PORT",
-            default_port=ORIGIN_PORT,
+            default_port=port,
             # Static: a NEG cannot be updated in place; the host lives in the endpoint.
             description="The ESP's tracking endpoint (Internet NEG)",
             opts=self.child_opts(aliases=[pulumi.Alias(name=f"{name}-origin")]),
@@ -255,13 +266,13 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             f"{name}-origin-endpoint-{key}",
             global_network_endpoint_group=neg.name,
             fqdn=origin.host,
-            port=ORIGIN_PORT,
+            port=port,
             opts=self.child_opts(aliases=[pulumi.Alias(name=f"{name}-origin-endpoint")]),
         )
         return compute.BackendService(
             f"{name}-backend",
-            description=f"Forwards every tracking request to https://{origin.host}",
-            protocol="HTTPS",
+            description=f"Forwards every tracking request to {protocol.lower()}://{origin.host}",
+            protocol=protocol,
             load_balancing_scheme=LOAD_BALANCING_SCHEME,
             enable_cdn=False,
             timeout_sec=config.origin_timeout,
@@ -626,13 +637,21 @@ def _record_import_id(config: GcpSettings, domain: str, record_type: str) -> Opt
     return f"projects/{config.dns_project}/managedZones/{config.managed_zone}/rrsets/{domain}./{record_type}"
 
 
+def _origin_protocol(origin: Origin) -> str:
+    """The backend service's protocol toward the ESP: HTTPS on 443, except for a profile whose endpoint
+    is reached over plain HTTP (``ses``: ``esp.SES`` says why), which gets HTTP on 80. GCP verifies no
+    Internet NEG's certificate either way (backend authenticated TLS does not cover Internet NEGs)."""
+    return "HTTP" if origin.profile.origin_protocol == PLAIN_HTTP_ORIGIN else "HTTPS"
+
+
 def _origin_request_headers(origin_host: str, sends_tracking_host: bool) -> list[str]:
     """Request headers the backend service adds toward the ESP.
 
     Toward an Internet NEG the load balancer forwards the viewer's ``Host`` header unchanged (the NEG's
     FQDN only decides where it connects); a ``Host`` custom request header on the backend service replaces
     it (GCP "custom headers in backend services": Host is configurable, with restrictions). So:
-    - SendGrid routes on the tracking domain: nothing to add, ``Host: track.example.com`` passes through.
+    - SendGrid, SES, Iterable and Customer.io route on the tracking domain: nothing to add,
+      ``Host: track.example.com`` passes through.
     - SparkPost-style and custom endpoints get their own host name, as a direct request to them would.
     The load balancer also passes the viewer's ``User-Agent`` and cookies unchanged and appends
     ``X-Forwarded-For: <client IP>, <load balancer IP>``, so the ESP sees the real client; nothing is
