@@ -13,7 +13,8 @@ list honest as arguments are added.
 
 A scenario the front door refuses (``Scenario.refused``: the argument the refusal names) is kept apart,
 in ``refused_scenarios``: one that asks for a capability its front door does not list in ``supports``
-yet (tracking_cdn.contract: an ESP reached over HTTP or following its Cache-Control) is marked so automatically, and moves to ``scenarios`` when the front door implements it;
+yet (tracking_cdn.contract: app_links, well_known_origin, an ESP reached over HTTP or following its
+Cache-Control) is marked so automatically, and moves to ``scenarios`` when the front door implements it;
 a combination refused for good is marked with ``refused=`` in the front door's part.
 
 Scenario names are short slugs (``[a-z0-9-]``), unique per front door, used in test ids and to name
@@ -366,8 +367,49 @@ def _fastly() -> list[Scenario]:
     return found
 
 
+# --- The common arguments of issue 17 on every front door (shared part) ---------------------------
+
+APPLE_APP_SITE_ASSOCIATION = {
+    "applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/open-in-app/*"}]}]},
+    "webcredentials": {"apps": ["ABCDE12345.com.example.app"]},
+}
+ANDROID_ASSET_LINKS = [{
+    "relation": ["delegate_permission/common.handle_all_urls"],
+    "target": {"namespace": "android_app", "package_name": "com.example.app",
+               "sha256_cert_fingerprints": [":".join(["AB"] * 32)]},
+}]
+_DEEP_LINK_BASE: dict[str, dict[str, Any]] = {
+    # The smallest arguments each front door builds with (as in its own part above).
+    "cloudfront": {"domains": ["click2.example.com"]},
+    "gcp": {"domains": TWO_DOMAINS},
+    "azure": {"domains": TWO_DOMAINS, "resource_group_name": "tracking-rg"},
+    "cloudflare": {"domains": TWO_DOMAINS, "zone_name": "example.com"},
+    "fastly": {"domains": TWO_DOMAINS},
+}
+
+
+def _deep_links() -> list[Scenario]:
+    """``app_links`` (objects, JSON strings) and ``well_known_origin`` on every front door; names start
+    with ``common-`` so a front door's own part can add its specific cases beside them."""
+    found = []
+    for front_door, base in _DEEP_LINK_BASE.items():
+        found += [
+            _component(front_door, "common-app-links", **base,
+                       app_links={"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION,
+                                  "android_asset_links": ANDROID_ASSET_LINKS}),
+            _component(front_door, "common-app-links-json-apple-only", **base,
+                       app_links={"apple_app_site_association": '{"applinks": {"details": [{"appID": '
+                                                                 '"ABCDE12345.com.example.app", "paths": ["/f/*"]}]}}'}),
+            _component(front_door, "common-well-known-origin", **base, well_known_origin="www.example.com"),
+            _component(front_door, "common-deep-links-redirect", **base, redirect_http_to_https=True,
+                       well_known_origin="www.example.com",
+                       app_links={"android_asset_links": ANDROID_ASSET_LINKS}),
+        ]
+    return found
+
+
 ALL_SCENARIOS: tuple[Scenario, ...] = tuple(
-    _marked(s) for s in (*_cloudfront(), *_gcp(), *_azure(), *_cloudflare(), *_fastly())
+    _marked(s) for s in (*_cloudfront(), *_gcp(), *_azure(), *_cloudflare(), *_fastly(), *_deep_links())
 )
 SCENARIOS: tuple[Scenario, ...] = tuple(s for s in ALL_SCENARIOS if s.refused is None)
 """The scenarios the front doors build (the conformance checks run these)."""

@@ -8,9 +8,11 @@ import pytest
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, refusal
 from scenarios import REFUSED_SCENARIOS
 from tracking_cdn.contract import (
+    APP_LINKS,
     DEFAULT_CACHE_TTL_SECONDS,
     ORIGIN_CACHE_CONTROL,
     ORIGIN_HTTP,
+    WELL_KNOWN_ORIGIN,
     TrackingDomainArgs,
     TrackingDomainComponent,
     resolve_settings,
@@ -190,6 +192,7 @@ def test_common_defaults():
     assert settings.cache_ttl_seconds == DEFAULT_CACHE_TTL_SECONDS == 10
     assert settings.redirect_http_to_https is False
     assert settings.protect is True
+    assert (settings.deep_links, settings.well_known_origin) == (None, None)
 
 
 def test_the_ses_region_is_a_common_argument():
@@ -242,9 +245,12 @@ def _front_door(supports: frozenset[str]) -> type[TrackingDomainComponent]:
     return Door
 
 
+APPLE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/*"}]}]}}
 NEEDS = {
     # capability -> (arguments needing it, the argument the refusal names, words of the message)
-    ORIGIN_HTTP: ({"esp": "ses", "esp_region": "eu-west-1"}, "esp", "esp='ses'"),
+    APP_LINKS: ({"app_links": {"apple_app_site_association": APPLE}}, "app_links", "app-link files"),
+    WELL_KNOWN_ORIGIN: ({"well_known_origin": "www.example.com"}, "well_known_origin", "/.well-known/*"),
+    ORIGIN_HTTP: ({"esp": "ses", "esp_region": "eu-west-1"}, "esp", "esp: 'ses' is not supported"),
     ORIGIN_CACHE_CONTROL: ({"esp": "iterable-eu"}, "esp", "Cache-Control"),
 }
 

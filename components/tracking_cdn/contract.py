@@ -11,7 +11,8 @@ from typing import Any, Mapping, NotRequired, Optional, Sequence, TypedDict
 
 import pulumi
 
-from .domains import normalize_tracking_domains
+from .deep_links import DeepLinks, resolve_app_links
+from .domains import normalize_tracking_domains, validate_separate_host
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, DEFAULT_ESP, Origin, resolve_origin
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
@@ -26,11 +27,29 @@ VALIDATION = "validation"
 
 # Capabilities beyond the first contract. A front door lists the ones it implements in its class
 # attribute ``supports``; any other that the arguments need is refused before anything is created.
+APP_LINKS = "app_links"
+"""Answers ``settings.deep_links`` itself (``app_links``): 200, application/json, no redirect."""
+WELL_KNOWN_ORIGIN = "well_known_origin"
+"""Sends ``/.well-known/*`` (except the app-link files) to ``settings.well_known_origin`` over verified HTTPS."""
 ORIGIN_HTTP = "origin_http"
 """Reaches the origin over plain HTTP (``origin.profile.origin_protocol == "http"``: ``ses``)."""
 ORIGIN_CACHE_CONTROL = "origin_cache_control"
 """Follows the origin's ``Cache-Control``, ``cache_ttl_seconds`` as the default
 (``origin.profile.cache_mode == "origin"``: ``iterable``, ``iterable-eu``)."""
+
+
+class AppLinks(TypedDict):
+    """The app-link files every tracking domain answers itself: 200, ``Content-Type: application/json``,
+    never redirected (docs/deep-links.md). Give one or both."""
+
+    apple_app_site_association: NotRequired[Any]
+    """Apple's ``/.well-known/apple-app-site-association``: an object (a dict; served as compact JSON with
+    sorted keys) or a JSON string (served exactly as given). It must name an app under ``applinks``,
+    ``webcredentials``, ``appclips`` or ``activitycontinuation``; at most 128 KB."""
+    android_asset_links: NotRequired[Any]
+    """Android's ``/.well-known/assetlinks.json``: a list of statements (served as compact JSON with
+    sorted keys) or a JSON string (served exactly as given), each statement with ``relation`` and
+    ``target``; at most 128 KB."""
 
 
 class TrackingDomainArgs(TypedDict):
@@ -56,6 +75,14 @@ class TrackingDomainArgs(TypedDict):
     protect_serving_resources: NotRequired[bool]
     """Protect the resources that serve live links (front door, certificates, DNS records) from
     deletion with Pulumi's ``protect`` (default True). Set False to tear a stack down."""
+    app_links: NotRequired[AppLinks]
+    """App-link files (iOS universal links, Android App Links) answered on every tracking domain:
+    ``apple_app_site_association`` and/or ``android_asset_links``. Everything else still goes to the ESP.
+    Refused for ESPs that serve these files themselves (Iterable)."""
+    well_known_origin: NotRequired[str]
+    """Host name of your own web origin (e.g. ``www.example.com``) that receives every other
+    ``/.well-known/*`` request, over verified HTTPS, instead of the ESP. Refused for ESPs that serve
+    ``/.well-known/*`` themselves (Iterable)."""
 
 
 class DnsRecord(TypedDict):
@@ -80,6 +107,10 @@ class FrontDoorSettings:
     cache_ttl_seconds: int
     redirect_http_to_https: bool
     protect: bool
+    deep_links: Optional[DeepLinks]
+    """The app-link files to answer (``app_links``), or None."""
+    well_known_origin: Optional[str]
+    """Where other ``/.well-known/*`` requests go (``well_known_origin``), or None: to the ESP."""
 
 
 def resolve_settings(
@@ -96,20 +127,38 @@ def resolve_settings(
         plain_arg(args, "origin_host", str),
         esp_region=plain_arg(args, "esp_region", str),
     )
+    deep_links = resolve_app_links(plain_arg(args, "app_links", dict))
+    well_known_origin = plain_arg(args, "well_known_origin", str)
+    if well_known_origin is not None:
+        well_known_origin = validate_separate_host(well_known_origin, argument="well_known_origin", tracking_domains=domains)
+    for argument, given in (("app_links", deep_links), ("well_known_origin", well_known_origin)):
+        if given is not None and origin.profile.serves_well_known:
+            raise InvalidArgument(
+                argument,
+                f"esp={origin.profile.name!r} serves /.well-known/apple-app-site-association and "
+                f"/.well-known/assetlinks.json on the tracking domain itself (set up deep links in the ESP), "
+                "so every /.well-known/* request must reach it; leave this argument out",
+            )
     return FrontDoorSettings(
         domains=domains,
         origin=origin,
         cache_ttl_seconds=bounded_int_arg(args, "cache_ttl_seconds", DEFAULT_CACHE_TTL_SECONDS, 0, MAX_CACHE_TTL_SECONDS),
         redirect_http_to_https=plain_arg(args, "redirect_http_to_https", bool, False),
         protect=plain_arg(args, "protect_serving_resources", bool, True),
+        deep_links=deep_links,
+        well_known_origin=well_known_origin,
     )
 
 
 def needed_capabilities(settings: FrontDoorSettings) -> dict[str, tuple[str, str]]:
-    """The capabilities (``ORIGIN_HTTP``, ...) that ``settings`` ask of a front door, each with the argument
+    """The capabilities (``APP_LINKS``, ...) that ``settings`` ask of a front door, each with the argument
     that asks for it and what it takes, for the refusal message."""
     needed: dict[str, tuple[str, str]] = {}
     profile = settings.origin.profile
+    if settings.deep_links is not None:
+        needed[APP_LINKS] = ("app_links", "answering the app-link files itself (docs/deep-links.md)")
+    if settings.well_known_origin is not None:
+        needed[WELL_KNOWN_ORIGIN] = ("well_known_origin", "sending /.well-known/* to a second origin (docs/deep-links.md)")
     if profile.origin_protocol == PLAIN_HTTP_ORIGIN:
         needed[ORIGIN_HTTP] = ("esp", f"reaching the {profile.name} endpoint over plain HTTP (docs/esps.md)")
     if profile.cache_mode == CACHE_ORIGIN_HEADERS:
@@ -125,8 +174,8 @@ def refuse_unsupported(component: type, settings: FrontDoorSettings) -> None:
     front door silently ignores an argument it does not implement."""
     for capability, (argument, what) in needed_capabilities(settings).items():
         if capability not in component.supports:
-            subject = f"esp={settings.origin.profile.name!r}" if argument == "esp" else argument
-            raise InvalidArgument(argument, f"{subject} is not supported by {component.__name__} yet: it needs {what}")
+            subject = f"{settings.origin.profile.name!r} is " if argument == "esp" else ""
+            raise InvalidArgument(argument, f"{subject}not supported by {component.__name__} yet: it needs {what}")
 
 
 def check_argument_names(args: Any, args_type: type) -> None:
@@ -222,9 +271,9 @@ class TrackingDomainComponent(pulumi.ComponentResource):
     the component created it: create the ones in zones the component does not manage."""
 
     supports = frozenset()
-    """The capabilities beyond the first contract this front door implements (``ORIGIN_HTTP``,
-    ``ORIGIN_CACHE_CONTROL``): a front door overrides it, e.g. ``supports = frozenset({ORIGIN_HTTP})``,
-    as it implements them. Arguments needing any other are refused
+    """The capabilities beyond the first contract this front door implements (``APP_LINKS``,
+    ``WELL_KNOWN_ORIGIN``, ``ORIGIN_HTTP``, ``ORIGIN_CACHE_CONTROL``): a front door overrides it, e.g.
+    ``supports = frozenset({APP_LINKS})``, as it implements them. Arguments needing any other are refused
     (``refuse_unsupported``) before anything is registered. Not annotated: it is no output."""
 
     def __init__(self, name: str, settings: FrontDoorSettings, opts: Optional[pulumi.ResourceOptions]) -> None:

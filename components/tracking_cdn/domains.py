@@ -94,6 +94,19 @@ def normalize_tracking_domains(
     return tuple(normalized)
 
 
+def validate_separate_host(value: Any, *, argument: str, tracking_domains: Sequence[str]) -> str:
+    """A host name (``validate_hostname``) that is none of the tracking domains: requests a front door
+    sends there would come back to it (``well_known_origin``)."""
+    name = validate_hostname(value, argument=argument)
+    if name in tracking_domains:
+        raise InvalidArgument(
+            argument,
+            f"{value!r} is one of the tracking domains: requests sent there would loop back through this "
+            "front door; give your own web origin, e.g. 'www.example.com'",
+        )
+    return name
+
+
 def in_zone(domain: str, zone: str) -> bool:
     """Whether ``domain`` is the DNS zone ``zone`` or a name under it (``track.notexample.com`` is not
     under ``example.com``); both normalised."""
@@ -105,3 +118,4 @@ def _punycode_hint(name: str) -> str:
         return name.encode("idna").decode("ascii")
     except UnicodeError:
         return "xn--..."
+

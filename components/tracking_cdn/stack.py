@@ -150,7 +150,7 @@ def describe(annotation: Any, key: str = "") -> str:
         return "a list of domain names such as [track.example.com, click2.example.com]"
     if origin is list:
         return "a list of objects such as [{key: value}]"
-    if origin is dict or annotation is dict:
+    if origin is dict or annotation is dict or typing.is_typeddict(annotation):
         return "an object (a YAML mapping such as {key: value})"
     return f"a value of type {getattr(annotation, '__name__', annotation)}"
 
@@ -163,7 +163,7 @@ def _fits(value: Any, annotation: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if origin is list:
         return isinstance(value, list) and all(_fits(item, inner[0]) for item in value if inner)
-    if origin is dict or annotation is dict:
+    if origin is dict or annotation is dict or typing.is_typeddict(annotation):
         return isinstance(value, dict)
     return annotation is Any or not isinstance(annotation, type) or isinstance(value, annotation)
 
