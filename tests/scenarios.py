@@ -139,6 +139,10 @@ def _marked(scenario: Scenario) -> Scenario:
 # --- CloudFront (tests/test_aws.py) ----------------------------------------------------------------
 
 
+NO_ZONE = {"tracking-cdn:hostedZoneId": None, "tracking-cdn:hostedZoneName": None}
+"""The cloudfront-example stack with its DNS elsewhere."""
+
+
 def _cloudfront() -> list[Scenario]:
     one = ["click2.example.com"]
     found = []
@@ -174,6 +178,14 @@ def _cloudfront() -> list[Scenario]:
         _component("cloudfront", "domains-100-certificate-arn", domains=many(100), certificate_arn=ACM_ARN),
         _component("cloudfront", "long-common-name", domains=["a" * 60 + ".tracking.example.com",
                                                              "click2.example.com"], hosted_zone_id=ZONE),
+        _component("cloudfront", "zone-named", domains=TWO_DOMAINS, hosted_zone_id=ZONE,
+                   hosted_zone_name="example.com"),
+        _component("cloudfront", "existing-route-records", domains=TWO_DOMAINS, hosted_zone_id=ZONE,
+                   existing_route_records=["track.example.com"]),
+        _component("cloudfront", "validated-one-of-two", domains=TWO_DOMAINS,
+                   validated_domains=["click2.example.com"]),
+        _component("cloudfront", "validated-every-domain", domains=TWO_DOMAINS, validated_domains=TWO_DOMAINS),
+        _component("cloudfront", "domains-101-partly-validated", domains=many(101), validated_domains=many(95)),
         _component("cloudfront", "no-wait-for-deployment", domains=one, wait_for_deployment=False),
         _component("cloudfront", "unprotected", domains=one, hosted_zone_id=ZONE, protect_serving_resources=False),
     ]
@@ -185,9 +197,12 @@ def _cloudfront() -> list[Scenario]:
     found += [
         _stack("cloudfront", "stack-example", "cloudfront-example"),
         _stack("cloudfront", "stack-eu-central-1", "cloudfront-example", **{"aws:region": "eu-central-1"}),
-        _stack("cloudfront", "stack-dns-elsewhere", "cloudfront-example", **{"tracking-cdn:hostedZoneId": None}),
+        _stack("cloudfront", "stack-dns-elsewhere", "cloudfront-example", **NO_ZONE),
         _stack("cloudfront", "stack-step-2", "cloudfront-example",
-               **{"tracking-cdn:hostedZoneId": None, "tracking-cdn:certificateValidated": True}),
+               **NO_ZONE, **{"tracking-cdn:certificateValidated": True}),
+        _stack("cloudfront", "stack-validated-domains", "cloudfront-example",
+               **NO_ZONE, **{"tracking-cdn:domains": TWO_DOMAINS,
+                             "tracking-cdn:validatedDomains": ["click2.example.com"]}),
         _stack("cloudfront", "stack-sparkpost", "sparkpost-example"),
     ]
     return found

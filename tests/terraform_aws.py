@@ -57,6 +57,8 @@ Translation rules (each one explicit; nothing unknown is dropped):
   from (``${aws_acm_certificate.x.arn}``; inside sets of objects a ``for`` expression picks the element
   by a key of its own), so it is unknown in the plan exactly as in a ``pulumi preview``. A placeholder
   with no source among the resource's dependencies is a translation error.
+- Options: ``ignore_changes`` becomes the ``lifecycle`` block's ``ignore_changes`` (Terraform keeps the
+  stored value of those attributes, as Pulumi does).
 - Version skew: the mirror holds hashicorp/aws 5.x while pulumi-aws 7.x bridges 6.x. The per-resource
   ``region`` argument (6.x) does not exist in 5.x: a ``region`` input on a type whose 5.x schema lacks
   it becomes a provider alias for that region (``provider = aws.us_east_1``), which is how 5.x
@@ -368,6 +370,8 @@ class Translated:
     """Terraform attribute path -> Pulumi property path, for every value translated."""
     reference_paths: set[tuple] = field(default_factory=set)
     """Pulumi paths of the inputs that are references (unknown until deployment)."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """Terraform names of the registration's ``ignore_changes`` properties (``lifecycle`` block)."""
 
     @property
     def address(self) -> str:
@@ -551,6 +555,12 @@ class _Translator:
             inputs["name"] = f"{registration.name}-{hashlib.sha1(registration.urn.encode()).hexdigest()[:7]}"
         translated.body = self.block_value(inputs, block, translated, (), ())
         translated.values = self.block_value(inputs, block, translated, (), (), resolve=True)
+        for key in registration.ignore_changes:
+            # Pulumi's ignore_changes keeps the stored value of a property, as Terraform's lifecycle does
+            field_ = block.field(key)
+            if field_ is None:
+                raise TranslationError(f"{translated.address}: ignore_changes names {key!r}, no Terraform attribute")
+            translated.ignore_changes.append(field_.name)
 
     def block_value(self, value: Any, block: Block, translated: Translated, tf_path: tuple, pulumi_path: tuple,
                     resolve: bool = False) -> Any:
@@ -693,6 +703,8 @@ def _resources_document(resources: Sequence[Translated]) -> dict[str, Any]:
         body = dict(translated.body)
         if translated.region:
             body["provider"] = f"aws.{_provider_alias(translated.region)}"
+        if translated.ignore_changes:
+            body["lifecycle"] = {"ignore_changes": translated.ignore_changes}
         by_type.setdefault(translated.tf_type, {})[translated.name] = body
     return {"resource": by_type} if by_type else {}
 

@@ -5,9 +5,15 @@ endpoint, following SparkPost's CloudFront guide (seed ``000_*``) and Braze's Se
 (seeds ``003_*``/``004_*``), with cache and origin-request policies instead of the legacy
 ``forwarded_values``. Imports only ``pulumi_aws``.
 (No ``from __future__ import annotations``: Pulumi's schema inference reads these annotations.)
+
+Day two (adding and removing domains on a live stack) shapes the resources: every per-domain resource
+is named after its domain (never a list index), a certificate group's certificate covers only the
+domains that are ready to serve (validated), and a certificate whose group changes is replaced
+create-before-delete, with its validation awaited before the distribution switches to it.
 """
 
 import re
+from dataclasses import dataclass
 from typing import Any, NotRequired, Optional, Sequence
 
 import pulumi
@@ -26,6 +32,7 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
+from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 
 CERTIFICATE_REGION = "us-east-1"
@@ -45,11 +52,35 @@ CACHED_METHODS = ["GET", "HEAD"]
 PRICE_CLASSES = ("PriceClass_All", "PriceClass_200", "PriceClass_100")
 ROUTE_RECORD_TYPES = ("alias", "CNAME")
 ORIGIN_ID = "esp"
+ALIAS_RECORD_TYPE = "ALIAS"
+"""How ``dns_records`` lists a Route 53 alias (an A and an AAAA record resolving to the distribution's
+addresses, zone ``Z2FDTNDATAQYW2``): at another DNS provider, a CNAME to the same name (or that
+provider's own ALIAS/ANAME type) does the same for a subdomain."""
 ROUTE_CNAME_TTL = 300
 VALIDATION_RECORD_TTL = 300
+VALIDATION_RECORD_INPUTS_FROM_ACM = ["name", "records"]
+"""Inputs of a validation record that ``ignore_changes`` keeps as they are. ACM gives each domain one
+validation CNAME per account and reuses it for every later certificate naming that domain ("Each
+record, created specifically for your domain and your account ... you can create replacement
+certificates ... as long as the CNAME record remains in place",
+https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html). When a domain joins a
+certificate group, the group's certificate is replaced, and until the new one exists the record's
+name reads as unknown: Pulumi would plan to replace every validation record of the group (a Route 53
+record's name cannot change in place) and refuses to for a protected one. The values are the same
+before and after, so the records keep theirs."""
 STEP_TWO_VALIDATION_TIMEOUT = "15m"
-"""With DNS elsewhere and ``certificate_validated``, the certificate should already be issued: waiting
-longer than this means a validation CNAME is missing, and the ``up`` fails instead of hanging."""
+"""With DNS elsewhere, a validated domain's CNAME already exists and ACM issues a certificate naming it
+within minutes: waiting longer than this means a validation CNAME is missing, and the ``up`` fails
+instead of hanging (the distribution keeps its current certificate)."""
+ACM_VALIDATION_WINDOW_HOURS = 72
+"""ACM tries to validate a new certificate for 72 hours, then marks it VALIDATION_TIMED_OUT
+(https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/acm/aws.sdk.kotlin.services.acm.model/-certificate-detail/status.html)."""
+MAX_COMPONENT_NAME = 128 - len("-cache") - 8
+"""The component name starts the cache policy's name, which Pulumi completes with ``-`` and 7 random
+characters; CloudFront policy names hold at most 128 characters."""
+_COMPONENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""CloudFront policy and function names take ASCII letters, digits, ``-`` and ``_`` (CreateFunction's
+``Name`` pattern is ``[a-zA-Z0-9-_]{1,64}``; the console states the same characters for policies)."""
 
 # Managed origin-request policies (ids are fixed by AWS; see "Use managed origin request policies").
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -70,12 +101,20 @@ class CloudFrontTrackingDomainArgs(TrackingDomainArgs):
     """Route 53 hosted zone holding the tracking domains. Given: the component creates the certificate
     validation records, waits for the certificate, and creates the route records itself. Not given:
     nothing waits; ``dns_records`` lists the records to create elsewhere (two-step flow, see
-    ``certificate_validated``)."""
+    ``validated_domains``)."""
+    hosted_zone_name: NotRequired[str]
+    """With ``hosted_zone_id``: the zone's DNS name (e.g. ``example.com``). Every tracking domain must be
+    inside it, which is checked before anything is created (Route 53 would refuse the records only
+    halfway through ``pulumi up``). Recommended."""
+    validated_domains: NotRequired[list[str]]
+    """DNS hosted elsewhere only: the tracking domains whose validation CNAME (listed in ``dns_records``)
+    you have created. They are attached to the distributions with a certificate naming them, which the
+    ``up`` waits for (at most 15 minutes). The others stay pending: a certificate that only reveals their
+    validation CNAMEs is requested, nothing serving changes. Append a domain here once its CNAME exists."""
     certificate_validated: NotRequired[bool]
-    """DNS hosted elsewhere only, step 2 (default False). Set True once ACM shows the certificate(s) as
-    Issued, after you created the validation CNAMEs from ``dns_records``: the component then attaches
-    the tracking domains and the certificate to the distribution(s). While False, the distributions
-    serve only their ``*.cloudfront.net`` names."""
+    """DNS hosted elsewhere only (default False): True is ``validated_domains`` listing every domain. Use it
+    only while the domain list does not change; to add a domain to a live stack, list the live domains
+    in ``validated_domains`` instead (nothing changes) and then append the new one to ``domains``."""
     certificate_arn: NotRequired[pulumi.Input[str]]
     """An existing ACM certificate in us-east-1 covering every tracking domain. No certificate is
     created; the domains are attached at once (one distribution, at most 100 domains)."""
@@ -88,8 +127,13 @@ class CloudFrontTrackingDomainArgs(TrackingDomainArgs):
     PriceClass_100."""
     route_record_type: NotRequired[str]
     """With ``hosted_zone_id``: ``alias`` (default; Route 53 alias A and AAAA records to the
-    distribution) or ``CNAME`` (a CNAME record; lets you import a live domain's existing CNAME and
-    switch it in place)."""
+    distribution) or ``CNAME`` (a CNAME record)."""
+    existing_route_records: NotRequired[list[str]]
+    """With ``hosted_zone_id``: tracking domains whose name already has a CNAME in the zone, typically a
+    live domain CNAMEd straight to the ESP. The component takes that CNAME over (Route 53
+    ``allow_overwrite``) and points it at the distribution once the distribution serves the domain: one
+    atomic switch, no gap. These domains get a CNAME route record whatever ``route_record_type`` says
+    (Route 53 cannot replace a CNAME by alias A/AAAA records in one change); keep them listed."""
     wait_for_deployment: NotRequired[bool]
     """Wait until CloudFront reports the distribution Deployed before ``pulumi up`` completes (default
     True, so a finished ``up`` means the change is live at the edge; a few minutes per change)."""
@@ -107,14 +151,20 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
     distribution_domain_names: pulumi.Output[list[str]]
     """``*.cloudfront.net`` names of the distributions, in group order: the route CNAME targets."""
     certificate_arns: pulumi.Output[list[str]]
-    """ARNs of the ACM certificates (us-east-1), in group order; the given ``certificate_arn`` if any."""
+    """ARNs of the ACM certificates (us-east-1) serving (or, before validation, to serve) each group, in
+    group order; the given ``certificate_arn`` if any."""
     aliases_attached: pulumi.Output[bool]
-    """Whether the tracking domains and certificates are attached to the distributions. False during
-    step 1 of the DNS-elsewhere flow: do not point a live domain at the distribution until True."""
+    """Whether every tracking domain is attached to a distribution with its certificate. False while a
+    domain waits for validation (DNS elsewhere): do not point a domain at a distribution before it is
+    attached (see ``pending_domains``)."""
+    pending_domains: pulumi.Output[list[str]]
+    """Tracking domains not attached yet (DNS elsewhere, validation CNAME not confirmed in
+    ``validated_domains``); empty once every domain is served."""
 
     def __init__(
         self, name: str, args: CloudFrontTrackingDomainArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
+        _check_component_name(name)
         options = _resolve_options(args)
         settings = resolve_settings(
             args,
@@ -122,184 +172,210 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
             max_domains=options["max_domains"],
             limit_reason=options["limit_reason"],
         )
-        groups = _domain_groups(settings.domains, options)
+        options.update(_domain_lists(settings.domains, options))
+        groups = _domain_groups(settings.domains, _ready_domains(settings.domains, options), options)
         super().__init__(name, settings, opts)
+        self._name = name
+        self._options = options
 
-        zone = options["hosted_zone_id"]
-        own_certificate = options["certificate_arn"] is None
-        attach = zone is not None or not own_certificate or options["certificate_validated"]
-
-        cache_policy = aws.cloudfront.CachePolicy(
-            f"{name}-cache",
-            comment=_comment(f"tracking-cdn {name}: {settings.cache_ttl_seconds}s TTL for {settings.origin.host}"),
-            **cache_policy_settings(settings),
-            opts=self.child_opts(),
-        )
-
+        cache_policy = self._cache_policy(settings)
         records: list[pulumi.Output] = []
         distributions: list[aws.cloudfront.Distribution] = []
         certificate_arns: list[pulumi.Input[str]] = []
         for index, group in enumerate(groups):
             suffix = "" if index == 0 else f"-{index + 1}"
-            attached_arn: Optional[pulumi.Input[str]] = None
-            if own_certificate:
-                certificate = aws.acm.Certificate(
-                    f"{name}-certificate{suffix}",
-                    region=CERTIFICATE_REGION,
-                    domain_name=group[0],
-                    subject_alternative_names=list(group[1:]),
-                    validation_method="DNS",
-                    key_algorithm="RSA_2048",
-                    tags={"tracking-cdn": name},
-                    # Not protected: AWS refuses to delete a certificate a distribution uses, and adding
-                    # a domain to the group must be able to replace it (create first, then switch).
-                    opts=self.child_opts(),
-                )
-                certificate_arns.append(certificate.arn)
-                fqdns: list[pulumi.Output[str]] = []
-                for domain in group:
-                    option = certificate.domain_validation_options.apply(
-                        lambda options_, domain=domain: _validation_option(options_, domain)
-                    )
-                    record_name = option.apply(lambda o: o.resource_record_name)
-                    record_type = option.apply(lambda o: o.resource_record_type)
-                    record_value = option.apply(lambda o: o.resource_record_value)
-                    records.append(dns_record(record_name, "CNAME", record_value, VALIDATION))
-                    if zone is not None:
-                        validation_record = aws.route53.Record(
-                            f"{name}-validation-{domain}",
-                            zone_id=zone,
-                            name=record_name,
-                            type=record_type,
-                            records=[record_value],
-                            ttl=VALIDATION_RECORD_TTL,
-                            allow_overwrite=False,
-                            # Serving: ACM renews the certificate through this record every year.
-                            opts=self.child_opts(serving=True),
-                        )
-                        fqdns.append(validation_record.fqdn)
-                if attach:
-                    validation = aws.acm.CertificateValidation(
-                        f"{name}-certificate-validation{suffix}",
-                        region=CERTIFICATE_REGION,
-                        certificate_arn=certificate.arn,
-                        validation_record_fqdns=fqdns or None,
-                        opts=self.child_opts(
-                            custom_timeouts=None
-                            if zone is not None
-                            else pulumi.CustomTimeouts(create=STEP_TWO_VALIDATION_TIMEOUT)
-                        ),
-                    )
-                    attached_arn = validation.certificate_arn
-            else:
-                attached_arn = options["certificate_arn"]
-                certificate_arns.append(attached_arn)
-
-            distribution = aws.cloudfront.Distribution(
-                f"{name}-distribution{suffix}",
-                comment=_comment(f"tracking-cdn {name}{suffix}: tracking domains -> {settings.origin.host}"),
-                enabled=True,
-                aliases=list(group) if attach else [],
-                origins=[
-                    {
-                        "origin_id": ORIGIN_ID,
-                        "domain_name": settings.origin.host,
-                        "custom_origin_config": {
-                            "http_port": 80,
-                            "https_port": 443,
-                            "origin_protocol_policy": "https-only",
-                            "origin_ssl_protocols": ["TLSv1.2"],
-                            "origin_read_timeout": 30,
-                            "origin_keepalive_timeout": 5,
-                        },
-                    }
-                ],
-                default_cache_behavior={
-                    "target_origin_id": ORIGIN_ID,
-                    "viewer_protocol_policy": "redirect-to-https" if settings.redirect_http_to_https else "allow-all",
-                    "allowed_methods": ALL_METHODS,
-                    "cached_methods": CACHED_METHODS,
-                    "cache_policy_id": cache_policy.id,
-                    "origin_request_policy_id": origin_request_policy_id(settings),
-                    "compress": False,
-                },
-                viewer_certificate=(
-                    {
-                        "acm_certificate_arn": attached_arn,
-                        "ssl_support_method": "sni-only",
-                        "minimum_protocol_version": "TLSv1.2_2021",
-                    }
-                    if attach
-                    else {"cloudfront_default_certificate": True}
-                ),
-                restrictions={"geo_restriction": {"restriction_type": "none"}},
-                http_version="http2and3",
-                is_ipv6_enabled=True,
-                price_class=options["price_class"],
-                wait_for_deployment=options["wait_for_deployment"],
-                tags={"tracking-cdn": name},
-                opts=self.child_opts(serving=True),
-            )
+            serving_arn, attached_arn = self._group_certificate(suffix, group, records)
+            certificate_arns.append(serving_arn)
+            distribution = self._distribution(suffix, settings, cache_policy, group.attached, attached_arn)
             distributions.append(distribution)
+            for domain in group.domains:
+                records.extend(self._route(domain, distribution))
 
-            for domain in group:
-                records.extend(self._route(name, domain, distribution, zone, options["route_record_type"]))
-
-        if not attach:
-            pulumi.log.warn(
-                "Step 1 of 2 (DNS hosted elsewhere): the certificate is requested but not attached. Create "
-                "the 'validation' CNAMEs listed in dns_records; once ACM shows the certificate Issued, set "
-                "certificate_validated: true and run `pulumi up` again. Do not point a live tracking domain "
-                "at the distribution before then: it does not answer for that name yet.",
-                resource=self,
-            )
-
+        pending = [domain for group in groups for domain in group.domains if domain not in group.attached]
+        if pending:
+            pulumi.log.warn(_pending_message(pending), resource=self)
         self.publish_outputs(
             origin_host=settings.origin.host,
             dns_records=collect_dns_records(records),
             distribution_ids=pulumi.Output.all(*[d.id for d in distributions]),
             distribution_domain_names=pulumi.Output.all(*[d.domain_name for d in distributions]),
             certificate_arns=pulumi.Output.all(*certificate_arns),
-            aliases_attached=attach,
+            aliases_attached=not pending,
+            pending_domains=pending,
         )
 
-    def _route(
+    # --- the steps ------------------------------------------------------------------------------
+
+    def _cache_policy(self, settings: FrontDoorSettings) -> aws.cloudfront.CachePolicy:
+        return aws.cloudfront.CachePolicy(
+            f"{self._name}-cache",
+            comment=_comment(
+                f"tracking-cdn {self._name}: {settings.cache_ttl_seconds}s TTL for {settings.origin.host}"
+            ),
+            **cache_policy_settings(settings),
+            opts=self.child_opts(),
+        )
+
+    def _group_certificate(
+        self, suffix: str, group: "DomainGroup", records: list[pulumi.Output]
+    ) -> tuple[pulumi.Input[str], Optional[pulumi.Input[str]]]:
+        """The certificate of one domain group: (its ARN, the ARN to attach once validated, or None
+        while no domain of the group is attached). Appends the group's validation records to ``records``."""
+        given = self._options["certificate_arn"]
+        if given is not None:
+            return given, given
+        certificate = self._certificate(f"{self._name}-certificate{suffix}", group.certificate)
+        fqdns = self._validation_records(certificate, group.certificate, records)
+        if group.reveal:
+            reveal = self._certificate(f"{self._name}-pending-certificate{suffix}", group.reveal)
+            self._validation_records(reveal, [d for d in group.reveal if d not in group.attached], records)
+        if not group.attached:
+            return certificate.arn, None
+        zone = self._options["hosted_zone_id"]
+        validation = aws.acm.CertificateValidation(
+            f"{self._name}-certificate-validation{suffix}",
+            region=CERTIFICATE_REGION,
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=fqdns or None,
+            opts=self.child_opts(
+                custom_timeouts=None if zone is not None else pulumi.CustomTimeouts(create=STEP_TWO_VALIDATION_TIMEOUT)
+            ),
+        )
+        # The distribution takes the ARN from the validation: it switches certificates only once the
+        # new one is issued (the old one is deleted after the switch: Pulumi creates before it deletes).
+        return certificate.arn, validation.certificate_arn
+
+    def _certificate(self, resource_name: str, domains: Sequence[str]) -> aws.acm.Certificate:
+        """A DNS-validated certificate for ``domains`` (common name first)."""
+        return aws.acm.Certificate(
+            resource_name,
+            region=CERTIFICATE_REGION,
+            domain_name=domains[0],
+            subject_alternative_names=list(domains[1:]),
+            validation_method="DNS",
+            key_algorithm="RSA_2048",
+            tags={"tracking-cdn": self._name},
+            # Not protected: AWS refuses to delete a certificate a distribution uses, and a group that
+            # gains or loses a domain replaces its certificate (create first, then switch, then delete).
+            opts=self.child_opts(),
+        )
+
+    def _validation_records(
+        self, certificate: aws.acm.Certificate, domains: Sequence[str], records: list[pulumi.Output]
+    ) -> list[pulumi.Output[str]]:
+        """List each domain's validation CNAME; with a zone, create it and return the record FQDNs."""
+        zone = self._options["hosted_zone_id"]
+        fqdns: list[pulumi.Output[str]] = []
+        for domain in domains:
+            option = certificate.domain_validation_options.apply(
+                lambda options_, domain=domain: _validation_option(options_, domain)
+            )
+            record_name = option.apply(lambda o: o.resource_record_name)
+            record_value = option.apply(lambda o: o.resource_record_value)
+            records.append(dns_record(record_name, "CNAME", record_value, VALIDATION))
+            if zone is None:
+                continue
+            validation_record = aws.route53.Record(
+                f"{self._name}-validation-{domain}",
+                zone_id=zone,
+                name=record_name,
+                type="CNAME",
+                records=[record_value],
+                ttl=VALIDATION_RECORD_TTL,
+                # The CNAME may exist already (made by hand, or by an earlier certificate): it is the
+                # same record, so taking it over is safe.
+                allow_overwrite=True,
+                # Serving: ACM renews the certificate through this record every year.
+                opts=self.child_opts(serving=True, ignore_changes=VALIDATION_RECORD_INPUTS_FROM_ACM),
+            )
+            fqdns.append(validation_record.fqdn)
+        return fqdns
+
+    def _distribution(
         self,
-        name: str,
-        domain: str,
-        distribution: aws.cloudfront.Distribution,
-        zone: Optional[pulumi.Input[str]],
-        record_type: str,
-    ) -> list[pulumi.Output]:
+        suffix: str,
+        settings: FrontDoorSettings,
+        cache_policy: aws.cloudfront.CachePolicy,
+        aliases: Sequence[str],
+        certificate_arn: Optional[pulumi.Input[str]],
+    ) -> aws.cloudfront.Distribution:
+        return aws.cloudfront.Distribution(
+            f"{self._name}-distribution{suffix}",
+            comment=_comment(f"tracking-cdn {self._name}{suffix}: tracking domains -> {settings.origin.host}"),
+            enabled=True,
+            aliases=list(aliases),
+            origins=[
+                {
+                    "origin_id": ORIGIN_ID,
+                    "domain_name": settings.origin.host,
+                    "custom_origin_config": {
+                        "http_port": 80,
+                        "https_port": 443,
+                        "origin_protocol_policy": "https-only",
+                        "origin_ssl_protocols": ["TLSv1.2"],
+                        "origin_read_timeout": 30,
+                        "origin_keepalive_timeout": 5,
+                    },
+                }
+            ],
+            default_cache_behavior={
+                "target_origin_id": ORIGIN_ID,
+                "viewer_protocol_policy": "redirect-to-https" if settings.redirect_http_to_https else "allow-all",
+                "allowed_methods": ALL_METHODS,
+                "cached_methods": CACHED_METHODS,
+                "cache_policy_id": cache_policy.id,
+                "origin_request_policy_id": origin_request_policy_id(settings),
+                "compress": False,
+            },
+            viewer_certificate=(
+                {
+                    "acm_certificate_arn": certificate_arn,
+                    "ssl_support_method": "sni-only",
+                    "minimum_protocol_version": "TLSv1.2_2021",
+                }
+                if aliases
+                else {"cloudfront_default_certificate": True}
+            ),
+            restrictions={"geo_restriction": {"restriction_type": "none"}},
+            http_version="http2and3",
+            is_ipv6_enabled=True,
+            price_class=self._options["price_class"],
+            wait_for_deployment=self._options["wait_for_deployment"],
+            tags={"tracking-cdn": self._name},
+            opts=self.child_opts(serving=True),
+        )
+
+    def _route(self, domain: str, distribution: aws.cloudfront.Distribution) -> list[pulumi.Output]:
         """The route record(s) of one tracking domain: created in the zone when there is one, listed always."""
-        if zone is None or record_type == "CNAME":
+        zone = self._options["hosted_zone_id"]
+        takes_over = domain in self._options["existing_route_records"]
+        if zone is None or takes_over or self._options["route_record_type"] == "CNAME":
             if zone is not None:
                 aws.route53.Record(
-                    f"{name}-cname-{domain}",
+                    f"{self._name}-cname-{domain}",
                     zone_id=zone,
                     name=domain,
                     type="CNAME",
                     records=[distribution.domain_name],
                     ttl=ROUTE_CNAME_TTL,
-                    allow_overwrite=False,
+                    allow_overwrite=takes_over,
                     opts=self.child_opts(serving=True),
                 )
             return [dns_record(domain, "CNAME", distribution.domain_name, ROUTE)]
-        listed = []
-        for record_type_ in ("A", "AAAA"):
+        for record_type in ("A", "AAAA"):
             aws.route53.Record(
-                f"{name}-{record_type_.lower()}-{domain}",
+                f"{self._name}-{record_type.lower()}-{domain}",
                 zone_id=zone,
                 name=domain,
-                type=record_type_,
+                type=record_type,
                 aliases=[
                     {"name": distribution.domain_name, "zone_id": CLOUDFRONT_ZONE_ID, "evaluate_target_health": False}
                 ],
                 allow_overwrite=False,
                 opts=self.child_opts(serving=True),
             )
-            listed.append(dns_record(domain, record_type_, distribution.domain_name, ROUTE))
-        return listed
+        # Listed as what it is: no DNS server accepts an A record holding a host name.
+        return [dns_record(domain, ALIAS_RECORD_TYPE, distribution.domain_name, ROUTE)]
 
 
 def cache_policy_settings(settings: FrontDoorSettings) -> dict[str, Any]:
@@ -355,9 +431,37 @@ def _validation_option(options: Sequence[Any], domain: str) -> Any:
     raise RuntimeError(f"ACM returned no DNS validation option for {domain}")
 
 
+def _pending_message(pending: list[str]) -> str:
+    shown = ", ".join(pending[:5]) + (f" and {len(pending) - 5} more" if len(pending) > 5 else "")
+    return (
+        f"Step 1 of 2 (DNS hosted elsewhere): {len(pending)} domain(s) wait for certificate validation and are "
+        f"not attached yet ({shown}). Create their 'validation' CNAMEs listed in dns_records, then add the "
+        "domains to validated_domains and run `pulumi up` again (ACM tries for "
+        f"{ACM_VALIDATION_WINDOW_HOURS} hours; the CNAME stays valid after that). Do not point a domain at a "
+        "distribution before it is attached: it does not answer for that name yet."
+    )
+
+
+def _check_component_name(name: Any) -> None:
+    """The component's name starts CloudFront resource names: refuse one CloudFront would refuse."""
+    if not isinstance(name, str) or not _COMPONENT_NAME.match(name):
+        raise InvalidArgument(
+            "name",
+            f"{name!r} cannot start CloudFront resource names: use ASCII letters, digits, '-' and '_', "
+            "starting with a letter or digit (e.g. 'tracking')",
+        )
+    if len(name) > MAX_COMPONENT_NAME:
+        raise InvalidArgument(
+            "name",
+            f"{name!r} is {len(name)} characters; at most {MAX_COMPONENT_NAME} (the cache policy's name, "
+            f"'<name>-cache-' plus Pulumi's 7-character suffix, must fit CloudFront's 128)",
+        )
+
+
 def _resolve_options(args: Any) -> dict[str, Any]:
     """The CloudFront-specific arguments, validated before anything registers."""
     zone = input_arg(args, "hosted_zone_id", "a Route 53 zone id such as 'Z0123456789ABC', or leave it out")
+    zone_name = plain_arg(args, "hosted_zone_name", str)
     certificate_arn = input_arg(args, "certificate_arn", f"an ACM certificate ARN ({ACM_ARN_EXAMPLE})")
     if isinstance(certificate_arn, str):
         match = _ACM_ARN.match(certificate_arn)
@@ -373,6 +477,8 @@ def _resolve_options(args: Any) -> dict[str, Any]:
                 f"{CERTIFICATE_REGION}: request or import it there",
             )
     validated = plain_arg(args, "certificate_validated", bool, False)
+    validated_domains = plain_arg(args, "validated_domains", list)
+    existing_routes = plain_arg(args, "existing_route_records", list)
     names = bounded_int_arg(
         args,
         "max_names_per_certificate",
@@ -386,16 +492,22 @@ def _resolve_options(args: Any) -> dict[str, Any]:
     record_type = plain_arg(args, "route_record_type", str, None)
     wait = plain_arg(args, "wait_for_deployment", bool, True)
 
-    if validated and certificate_arn is not None:
+    for key, given in (("certificate_validated", validated), ("validated_domains", validated_domains is not None)):
+        if given and certificate_arn is not None:
+            raise InvalidArgument(
+                key, "conflicts with certificate_arn: a certificate you bring is attached at once; remove one of them"
+            )
+        if given and zone is not None:
+            raise InvalidArgument(
+                key,
+                "conflicts with hosted_zone_id: with a Route 53 zone the component validates and attaches the "
+                f"certificate itself; {key} is for DNS hosted elsewhere only",
+            )
+    if validated and validated_domains is not None:
         raise InvalidArgument(
             "certificate_validated",
-            "conflicts with certificate_arn: a certificate you bring is attached at once; remove one of them",
-        )
-    if validated and zone is not None:
-        raise InvalidArgument(
-            "certificate_validated",
-            "conflicts with hosted_zone_id: with a Route 53 zone the component validates and attaches the "
-            "certificate itself; certificate_validated is step 2 of the DNS-elsewhere flow only",
+            "conflicts with validated_domains: certificate_validated: true means every domain; list the "
+            "validated ones in validated_domains and remove certificate_validated",
         )
     if names is not None and certificate_arn is not None:
         raise InvalidArgument(
@@ -406,11 +518,15 @@ def _resolve_options(args: Any) -> dict[str, Any]:
         raise InvalidArgument("price_class", f"{price_class!r} is not one of {', '.join(PRICE_CLASSES)}")
     if record_type is not None and record_type not in ROUTE_RECORD_TYPES:
         raise InvalidArgument("route_record_type", f"{record_type!r} is not one of {', '.join(ROUTE_RECORD_TYPES)}")
-    if record_type is not None and zone is None:
-        raise InvalidArgument(
-            "route_record_type",
-            "only applies with hosted_zone_id (the component creates route records only in a Route 53 zone)",
-        )
+    for key, given in (
+        ("route_record_type", record_type is not None),
+        ("hosted_zone_name", zone_name is not None),
+        ("existing_route_records", existing_routes is not None),
+    ):
+        if given and zone is None:
+            raise InvalidArgument(
+                key, "only applies with hosted_zone_id (the component creates records only in a Route 53 zone)"
+            )
 
     if certificate_arn is not None:
         max_domains = MAX_ALIASES_PER_DISTRIBUTION
@@ -420,8 +536,11 @@ def _resolve_options(args: Any) -> dict[str, Any]:
         limit_reason = f" per component ({MAX_DOMAINS // MAX_ALIASES_PER_DISTRIBUTION} distributions of 100)"
     return {
         "hosted_zone_id": zone,
+        "hosted_zone_name": None if zone_name is None else validate_hostname(zone_name, argument="hosted_zone_name"),
         "certificate_arn": certificate_arn,
         "certificate_validated": validated,
+        "validated_domains": validated_domains,
+        "existing_route_records": existing_routes or [],
         "names_per_group": MAX_ALIASES_PER_DISTRIBUTION
         if certificate_arn is not None
         else (names or DEFAULT_NAMES_PER_CERTIFICATE),
@@ -433,30 +552,97 @@ def _resolve_options(args: Any) -> dict[str, Any]:
     }
 
 
-def _domain_groups(domains: tuple[str, ...], options: dict[str, Any]) -> list[tuple[str, ...]]:
+def _domain_lists(domains: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
+    """Checks that need ``domains``: every domain inside ``hosted_zone_name``; ``validated_domains``
+    and ``existing_route_records`` naming tracking domains (returned normalised)."""
+    zone_name = options["hosted_zone_name"]
+    for index, domain in enumerate(domains):
+        if zone_name is not None and not in_zone(domain, zone_name):
+            raise InvalidArgument(
+                f"domains[{index}]",
+                f"{domain!r} is not inside hosted_zone_name {zone_name!r}: Route 53 refuses records outside the "
+                "zone; use a component per zone, or leave hosted_zone_id out and create the records yourself",
+            )
+    validated = options["validated_domains"]
+    return {
+        "validated_domains": None if validated is None else _subset(domains, validated, "validated_domains"),
+        "existing_route_records": _subset(domains, options["existing_route_records"], "existing_route_records"),
+    }
+
+
+def _ready_domains(domains: tuple[str, ...], options: dict[str, Any]) -> set[str]:
+    """The tracking domains to attach now: all of them with a zone, a certificate of your own or
+    ``certificate_validated``; with DNS elsewhere, those in ``validated_domains``."""
+    if options["validated_domains"] is not None:
+        return set(options["validated_domains"])
+    attached_at_once = options["hosted_zone_id"] is not None or options["certificate_arn"] is not None
+    return set(domains) if attached_at_once or options["certificate_validated"] else set()
+
+
+def _subset(domains: tuple[str, ...], listed: list[Any], argument: str) -> tuple[str, ...]:
+    """``listed`` normalised like ``domains``, refusing names that are not tracking domains."""
+    names = []
+    for index, value in enumerate(listed):
+        name = validate_hostname(value, argument=f"{argument}[{index}]")
+        if name not in domains:
+            raise InvalidArgument(f"{argument}[{index}]", f"{value!r} is not one of the tracking domains in domains")
+        names.append(name)
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class DomainGroup:
+    """The domains of one distribution and what its certificates cover, each list common name first."""
+
+    domains: tuple[str, ...]
+    attached: tuple[str, ...]
+    """Served now: the distribution's aliases, and the names of its certificate."""
+    certificate: tuple[str, ...]
+    """The names of the group's certificate: the attached domains; while none is attached (DNS elsewhere,
+    step 1), the whole group, whose validation CNAMEs are then the ones to create."""
+    reveal: tuple[str, ...]
+    """Once some domains are attached, the names of a certificate that only reveals the validation
+    CNAMEs of the pending ones (nothing uses it; when ACM times it out after 72 hours nothing is lost:
+    the CNAME stays the same for the next certificate naming the domain). Empty otherwise."""
+
+
+def _domain_groups(domains: tuple[str, ...], ready: set[str], options: dict[str, Any]) -> list[DomainGroup]:
     """Split the domains, in the order given, into groups of ``names_per_group``: one certificate and one
     distribution each. Appending domains only fills the last group or adds a new one, so existing
-    groups (their certificates, distributions and URNs) stay as they are.
-
-    Each certificate's common name is the group's first domain of at most 64 characters (ACM's limit);
-    the others are subject alternative names."""
+    groups (their distributions and URNs) stay as they are."""
     size = options["names_per_group"]
-    groups = [domains[start : start + size] for start in range(0, len(domains), size)]
+    chunks = [domains[start : start + size] for start in range(0, len(domains), size)]
     if options["certificate_arn"] is not None:
-        return groups
-    ordered = []
-    for group in groups:
-        short = [d for d in group if len(d) <= MAX_CERTIFICATE_COMMON_NAME]
-        if not short:
-            raise InvalidArgument(
-                "domains",
-                f"every domain of the certificate group {list(group)} is longer than "
-                f"{MAX_CERTIFICATE_COMMON_NAME} characters; ACM needs one of at most "
-                f"{MAX_CERTIFICATE_COMMON_NAME} as the certificate's common name",
-            )
-        first = short[0]
-        ordered.append((first, *[d for d in group if d != first]))
-    return ordered
+        return [DomainGroup(chunk, chunk, chunk, ()) for chunk in chunks]
+    groups = []
+    for chunk in chunks:
+        ordered = _common_name_first(chunk, "domains")
+        attached = tuple(d for d in ordered if d in ready)
+        pending = tuple(d for d in ordered if d not in ready)
+        if attached:
+            attached = _common_name_first(attached, "validated_domains")
+        reveal: tuple[str, ...] = ()
+        if attached and pending:
+            # named by a pending domain of at most 64 characters, else by the group's (attached) common name
+            named = any(len(d) <= MAX_CERTIFICATE_COMMON_NAME for d in pending)
+            reveal = _common_name_first(pending if named else (ordered[0], *pending), "domains")
+        groups.append(DomainGroup(ordered, attached, attached or ordered, reveal))
+    return groups
+
+
+def _common_name_first(domains: Sequence[str], argument: str) -> tuple[str, ...]:
+    """``domains`` with the first one of at most 64 characters first: ACM's limit on a certificate's
+    common name (its first domain); the others are subject alternative names."""
+    short = [d for d in domains if len(d) <= MAX_CERTIFICATE_COMMON_NAME]
+    if not short:
+        hint = "; validate a shorter domain of the group first" if argument == "validated_domains" else ""
+        raise InvalidArgument(
+            argument,
+            f"every domain of the certificate group {list(domains)} is longer than "
+            f"{MAX_CERTIFICATE_COMMON_NAME} characters; ACM needs one of at most "
+            f"{MAX_CERTIFICATE_COMMON_NAME} as the certificate's common name{hint}",
+        )
+    return (short[0], *[d for d in domains if d != short[0]])
 
 
 __all__ = ["CloudFrontTrackingDomain", "CloudFrontTrackingDomainArgs"]
