@@ -259,12 +259,13 @@ def esp_profiles_table() -> str:
     rows = []
     for profile in PROFILES.values():
         origin = f"`{profile.origin_host}`" if profile.origin_host else f"from `{profile.requires}`"
+        origin += " over plain HTTP" if profile.origin_protocol == "http" else ""
         host = "the tracking domain" if profile.needs_tracking_host_header else "the origin host"
         statuses = ", ".join(str(status) for status in profile.health_statuses)
         server = f", `Server: {profile.server_header}`" if profile.server_header else ""
         name = f"`{profile.name}`" + (" (default)" if profile.name == DEFAULT_ESP else "")
         cookies = "all" if profile.needs_cookies else "as sent"
-        health = f"`{profile.health_path}` → {statuses}{server}"
+        health = f"`{profile.health_path}` → {statuses}{server}" if profile.health_path else "none documented: reachability"
         description = markdown_text(profile.description)
         rows.append([_anchor("esp", profile.name) + name, origin, host, cookies, health, description])
     header = ["`esp`", "origin host", "`Host` the ESP receives", "cookies forwarded", "health check", "description"]
