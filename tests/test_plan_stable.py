@@ -18,7 +18,7 @@ from tracking_cdn.plan import PLAN_FORMAT, SECRET_PLACEHOLDER, render_json
 
 RESOURCE_FIELDS = {
     "urn", "type", "name", "parent", "custom", "protect", "deleteBeforeReplace", "provider", "aliases",
-    "dependencies", "propertyDependencies", "inputs",
+    "dependencies", "propertyDependencies", "ignoreChanges", "inputs",
 }
 SECRET_WRAPPER = "4dabf18193072939515e22adb298388d"  # Pulumi's wire signature key for secrets
 

@@ -7,7 +7,9 @@ deploy time are shown as placeholders in angle brackets, secrets as ``<secret>``
 The output is a pure function of the project and stack files: the same input gives the same bytes
 (resources in tree order, siblings by URN; keys sorted), so a plan can be kept in review and diffed.
 ``--json`` is the machine-readable form, versioned by its ``format`` field (see docs/development.md).
-Every mistake (a flag, a file, a key, a value) exits 2 with one line on stderr and nothing on stdout.
+``--against <earlier --json output>`` prints what ``pulumi up`` would do to go from that plan to this
+one, blockers included (``tracking_cdn.diff``; exit 1 when there is a blocker). Every mistake (a flag,
+a file, a key, a value) exits 2 with one line on stderr and nothing on stdout.
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--project-dir", type=Path, default=None, help="directory holding Pulumi.yaml (default: nearest above cwd)"
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (format: docs/development.md)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="PLAN_JSON",
+        help="compare with a plan saved earlier with --json: print what `pulumi up` would create, update, "
+        "replace or delete, and the blockers it would stop on (exit 1 when there is one; docs/plan-and-diff.md)",
+    )
 
 
 class PlanError(Exception):
@@ -59,9 +69,12 @@ class StackTarget:
 
 
 def run(args: argparse.Namespace) -> int:
+    from . import diff
+
     try:
         target = locate_stack(args.stack, args.project_dir)
         config, secret_keys = stack_config(read_stack_file(target.stack_file), target.project, _shown(target.stack_file))
+        before = read_plan(args.against) if args.against is not None else None
     except PlanError as error:
         return _fail(str(error))
 
@@ -84,9 +97,32 @@ def run(args: argparse.Namespace) -> int:
         for key in SECRET_SETTINGS
         if f"{target.project}:{key}" in config and f"{target.project}:{key}" not in secret_keys
     ]
+    if before is not None:
+        after = plan_document(result, target.stack, project=target.project, notes=notes)
+        try:
+            diff.check_comparable(before, after, _shown(args.against))
+        except diff.NotAPlan as error:
+            return _fail(f"--against: {error}")
+        changes = diff.diff_plans(before, after)
+        print(diff.render_json(changes) if args.json else diff.render_text(changes))
+        return changes.exit_code
     render = render_json if args.json else render_text
     print(render(result, target.stack, project=target.project, notes=notes))
     return 0
+
+
+def read_plan(path: Path) -> dict[str, Any]:
+    """The plan document ``--against`` names (the output of ``plan --json``)."""
+    from .diff import NotAPlan, load_plan
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"--against: {_shown(path)}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        return load_plan(text, _shown(path))
+    except NotAPlan as error:
+        raise PlanError(f"--against: {error}") from None
 
 
 # --- finding and reading the files --------------------------------------------------------------------
@@ -366,7 +402,13 @@ def render_text(result: Any, stack: str, project: str = "tracking-cdn", notes: O
 
 
 def render_json(result: Any, stack: str, project: str = "tracking-cdn", notes: Optional[list[str]] = None) -> str:
-    document = {
+    return json.dumps(plan_document(result, stack, project, notes), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def plan_document(result: Any, stack: str, project: str = "tracking-cdn", notes: Optional[list[str]] = None) -> dict:
+    """The ``--json`` document of an offline run (``tracking_cdn.offline.OfflineRun``): what ``render_json``
+    prints and ``--against`` compares."""
+    return {
         "format": PLAN_FORMAT,
         "offline": True,
         "notice": " ".join(OFFLINE_NOTICE.format(stack=stack).split()),
@@ -385,6 +427,7 @@ def render_json(result: Any, stack: str, project: str = "tracking-cdn", notes: O
                 "aliases": sorted(r.aliases, key=lambda alias: json.dumps(alias, sort_keys=True)),
                 "dependencies": sorted(r.dependencies),
                 "propertyDependencies": {key: sorted(urns) for key, urns in r.property_dependencies.items()},
+                "ignoreChanges": sorted(r.ignore_changes),
                 "inputs": _inputs(r),
             }
             for _, r in tree_order(result.resources)
@@ -392,4 +435,3 @@ def render_json(result: Any, stack: str, project: str = "tracking-cdn", notes: O
         "outputs": plain(result.stack_outputs),
         "warnings": _warnings(result, notes or []),
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,350 @@
+"""Which input changes replace a resource: the table ``tracking-cdn plan --against`` decides with.
+
+Pure data and pure functions (no SDK import), one entry per resource type token the components
+register. A change of an input replaces the resource when its property path matches a forcing path of
+the type (what the provider marks ``ForceNew`` / ``RequiresReplace`` / ``forceNew``); every other change
+is an update in place. Paths use the wire names of the plan document (camelCase for bridged and
+azure-native providers, the dynamic provider's own keys), ``.`` into objects and ``[]`` into list
+elements (``origins[].domainName``). A path matches a changed path when one is a prefix of the other:
+a change deep inside a forcing block forces, and so does adding or removing the whole block.
+
+Each rule cites where it was read: the Terraform provider a bridged Pulumi provider wraps
+(pulumi-aws 7.x wraps terraform-provider-aws 6.x, pulumi-gcp 10.x terraform-provider-google, whose
+compute resources are generated from magic-modules, pulumi-cloudflare 6.x terraform-provider-cloudflare
+5.x, pulumi-fastly terraform-provider-fastly), pulumi-azure-native's own differ, or our dynamic
+provider's ``diff``. ``confirmed=False`` marks a rule inferred rather than read in that source (the
+source named is where to confirm it); ``tests/test_replacements_aws_terraform.py`` checks every AWS
+verdict the day-two scenarios reach against terraform-provider-aws itself.
+
+What the table cannot hold, and the diff therefore cannot see, is in docs/plan-and-diff.md: rules that
+depend on live state (``condition``), API-side refusals, defaults a provider fills in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+# --- sources --------------------------------------------------------------------------------------
+
+AWS_SOURCE = "hashicorp/terraform-provider-aws"
+ACM_CERTIFICATE_SOURCE = f"{AWS_SOURCE} internal/service/acm/certificate.go (ForceNew: true)"
+ACM_VALIDATION_SOURCE = f"{AWS_SOURCE} internal/service/acm/certificate_validation.go"
+ROUTE53_RECORD_SOURCE = f"{AWS_SOURCE} internal/service/route53/record.go (name, zone_id: ForceNew: true)"
+AWS_REGION_SOURCE = (
+    "https://hashicorp.github.io/terraform-provider-aws/enhanced-region-support (6.x per-resource region; "
+    "a resource moves region only by replacement)"
+)
+MAGIC_MODULES = "GoogleCloudPlatform/magic-modules mmv1/products"
+IMMUTABLE = "immutable: true (every field forces a new resource except those with an update_url)"
+AZURE_DIFF_SOURCE = (
+    "pulumi/pulumi-azure-native provider/pkg/provider/diff.go calculateDetailedDiff: every parameter of the "
+    "resource's URL path forces replacement, and every property marked forceNew"
+)
+AZURE_FORCE_NEW_SOURCE = "pulumi/pulumi-azure-native provider/pkg/gen/replacement.go forceNewMap (Cdn/Profile)"
+AZURE_MUTABILITY_SOURCE = (
+    "pulumi/pulumi-azure-native provider/pkg/gen/replacement.go: create-only properties (x-ms-mutability "
+    "without update) are forceNew; Microsoft.Cdn AFD spec, AFDDomainProperties.hostName"
+)
+CLOUDFLARE_SOURCE = "cloudflare/terraform-provider-cloudflare internal/services"
+FASTLY_SUBSCRIPTION_SOURCE = "fastly/terraform-provider-fastly fastly/resource_fastly_tls_subscription.go"
+SPARKPOST_SOURCE = "components/tracking_cdn/sparkpost.py SparkPostTrackingDomainProvider.diff (_REPLACE_ON)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One input path whose change replaces the resource."""
+
+    path: str
+    source: str
+    confirmed: bool = True
+    """False: inferred, not read in ``source``; confirm there."""
+    condition: str = ""
+    """Set when the provider replaces only in some live state the offline diff cannot see (it then
+    reports an update with this caveat)."""
+
+
+@dataclass(frozen=True)
+class TypeRules:
+    """Replacement rules of one resource type."""
+
+    type: str
+    forces: tuple[Rule, ...] = ()
+    every_input_forces: Optional[Rule] = None
+    """Set (path ``*``) for resources the provider cannot update at all: every input forces, except
+    ``updatable``."""
+    updatable: tuple[str, ...] = ()
+    conditional: tuple[Rule, ...] = ()
+    recomputed_on_update: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(changed input path, outputs the provider marks unknown when it changes in place)."""
+    delete_before_replace_unless: Optional[tuple[str, ...]] = None
+    """Set when the provider itself asks for delete-before-replace: always (``()``), or unless one of
+    these inputs changes too."""
+    source: str = ""
+    """Where the whole entry was read: that no input besides the rules forces a replacement."""
+    confirmed: bool = True
+    """False: that no other input forces is inferred, not read in ``source``."""
+    notes: str = ""
+
+    def forcing_rule(self, changed_path: str) -> Optional[Rule]:
+        """The rule a change at ``changed_path`` (list indices allowed) triggers, or None (an update)."""
+        path = normalize_path(changed_path)
+        for rule in self.forces:
+            if paths_overlap(path, rule.path):
+                return rule
+        if self.every_input_forces is not None and not any(paths_overlap(path, keep) for keep in self.updatable):
+            return self.every_input_forces
+        return None
+
+    def condition_for(self, changed_path: str) -> Optional[Rule]:
+        path = normalize_path(changed_path)
+        return next((rule for rule in self.conditional if paths_overlap(path, rule.path)), None)
+
+    def recomputed_outputs(self, changed_paths: Iterable[str]) -> tuple[str, ...]:
+        paths = [normalize_path(path) for path in changed_paths]
+        return tuple(sorted({
+            output
+            for trigger, outputs in self.recomputed_on_update
+            for path in paths
+            if paths_overlap(path, trigger)
+            for output in outputs
+        }))
+
+
+def normalize_path(path: str) -> str:
+    """``origins[0].domainName`` -> ``origins[].domainName``."""
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def paths_overlap(changed: str, rule: str) -> bool:
+    """Whether a change at ``changed`` touches ``rule``: equal, or one inside the other."""
+    def inside(inner: str, outer: str) -> bool:
+        return inner == outer or inner.startswith(outer + ".") or inner.startswith(outer + "[]")
+
+    return inside(changed, rule) or inside(rule, changed)
+
+
+def _rules(type_token: str, source: str, *paths: str, confirmed: bool = True, **more: Any) -> TypeRules:
+    return TypeRules(
+        type_token, forces=tuple(Rule(path, source, confirmed) for path in paths), source=source,
+        confirmed=confirmed, **more,
+    )
+
+
+def _immutable(type_token: str, yaml: str, *updatable: str, confirmed: bool = True, notes: str = "") -> TypeRules:
+    source = f"{MAGIC_MODULES}/{yaml}: {IMMUTABLE}"
+    return TypeRules(
+        type_token, every_input_forces=Rule("*", source, confirmed), updatable=updatable, source=source,
+        confirmed=confirmed, notes=notes,
+    )
+
+
+def _manager(resource: str, yaml: str, *immutable: str) -> TypeRules:
+    """A Certificate Manager resource: its ``immutable: true`` fields force replacement, the rest
+    (description, labels, a map entry's certificates) change with a PATCH."""
+    name = resource[0].upper() + resource[1:]
+    return _rules(f"gcp:certificatemanager/{resource}:{name}",
+                  f"{MAGIC_MODULES}/certificatemanager/{yaml} (immutable: true)", *immutable)
+
+
+def _azure(type_token: str, *path_parameters: str, extra: tuple[Rule, ...] = ()) -> TypeRules:
+    """An azure-native resource: its URL path parameters (the SDK's ``*_name`` arguments that name the
+    resource and its parents) force replacement. That no body property is forceNew besides ``extra``
+    is not read per property (pulumi-azure-native's metadata), hence unconfirmed."""
+    return TypeRules(
+        type_token, forces=tuple(Rule(p, AZURE_DIFF_SOURCE) for p in path_parameters) + extra,
+        source=AZURE_DIFF_SOURCE, confirmed=False,
+    )
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+_TABLE: tuple[TypeRules, ...] = (
+    # AWS (CloudFront front door)
+    TypeRules(
+        "aws:acm/certificate:Certificate",
+        forces=(
+            *(Rule(path, ACM_CERTIFICATE_SOURCE) for path in (
+                "domainName", "subjectAlternativeNames", "validationMethod", "keyAlgorithm",
+                "certificateAuthorityArn", "validationOptions")),
+            Rule("region", AWS_REGION_SOURCE, confirmed=False),
+        ),
+        recomputed_on_update=(("domainName", ("domainValidationOptions",)),
+                              ("subjectAlternativeNames", ("domainValidationOptions",))),
+        source=ACM_CERTIFICATE_SOURCE,
+        notes="CustomizeDiff sets domain_validation_options anew when the names change (a replacement anyway).",
+    ),
+    _rules("aws:acm/certificateValidation:CertificateValidation", ACM_VALIDATION_SOURCE,
+           "certificateArn", "validationRecordFqdns", "region", confirmed=False),
+    _rules("aws:cloudfront/cachePolicy:CachePolicy", f"{AWS_SOURCE} internal/service/cloudfront/cache_policy.go",
+           confirmed=False, notes="No ForceNew attribute: every change is an UpdateCachePolicy."),
+    _rules("aws:cloudfront/distribution:Distribution", f"{AWS_SOURCE} internal/service/cloudfront/distribution.go",
+           confirmed=False, notes="No ForceNew attribute: every change is an UpdateDistribution."),
+    _rules("aws:route53/record:Record", ROUTE53_RECORD_SOURCE, "name", "zoneId",
+           notes="type and records change in place (one ChangeResourceRecordSets batch)."),
+    # Google Cloud (load balancer front door)
+    _immutable("gcp:compute/managedSslCertificate:ManagedSslCertificate", "compute/ManagedSslCertificate.yaml"),
+    _immutable("gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint", "compute/GlobalNetworkEndpoint.yaml"),
+    _immutable("gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup",
+               "compute/GlobalNetworkEndpointGroup.yaml"),
+    _immutable("gcp:compute/targetHttpsProxy:TargetHttpsProxy", "compute/TargetHttpsProxy.yaml",
+               "sslCertificates", "certificateManagerCertificates", "certificateMap", "sslPolicy", "urlMap",
+               "quicOverride", "serverTlsPolicy"),
+    _immutable("gcp:compute/targetHttpProxy:TargetHttpProxy", "compute/TargetHttpProxy.yaml", "urlMap",
+               confirmed=False, notes="By analogy with TargetHttpsProxy (setUrlMap)."),
+    _immutable("gcp:compute/globalForwardingRule:GlobalForwardingRule", "compute/GlobalForwardingRule.yaml",
+               "target", "labels", confirmed=False),
+    _immutable("gcp:compute/globalAddress:GlobalAddress", "compute/GlobalAddress.yaml", "labels", confirmed=False),
+    _rules("gcp:compute/backendService:BackendService", f"{MAGIC_MODULES}/compute/BackendService.yaml",
+           "name", "project", confirmed=False, notes="Updated with a PUT of the whole resource."),
+    _rules("gcp:compute/uRLMap:URLMap", f"{MAGIC_MODULES}/compute/UrlMap.yaml", "name", "project", confirmed=False),
+    _rules("gcp:compute/sSLPolicy:SSLPolicy", f"{MAGIC_MODULES}/compute/SslPolicy.yaml",
+           "name", "description", "project", confirmed=False),
+    _manager("certificate", "Certificate.yaml", "name", "location", "scope", "selfManaged", "managed", "tags", "project"),
+    _manager("certificateMapEntry", "CertificateMapEntry.yaml", "name", "map", "hostname", "matcher", "tags", "project"),
+    _manager("dnsAuthorization", "DnsAuthorization.yaml", "name", "location", "domain", "type", "tags", "project"),
+    _rules("gcp:certificatemanager/certificateMap:CertificateMap", f"{MAGIC_MODULES}/certificatemanager/CertificateMap.yaml",
+           "name", "tags", "project", confirmed=False, notes="By analogy with the map's entries: description and "
+           "labels change in place."),
+    _rules("gcp:dns/recordSet:RecordSet",
+           "hashicorp/terraform-provider-google google/services/dns/resource_dns_record_set.go",
+           "managedZone", "name", "project", confirmed=False,
+           notes="ttl, rrdatas and type change in place (one Cloud DNS change)."),
+    # Azure (Front Door Standard/Premium front door)
+    _azure("azure-native:cdn:Profile", "resourceGroupName", "profileName",
+           extra=(Rule("location", AZURE_FORCE_NEW_SOURCE), Rule("sku.name", AZURE_FORCE_NEW_SOURCE))),
+    _azure("azure-native:cdn:AFDEndpoint", "resourceGroupName", "profileName", "endpointName",
+           extra=(Rule("location", AZURE_MUTABILITY_SOURCE, confirmed=False),)),
+    _azure("azure-native:cdn:AFDOriginGroup", "resourceGroupName", "profileName", "originGroupName"),
+    _azure("azure-native:cdn:AFDOrigin", "resourceGroupName", "profileName", "originGroupName", "originName"),
+    _azure("azure-native:cdn:AFDCustomDomain", "resourceGroupName", "profileName", "customDomainName",
+           extra=(Rule("hostName", AZURE_MUTABILITY_SOURCE, confirmed=False),)),
+    _azure("azure-native:cdn:Route", "resourceGroupName", "profileName", "endpointName", "routeName"),
+    _azure("azure-native:cdn:RuleSet", "resourceGroupName", "profileName", "ruleSetName"),
+    _azure("azure-native:cdn:Rule", "resourceGroupName", "profileName", "ruleSetName", "ruleName"),
+    _azure("azure-native:dns:RecordSet", "resourceGroupName", "zoneName", "relativeRecordSetName", "recordType"),
+    # Cloudflare
+    _rules("cloudflare:index/dnsRecord:DnsRecord", f"{CLOUDFLARE_SOURCE}/dns_record/schema.go (RequiresReplace)",
+           "zoneId", notes="type, name and content change in place (the API's record update)."),
+    _rules("cloudflare:index/ruleset:Ruleset", f"{CLOUDFLARE_SOURCE}/ruleset/schema.go (RequiresReplace)",
+           "zoneId", "accountId"),
+    _rules("cloudflare:index/certificatePack:CertificatePack",
+           f"{CLOUDFLARE_SOURCE}/certificate_pack/schema.go (RequiresReplace on every input; hosts: "
+           "RequiresReplaceIfConfigured)", "zoneId", "certificateAuthority", "type", "validationMethod",
+           "validityDays", "cloudflareBranding", "hosts"),
+    _rules("cloudflare:index/pageRule:PageRule", f"{CLOUDFLARE_SOURCE}/page_rule/schema.go", "zoneId",
+           confirmed=False),
+    # Fastly
+    _rules("fastly:index/serviceVcl:ServiceVcl", "fastly/terraform-provider-fastly fastly/base_fastly_service.go",
+           confirmed=False, notes="Every change is a new service version (cloned, then activated)."),
+    TypeRules(
+        "fastly:index/tlsSubscription:TlsSubscription",
+        forces=(Rule("certificateAuthority", f"{FASTLY_SUBSCRIPTION_SOURCE} (ForceNew: true)"),),
+        conditional=tuple(
+            Rule(path, f"{FASTLY_SUBSCRIPTION_SOURCE} CustomizeDiff ForceNewIf",
+                 condition="replaced while the subscription is processing or renewing (updated when issued or pending)")
+            for path in ("domains", "configurationId", "commonName")
+        ),
+        recomputed_on_update=(("domains", ("managedDnsChallenges", "managedHttpChallenges")),),
+        source=FASTLY_SUBSCRIPTION_SOURCE,
+    ),
+    _rules("fastly:index/tlsSubscriptionValidation:TlsSubscriptionValidation",
+           "fastly/terraform-provider-fastly fastly/resource_fastly_tls_subscription_validation.go",
+           "subscriptionId", confirmed=False),
+    # SparkPost tracking domain (our dynamic provider)
+    TypeRules(
+        "pulumi-python:dynamic:Resource",
+        forces=tuple(Rule(path, SPARKPOST_SOURCE) for path in ("domain", "subaccount", "api_base_url")),
+        delete_before_replace_unless=("domain",),  # the same domain moving to another account or API
+        source=SPARKPOST_SOURCE,
+        notes="The type token every Python dynamic resource shares; these are SparkPostTrackingDomain's rules.",
+    ),
+)
+
+TABLE: dict[str, TypeRules] = {rules.type: rules for rules in _TABLE}
+assert len(TABLE) == len(_TABLE), "one entry per type"
+
+SPARKPOST_REPLACE_ON = ("domain", "subaccount", "api_base_url")
+"""The dynamic provider's ``_REPLACE_ON`` as the table copies it (a test keeps the two equal)."""
+
+
+def rules_for(type_token: str) -> Optional[TypeRules]:
+    return TABLE.get(type_token)
+
+
+def unconfirmed() -> list[tuple[str, str, str]]:
+    """(type, path, source) of every rule inferred rather than read in its source; path ``(others)``
+    when that no other input forces is the inference."""
+    found = []
+    for rules in _TABLE:
+        every = [rules.every_input_forces] if rules.every_input_forces else []
+        for rule in (*rules.forces, *every, *rules.conditional):
+            if not rule.confirmed:
+                found.append((rules.type, rule.path, rule.source))
+        if not rules.confirmed and not every:
+            found.append((rules.type, "(others)", rules.source))
+    return found
+
+
+# --- certificates and live names (the "no live domain loses HTTPS" rule) ----------------------------
+
+
+@dataclass(frozen=True)
+class CertificateKind:
+    """A resource type that holds the certificate of some host names."""
+
+    names: tuple[str, ...]
+    """Input paths holding the names it covers."""
+    attached_by: tuple[str, ...] = ()
+    """Types that serve with it by referencing it (a CloudFront distribution, a GCP HTTPS proxy). Empty:
+    it serves its names by itself as soon as it is issued (a Fastly subscription, an Azure custom domain)."""
+
+
+CERTIFICATES: dict[str, CertificateKind] = {
+    "aws:acm/certificate:Certificate": CertificateKind(
+        ("domainName", "subjectAlternativeNames"), ("aws:cloudfront/distribution:Distribution",)),
+    "gcp:compute/managedSslCertificate:ManagedSslCertificate": CertificateKind(
+        ("managed.domains",), ("gcp:compute/targetHttpsProxy:TargetHttpsProxy",)),
+    "gcp:certificatemanager/certificate:Certificate": CertificateKind(
+        ("managed.domains",), ("gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",)),
+    "cloudflare:index/certificatePack:CertificatePack": CertificateKind(("hosts",)),
+    "azure-native:cdn:AFDCustomDomain": CertificateKind(("hostName",)),
+    "fastly:index/tlsSubscription:TlsSubscription": CertificateKind(("domains",)),
+}
+ISSUANCE_WAITERS: frozenset[str] = frozenset({
+    "aws:acm/certificateValidation:CertificateValidation",
+    "fastly:index/tlsSubscriptionValidation:TlsSubscriptionValidation",
+})
+"""Types whose create completes only once the certificate they depend on is issued: a resource that
+takes the certificate through one of them is attached only after issuance."""
+
+
+def certificate_names(type_token: str, inputs: dict[str, Any]) -> frozenset[str]:
+    """The host names a certificate resource covers, from its inputs (empty for other types)."""
+    kind = CERTIFICATES.get(type_token)
+    if kind is None:
+        return frozenset()
+    names: set[str] = set()
+    for path in kind.names:
+        value: Any = inputs
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        values = value if isinstance(value, list) else [value]
+        names.update(v for v in values if isinstance(v, str) and v)
+    return frozenset(names)
+
+
+__all__ = [
+    "CERTIFICATES",
+    "ISSUANCE_WAITERS",
+    "TABLE",
+    "CertificateKind",
+    "Rule",
+    "TypeRules",
+    "certificate_names",
+    "normalize_path",
+    "paths_overlap",
+    "rules_for",
+    "unconfirmed",
+]
