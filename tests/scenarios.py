@@ -244,6 +244,10 @@ def _gcp() -> list[Scenario]:
         _component("gcp", "certificate-manager-unprotected", domains=TWO_DOMAINS, certificates="certificate-manager",
                    managed_zone="example-com", redirect_http_to_https=True, protect_serving_resources=False),
         _stack("gcp", "stack-example", "gcp-example"),
+        _component("gcp", "deep-links-named-bucket-eu", domains=TWO_DOMAINS, certificates="certificate-manager",
+                   managed_zone="example-com", redirect_http_to_https=True, well_known_origin="www.example.com",
+                   app_links={"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION},
+                   deep_links_bucket_name="acme-tracking-links", deep_links_bucket_location="europe-west1"),
         _stack("gcp", "stack-certificate-manager", "gcp-example", **{"tracking-cdn:certificates": "certificate-manager",
                "tracking-cdn:managedZone": "example-com", "tracking-cdn:managedZoneDnsName": "example.com"}),
     ]

@@ -194,6 +194,8 @@ def check_value(value: Any, annotation: Any, path: str) -> list[str]:
     annotation = _unwrap(annotation)
     if value is None or annotation is Any:
         return []
+    if rpc.is_rpc_secret(value):  # a secret (e.g. a property the provider marks sensitive): check what it holds
+        return check_value(rpc.unwrap_rpc_secret(value), annotation, path)
     members = _members(annotation)
     if len(members) > 1:
         return _check_union(value, members, path)

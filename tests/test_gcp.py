@@ -4,6 +4,7 @@ import json
 
 import pytest
 import pulumi
+from pulumi.runtime import rpc
 
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn.errors import InvalidArgument
@@ -666,3 +667,168 @@ def test_zone_dns_name_accepts_domains_inside_the_zone():
 def test_the_classic_domain_limit_points_at_certificate_manager():
     error, _ = refusal(build(domains=domains_of(16), domains_per_certificate=1))
     assert error.argument == "domains" and "certificates='certificate-manager' has no such limit" in str(error)
+
+
+# --- Deep links (issue 17): the app-link files from a bucket, /.well-known/* to your origin --------
+
+BUCKET = "gcp:storage/bucket:Bucket"
+OBJECT = "gcp:storage/bucketObject:BucketObject"
+OBJECT_ACL = "gcp:storage/objectAccessControl:ObjectAccessControl"
+BACKEND_BUCKET = "gcp:compute/backendBucket:BackendBucket"
+FINGERPRINT = ":".join(["14"] * 32)
+APP_LINKS = {
+    "apple_app_site_association": {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+                                                            "components": [{"/": "/f/open-in-app/*"}]}]}},
+    "android_asset_links": [{"relation": ["delegate_permission/common.handle_all_urls"],
+                             "target": {"namespace": "android_app", "package_name": "com.example.app",
+                                        "sha256_cert_fingerprints": [FINGERPRINT]}}],
+}
+CHANGED_APP_LINKS = {**APP_LINKS, "apple_app_site_association": {"applinks": {"details": [
+    {"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/app/*"}]}]}}}
+FILES = {"/.well-known/apple-app-site-association", "/.well-known/assetlinks.json"}
+
+
+def path_rules(url_map):
+    (matcher,) = url_map.inputs["pathMatchers"]
+    return {path: rule for rule in matcher["pathRules"] for path in rule["paths"]}
+
+
+def http_routes_of(result):
+    return url_map_with_id(result, target_of(result, by_port(result, "80")[0], HTTP_PROXY).inputs["urlMap"])
+
+
+def https_routes_of(result):
+    return url_map_with_id(result, target_of(result, by_port(result, "443")[0], HTTPS_PROXY).inputs["urlMap"])
+
+
+def test_the_app_link_files_are_exactly_the_contract_s_bytes_public_read_as_application_json():
+    from tracking_cdn.deep_links import resolve_app_links
+
+    result = run(app_links=APP_LINKS)
+    expected = {f.path: f for f in resolve_app_links(APP_LINKS).files}
+    bucket = result.one(BUCKET)
+    assert bucket.inputs["uniformBucketLevelAccess"] is False  # per-object ACLs: only the files are public
+    assert bucket.inputs["location"] == "US"
+    objects = {o.inputs["name"]: o for o in result.of_type(OBJECT)}
+    rules = path_rules(https_routes_of(result))
+    assert set(FILES) <= set(rules)
+    for path, file in expected.items():
+        object_name = rules[path]["routeAction"]["urlRewrite"]["pathPrefixRewrite"].lstrip("/")
+        stored = objects[object_name]
+        # The provider marks an object's content sensitive: it reaches the engine as a secret.
+        assert rpc.is_rpc_secret(stored.inputs["content"])
+        assert rpc.unwrap_rpc_secret(stored.inputs["content"]).encode("ascii") == file.body
+        assert stored.inputs["contentType"] == "application/json"
+        assert stored.inputs["bucket"] == bucket.outputs["name"]
+    acls = result.of_type(OBJECT_ACL)
+    assert sorted(a.inputs["object"] for a in acls) == sorted(objects)
+    assert {(a.inputs["entity"], a.inputs["role"], a.inputs["bucket"]) for a in acls} == {
+        ("allUsers", "READER", bucket.outputs["name"])}
+    backend_bucket = result.one(BACKEND_BUCKET)
+    assert backend_bucket.inputs["bucketName"] == bucket.outputs["name"] and backend_bucket.inputs["enableCdn"] is False
+
+
+@pytest.mark.parametrize("redirect", [False, True])
+def test_exactly_the_two_paths_go_to_the_bucket_on_https_and_plain_http_never_redirected(redirect):
+    result = run(app_links=APP_LINKS, redirect_http_to_https=redirect)
+    backend_bucket = ref(result.one(BACKEND_BUCKET))
+    for routes in (https_routes_of(result), http_routes_of(result)):
+        rules = path_rules(routes)
+        assert set(rules) == FILES
+        assert {rule["service"] for rule in rules.values()} == {backend_bucket}
+        assert all("urlRedirect" not in rule for rule in rules.values())
+        assert routes.inputs["hostRules"] == [{"hosts": ["*"], "pathMatcher": "tracking"}]
+    (matcher,) = http_routes_of(result).inputs["pathMatchers"]
+    if redirect:  # everything else on port 80 is still redirected
+        assert matcher["defaultUrlRedirect"]["httpsRedirect"] is True and "defaultService" not in matcher
+    else:
+        assert http_routes_of(result) is https_routes_of(result)
+
+
+def test_with_app_links_the_click_path_and_everything_else_still_go_to_the_esp():
+    result = run(app_links=APP_LINKS)
+    backend = ref(result.one(BACKEND))
+    routes = https_routes_of(result)
+    (matcher,) = routes.inputs["pathMatchers"]
+    assert routes.inputs["defaultService"] == matcher["defaultService"] == backend
+    assert not any(p.startswith("/f") or p.endswith("*") for p in path_rules(routes))  # /f/..., /.well-known/x: ESP
+
+
+def test_app_links_leave_every_click_path_resource_as_it_was():
+    without, with_files = run(), run(app_links=APP_LINKS)
+    for kind in (NEG, ENDPOINT, BACKEND, HTTPS_PROXY, HTTP_PROXY, CERTIFICATE, SSL_POLICY, ADDRESS, RULE):
+        before = {r.name: r.inputs for r in without.of_type(kind)}
+        assert before == {r.name: r.inputs for r in with_files.of_type(kind)}, kind
+    (before,), (after,) = without.of_type(URL_MAP), with_files.of_type(URL_MAP)
+    assert {k: v for k, v in after.inputs.items() if k not in ("hostRules", "pathMatchers")} == before.inputs
+
+
+def test_well_known_origin_takes_other_well_known_paths_over_https_with_its_own_host():
+    result = run(app_links=APP_LINKS, well_known_origin="www.example.com", redirect_http_to_https=True)
+    (site,) = [b for b in result.of_type(BACKEND) if b.name == "tracking-well-known"]
+    assert site.inputs["protocol"] == "HTTPS" and site.inputs["customRequestHeaders"] == ["Host: www.example.com"]
+    (site_neg,) = [n for n in result.of_type(NEG) if ref(n) in [b["group"] for b in site.inputs["backends"]]]
+    (site_endpoint,) = [e for e in result.of_type(ENDPOINT) if e.inputs["globalNetworkEndpointGroup"] ==
+                        site_neg.outputs["name"]]
+    assert (site_endpoint.inputs["fqdn"], site_endpoint.inputs["port"]) == ("www.example.com", 443)
+    rules = path_rules(https_routes_of(result))
+    assert set(rules) == FILES | {"/.well-known/*"} and rules["/.well-known/*"]["service"] == ref(site)
+    assert set(path_rules(http_routes_of(result))) == FILES  # plain HTTP: the rest is redirected
+    assert site.protect and not site_neg.protect
+
+
+def test_well_known_origin_alone_adds_only_the_well_known_route():
+    result = run(well_known_origin="www.example.com")
+    assert result.of_type(BUCKET) == [] and set(path_rules(https_routes_of(result))) == {"/.well-known/*"}
+
+
+def test_the_bucket_name_and_location_can_be_given():
+    result = run(app_links=APP_LINKS, deep_links_bucket_name="acme-tracking-links", deep_links_bucket_location="eu")
+    assert result.one(BUCKET).inputs["name"] == "acme-tracking-links"
+    assert result.one(BUCKET).inputs["location"] == "EU"
+
+
+def test_adding_app_links_to_a_live_stack_only_adds_resources_and_updates_the_url_maps():
+    for extra in ({}, {"redirect_http_to_https": True}, {"certificates": "certificate-manager"}):
+        moved = transition(extra, {**extra, "app_links": APP_LINKS, "well_known_origin": "www.example.com"})
+        assert moved.deleted == []
+        assert set(moved.changed) == {"tracking-routes"} | ({"tracking-http-redirect"} if extra.get(
+            "redirect_http_to_https") else set())
+        for name, (old, new) in moved.changed.items():  # only the routing fields of a URL map (updatable)
+            assert {k for k in set(old) | set(new) if old.get(k) != new.get(k)} == {"hostRules", "pathMatchers"}
+
+
+def test_changing_app_links_content_swaps_objects_and_repoints_the_url_maps_in_place():
+    common = {"app_links": APP_LINKS, "redirect_http_to_https": True}
+    moved = transition(common, {**common, "app_links": CHANGED_APP_LINKS})
+    assert sorted(r.type for r in moved.created) == [OBJECT, OBJECT_ACL]
+    assert sorted(r["type"] for r in moved.deleted) == [OBJECT, OBJECT_ACL] and moved.protected_deletions() == []
+    assert set(moved.changed) == {"tracking-routes", "tracking-http-redirect"}
+    (new_object,) = [r for r in moved.created if r.type == OBJECT]
+    for old, new in moved.changed.values():
+        assert "/" + new_object.inputs["name"] in json.dumps(new["pathMatchers"])
+
+
+def test_the_bucket_and_backend_bucket_are_protected_and_the_content_addressed_objects_are_not():
+    result = run(app_links=APP_LINKS)
+    assert result.one(BUCKET).protect and result.one(BACKEND_BUCKET).protect
+    assert not any(r.protect for r in result.of_type(OBJECT) + result.of_type(OBJECT_ACL))
+
+
+DEEP_LINK_BAD_INPUTS = [
+    ({"deep_links_bucket_name": "links"}, "deep_links_bucket_name"),
+    ({"app_links": APP_LINKS, "deep_links_bucket_name": "Links"}, "deep_links_bucket_name"),
+    ({"app_links": APP_LINKS, "deep_links_bucket_name": "my.links.example.com"}, "deep_links_bucket_name"),
+    ({"app_links": APP_LINKS, "deep_links_bucket_name": "google-links"}, "deep_links_bucket_name"),
+    ({"deep_links_bucket_location": "EU"}, "deep_links_bucket_location"),
+    ({"app_links": APP_LINKS, "deep_links_bucket_location": "eu west"}, "deep_links_bucket_location"),
+    ({"app_links": APP_LINKS, "esp": "iterable"}, "app_links"),
+    ({"well_known_origin": "track.example.com"}, "well_known_origin"),
+]
+
+
+@pytest.mark.parametrize("args, argument", DEEP_LINK_BAD_INPUTS, ids=[a for _, a in DEEP_LINK_BAD_INPUTS])
+def test_deep_link_mistakes_are_refused_before_anything_is_created(args, argument):
+    error, registered = refusal(build(**args))
+    assert error.argument == argument
+    assert registered == []

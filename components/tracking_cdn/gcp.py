@@ -24,13 +24,15 @@ from dataclasses import dataclass
 from typing import NotRequired, Optional
 
 import pulumi
-from pulumi_gcp import certificatemanager, compute, dns
+from pulumi_gcp import certificatemanager, compute, dns, storage
 
 from .contract import (
+    APP_LINKS,
     ORIGIN_CACHE_CONTROL,
     ORIGIN_HTTP,
     ROUTE,
     VALIDATION,
+    WELL_KNOWN_ORIGIN,
     DnsRecord,
     FrontDoorSettings,
     TrackingDomainArgs,
@@ -42,6 +44,7 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
+from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN, Origin
@@ -61,6 +64,15 @@ DEFAULT_ORIGIN_TIMEOUT_SECONDS = 30
 MAX_ORIGIN_TIMEOUT_SECONDS = 300
 CLASSIC_STATUS_FORMAT = "get(managed.status, managed.domainStatus)"
 MANAGER_STATUS_FORMAT = "get(managed.state, managed.authorizationAttemptInfo, managed.provisioningIssue)"
+DEFAULT_BUCKET_LOCATION = "US"
+APP_LINK_OBJECT_PREFIX = "app-links"
+APP_LINK_CACHE_CONTROL = "public, max-age=300"
+"""Browsers and Apple's CDN may keep a file five minutes; a changed file is served by the load balancer
+at once (new object, URL map switched), so a short lifetime lets the change reach them soon."""
+PATH_MATCHER = "tracking"
+BUCKET_NAME = re.compile(r"[a-z0-9][-_a-z0-9]{1,61}[a-z0-9]")
+"""Cloud Storage bucket names: 3 to 63 lowercase letters, digits, ``-`` and ``_``, starting and ending
+with a letter or digit (dots would need domain verification: refused here)."""
 CERTIFICATE_MAP_PREFIX = "//certificatemanager.googleapis.com/"
 """``TargetHttpsProxy.certificate_map`` takes the map's id behind this prefix (SDK docstring of
 ``pulumi_gcp/compute/target_https_proxy.py``)."""
@@ -76,7 +88,7 @@ AUTONAME_SUFFIX = 8
 KEY_LENGTH = 8
 """Hex digits of the digest that keys a per-origin or per-domain name (bounded length, no dots)."""
 AUTONAMED_SUFFIXES = ("-origin-" + "0" * KEY_LENGTH, "-certificate-map", f"-certificate-{MAX_CERTIFICATES_PER_PROXY - 1}",
-                      "-http-redirect", "-backend", "-routes")
+                      "-http-redirect", "-backend", "-routes", "-deep-links", "-well-known", "-site-" + "0" * KEY_LENGTH)
 """Suffixes of the auto-named resources; the longest decides how long a component name may be."""
 EXPLICIT_NAME_KINDS = ("auth", "cert", "entry")
 """Certificate Manager resources get explicit names ``<name>-<kind>-<digest of the domain>``."""
@@ -155,6 +167,12 @@ class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
     domains from touching the certificates of live ones."""
     origin_timeout_seconds: NotRequired[int]
     """How long the load balancer waits for the ESP's response (backend service timeout; default 30, 1 to 300)."""
+    deep_links_bucket_name: NotRequired[str]
+    """With ``app_links``: the name of the Cloud Storage bucket holding the two files (bucket names are
+    global: 3 to 63 lowercase letters, digits, ``-`` and ``_``). Default: Pulumi's auto-name
+    ``<name>-deep-links-<7 random characters>``, kept for the stack's life."""
+    deep_links_bucket_location: NotRequired[str]
+    """With ``app_links``: the location of that bucket (default ``US``; e.g. ``EU`` or ``europe-west1``)."""
     pending_cutover_domains: NotRequired[list[str]]
     """With ``managed_zone`` and ``certificates="certificate-manager"``: domains (of ``domains``) whose name
     still holds a live record in the zone, typically the CNAME to the ESP. Their certificate is issued and
@@ -177,10 +195,12 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
     Classic certificates become ACTIVE only after the tracking domains' DNS points at ``ip_address`` (up
     to about an hour); Certificate Manager ones once their DNS authorization records exist."""
 
-    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL})
+    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL, APP_LINKS, WELL_KNOWN_ORIGIN})
     """``ses``: the backend service reaches ``r.<region>.awstrack.me`` over HTTP on port 80 (see
     ``_origin_protocol``). ``iterable*``: nothing is cached (Cloud CDN off), so the origin's
-    ``Cache-Control`` reaches the browser untouched and no cache of ours overrides it."""
+    ``Cache-Control`` reaches the browser untouched and no cache of ours overrides it. ``app_links``: a
+    backend bucket answers the two files (``_deep_links``); ``well_known_origin``: a second Internet NEG
+    and backend service take ``/.well-known/*`` (``_well_known_origin``)."""
 
     ip_address: pulumi.Output[str]
     """The load balancer's global IPv4 address: every tracking domain needs an A record to it."""
@@ -209,16 +229,18 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
                 resource=self,
             )
         backend = self._origin(name, config)
+        well_known = WellKnownRoutes(self._deep_links(name, config), self._well_known_origin(name, config))
         url_map = compute.URLMap(
             f"{name}-routes",
             description="Every host and path to the ESP tracking endpoint",
             default_service=backend.id,
+            **well_known.url_map_args(default_service=backend.id),
             opts=self.child_opts(serving=True),
         )
         classic = self._classic_certificates(name, config)
         manager = self._certificate_manager(name, config)
         https_proxy = self._https_proxy(name, url_map, classic, manager, config.mechanism)
-        http_proxy = self._http_proxy(name, url_map)
+        http_proxy = self._http_proxy(name, url_map, well_known)
         addresses = self._addresses_and_rules(name, config, https_proxy, http_proxy)
         records = self._route_records(name, config, addresses) + self._validation_records(name, config, manager)
 
@@ -252,22 +274,9 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         The aliases keep the single NEG of earlier versions (``<name>-origin``) in place."""
         origin = config.common.origin
         protocol = _origin_protocol(origin)
-        port = ORIGIN_PORTS[protocol]
-        key = _key(f"{origin.host}:{port}")
-        neg = compute.GlobalNetworkEndpointGroup(
-            f"{name}-origin-{key}",
-            network_endpoint_type="INTERNET_FQDN_PORT",
-            default_port=port,
-            # Static: a NEG cannot be updated in place; the host lives in the endpoint.
-            description="The ESP's tracking endpoint (Internet NEG)",
-            opts=self.child_opts(aliases=[pulumi.Alias(name=f"{name}-origin")]),
-        )
-        compute.GlobalNetworkEndpoint(
-            f"{name}-origin-endpoint-{key}",
-            global_network_endpoint_group=neg.name,
-            fqdn=origin.host,
-            port=port,
-            opts=self.child_opts(aliases=[pulumi.Alias(name=f"{name}-origin-endpoint")]),
+        neg = self._internet_neg(
+            f"{name}-origin", origin.host, ORIGIN_PORTS[protocol], "The ESP's tracking endpoint (Internet NEG)",
+            aliased=True,
         )
         return compute.BackendService(
             f"{name}-backend",
@@ -278,6 +287,104 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             timeout_sec=config.origin_timeout,
             backends=[compute.BackendServiceBackendArgs(group=neg.id)],
             custom_request_headers=_origin_request_headers(origin.host, origin.sends_tracking_host),
+            opts=self.child_opts(serving=True),
+        )
+
+    def _internet_neg(
+        self, prefix: str, host: str, port: int, description: str, aliased: bool = False
+    ) -> compute.GlobalNetworkEndpointGroup:
+        """An Internet NEG holding ``host:port``, named ``<prefix>-<key>`` (its endpoint
+        ``<prefix>-endpoint-<key>``). ``aliased``: it takes over the single NEG ``<prefix>`` of earlier
+        versions (see ``_origin``)."""
+        key = _key(f"{host}:{port}")
+        neg = compute.GlobalNetworkEndpointGroup(
+            f"{prefix}-{key}",
+            network_endpoint_type="INTERNET_FQDN_PORT",
+            default_port=port,
+            # Static: a NEG cannot be updated in place; the host lives in the endpoint.
+            description=description,
+            opts=self.child_opts(aliases=[pulumi.Alias(name=prefix)] if aliased else None),
+        )
+        compute.GlobalNetworkEndpoint(
+            f"{prefix}-endpoint-{key}",
+            global_network_endpoint_group=neg.name,
+            fqdn=host,
+            port=port,
+            opts=self.child_opts(aliases=[pulumi.Alias(name=f"{prefix}-endpoint")] if aliased else None),
+        )
+        return neg
+
+    # --- Deep links: the app-link files and /.well-known/* -------------------------------------------
+
+    def _deep_links(self, name: str, config: "GcpSettings") -> list["AppLinkRoute"]:
+        """A public-read bucket holding the app-link files, behind a backend bucket: one path rule per
+        file sends exactly its path there (on HTTPS and on plain HTTP, never redirected).
+
+        Each file is an object named by a digest of its bytes (``app-links/<digest>/<file>``) that the
+        path rule reaches through a URL rewrite: changing a file creates the new object, repoints the
+        URL maps in place and deletes the old object last, so the old bytes are served until the new
+        ones are (an object replaced under the same name would be overwritten, then deleted by its own
+        replacement). The objects and their ACLs are therefore not protected; the bucket and the backend
+        bucket are. Only those objects are public (``allUsers`` READER on each object; the bucket keeps
+        fine-grained access for that): Apple fetches its file from its own CDN, so it must be public."""
+        if config.common.deep_links is None:
+            return []
+        serving = self.child_opts(serving=True)
+        bucket = storage.Bucket(
+            f"{name}-deep-links",
+            name=config.bucket_name,
+            location=config.bucket_location,
+            uniform_bucket_level_access=False,
+            public_access_prevention="inherited",
+            opts=serving,
+        )
+        backend_bucket = compute.BackendBucket(
+            f"{name}-deep-links",
+            description="The app-link files of the tracking domains",
+            bucket_name=bucket.name,
+            enable_cdn=False,
+            opts=serving,
+        )
+        routes = []
+        for file in config.common.deep_links.files:
+            file_name = file.path.rsplit("/", 1)[1]
+            object_name = f"{APP_LINK_OBJECT_PREFIX}/{_key(file.text)}/{file_name}"
+            stored = storage.BucketObject(
+                f"{name}-{file_name}-{_key(file.text)}",
+                bucket=bucket.name,
+                name=object_name,
+                content=file.text,
+                content_type=file.content_type,
+                cache_control=APP_LINK_CACHE_CONTROL,
+                opts=self.child_opts(),
+            )
+            storage.ObjectAccessControl(
+                f"{name}-{file_name}-{_key(file.text)}-public",
+                bucket=bucket.name,
+                object=stored.output_name,
+                entity="allUsers",
+                role="READER",
+                opts=self.child_opts(),
+            )
+            routes.append(AppLinkRoute(file.path, f"/{object_name}", backend_bucket))
+        return routes
+
+    def _well_known_origin(self, name: str, config: "GcpSettings") -> Optional[compute.BackendService]:
+        """``/.well-known/*`` (but the app-link files) to the user's own web origin over HTTPS, with its
+        own host name as ``Host``. As for the ESP, GCP verifies no Internet NEG's certificate."""
+        host = config.common.well_known_origin
+        if host is None:
+            return None
+        neg = self._internet_neg(f"{name}-site", host, ORIGIN_PORTS["HTTPS"], "Your web origin (Internet NEG)")
+        return compute.BackendService(
+            f"{name}-well-known",
+            description=f"Forwards /.well-known/* to https://{host}",
+            protocol="HTTPS",
+            load_balancing_scheme=LOAD_BALANCING_SCHEME,
+            enable_cdn=False,
+            timeout_sec=config.origin_timeout,
+            backends=[compute.BackendServiceBackendArgs(group=neg.id)],
+            custom_request_headers=[f"Host: {host}"],
             opts=self.child_opts(serving=True),
         )
 
@@ -369,18 +476,21 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             opts=self.child_opts(serving=True),
         )
 
-    def _http_proxy(self, name: str, url_map: compute.URLMap) -> compute.TargetHttpProxy:
-        """Plain HTTP: the same routes by default (old ``http://`` links), or a redirect. The redirect URL
-        map is not protected: turning the redirect off repoints the protected HTTP proxy first and deletes
-        the map last (GCP refuses to delete a URL map a proxy uses)."""
+    def _http_proxy(self, name: str, url_map: compute.URLMap, well_known: "WellKnownRoutes") -> compute.TargetHttpProxy:
+        """Plain HTTP: the same routes by default (old ``http://`` links), or a redirect, except for the
+        app-link files, which are never redirected (Apple and Android refuse a redirect). The redirect
+        URL map is not protected: turning the redirect off repoints the protected HTTP proxy first and
+        deletes the map last (GCP refuses to delete a URL map a proxy uses)."""
         http_routes = url_map
         if self.settings.redirect_http_to_https:
+            redirect = compute.URLMapDefaultUrlRedirectArgs(
+                https_redirect=True, redirect_response_code="MOVED_PERMANENTLY_DEFAULT", strip_query=False
+            )
             http_routes = compute.URLMap(
                 f"{name}-http-redirect",
                 description="Plain HTTP answered with a 301 to the same URL over HTTPS",
-                default_url_redirect=compute.URLMapDefaultUrlRedirectArgs(
-                    https_redirect=True, redirect_response_code="MOVED_PERMANENTLY_DEFAULT", strip_query=False
-                ),
+                default_url_redirect=redirect,
+                **well_known.url_map_args(redirect=redirect),
                 opts=self.child_opts(),
             )
         return compute.TargetHttpProxy(f"{name}-http", url_map=http_routes.id, opts=self.child_opts(serving=True))
@@ -464,6 +574,65 @@ RECORD_TYPES = {"ipv4": "A", "ipv6": "AAAA"}
 
 
 @dataclass(frozen=True)
+class AppLinkRoute:
+    """One app-link file: its public path, the object path the load balancer rewrites it to, and where."""
+
+    path: str
+    object_path: str
+    backend_bucket: compute.BackendBucket
+
+
+@dataclass(frozen=True)
+class WellKnownRoutes:
+    """What the URL maps send elsewhere than the ESP: the app-link files, and ``/.well-known/*``."""
+
+    files: list[AppLinkRoute]
+    well_known_origin: Optional[compute.BackendService]
+
+    def url_map_args(
+        self, default_service: Optional[pulumi.Input[str]] = None,
+        redirect: Optional[compute.URLMapDefaultUrlRedirectArgs] = None,
+    ) -> dict:
+        """``host_rules``/``path_matchers`` for a URL map whose other requests go to ``default_service``
+        (HTTPS, or plain HTTP without the redirect) or get ``redirect`` (plain HTTP with it: only the
+        app-link files are exempt, ``/.well-known/*`` is redirected like the rest). Nothing when there
+        is nothing to route, so a URL map without deep links keeps its inputs. Path rules match the
+        longest path first, so each file's exact path wins over ``/.well-known/*``."""
+        rules = [
+            compute.URLMapPathMatcherPathRuleArgs(
+                paths=[route.path],
+                service=route.backend_bucket.id,
+                route_action=compute.URLMapPathMatcherPathRuleRouteActionArgs(
+                    url_rewrite=compute.URLMapPathMatcherPathRuleRouteActionUrlRewriteArgs(
+                        path_prefix_rewrite=route.object_path
+                    )
+                ),
+            )
+            for route in self.files
+        ]
+        if self.well_known_origin is not None and redirect is None:
+            rules.append(compute.URLMapPathMatcherPathRuleArgs(
+                paths=[f"{WELL_KNOWN_PREFIX}*"], service=self.well_known_origin.id
+            ))
+        if not rules:
+            return {}
+        matcher = compute.URLMapPathMatcherArgs(
+            name=PATH_MATCHER,
+            default_service=default_service,
+            default_url_redirect=None if redirect is None else compute.URLMapPathMatcherDefaultUrlRedirectArgs(
+                https_redirect=redirect.https_redirect,
+                redirect_response_code=redirect.redirect_response_code,
+                strip_query=redirect.strip_query,
+            ),
+            path_rules=rules,
+        )
+        return {
+            "host_rules": [compute.URLMapHostRuleArgs(hosts=["*"], path_matcher=PATH_MATCHER)],
+            "path_matchers": [matcher],
+        }
+
+
+@dataclass(frozen=True)
 class ManagerCertificates:
     """The Certificate Manager resources the proxy and the DNS records refer to."""
 
@@ -489,6 +658,8 @@ class GcpSettings:
     dns_project: Optional[pulumi.Input[str]]
     pending_cutover: frozenset[str]
     imported_records: frozenset[str]
+    bucket_name: Optional[str]
+    bucket_location: str
 
 
 def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
@@ -555,7 +726,38 @@ def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
         dns_project=dns_project,
         pending_cutover=pending,
         imported_records=imported,
+        bucket_name=_bucket_name(args, common.deep_links),
+        bucket_location=_bucket_location(args, common.deep_links),
     )
+
+
+def _bucket_name(args: GcpLoadBalancerTrackingDomainArgs, deep_links: Optional[DeepLinks]) -> Optional[str]:
+    value = plain_arg(args, "deep_links_bucket_name", str)
+    if value is None:
+        return None
+    if deep_links is None:
+        raise InvalidArgument("deep_links_bucket_name", "only used with app_links; give app_links too or leave it out")
+    if not BUCKET_NAME.fullmatch(value) or value.startswith("goog") or "google" in value:
+        raise InvalidArgument(
+            "deep_links_bucket_name",
+            f"{value!r} is not a Cloud Storage bucket name: 3 to 63 lowercase letters, digits, '-' and '_', "
+            "starting and ending with a letter or digit, not starting with 'goog' nor containing 'google' "
+            "(or leave it out for an auto-named bucket)",
+        )
+    return value
+
+
+def _bucket_location(args: GcpLoadBalancerTrackingDomainArgs, deep_links: Optional[DeepLinks]) -> str:
+    value = plain_arg(args, "deep_links_bucket_location", str)
+    if value is None:
+        return DEFAULT_BUCKET_LOCATION
+    if deep_links is None:
+        raise InvalidArgument("deep_links_bucket_location", "only used with app_links; give app_links too or leave it out")
+    if not re.fullmatch(r"[A-Za-z][-A-Za-z0-9]*[A-Za-z0-9]", value):
+        raise InvalidArgument(
+            "deep_links_bucket_location", f"{value!r} is not a Cloud Storage location such as 'US', 'EU' or 'europe-west1'"
+        )
+    return value.upper()
 
 
 def _mechanism(args: GcpLoadBalancerTrackingDomainArgs) -> CertificateMechanism:

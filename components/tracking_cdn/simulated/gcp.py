@@ -102,11 +102,40 @@ def _certificate_map_entry(inputs: dict, name: str) -> dict:
     }
 
 
+def _bucket(inputs: dict, name: str) -> dict:
+    physical = _physical_name(inputs, name)
+    return {
+        "id": physical,
+        "name": physical,
+        "project": PROJECT,
+        "url": f"gs://{physical}",
+        "selfLink": f"https://www.googleapis.com/storage/v1/b/{physical}",
+    }
+
+
+def _bucket_object(inputs: dict, name: str) -> dict:
+    bucket, object_name = inputs.get("bucket"), inputs.get("name")
+    return {
+        "id": f"{bucket}-{object_name}",
+        "outputName": object_name,
+        "mediaLink": f"https://storage.googleapis.com/download/storage/v1/b/{bucket}/o/<{object_name} escaped>?alt=media",
+        "md5hash": f"<md5 of {object_name}>",
+    }
+
+
+def _object_access_control(inputs: dict, name: str) -> dict:
+    return {"id": f"{inputs.get('bucket')}/{inputs.get('object')}/{inputs.get('entity')}", "domain": "", "email": ""}
+
+
 RESOURCES = {
     "gcp:compute/globalAddress:GlobalAddress": _address,
     "gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup": _global("networkEndpointGroups"),
     "gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint": _network_endpoint,
     "gcp:compute/backendService:BackendService": _global("backendServices"),
+    "gcp:compute/backendBucket:BackendBucket": _global("backendBuckets"),
+    "gcp:storage/bucket:Bucket": _bucket,
+    "gcp:storage/bucketObject:BucketObject": _bucket_object,
+    "gcp:storage/objectAccessControl:ObjectAccessControl": _object_access_control,
     "gcp:compute/uRLMap:URLMap": _global("urlMaps"),
     "gcp:compute/managedSslCertificate:ManagedSslCertificate": _managed_certificate,
     "gcp:compute/sSLPolicy:SSLPolicy": _global("sslPolicies"),
