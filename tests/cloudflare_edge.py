@@ -14,14 +14,19 @@ the resources of an offline run, the way Cloudflare's documentation describes th
   resources), ``http_request_origin`` (origin rules, the way Cloudflare rewrites ``Host``, the
   origin and SNI: applied, so a test that looks at the Host the ESP receives can fail). A ruleset of
   any other phase is refused.
+- **Workers routes** (after the redirect phase, as on Cloudflare): a request whose URL (host, path
+  and query string, no scheme) matches a route pattern (``*`` = any characters) is handed to the
+  route's Worker; the stand-in answers ``200`` with ``X-Edge-Stand-In: worker <script>`` and records
+  it (what the Worker itself answers is tested by running it, ``test_cloudflare_worker.py``).
 - **Origin**: the proxied CNAME's target, reached through ``origins`` (host -> local port): SSL
   ``full`` = HTTPS without verifying the certificate, ``strict`` = verified against ``origin_ca``,
   ``flexible``/``off`` = plain HTTP; SNI and ``Host`` are the request's host unless a rule rewrites
   them. Cloudflare adds ``CF-Connecting-IP``/``X-Forwarded-For`` and answers with ``Server:
   cloudflare``.
 
-The rules language understood is the subset the component writes (host sets, ``and not ssl``,
-``concat(...)`` targets); anything else raises, so a new rule shape cannot pass unnoticed.
+The rules language understood is the subset the component writes (host sets, ``not ssl``, path
+prefixes and path sets, ``concat(...)`` targets); anything else raises, so a new rule shape cannot
+pass unnoticed.
 """
 
 from __future__ import annotations
@@ -42,21 +47,41 @@ from tracking_cdn.offline import OfflineRun
 RULESET = "cloudflare:index/ruleset:Ruleset"
 DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
 CERTIFICATE_PACK = "cloudflare:index/certificatePack:CertificatePack"
+WORKERS_ROUTE = "cloudflare:index/workersRoute:WorkersRoute"
 PHASES = ("http_request_dynamic_redirect", "http_config_settings", "http_request_cache_settings",
           "http_request_origin")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 
-_HOSTS = re.compile(r'^\(http\.host in \{((?:"[a-z0-9.-]+" ?)+)\}( and not ssl)?\)$')
+_SET = r'\{((?:"[^"]+" ?)+)\}'
+_CLAUSES = {
+    # clause pattern -> (host, path, tls, values) -> whether it holds
+    re.compile(rf"^http\.host in {_SET}$"): lambda host, path, tls, values: host in values,
+    re.compile(r"^not ssl$"): lambda host, path, tls, values: not tls,
+    re.compile(r'^starts_with\(http\.request\.uri\.path, "([^"]+)"\)$'):
+        lambda host, path, tls, values: path.startswith(values[0]),
+    re.compile(r'^not starts_with\(http\.request\.uri\.path, "([^"]+)"\)$'):
+        lambda host, path, tls, values: not path.startswith(values[0]),
+    re.compile(rf"^not \(http\.request\.uri\.path in {_SET}\)$"): lambda host, path, tls, values: path not in values,
+}
 _TARGET = re.compile(r'^concat\("https://([a-z0-9.-]*)"(, http\.host)?, http\.request\.uri\.path\)$')
 
 
-def matches(expression: str, host: str, tls: bool) -> bool:
-    """Whether a rule expression of the shapes the component writes matches the request."""
-    parsed = _HOSTS.fullmatch(expression)
-    if not parsed:
+def matches(expression: str, host: str, path: str, tls: bool) -> bool:
+    """Whether a rule expression of the shapes the component writes (a parenthesised conjunction of
+    the clauses in ``_CLAUSES``) matches the request."""
+    if not (expression.startswith("(") and expression.endswith(")")):
         raise ValueError(f"expression the edge stand-in does not understand: {expression}")
-    hosts = re.findall(r'"([^"]+)"', parsed.group(1))
-    return host in hosts and not (parsed.group(2) and tls)
+    for clause in expression[1:-1].split(" and "):
+        for pattern, holds in _CLAUSES.items():
+            found = pattern.fullmatch(clause)
+            if found:
+                values = re.findall(r'"([^"]+)"', found.group(1)) if "{" in clause else list(found.groups())
+                if not holds(host, path, tls, values):
+                    return False
+                break
+        else:
+            raise ValueError(f"clause the edge stand-in does not understand: {clause!r} in {expression}")
+    return True
 
 
 def redirect_location(parameters: dict[str, Any], host: str, path: str, query: str) -> str:
@@ -80,6 +105,8 @@ class EdgeRequest:
     host: str
     tls: bool
     path: str
+    worker: Optional[str] = None
+    """The script of the Workers route that took the request."""
     ssl_mode: Optional[str] = None
     cache_settings: Optional[dict[str, Any]] = None
     origin_host_header: Optional[str] = None
@@ -100,6 +127,7 @@ class CloudflareEdge:
     def __post_init__(self) -> None:
         self.records = {r.inputs["name"]: r.inputs for r in self.run.of_type(DNS_RECORD)}
         self.rules = {r.inputs["phase"]: r.inputs["rules"] for r in self.run.of_type(RULESET)}
+        self.routes = [(r.inputs["pattern"], r.inputs["script"]) for r in self.run.of_type(WORKERS_ROUTE)]
         unknown = set(self.rules) - set(PHASES)
         if unknown:
             raise ValueError(f"phases the edge stand-in does not apply: {sorted(unknown)}")
@@ -192,17 +220,22 @@ class CloudflareEdge:
         record = self.records.get(host)
         if record is None or not record.get("proxied"):
             return _answer(handler, 409, {}, b"not a proxied hostname of this zone\n")  # DNS would not lead here
-        for rule in self._matching("http_request_dynamic_redirect", host, tls)[:1]:  # the first match answers
+        for rule in self._matching("http_request_dynamic_redirect", host, path, tls)[:1]:  # the first match answers
             location = redirect_location(rule["actionParameters"], host, path, query)
             return _answer(handler, rule["actionParameters"]["fromValue"]["statusCode"], {"Location": location}, b"")
+        url = host + handler.path
+        for pattern, script in self.routes:
+            if re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), url):
+                request.worker = script
+                return _answer(handler, 200, {"X-Edge-Stand-In": f"worker {script}"}, b"")
         request.ssl_mode = self.zone_ssl_mode
-        for rule in self._matching("http_config_settings", host, tls):
+        for rule in self._matching("http_config_settings", host, path, tls):
             request.ssl_mode = rule["actionParameters"].get("ssl", request.ssl_mode)
-        for rule in self._matching("http_request_cache_settings", host, tls):
+        for rule in self._matching("http_request_cache_settings", host, path, tls):
             request.cache_settings = rule["actionParameters"]
         origin = record["content"] if record["type"] == "CNAME" else None
         host_header = sni = host
-        for rule in self._matching("http_request_origin", host, tls):  # origin rules: the only Host rewrite
+        for rule in self._matching("http_request_origin", host, path, tls):  # origin rules: the only Host rewrite
             parameters = rule["actionParameters"]
             host_header = parameters.get("hostHeader", host_header)
             origin = (parameters.get("origin") or {}).get("host", origin)
@@ -212,9 +245,9 @@ class CloudflareEdge:
             return _answer(handler, 523, {}, b"origin is unreachable\n")
         self._forward(handler, request, origin, host_header, sni)
 
-    def _matching(self, phase: str, host: str, tls: bool) -> list[dict[str, Any]]:
+    def _matching(self, phase: str, host: str, path: str, tls: bool) -> list[dict[str, Any]]:
         return [rule for rule in self.rules.get(phase, []) if rule.get("enabled", True)
-                and matches(rule["expression"], host, tls)]
+                and matches(rule["expression"], host, path, tls)]
 
     def _forward(self, handler: BaseHTTPRequestHandler, request: EdgeRequest, origin: str, host_header: str,
                  sni: str) -> None:

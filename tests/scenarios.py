@@ -300,6 +300,13 @@ THEIR_REDIRECT = {
 }
 THEIR_CONFIG = {"ref": "strict_elsewhere", "expression": "true", "action": "set_config",
                 "action_parameters": {"ssl": "strict"}}
+CLOUDFLARE_APP_LINKS = {
+    "apple_app_site_association": {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+                                                             "components": [{"/": "/f/*"}]}]}},
+    "android_asset_links": [{"relation": ["delegate_permission/common.handle_all_urls"],
+                             "target": {"namespace": "android_app", "package_name": "com.example.app",
+                                        "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}],
+}
 THEIR_CACHE = {"ref": "cache_static", "expression": '(http.request.uri.path.extension eq "css")',
                "action": "set_cache_settings", "action_parameters": {"cache": True}}
 
@@ -346,6 +353,11 @@ def _cloudflare() -> list[Scenario]:
         cloudflare("unprotected", protect_serving_resources=False),
         cloudflare("proxy-unprotected", esp="sendgrid", domains=deep, redirect_http_to_https=True,
                    protect_serving_resources=False),
+        cloudflare("app-links-account-from-an-output", app_links=CLOUDFLARE_APP_LINKS, account_id=AnOutput("acc"),
+                   well_known_origin="www.example.com"),
+        cloudflare("proxy-app-links-https", esp="sendgrid", app_links=CLOUDFLARE_APP_LINKS,
+                   account_id="0123456789abcdef0123456789abcdef", redirect_http_to_https=True,
+                   well_known_origin="www.example.com"),
         _stack("cloudflare", "stack-example", "cloudflare-example"),
         _stack("cloudflare", "stack-sendgrid", "cloudflare-example", **{"tracking-cdn:esp": "sendgrid"}),
         _stack("cloudflare", "stack-lookup-page-rules", "cloudflare-example",
@@ -402,7 +414,7 @@ _DEEP_LINK_BASE: dict[str, dict[str, Any]] = {
     "cloudfront": {"domains": ["click2.example.com"]},
     "gcp": {"domains": TWO_DOMAINS},
     "azure": {"domains": TWO_DOMAINS, "resource_group_name": "tracking-rg"},
-    "cloudflare": {"domains": TWO_DOMAINS, "zone_name": "example.com"},
+    "cloudflare": {"domains": TWO_DOMAINS, "zone_name": "example.com", "account_id": "0123456789abcdef0123456789abcdef"},
     "fastly": {"domains": TWO_DOMAINS},
 }
 

@@ -14,6 +14,7 @@ pack only for names deeper than Universal SSL covers.
 Both: existing rules carried over rather than wiped, domains outside the zone refused, protection,
 the example stack and ``plan``."""
 
+import json
 import re
 
 import pulumi
@@ -507,7 +508,9 @@ def test_host_groups_keep_order_and_fit_the_limit():
     groups = group_hosts(domains)
     assert tuple(d for g in groups for d in g) == domains
     assert all(len(hosts_expression(g)) <= MAX_EXPRESSION_LENGTH for g in groups)
-    assert all(len(hosts_expression(g)) <= MAX_EXPRESSION_LENGTH - 20 for g in group_hosts(domains, room=20))
+    with_clause = group_hosts(domains, "not ssl")
+    assert len(with_clause) >= len(groups)
+    assert all(len(hosts_expression(g, "not ssl")) <= MAX_EXPRESSION_LENGTH for g in with_clause)
     assert len(group_hosts(("a.example.com",))) == 1
 
 
@@ -665,3 +668,120 @@ def test_plan_renders_the_cloudflare_example_offline(capsys, monkeypatch):
     assert "+ tracking-cdn:index:CloudflareTrackingDomain" in out
     assert 'concat("https://spgo.io", http.request.uri.path)' in out
     assert "track.example.com  AAAA  100::" in out.replace("   ", "  ")
+
+
+# --- deep links: app_links, well_known_origin (issue 17) -----------------------------------------
+
+WORKERS_SCRIPT = "cloudflare:index/workersScript:WorkersScript"
+WORKERS_ROUTE = "cloudflare:index/workersRoute:WorkersRoute"
+APPLE_PATH = "/.well-known/apple-app-site-association"
+ANDROID_PATH = "/.well-known/assetlinks.json"
+APPLE_FILE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/*"}]}]}}
+ANDROID_FILE = [{"relation": ["delegate_permission/common.handle_all_urls"],
+                 "target": {"namespace": "android_app", "package_name": "com.example.app",
+                            "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}]
+APP_LINKS = {"apple_app_site_association": APPLE_FILE, "android_asset_links": ANDROID_FILE}
+ACCOUNT = "0123456789abcdef0123456789abcdef"
+NOT_FILES = f'not (http.request.uri.path in {{"{APPLE_PATH}" "{ANDROID_PATH}"}})'
+WELL_KNOWN = 'starts_with(http.request.uri.path, "/.well-known/")'
+
+
+def with_app_links(esp: str = "sparkpost", **overrides) -> dict:
+    return args_for(esp, app_links=APP_LINKS, account_id=ACCOUNT, **overrides)
+
+
+@pytest.mark.parametrize("esp", ["sparkpost", "sendgrid"])
+def test_a_worker_answers_the_app_link_files_on_a_route_per_domain_and_file(esp):
+    from tracking_cdn.deep_links import resolve_app_links
+
+    run = build(with_app_links(esp))
+    script = run.one(WORKERS_SCRIPT)
+    assert script.inputs["accountId"] == ACCOUNT and script.inputs["mainModule"] == "worker.js"
+    assert re.fullmatch(r"t-app-links-[0-9a-f]{8}", script.inputs["scriptName"])
+    for file in resolve_app_links(APP_LINKS).files:
+        assert json.dumps(file.text) in script.inputs["content"], "the exact bytes, as a JS string literal"
+    routes = {r.inputs["pattern"]: r for r in run.of_type(WORKERS_ROUTE)}
+    assert sorted(routes) == sorted(f"{d}{p}*" for d in DOMAINS for p in (APPLE_PATH, ANDROID_PATH)), (
+        "exactly the two paths on every tracking domain, any scheme, any query string"
+    )
+    for route in routes.values():
+        assert route.inputs["script"] == script.inputs["scriptName"] and route.inputs["zoneId"] == LOOKED_UP_ZONE_ID
+    assert script.protect and all(r.protect for r in routes.values()), "they serve live files"
+    for record in run.of_type(DNS_RECORD):
+        assert {script.urn, *(r.urn for r in routes.values())} <= set(record.dependencies)
+
+
+def test_the_esp_redirect_leaves_exactly_the_app_link_files_alone():
+    run = build(with_app_links())
+    [rule] = ruleset(run, REDIRECT_PHASE).inputs["rules"]
+    assert rule["expression"] == hosts_expression(tuple(DOMAINS), NOT_FILES), (
+        "/f/..., /q/... and every other /.well-known/ path still go to the ESP"
+    )
+    assert rule["actionParameters"]["fromValue"]["targetUrl"]["expression"].startswith('concat("https://spgo.io"')
+
+
+def test_without_app_links_the_click_path_is_exactly_what_it_was():
+    plain = build(args_for())
+    [rule] = ruleset(plain, REDIRECT_PHASE).inputs["rules"]
+    assert rule["expression"] == hosts_expression(tuple(DOMAINS)) == '(http.host in {"track.example.com" "click2.example.com"})'
+    assert plain.of_type(WORKERS_SCRIPT) == [] and plain.of_type(WORKERS_ROUTE) == []
+    with_links = build(with_app_links())
+    unchanged = {r.urn: r.inputs for r in plain.of_type(DNS_RECORD)}
+    assert {r.urn: r.inputs for r in with_links.of_type(DNS_RECORD)} == unchanged
+
+
+def test_proxy_https_redirect_never_redirects_the_app_link_files():
+    run = build(with_app_links("sendgrid", redirect_http_to_https=True))
+    [rule] = ruleset(run, REDIRECT_PHASE).inputs["rules"]
+    assert rule["expression"] == hosts_expression(tuple(DOMAINS), "not ssl", NOT_FILES)
+
+
+@pytest.mark.parametrize("esp", ["sparkpost", "sendgrid"])
+def test_other_well_known_paths_go_to_the_well_known_origin(esp):
+    run = build(with_app_links(esp, well_known_origin="www.example.com"))
+    rules = {r["ref"]: r for r in ruleset(run, REDIRECT_PHASE).inputs["rules"]}
+    well_known = rules["tracking_cdn_well_known"]
+    assert well_known["expression"] == hosts_expression(tuple(DOMAINS), WELL_KNOWN, NOT_FILES)
+    target = well_known["actionParameters"]["fromValue"]
+    assert target["targetUrl"] == {"expression": 'concat("https://www.example.com", http.request.uri.path)'}
+    assert target["preserveQueryString"] is True
+    if esp == "sparkpost":
+        assert rules["tracking_cdn_redirect"]["expression"] == hosts_expression(tuple(DOMAINS), f"not {WELL_KNOWN}")
+    else:
+        assert set(rules) == {"tracking_cdn_well_known"}, "proxy mode redirects nothing else"
+
+
+def test_well_known_origin_alone_needs_no_worker():
+    run = build(args_for(well_known_origin="www.example.com"))
+    assert run.of_type(WORKERS_SCRIPT) == []
+    assert [r["ref"] for r in ruleset(run, REDIRECT_PHASE).inputs["rules"]] == [
+        "tracking_cdn_well_known", "tracking_cdn_redirect"]
+
+
+def test_app_links_refusals_name_the_argument():
+    for args, argument, words in (
+        (args_for(app_links=APP_LINKS), "account_id", "Worker"),
+        (with_app_links(mode="page_rules"), "app_links", "mode='redirect'"),
+        (args_for(mode="page_rules", well_known_origin="www.example.com"), "well_known_origin", "page_rules"),
+        (with_app_links(), "name", None),
+        (with_app_links("iterable"), "app_links", "iterable"),
+        (args_for(well_known_origin="track.example.com"), "well_known_origin", "loop"),
+    ):
+        create = (lambda a=args: CloudflareTrackingDomain("Track", a)) if argument == "name" else (
+            lambda a=args: CloudflareTrackingDomain("t", a))
+        error, registered = refusal(create)
+        assert error.argument == argument, str(error)
+        assert words is None or words in str(error), str(error)
+        assert registered == []
+
+
+def test_a_component_name_cloudflare_would_refuse_as_a_worker_name_is_refused_naming_name():
+    error, _ = refusal(lambda: CloudflareTrackingDomain("a" * 45, with_app_links()))
+    assert error.argument == "name" and "at most 44 characters" in str(error)
+    assert build(args_for()).of_type(WORKERS_SCRIPT) == [], "without app_links the name is not a Worker's"
+    accepted = refusal_free(lambda: CloudflareTrackingDomain("a" * 44, with_app_links()))
+    assert accepted.of_type(WORKERS_SCRIPT)
+
+
+def refusal_free(create):
+    return offline.run_offline(create)

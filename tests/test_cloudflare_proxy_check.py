@@ -1,4 +1,5 @@
-"""``tracking-cdn check`` against a Cloudflare front door in proxy mode, on loopback (issue 22).
+"""``tracking-cdn check`` against a Cloudflare front door in proxy mode, on loopback (issue 22), and
+where each request goes once ``app_links`` are given (issue 17).
 
 No Cloudflare account is reachable here, so the edge is a local stand-in (``cloudflare_edge``) that
 applies exactly the resources a ``CloudflareTrackingDomain`` registered under the mock engine: its
@@ -46,6 +47,7 @@ def component_run(**args):
 def esp() -> Iterator[EspStandin]:
     with EspStandin(hostnames=(ESP_HOST,)) as standin:
         yield standin
+
 
 
 @pytest.fixture
@@ -167,3 +169,72 @@ def test_redirect_mode_sends_the_browser_to_the_esp_host_instead(esp, tmp_path, 
     for name in ("https", "http"):
         assert "redirects to the ESP endpoint spgo.io" in checks[name]["summary"]
     assert edge.seen and all(seen.ssl_mode is None for seen in edge.seen), "answered before any origin"
+
+
+# --- deep links at the edge (issue 17): which requests the Worker gets ------------------------------
+
+APPLE_PATH = "/.well-known/apple-app-site-association"
+ANDROID_PATH = "/.well-known/assetlinks.json"
+APP_LINKS = {
+    "apple_app_site_association": {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+                                                             "components": [{"/": "/f/*"}]}]}},
+    "android_asset_links": [{"relation": ["delegate_permission/common.handle_all_urls"],
+                             "target": {"namespace": "android_app", "package_name": "com.example.app",
+                                        "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}],
+}
+
+
+def get(edge: CloudflareEdge, path: str, tls: bool) -> http.client.HTTPResponse:
+    port = edge.https_port if tls else edge.http_port
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    if tls:
+        context = ssl.create_default_context(cafile=edge.ca_path)
+        connection.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname=TRACK)
+    connection.request("GET", path, headers={"Host": TRACK})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def served_by(response: http.client.HTTPResponse) -> str:
+    if response.status == 301:
+        return f"301 {response.getheader('Location')}"
+    worker = response.getheader("X-Edge-Stand-In")
+    return worker.split()[0] if worker else f"origin {response.status}"
+
+
+@pytest.mark.parametrize("profile, extra, expected", [
+    ("sparkpost", {}, {
+        APPLE_PATH: "worker", ANDROID_PATH: "worker", f"{ANDROID_PATH}?v=2": "worker",
+        "/.well-known/security.txt": "301 https://spgo.io/.well-known/security.txt",
+        "/f/abc?x=1": "301 https://spgo.io/f/abc?x=1",
+    }),
+    ("sparkpost", {"well_known_origin": "www.example.invalid"}, {
+        APPLE_PATH: "worker", ANDROID_PATH: "worker",
+        "/.well-known/security.txt": "301 https://www.example.invalid/.well-known/security.txt",
+        "/f/abc?x=1": "301 https://spgo.io/f/abc?x=1",
+    }),
+    ("sendgrid", {}, {
+        APPLE_PATH: "worker", ANDROID_PATH: "worker",
+        "/.well-known/security.txt": "origin 404", "/f/abc?x=1": "origin 302",
+    }),
+], ids=["redirect", "redirect-well-known-origin", "proxy"])
+def test_the_app_link_files_reach_the_worker_on_both_schemes_and_everything_else_goes_where_it_went(
+        profile, extra, expected, esp, tmp_path):
+    run = component_run(esp=profile, domains=[TRACK], app_links=APP_LINKS, account_id="acc", **extra)
+    with CloudflareEdge(run, ZONE, origins={ESP_HOST: esp.port}) as edge:
+        edge.ca_path = edge.ca_file(tmp_path)
+        for tls in (True, False):
+            seen = {path: served_by(get(edge, path, tls)) for path in expected}
+            assert seen == expected, f"{'https' if tls else 'http'}: {seen}"
+
+
+def test_with_the_https_redirect_the_files_still_answer_on_plain_http(esp, tmp_path):
+    run = component_run(esp="sendgrid", domains=[TRACK], app_links=APP_LINKS, account_id="acc",
+                        redirect_http_to_https=True)
+    with CloudflareEdge(run, ZONE, origins={ESP_HOST: esp.port}) as edge:
+        edge.ca_path = edge.ca_file(tmp_path)
+        assert served_by(get(edge, APPLE_PATH, tls=False)) == "worker"
+        assert served_by(get(edge, ANDROID_PATH, tls=False)) == "worker"
+        assert served_by(get(edge, "/f/abc", tls=False)) == f"301 https://{TRACK}/f/abc"

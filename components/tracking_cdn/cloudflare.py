@@ -24,6 +24,9 @@ Imports only pulumi-cloudflare. (No ``from __future__ import annotations``: Pulu
 inference reads the annotations.)
 """
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass
 from typing import Any, NotRequired, Optional, Required
 
@@ -31,12 +34,15 @@ import pulumi
 import pulumi_cloudflare as cloudflare
 
 from .contract import (
+    APP_LINKS,
     MAX_CACHE_TTL_SECONDS,
     ORIGIN_CACHE_CONTROL,
     ORIGIN_HTTP,
     ROUTE,
+    WELL_KNOWN_ORIGIN,
     VALIDATION,
     DnsRecord,
+    FrontDoorSettings,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
@@ -45,6 +51,7 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
+from .deep_links import ANDROID_PATH, APPLE_PATH, WELL_KNOWN_PREFIX, WellKnownFile
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, Origin
@@ -62,6 +69,7 @@ CONFIG_PHASE = "http_config_settings"
 CACHE_PHASE = "http_request_cache_settings"
 RESERVED_REF_PREFIX = "tracking_cdn_"
 REDIRECT_RULE_REF = "tracking_cdn_redirect"
+WELL_KNOWN_RULE_REF = "tracking_cdn_well_known"
 HTTPS_RULE_REF = "tracking_cdn_https"
 CONFIG_RULE_REF = "tracking_cdn_ssl_{mode}"
 CACHE_RULE_REF = "tracking_cdn_cache"
@@ -106,6 +114,17 @@ validation, which Cloudflare completes itself on a full-setup zone (cloudflare-d
 ``ssl/edge-certificates/advanced-certificate-manager/manage-certificates.mdx``). Every field of a pack
 forces a new order (terraform-provider-cloudflare ``internal/services/certificate_pack/schema.go``:
 RequiresReplace on each), so each deep domain gets its own pack and adding one never touches another."""
+
+WORKER_MODULE = "worker.js"
+WORKER_COMPATIBILITY_DATE = "2025-01-01"
+"""The Workers runtime behaviour the app-link Worker is written against (it uses only ``fetch``,
+``URL`` and ``Response``)."""
+WORKER_ROUTE_ROLES = {APPLE_PATH: "applinks", ANDROID_PATH: "assetlinks"}
+"""Resource-name role of each file's Workers route: ``<name>-<role>-<domain>``."""
+WORKER_SCRIPT_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
+"""Cloudflare's Workers script names: "^[a-z0-9_][a-z0-9-_]*$" (API schema ``workers_script_name``),
+at most 63 characters (Workers script naming conventions)."""
+MAX_WORKER_SCRIPT_NAME = 63
 
 FREE_PLAN_PAGE_RULES = 3
 """Page rules a Free plan zone may have (Pro 20, Business 50)."""
@@ -174,6 +193,10 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     minimum edge TTL is 2 h on Free and 1 h on Pro plans: values below 3600 need a Business or
     Enterprise plan, and Free plans cannot set any value up to an hour. Refused for ESPs whose guide
     says to follow their own Cache-Control (iterable): their answers are cached as those headers say."""
+    account_id: NotRequired[pulumi.Input[str]]
+    """The Cloudflare account that holds the zone: needed with ``app_links``, which are answered by a
+    Worker (an account-level script, ``<name>-app-links-<zone digest>``, on the Free plan's 100,000
+    requests a day: only the app-link paths reach it)."""
     advanced_certificates: NotRequired[bool]
     """Order an advanced certificate pack (zone apex + the domain) for each tracking domain more than
     one level below the zone, which Universal SSL does not cover. Needs the Advanced Certificate
@@ -213,6 +236,10 @@ class CloudflareRecipe:
     existing_rules: dict[str, list[dict[str, Any]]]
     """Rules carried over, by phase."""
     page_rule_limit: int
+    app_files: tuple[WellKnownFile, ...]
+    """The app-link files the Worker answers (``app_links``); empty: no Worker."""
+    well_known_origin: Optional[str]
+    """Where other ``/.well-known/*`` requests are redirected (``well_known_origin``), or None."""
 
 
 class CloudflareTrackingDomain(TrackingDomainComponent):
@@ -221,14 +248,15 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
     ``https://<ESP host><path>`` (``mode="redirect"``) or the proxy to the ESP with SSL Full, a cache
     rule and advanced certificates where Universal SSL falls short (``mode="proxy"``)."""
 
-    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL})
+    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL, APP_LINKS, WELL_KNOWN_ORIGIN})
 
     zone_id: pulumi.Output[str]
     """The id of the Cloudflare zone holding the tracking domains."""
     redirect_rules: pulumi.Output[list[dict[str, Any]]]
     """The Single Redirect rules (pulumi-cloudflare ``RulesetRuleArgs`` dicts) for phase
-    ``http_request_dynamic_redirect``: the redirect to the ESP, or in proxy mode the HTTP to HTTPS
-    redirect when asked for; put them first in your own entry point when ``manage_rulesets`` is False."""
+    ``http_request_dynamic_redirect``: the redirect to the ESP, ``/.well-known/*`` to
+    ``well_known_origin``, and in proxy mode the HTTP to HTTPS redirect when asked for; none of them
+    matches an app-link file. Put them first in your own entry point when ``manage_rulesets`` is False."""
     config_rules: pulumi.Output[list[dict[str, Any]]]
     """The configuration rules (the SSL mode of the tracking hosts) for phase
     ``http_config_settings``; put them last in your own entry point when ``manage_rulesets`` is False."""
@@ -241,19 +269,26 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
     ) -> None:
         settings = resolve_settings(args, CloudflareTrackingDomainArgs)
         zone_id_arg = input_arg(args, "zone_id", "the id of zone_name, or leave it out to look it up")
-        recipe = read_recipe(args, settings.domains, settings.origin)
+        account_id = input_arg(args, "account_id", "your Cloudflare account id")
+        recipe = read_recipe(name, args, settings)
+        if recipe.app_files and account_id is None:
+            raise InvalidArgument(
+                "account_id", "app_links are answered by a Worker, an account-level script: give the id of the "
+                "Cloudflare account that holds the zone",
+            )
         super().__init__(name, settings, opts)
         self._warn(args, recipe)
 
         zone_id = self._zone_id(recipe.zone_name, zone_id_arg)
         host_groups = group_hosts(settings.domains)
         rules = {
-            REDIRECT_PHASE: build_redirect_rules(host_groups, recipe, settings.origin.host),
+            REDIRECT_PHASE: build_redirect_rules(settings.domains, recipe, settings.origin.host),
             CONFIG_PHASE: build_config_rules(host_groups, recipe.ssl_mode),
             CACHE_PHASE: build_cache_rules(host_groups, recipe.cache_settings),
         }
         serving = self._entry_points(name, zone_id, recipe, rules)
         serving += self._page_rules(name, zone_id, recipe)
+        serving += self._app_links_worker(name, zone_id, account_id, recipe)
         validation = self._certificate_packs(name, zone_id, recipe)
         routes = self._route_records(name, zone_id, recipe, depends_on=serving)
 
@@ -324,6 +359,36 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
             )
             for domain in self.settings.domains
         ]
+
+    def _app_links_worker(
+        self, name: str, zone_id: pulumi.Output[str], account_id: Any, recipe: CloudflareRecipe
+    ) -> list[pulumi.Resource]:
+        """A Worker answering the app-link files (200, application/json, the exact bytes) and one Workers
+        route per tracking domain and file. Every redirect rule leaves those paths alone (redirect rules
+        run before Workers), so neither HTTP nor HTTPS requests for them are ever redirected."""
+        if not recipe.app_files:
+            return []
+        script = cloudflare.WorkersScript(
+            f"{name}-app-links",
+            account_id=account_id,
+            script_name=worker_script_name(name, recipe.zone_name),
+            content=worker_module(recipe.app_files),
+            main_module=WORKER_MODULE,
+            compatibility_date=WORKER_COMPATIBILITY_DATE,
+            opts=self.child_opts(serving=True),
+        )
+        routes = [
+            cloudflare.WorkersRoute(
+                f"{name}-{WORKER_ROUTE_ROLES[file.path]}-{domain}",
+                zone_id=zone_id,
+                pattern=worker_route_pattern(domain, file.path),
+                script=script.script_name,
+                opts=self.child_opts(serving=True),
+            )
+            for domain in self.settings.domains
+            for file in recipe.app_files
+        ]
+        return [script, *routes]
 
     def _certificate_packs(
         self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe
@@ -411,9 +476,10 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
 # --- arguments -> recipe ---------------------------------------------------------------------------
 
 
-def read_recipe(args: CloudflareTrackingDomainArgs, domains: tuple[str, ...], origin: Origin) -> CloudflareRecipe:
-    """Validate the Cloudflare arguments against the domains and the ESP; refuses every conflict
-    before anything is created."""
+def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDoorSettings) -> CloudflareRecipe:
+    """Validate the Cloudflare arguments against the common ones (domains, ESP, deep links); refuses
+    every conflict before anything is created."""
+    domains, origin = settings.domains, settings.origin
     zone_name = validate_hostname(plain_arg(args, "zone_name", str), argument="zone_name")
     outside = [d for d in domains if not in_zone(d, zone_name)]
     if outside:
@@ -427,8 +493,18 @@ def read_recipe(args: CloudflareTrackingDomainArgs, domains: tuple[str, ...], or
     ssl_mode = _read_ssl_mode(args, mode, origin)
     cache_settings = _read_cache_settings(args, mode, origin)
     https_redirect = mode == PROXY and plain_arg(args, "redirect_http_to_https", bool, False)
+    app_files = settings.deep_links.files if settings.deep_links is not None else ()
+    if mode == PAGE_RULES:
+        for argument, given in (("app_links", app_files), ("well_known_origin", settings.well_known_origin)):
+            if given:
+                raise InvalidArgument(
+                    argument, f"mode='{PAGE_RULES}' forwards every path of the tracking domains, /.well-known/* "
+                    f"included; use mode='{REDIRECT}' (a Single Redirect rule that leaves those paths alone)",
+                )
+    if app_files:
+        worker_script_name(name, zone_name)
     owned_phases = {
-        REDIRECT_PHASE: mode == REDIRECT or https_redirect,
+        REDIRECT_PHASE: mode == REDIRECT or https_redirect or settings.well_known_origin is not None,
         CONFIG_PHASE: ssl_mode is not None,
         CACHE_PHASE: cache_settings is not None,
     }
@@ -456,6 +532,8 @@ def read_recipe(args: CloudflareTrackingDomainArgs, domains: tuple[str, ...], or
         uncovered_domains=uncovered,
         existing_rules=_read_existing_rules(args, mode, manage_rulesets, owned_phases),
         page_rule_limit=page_rule_limit,
+        app_files=app_files,
+        well_known_origin=settings.well_known_origin,
     )
 
 
@@ -562,7 +640,8 @@ def _read_existing_rules(
     existing = {}
     for key, phase, why_absent in (
         ("existing_redirect_rules", REDIRECT_PHASE,
-         "redirect rules are only created in mode='redirect', or in proxy mode with redirect_http_to_https"),
+         "redirect rules are only created in mode='redirect', or in proxy mode with redirect_http_to_https "
+         "or well_known_origin"),
         ("existing_config_rules", CONFIG_PHASE,
          "the redirect modes create no configuration rule unless ssl_config_rule=True"),
         ("existing_cache_rules", CACHE_PHASE, "only proxy mode creates a cache rule"),
@@ -603,18 +682,19 @@ def _rules_arg(args: CloudflareTrackingDomainArgs, key: str) -> list[dict[str, A
 # --- rules ---------------------------------------------------------------------------------------
 
 
-def hosts_expression(domains: tuple[str, ...]) -> str:
-    """Rules-language expression matching exactly these hosts, on any scheme and port."""
-    return "(http.host in {" + " ".join(f'"{d}"' for d in domains) + "})"
+def hosts_expression(domains: tuple[str, ...], *conditions: str) -> str:
+    """Rules-language expression matching exactly these hosts, on any scheme and port, and
+    ``conditions`` (each a complete clause, joined with ``and``)."""
+    return "(" + " and ".join(("http.host in {" + " ".join(f'"{d}"' for d in domains) + "}", *conditions)) + ")"
 
 
-def group_hosts(domains: tuple[str, ...], room: int = 0) -> list[tuple[str, ...]]:
-    """The domains in order, split into groups whose expression fits Cloudflare's 4,096 characters
-    with ``room`` characters to spare."""
+def group_hosts(domains: tuple[str, ...], *conditions: str) -> list[tuple[str, ...]]:
+    """The domains in order, split into groups whose expression (with ``conditions``) fits Cloudflare's
+    4,096 characters."""
     groups: list[tuple[str, ...]] = []
     current: tuple[str, ...] = ()
     for domain in domains:
-        if current and len(hosts_expression(current + (domain,))) > MAX_EXPRESSION_LENGTH - room:
+        if current and len(hosts_expression(current + (domain,), *conditions)) > MAX_EXPRESSION_LENGTH:
             groups.append(current)
             current = ()
         current += (domain,)
@@ -626,53 +706,68 @@ def _ref(base: str, index: int) -> str:
     return base if index == 0 else f"{base}_{index + 1}"
 
 
-_NOT_SSL = " and not ssl"
+WELL_KNOWN = f'starts_with(http.request.uri.path, "{WELL_KNOWN_PREFIX}")'
+PLAIN_HTTP = "not ssl"
 
 
-def build_redirect_rules(
-    host_groups: list[tuple[str, ...]], recipe: CloudflareRecipe, origin_host: str
-) -> list[dict[str, Any]]:
-    """Redirect mode: 301 to ``https://<origin><path>``, query string kept. Proxy mode with the HTTPS
-    redirect: plain-HTTP requests 301 to the same URL over HTTPS. Otherwise none."""
+def not_app_files(app_files: tuple[WellKnownFile, ...]) -> tuple[str, ...]:
+    """The clause keeping a rule off the app-link files (none without them)."""
+    if not app_files:
+        return ()
+    return ("not (http.request.uri.path in {" + " ".join(f'"{f.path}"' for f in app_files) + "})",)
+
+
+def build_redirect_rules(domains: tuple[str, ...], recipe: CloudflareRecipe, origin_host: str) -> list[dict[str, Any]]:
+    """The Single Redirect rules, none of which matches an app-link file:
+
+    - ``well_known_origin``: ``/.well-known/*`` -> 301 to ``https://<well_known_origin><path>``;
+    - redirect mode: everything else -> 301 to ``https://<origin><path>``, query string kept;
+    - proxy mode with ``redirect_http_to_https``: plain HTTP -> 301 to the same URL over HTTPS."""
+    keep_files = not_app_files(recipe.app_files)
+    rules = []
+    if recipe.well_known_origin is not None:
+        rules += _redirect_rules(
+            WELL_KNOWN_RULE_REF, domains, (WELL_KNOWN, *keep_files),
+            f"tracking-cdn: {WELL_KNOWN_PREFIX}* -> https://{recipe.well_known_origin} (301, path and query kept)",
+            f'concat("https://{recipe.well_known_origin}", http.request.uri.path)',
+        )
     if recipe.mode == REDIRECT:
-        return [
-            _redirect_rule(
-                _ref(REDIRECT_RULE_REF, index),
-                f"tracking-cdn: tracking domains -> https://{origin_host} (301, path and query kept)",
-                hosts_expression(hosts),
-                f'concat("https://{origin_host}", http.request.uri.path)',
-            )
-            for index, hosts in enumerate(host_groups)
-        ]
+        # Without deep-link arguments the expression is the plain host set it always was.
+        passed_on = (f"not {WELL_KNOWN}",) if recipe.well_known_origin is not None else keep_files
+        rules += _redirect_rules(
+            REDIRECT_RULE_REF, domains, passed_on,
+            f"tracking-cdn: tracking domains -> https://{origin_host} (301, path and query kept)",
+            f'concat("https://{origin_host}", http.request.uri.path)',
+        )
     if recipe.https_redirect:
-        host_groups = group_hosts(tuple(h for group in host_groups for h in group), room=len(_NOT_SSL))
-        return [
-            _redirect_rule(
-                _ref(HTTPS_RULE_REF, index),
-                "tracking-cdn: plain HTTP on the tracking domains -> HTTPS (301, path and query kept)",
-                hosts_expression(hosts)[:-1] + _NOT_SSL + ")",
-                'concat("https://", http.host, http.request.uri.path)',
-            )
-            for index, hosts in enumerate(host_groups)
-        ]
-    return []
+        rules += _redirect_rules(
+            HTTPS_RULE_REF, domains, (PLAIN_HTTP, *keep_files),
+            "tracking-cdn: plain HTTP on the tracking domains -> HTTPS (301, path and query kept)",
+            'concat("https://", http.host, http.request.uri.path)',
+        )
+    return rules
 
 
-def _redirect_rule(ref: str, description: str, expression: str, target: str) -> dict[str, Any]:
-    return {
-        "ref": ref,
-        "description": description,
-        "expression": expression,
-        "action": "redirect",
-        "action_parameters": {
-            "from_value": {
-                "status_code": REDIRECT_STATUS,
-                "target_url": {"expression": target},
-                "preserve_query_string": True,
-            }
-        },
-        "enabled": True,
-    }
+def _redirect_rules(
+    ref: str, domains: tuple[str, ...], conditions: tuple[str, ...], description: str, target: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "ref": _ref(ref, index),
+            "description": description,
+            "expression": hosts_expression(hosts, *conditions),
+            "action": "redirect",
+            "action_parameters": {
+                "from_value": {
+                    "status_code": REDIRECT_STATUS,
+                    "target_url": {"expression": target},
+                    "preserve_query_string": True,
+                }
+            },
+            "enabled": True,
+        }
+        for index, hosts in enumerate(group_hosts(domains, *conditions))
+    ]
 
 
 def build_config_rules(host_groups: list[tuple[str, ...]], ssl_mode: Optional[str]) -> list[dict[str, Any]]:
@@ -713,6 +808,56 @@ def build_cache_rules(host_groups: list[tuple[str, ...]], cache_settings: Option
         }
         for index, hosts in enumerate(host_groups)
     ]
+
+
+def worker_module(app_files: tuple[WellKnownFile, ...]) -> str:
+    """The Worker (ES module) answering the app-link files: ``GET``/``HEAD`` of exactly their paths
+    -> 200, ``application/json``, the exact bytes; any other path on its routes (the route patterns
+    end in ``*`` so that a query string still matches) goes on to the zone's origin as if there were
+    no Worker; other methods -> 405."""
+    files = ",\n".join(f"  [{json.dumps(f.path)}, {json.dumps(f.text)}]" for f in app_files)
+    content_types = {f.content_type for f in app_files}
+    assert len(content_types) == 1, "one content type for every app-link file"
+    return f"""// tracking-cdn: the app-link files of the tracking domains, answered at Cloudflare's edge:
+// 200, {content_types.pop()}, exact bytes, never redirected (Apple and Android refuse redirects).
+const FILES = new Map([
+{files},
+]);
+const HEADERS = {{ "content-type": {json.dumps(app_files[0].content_type)} }};
+
+export default {{
+  async fetch(request) {{
+    const body = FILES.get(new URL(request.url).pathname);
+    if (body === undefined) return fetch(request);
+    if (request.method !== "GET" && request.method !== "HEAD") {{
+      return new Response(null, {{ status: 405, headers: {{ allow: "GET, HEAD" }} }});
+    }}
+    return new Response(request.method === "HEAD" ? null : body, {{ status: 200, headers: HEADERS }});
+  }},
+}};
+"""
+
+
+def worker_route_pattern(domain: str, path: str) -> str:
+    """A Workers route for one file on one domain, any scheme. Route patterns match the whole URL,
+    query string included, and cannot contain one, so the pattern ends in ``*`` (Cloudflare, Workers
+    routes, matching behavior); the Worker itself checks the exact path."""
+    return f"{domain}{path}*"
+
+
+def worker_script_name(name: str, zone_name: str) -> str:
+    """The app-link Worker's script name: ``<name>-app-links-<8 hex of the zone name>`` (script names
+    are per account, so two zones' components named alike must not share one); refused naming ``name``
+    when Cloudflare would refuse it."""
+    script = f"{name}-app-links-{hashlib.sha256(zone_name.encode()).hexdigest()[:8]}"
+    if not WORKER_SCRIPT_NAME.match(script) or len(script) > MAX_WORKER_SCRIPT_NAME:
+        longest = MAX_WORKER_SCRIPT_NAME - len(script) + len(name)
+        raise InvalidArgument(
+            "name",
+            f"{name!r} makes the Worker script name {script!r} (for app_links), which Cloudflare refuses: "
+            f"use lowercase letters, digits, '_' and '-' (not first), at most {longest} characters",
+        )
+    return script
 
 
 def page_rule_target(domain: str) -> str:

@@ -235,6 +235,12 @@ _TABLE: tuple[TypeRules, ...] = (
            "validityDays", "cloudflareBranding", "hosts"),
     _rules("cloudflare:index/pageRule:PageRule", f"{CLOUDFLARE_SOURCE}/page_rule/schema.go", "zoneId",
            confirmed=False),
+    _rules("cloudflare:index/workersScript:WorkersScript",
+           f"{CLOUDFLARE_SOURCE}/workers_script/schema.go (RequiresReplace)", "accountId", "scriptName",
+           notes="content, main_module and compatibility_date upload a new version in place."),
+    _rules("cloudflare:index/workersRoute:WorkersRoute",
+           f"{CLOUDFLARE_SOURCE}/workers_route/schema.go (RequiresReplace)", "zoneId", "routeId",
+           notes="pattern and script change in place."),
     # Fastly
     _rules("fastly:index/serviceVcl:ServiceVcl", "fastly/terraform-provider-fastly fastly/base_fastly_service.go",
            confirmed=False, notes="Every change is a new service version (cloned, then activated)."),

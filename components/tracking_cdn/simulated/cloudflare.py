@@ -42,11 +42,21 @@ def _certificate_pack(inputs: dict, name: str) -> dict:
     }
 
 
+def _workers_script(inputs: dict, name: str) -> dict:
+    return {"id": inputs.get("scriptName"), "createdOn": "<created on deploy>", "etag": "<etag of the upload>"}
+
+
+def _workers_route(inputs: dict, name: str) -> dict:
+    return {"id": f"<workers route id of {inputs.get('pattern')}>"}
+
+
 RESOURCES = {
     "cloudflare:index/dnsRecord:DnsRecord": _dns_record,
     "cloudflare:index/ruleset:Ruleset": _ruleset,
     "cloudflare:index/pageRule:PageRule": _page_rule,
     "cloudflare:index/certificatePack:CertificatePack": _certificate_pack,
+    "cloudflare:index/workersScript:WorkersScript": _workers_script,
+    "cloudflare:index/workersRoute:WorkersRoute": _workers_route,
 }
 
 CALLS = {
