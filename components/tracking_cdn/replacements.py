@@ -181,6 +181,9 @@ _TABLE: tuple[TypeRules, ...] = (
            confirmed=False, notes="No ForceNew attribute: every change is an UpdateCachePolicy."),
     _rules("aws:cloudfront/distribution:Distribution", f"{AWS_SOURCE} internal/service/cloudfront/distribution.go",
            confirmed=False, notes="No ForceNew attribute: every change is an UpdateDistribution."),
+    _rules("aws:sesv2/configurationSet:ConfigurationSet",
+           f"{AWS_SOURCE} internal/service/sesv2/configuration_set.go", "configurationSetName", "region",
+           confirmed=False, notes="tracking_options and tags change in place."),
     _rules("aws:route53/record:Record", ROUTE53_RECORD_SOURCE, "name", "zoneId",
            notes="type and records change in place (one ChangeResourceRecordSets batch)."),
     # Google Cloud (load balancer front door)
@@ -223,6 +226,13 @@ _TABLE: tuple[TypeRules, ...] = (
     _azure("azure-native:cdn:Route", "resourceGroupName", "profileName", "endpointName", "routeName"),
     _azure("azure-native:cdn:RuleSet", "resourceGroupName", "profileName", "ruleSetName"),
     _azure("azure-native:cdn:Rule", "resourceGroupName", "profileName", "ruleSetName", "ruleName"),
+    _azure("azure-native:storage:StorageAccount", "resourceGroupName", "accountName",
+           extra=(Rule("location", AZURE_FORCE_NEW_SOURCE.replace("Cdn/Profile", "Storage/StorageAccount")),
+                  Rule("isHnsEnabled", AZURE_FORCE_NEW_SOURCE.replace("Cdn/Profile", "Storage/StorageAccount")))),
+    _azure("azure-native:storage:StorageAccountStaticWebsite", "resourceGroupName", "accountName"),
+    _azure("azure-native:storage:Blob", "resourceGroupName", "accountName", "containerName", "blobName",
+           extra=(Rule("type", "pulumi/pulumi-azure-native provider/pkg/resources/customresources (Blob)",
+                       confirmed=False),)),
     _azure("azure-native:dns:RecordSet", "resourceGroupName", "zoneName", "relativeRecordSetName", "recordType"),
     # Cloudflare
     _rules("cloudflare:index/dnsRecord:DnsRecord", f"{CLOUDFLARE_SOURCE}/dns_record/schema.go (RequiresReplace)",
