@@ -136,7 +136,7 @@ def resolve_settings(
             raise InvalidArgument(
                 argument,
                 f"esp={origin.profile.name!r} serves /.well-known/apple-app-site-association and "
-                f"/.well-known/assetlinks.json on the tracking domain itself (set up deep links in the ESP), "
+                "/.well-known/assetlinks.json on the tracking domain itself (set up deep links in the ESP), "
                 "so every /.well-known/* request must reach it; leave this argument out",
             )
     return FrontDoorSettings(
