@@ -1,28 +1,42 @@
-"""Policies of the Fastly front door (issue 6), checked on what the component registers under the mock
-engine: a VCL service with one TLS backend to the ESP, Fastly's default header handling kept, a
-Let's Encrypt TLS subscription whose challenge and route CNAMEs land in ``dns_records``, opt-in waiting,
-protection, refusals of bad input before anything is registered, the example stack and ``plan``."""
+"""Policies of the Fastly front door (issues 6, 13, 17, 21), checked on what the component registers
+under the mock engine: a VCL service with one backend to the ESP (verified TLS; plain HTTP only for the
+profile documented to need it), Fastly's default header handling kept, Let's Encrypt TLS subscriptions
+(one per domain, or the shared one of older stacks) whose challenge and route CNAMEs land in
+``dns_records``, opt-in waiting per validated domain, draft versions, protection, the app-link files and
+``/.well-known/*`` origin, day-two changes against the released component's plans, refusals of bad input
+before anything is registered, the example stack and ``plan``."""
 
 import json
+import re
 import subprocess
 import sys
 
 import pulumi
 import pytest
+import yaml
 
-from conftest import ESP_CASES, REPO, refusal, run_stack
+from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from tracking_cdn import cli
 from tracking_cdn.contract import ROUTE, VALIDATION
+from tracking_cdn.deep_links import resolve_app_links
+from tracking_cdn.diff import diff_plans
 from tracking_cdn.errors import InvalidArgument
+from tracking_cdn.esp import PROFILES as esp_profiles
 from tracking_cdn.fastly import DEFAULT_DOMAIN_LIMIT, MAX_DOMAIN_LIMIT, FastlyTrackingDomain
 from tracking_cdn.offline import run_offline
+from tracking_cdn.plan import plan_document, stack_config
+from tracking_cdn.stack import main as stack_program
 
 COMPONENT = "tracking-cdn:index:FastlyTrackingDomain"
 SERVICE = "fastly:index/serviceVcl:ServiceVcl"
 SUBSCRIPTION = "fastly:index/tlsSubscription:TlsSubscription"
 VALIDATION_RESOURCE = "fastly:index/tlsSubscriptionValidation:TlsSubscriptionValidation"
 DOMAINS = ["track.example.com", "click2.example.com"]
-
+PROFILES = {**ESP_CASES, **OPT_IN_ESP_CASES}
+PLAIN_HTTP_PROFILES = {"ses"}
+"""The profiles whose endpoint is reached over plain HTTP (esp.py's documented exception); no other."""
+OUTPUTS = ("origin_host", "dns_records", "service_id", "tls_subscription_id", "certificate_id",
+           "tls_subscription_ids", "certificate_ids")
 
 
 def build(args: dict, *, exports: bool = True):
@@ -31,7 +45,7 @@ def build(args: dict, *, exports: bool = True):
     def program():
         front_door = FastlyTrackingDomain("t", args)
         if exports:
-            for output in ("origin_host", "dns_records", "service_id", "tls_subscription_id", "certificate_id"):
+            for output in OUTPUTS:
                 pulumi.export(output, getattr(front_door, output))
 
     return run_offline(program)
@@ -42,11 +56,11 @@ def refused(args: dict) -> tuple[InvalidArgument, list]:
     return refusal(lambda: FastlyTrackingDomain("t", args))
 
 
-@pytest.fixture(scope="module", params=list(ESP_CASES), ids=list(ESP_CASES))
+@pytest.fixture(scope="module", params=list(PROFILES), ids=list(PROFILES))
 def profile(request):
     """One offline run per ESP profile, with the profile's expectations."""
     esp = request.param
-    extra, host, passes_host = ESP_CASES[esp]
+    extra, host, passes_host = PROFILES[esp]
     run = build({"domains": DOMAINS, "esp": esp, **extra})
     return esp, run, host, passes_host
 
@@ -61,8 +75,13 @@ def test_the_service_holds_every_tracking_domain(profile):
     assert service.parent == run.one(COMPONENT).urn
 
 
-def test_one_backend_reaches_the_esp_endpoint_on_443_over_verified_tls(profile):
-    _, run, host, _ = profile
+HTTPS_PROFILES = [esp for esp in PROFILES if esp not in PLAIN_HTTP_PROFILES]
+
+
+@pytest.mark.parametrize("esp", HTTPS_PROFILES)
+def test_one_backend_reaches_the_esp_endpoint_on_443_over_verified_tls(esp):
+    extra, host, _ = PROFILES[esp]
+    run = build({"domains": DOMAINS, **extra})
     (backend,) = run.one(SERVICE).inputs["backends"]
     assert backend["address"] == host
     assert backend["port"] == 443
@@ -231,6 +250,398 @@ def test_adding_a_domain_changes_no_urn():
     assert [r.urn for r in before.resources] == [r.urn for r in after.resources]
 
 
+# --- one subscription per domain (issue 13) ---------------------------------------------------------
+
+PER_DOMAIN = {"certificates": "per-domain"}
+
+
+def subscription_domains(run) -> dict[str, list[str]]:
+    return {r.name: r.inputs["domains"] for r in run.of_type(SUBSCRIPTION)}
+
+
+def test_per_domain_gives_each_domain_its_own_subscription_named_after_it():
+    run = build({"domains": DOMAINS, **PER_DOMAIN})
+    assert subscription_domains(run) == {f"t-certificate-{d}": [d] for d in DOMAINS}
+    service = run.one(SERVICE)
+    for subscription in run.of_type(SUBSCRIPTION):
+        assert service.urn in subscription.dependencies, "Fastly needs the domain on an active service version first"
+        assert subscription.protect and subscription.inputs["certificateAuthority"] == "lets-encrypt"
+        assert "forceUpdate" not in subscription.inputs, "a domain's own subscription is never edited"
+
+
+def test_a_domains_own_subscription_can_go_with_its_domain_in_one_up():
+    """Fastly refuses to delete a subscription whose domain has TLS enabled unless forced, and the
+    provider reads the flag from the state at delete time: it must already be set. Protection is the
+    guard (the removal path unprotects exactly that URN)."""
+    run = build({"domains": DOMAINS, **PER_DOMAIN})
+    assert all(s.inputs["forceDestroy"] is True and s.protect for s in run.of_type(SUBSCRIPTION))
+    assert run.one(SERVICE).inputs["forceDestroy"] is False, "the service still refuses to go while active"
+
+
+def test_per_domain_records_come_from_each_domains_own_subscription():
+    run = build({"domains": DOMAINS, **PER_DOMAIN})
+    by_name = {r["name"]: r for r in run.stack_outputs["dns_records"]}
+    for domain in DOMAINS:
+        own = run.named(f"t-certificate-{domain}").outputs
+        assert by_name[f"_acme-challenge.{domain}"]["value"] == own["managedDnsChallenges"][0]["recordValue"]
+        route = [c["recordValues"][0] for c in own["managedHttpChallenges"] if c["recordType"] == "CNAME"]
+        assert [by_name[domain]["value"]] == route
+    assert run.stack_outputs["tls_subscription_ids"] == {
+        d: run.named(f"t-certificate-{d}").id for d in DOMAINS}
+    assert run.stack_outputs["tls_subscription_id"] == "", "no shared subscription"
+
+
+def test_the_default_keeps_the_one_shared_subscription_of_existing_stacks():
+    run = build({"domains": DOMAINS})
+    assert subscription_domains(run) == {"t-certificate": DOMAINS}
+    shared = run.one(SUBSCRIPTION)
+    assert "forceUpdate" not in shared.inputs and shared.inputs["forceDestroy"] is False
+    assert run.stack_outputs["tls_subscription_ids"] == {d: shared.id for d in DOMAINS}
+
+
+def test_a_shared_stack_moved_to_per_domain_keeps_its_subscription_and_adds_new_domains_beside_it():
+    run = build({"domains": [*DOMAINS, "new.example.com"], **PER_DOMAIN, "shared_certificate_domains": DOMAINS})
+    assert subscription_domains(run) == {"t-certificate": DOMAINS, "t-certificate-new.example.com": ["new.example.com"]}
+    shared = run.named("t-certificate")
+    assert shared.inputs["forceUpdate"] is True, "its names can only be removed, which Fastly allows only when forced"
+    assert shared.inputs["forceDestroy"] is False
+    assert run.stack_outputs["tls_subscription_id"] == shared.id
+
+
+@pytest.mark.parametrize("args, argument", [
+    ({"shared_certificate_domains": DOMAINS}, "shared_certificate_domains"),
+    ({**PER_DOMAIN, "shared_certificate_domains": ["other.example.com"]}, "shared_certificate_domains[0]"),
+    ({"certificates": "one-each"}, "certificates"),
+])
+def test_certificate_choices_are_checked(args, argument):
+    error, registered = refused({"domains": DOMAINS, **args})
+    assert error.argument == argument and registered == []
+
+
+# --- waiting for issuance, per domain ----------------------------------------------------------------
+
+
+def test_only_validated_domains_make_pulumi_up_wait():
+    run = build({"domains": DOMAINS, **PER_DOMAIN, "validated_domains": ["click2.example.com"]})
+    (waiter,) = run.of_type(VALIDATION_RESOURCE)
+    assert waiter.name == "t-certificate-validation-click2.example.com" and waiter.protect
+    assert waiter.inputs["subscriptionId"] == run.named("t-certificate-click2.example.com").id
+    assert run.stack_outputs["certificate_ids"]["click2.example.com"] == waiter.outputs["certificateId"]
+    assert run.stack_outputs["certificate_ids"]["track.example.com"] == \
+        run.named("t-certificate-track.example.com").outputs["certificateId"]
+
+
+def test_wait_for_certificate_is_every_domain_validated():
+    waiting = build({"domains": DOMAINS, **PER_DOMAIN, "wait_for_certificate": True})
+    listed = build({"domains": DOMAINS, **PER_DOMAIN, "validated_domains": DOMAINS})
+    assert {r.name for r in waiting.of_type(VALIDATION_RESOURCE)} == {r.name for r in listed.of_type(VALIDATION_RESOURCE)} \
+        == {f"t-certificate-validation-{d}" for d in DOMAINS}
+
+
+def test_a_shared_subscription_waits_only_when_all_its_domains_are_validated():
+    partly = build({"domains": DOMAINS, "validated_domains": DOMAINS[:1]})
+    assert partly.of_type(VALIDATION_RESOURCE) == []
+    fully = build({"domains": DOMAINS, "validated_domains": DOMAINS})
+    assert [r.name for r in fully.of_type(VALIDATION_RESOURCE)] == ["t-certificate-validation"]
+
+
+# --- draft service versions (activate=False) ---------------------------------------------------------
+
+
+def test_draft_domains_are_served_by_the_draft_version_but_get_no_subscription_yet():
+    run = build({"domains": DOMAINS, **PER_DOMAIN, "activate": False, "draft_domains": ["click2.example.com"]})
+    assert [d["name"] for d in run.one(SERVICE).inputs["domains"]] == DOMAINS
+    assert subscription_domains(run) == {"t-certificate-track.example.com": ["track.example.com"]}
+    assert {r["name"] for r in run.stack_outputs["dns_records"]} == {
+        "_acme-challenge.track.example.com", "track.example.com"}, "no record can be known for a draft domain"
+    assert set(run.stack_outputs["tls_subscription_ids"]) == {"track.example.com"}
+
+
+def test_a_draft_domain_gets_its_subscription_once_the_version_is_activated():
+    draft = day_two_document({"domains": DOMAINS, **PER_DOMAIN, "activate": False,
+                              "draft_domains": ["click2.example.com"]})
+    activated = day_two_document({"domains": DOMAINS, **PER_DOMAIN, "activate": False})
+    diff = diff_plans(draft, activated)
+    assert acting(diff) == {(SUBSCRIPTION, "track-certificate-click2.example.com"): "create"}
+
+
+def test_activate_false_without_draft_domains_warns():
+    run = build({"domains": DOMAINS, **PER_DOMAIN, "activate": False}, exports=False)
+    assert any("draft_domains" in warning for warning in run.warnings)
+
+
+@pytest.mark.parametrize("args, argument", [
+    ({"draft_domains": DOMAINS[:1]}, "draft_domains"),
+    ({"activate": False, "draft_domains": ["other.example.com"]}, "draft_domains[0]"),
+    ({**PER_DOMAIN, "activate": False, "draft_domains": DOMAINS[:1], "validated_domains": DOMAINS[:1]},
+     "validated_domains"),
+    ({**PER_DOMAIN, "activate": False, "draft_domains": DOMAINS[:1], "shared_certificate_domains": DOMAINS[:1]},
+     "shared_certificate_domains"),
+    ({"wait_for_certificate": True, "validated_domains": DOMAINS}, "wait_for_certificate"),
+])
+def test_contradicting_domain_lists_are_refused(args, argument):
+    error, registered = refused({"domains": DOMAINS, **args})
+    assert error.argument == argument and registered == []
+
+
+# --- names --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["", "-tracking", "track ing", "track::ing", "tracking$1", "t" * 64])
+def test_a_component_name_that_cannot_start_fastly_and_pulumi_names_is_refused(name):
+    error, registered = refusal(lambda: FastlyTrackingDomain(name, {"domains": DOMAINS}))
+    assert error.argument == "name" and registered == []
+
+
+def test_the_longest_component_name_is_accepted():
+    run = run_offline(lambda: FastlyTrackingDomain("t" * 63, {"domains": DOMAINS}))
+    assert run.one(SERVICE).name == "t" * 63 + "-service"
+
+
+# --- day two: the released component's plans, and what each change does -----------------------------
+
+FIXTURES = REPO / "tests" / "fixtures"
+STACK = "fastly-example"
+RELEASED_CONFIG = {"tracking-cdn:certificates": None}
+"""The released example stack file had no certificates key (every stack copied from it is 'shared')."""
+VARIANTS = {
+    # fixture suffix -> config over the released example stack (fixtures' stacks are fastly-example<suffix>)
+    "": {},
+    "-sendgrid-redirect-wait": {"tracking-cdn:esp": "sendgrid", "tracking-cdn:redirectHttpToHttps": True,
+                                "tracking-cdn:waitForCertificate": True},
+    "-11-domains": {"tracking-cdn:domains": [f"t{i}.example.com" for i in range(11)], "tracking-cdn:domainLimit": 100},
+}
+
+
+def released(variant: str) -> dict:
+    return json.loads((FIXTURES / f"plan-{STACK}{variant}.json").read_text())
+
+
+def upgraded(variant: str, **config) -> dict:
+    """The plan of the same stack (the released config of the variant, then ``config``) today."""
+    document = yaml.safe_load((REPO / "stacks" / f"Pulumi.{STACK}.yaml").read_text())
+    for key, value in {**RELEASED_CONFIG, **VARIANTS[variant], **config}.items():
+        if value is None:
+            document["config"].pop(key, None)
+        else:
+            document["config"][key] = value
+    settings, secret_keys = stack_config(document)
+    return plan_document(run_offline(stack_program, config=settings, secret_keys=secret_keys, stack=STACK + variant),
+                         STACK + variant)
+
+
+def day_two_document(args: dict) -> dict:
+    return plan_document(run_offline(lambda: FastlyTrackingDomain("track", args), stack="day-two"), "day-two")
+
+
+def acting(diff) -> dict:
+    return {(r.type, r.name): r.action for r in diff.resources if r.custom and r.action != "same"}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_deployed_stacks_see_nothing_change_with_this_version(variant):
+    before = released(variant)
+    diff = diff_plans(before, upgraded(variant))
+    assert {r.urn for r in diff.resources} == {r["urn"] for r in before["resources"]}
+    assert acting(diff) == {}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_a_deployed_shared_stack_moves_to_per_domain_certificates_in_one_up_without_touching_a_certificate(variant):
+    domains = VARIANTS[variant].get("tracking-cdn:domains", ["track.example.com", "click2.example.com"])
+    moved = upgraded(variant, **{"tracking-cdn:certificates": "per-domain",
+                                 "tracking-cdn:sharedCertificateDomains": domains})
+    diff = diff_plans(released(variant), moved)
+    assert acting(diff) == {(SUBSCRIPTION, "tracking-certificate"): "update"}
+    assert [(c.path, c.old, c.new) for c in diff.by_name("tracking-certificate").changes] == [("forceUpdate", None, True)]
+    waiting = {"tracking-cdn:waitForCertificate": None, "tracking-cdn:validatedDomains": domains} \
+        if "tracking-cdn:waitForCertificate" in VARIANTS[variant] else {}  # every domain but the new one
+    appended = upgraded(variant, **{"tracking-cdn:certificates": "per-domain",
+                                    "tracking-cdn:sharedCertificateDomains": domains,
+                                    "tracking-cdn:domains": [*domains, "new.example.com"], **waiting})
+    diff = diff_plans(moved, appended)
+    assert acting(diff) == {(SERVICE, "tracking-service"): "update",
+                            (SUBSCRIPTION, "tracking-certificate-new.example.com"): "create"}
+    assert not diff.blockers and not diff.https_losses
+
+
+def test_the_example_stack_moved_without_listing_its_shared_domains_would_stop_on_the_protected_subscription():
+    """What the docs warn about: certificates='per-domain' alone on a stack made with 'shared'."""
+    diff = diff_plans(released(""), upgraded("", **{"tracking-cdn:certificates": "per-domain"}))
+    assert [(r.name, r.action) for r in diff.blockers] == [("tracking-certificate", "delete")]
+
+
+def test_removing_a_domain_deletes_only_its_own_protected_subscription():
+    before = day_two_document({"domains": [*DOMAINS, "old.example.com"], **PER_DOMAIN})
+    diff = diff_plans(before, day_two_document({"domains": DOMAINS, **PER_DOMAIN}))
+    assert acting(diff) == {(SERVICE, "track-service"): "update",
+                            (SUBSCRIPTION, "track-certificate-old.example.com"): "delete"}
+    assert [r.name for r in diff.blockers] == ["track-certificate-old.example.com"], \
+        "`pulumi state unprotect` of exactly this URN is the documented path"
+
+
+def test_adding_a_live_domain_reveals_its_validation_cname_before_anything_routes_to_fastly():
+    """Moving click.example.com, whose CNAME still points at the ESP: the first up creates its own
+    subscription and lists its _acme-challenge CNAME; nothing waits (its value is new in this up); the
+    route CNAME stays the user's to switch once the certificate is issued."""
+    live = "click.example.com"
+    first = build({"domains": [*DOMAINS, live], **PER_DOMAIN, "validated_domains": DOMAINS})
+    assert {r.name for r in first.of_type(VALIDATION_RESOURCE)} == {f"t-certificate-validation-{d}" for d in DOMAINS}
+    records = {(r["name"], r["purpose"]) for r in first.stack_outputs["dns_records"]}
+    assert (f"_acme-challenge.{live}", VALIDATION) in records and (live, ROUTE) in records
+    second = build({"domains": [*DOMAINS, live], **PER_DOMAIN, "validated_domains": [*DOMAINS, live]})
+    assert f"t-certificate-validation-{live}" in {r.name for r in second.of_type(VALIDATION_RESOURCE)}
+
+
+@pytest.mark.parametrize("esp", [e for e in PROFILES if e != "sparkpost"])
+def test_changing_the_esp_updates_the_service_in_place(esp):
+    extra = PROFILES[esp][0]
+    before = day_two_document({"domains": DOMAINS, **PER_DOMAIN})
+    diff = diff_plans(before, day_two_document({"domains": DOMAINS, **PER_DOMAIN, **extra}))
+    assert acting(diff) == {(SERVICE, "track-service"): "update"}
+
+
+# --- ESP profiles of issue 21 -----------------------------------------------------------------------
+
+
+def test_ses_is_reached_over_plain_http_on_port_80_with_the_tracking_domain_as_host():
+    """esp.py's documented exception: the bare r.<region>.awstrack.me is not known to present a
+    certificate for its own name, so the backend speaks plain HTTP to it, and nothing TLS is set."""
+    run = build({"domains": DOMAINS, "esp": "ses", "esp_region": "eu-west-1"})
+    (backend,) = run.one(SERVICE).inputs["backends"]
+    assert backend == {"name": "esp-origin", "address": "r.eu-west-1.awstrack.me", "port": 80, "useSsl": False}
+
+
+@pytest.mark.parametrize("esp", list(PROFILES))
+def test_plain_http_to_the_origin_is_only_for_the_profiles_documented_to_need_it(esp):
+    extra, _, _ = PROFILES[esp]
+    (backend,) = build({"domains": DOMAINS, **extra}, exports=False).one(SERVICE).inputs["backends"]
+    plain_http = esp_profiles[esp].origin_protocol == "http"
+    assert plain_http == (esp in PLAIN_HTTP_PROFILES)
+    assert (backend["port"], backend["useSsl"]) == ((80, False) if plain_http else (443, True))
+
+
+@pytest.mark.parametrize("esp", ["iterable", "iterable-eu"])
+def test_iterables_cache_control_decides_and_our_ttl_is_only_the_fallback(esp):
+    """Fastly's default_ttl is its 'fallback TTL': used only when the origin sends no Surrogate-Control,
+    Cache-Control max-age or Expires (fastly.com/documentation/guides/full-site-delivery/caching/
+    controlling-caching); no cache setting may override what Iterable sends."""
+    inputs = build({"domains": DOMAINS, "esp": esp, "cache_ttl_seconds": 30}, exports=False).one(SERVICE).inputs
+    assert inputs["defaultTtl"] == 30
+    assert not inputs.get("cacheSettings") and not inputs.get("headers")
+    assert "overrideHost" not in inputs["backends"][0], "Iterable routes on the tracking domain"
+
+
+# --- app-link files and /.well-known/* (issue 17) -------------------------------------------------------
+
+APPLE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/open/*"}]}]}}
+ANDROID = [{"relation": ["delegate_permission/common.handle_all_urls"],
+            "target": {"namespace": "android_app", "package_name": "com.example.app",
+                       "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}]
+APP_LINKS = {"apple_app_site_association": APPLE, "android_asset_links": ANDROID}
+APPLE_PATH = "/.well-known/apple-app-site-association"
+ANDROID_PATH = "/.well-known/assetlinks.json"
+CLICK_PATH = "/f/a/eJxNjrEOgyAURb_mQZ5dk"
+
+
+def vcl_true(statement: str, path: str) -> bool:
+    """What Fastly evaluates for a REQUEST condition of the forms this component writes, for a request
+    whose ``req.url.path`` is ``path``: ``req.url.path == "..."``, ``req.url.path ~ "<regex>"``,
+    ``a || b`` and ``!(...)``. Anything else fails the test."""
+    statement = statement.strip()
+    if statement.startswith("!(") and statement.endswith(")"):
+        return not vcl_true(statement[2:-1], path)
+    if " || " in statement:
+        return any(vcl_true(part, path) for part in statement.split(" || "))
+    match = re.fullmatch(r'req\.url\.path (==|~) "([^"%]*)"', statement)
+    assert match, f"a condition this test cannot read: {statement}"
+    return path == match[2] if match[1] == "==" else re.search(match[2], path) is not None
+
+
+def conditions(run) -> dict[str, str]:
+    found = {c["name"]: c for c in run.one(SERVICE).inputs.get("conditions", [])}
+    assert all(c["type"] == "REQUEST" for c in found.values())
+    return {name: c["statement"] for name, c in found.items()}
+
+
+def answers(run, path: str) -> list[dict]:
+    """The response objects Fastly would send for ``path`` (their request condition holds)."""
+    statements = conditions(run)
+    return [o for o in run.one(SERVICE).inputs.get("responseObjects", []) if vcl_true(statements[o["requestCondition"]], path)]
+
+
+def test_the_app_link_files_are_answered_at_the_edge_with_the_contracts_exact_bytes():
+    run = build({"domains": DOMAINS, "app_links": APP_LINKS}, exports=False)
+    links = resolve_app_links(APP_LINKS)
+    for file in links.files:
+        (answer,) = answers(run, file.path)
+        assert (answer["status"], answer["response"], answer["contentType"]) == (200, "OK", "application/json")
+        assert answer["content"].encode("ascii") == file.body, "the bytes deep_links.py produced, as given"
+        assert answers(run, file.path + ".bak") == [] and answers(run, file.path.upper()) == []
+    for path in (CLICK_PATH, "/q/open-pixel", "/.well-known/security.txt", "/"):
+        assert answers(run, path) == [], f"{path} must still reach the ESP"
+
+
+def test_only_the_given_file_is_answered():
+    run = build({"domains": DOMAINS, "app_links": {"android_asset_links": ANDROID}}, exports=False)
+    assert [o["name"] for o in answers(run, ANDROID_PATH)] == ["app-link-assetlinks-json"]
+    assert answers(run, APPLE_PATH) == []
+
+
+def test_the_click_path_is_unchanged_by_app_links():
+    without = build({"domains": DOMAINS, "redirect_http_to_https": True}, exports=False).one(SERVICE).inputs
+    with_links = build({"domains": DOMAINS, "redirect_http_to_https": True, "app_links": APP_LINKS},
+                       exports=False).one(SERVICE).inputs
+    assert with_links["backends"] == without["backends"], "the ESP backend stays the default for every other path"
+    assert {k: v for k, v in with_links.items() if k not in ("conditions", "responseObjects", "requestSettings")} \
+        == {k: v for k, v in without.items() if k != "requestSettings"}
+
+
+def test_the_https_redirect_never_applies_to_the_app_link_files():
+    run = build({"domains": DOMAINS, "redirect_http_to_https": True, "app_links": APP_LINKS}, exports=False)
+    (setting,) = run.one(SERVICE).inputs["requestSettings"]
+    assert setting["forceSsl"] is True and setting["xff"] == "append"
+    redirected = conditions(run)[setting["requestCondition"]]
+    assert not vcl_true(redirected, APPLE_PATH) and not vcl_true(redirected, ANDROID_PATH), "Apple and Android refuse redirects"
+    for path in (CLICK_PATH, "/.well-known/other", "/"):
+        assert vcl_true(redirected, path), f"{path} is still redirected to HTTPS"
+
+
+def test_other_well_known_requests_go_to_the_well_known_origin_over_verified_tls():
+    run = build({"domains": DOMAINS, "well_known_origin": "www.example.com", "app_links": APP_LINKS}, exports=False)
+    esp, well_known = run.one(SERVICE).inputs["backends"]
+    assert "requestCondition" not in esp, "the ESP backend is the default"
+    assert well_known == {
+        "name": "well-known-origin", "address": "www.example.com", "port": 443, "useSsl": True,
+        "sslCheckCert": True, "sslCertHostname": "www.example.com", "sslSniHostname": "www.example.com",
+        "minTlsVersion": "1.2", "overrideHost": "www.example.com", "requestCondition": "well-known-path"}
+    selects = conditions(run)["well-known-path"]
+    assert vcl_true(selects, "/.well-known/security.txt") and vcl_true(selects, "/.well-known/change-password")
+    for path in (CLICK_PATH, "/well-known/x", "/f/.well-known/x", "/.well-knownx/"):
+        assert not vcl_true(selects, path), f"{path} goes to the ESP"
+    assert answers(run, APPLE_PATH), "the files are answered before any backend is chosen"
+
+
+def test_a_nul_byte_never_reaches_a_synthetic_response():
+    """A NUL byte ends a VCL synthetic string: the contract refuses it (raw control characters are not JSON)."""
+    error, registered = refused({"domains": DOMAINS, "app_links": {"android_asset_links": '[{"relation":["a\x00"]}]'}})
+    assert error.argument == "app_links.android_asset_links" and registered == []
+
+
+@pytest.mark.parametrize("before, after", [
+    ({}, {"app_links": APP_LINKS}),
+    ({"app_links": {"android_asset_links": ANDROID}}, {"app_links": APP_LINKS}),
+    ({"app_links": APP_LINKS}, {"app_links": {**APP_LINKS, "apple_app_site_association": json.dumps(APPLE)}}),
+    ({}, {"well_known_origin": "www.example.com"}),
+    ({"redirect_http_to_https": True}, {"redirect_http_to_https": True, "app_links": APP_LINKS}),
+], ids=["add-app-links", "add-a-file", "change-content", "add-well-known-origin", "add-app-links-with-redirect"])
+def test_adding_or_changing_deep_links_on_a_live_stack_updates_the_service_only(before, after):
+    base = {"domains": DOMAINS, **PER_DOMAIN}
+    diff = diff_plans(day_two_document({**base, **before}), day_two_document({**base, **after}))
+    assert acting(diff) == {(SERVICE, "track-service"): "update"}
+    assert not diff.blockers
+
+
 # --- limits ---------------------------------------------------------------------------------------
 
 
@@ -316,7 +727,9 @@ def test_the_stack_program_reads_fastly_arguments_from_config():
         "fastly-example",
         {"tracking-cdn:waitForCertificate": True, "tracking-cdn:esp": "sendgrid", "tracking-cdn:redirectHttpToHttps": True},
     )
-    assert run.one(VALIDATION_RESOURCE).protect
+    assert {r.name for r in run.of_type(VALIDATION_RESOURCE)} == {
+        "tracking-certificate-validation-track.example.com", "tracking-certificate-validation-click2.example.com"}
+    assert all(r.protect for r in run.of_type(VALIDATION_RESOURCE))
     (backend,) = run.one(SERVICE).inputs["backends"]
     assert backend["address"] == "sendgrid.net" and "overrideHost" not in backend
     assert run.one(SERVICE).inputs["requestSettings"][0]["forceSsl"] is True
@@ -328,7 +741,8 @@ def test_plan_renders_the_fastly_example_offline(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert out.startswith("OFFLINE RENDERING")
     assert f"+ {SERVICE}  tracking-service [protected]" in out
-    assert f"+ {SUBSCRIPTION}  tracking-certificate [protected]" in out
+    for domain in ("track.example.com", "click2.example.com"):
+        assert f"+ {SUBSCRIPTION}  tracking-certificate-{domain} [protected]" in out
     assert "_acme-challenge.track.example.com" in out and "(validation)" in out and "(route)" in out
 
 

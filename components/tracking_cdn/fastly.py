@@ -1,31 +1,56 @@
-"""Fastly front door: a VCL service in front of the ESP's tracking endpoint, with a Fastly-managed
-(Let's Encrypt by default) TLS subscription for the tracking domains.
+"""Fastly front door: a VCL service in front of the ESP's tracking endpoint, with Fastly-managed
+(Let's Encrypt by default) TLS subscriptions for the tracking domains.
 
 What it builds (seed ``000_*`` Fastly section, seed ``003_*``; DESIGN.md sections 2 and 5):
 
-    tracking domains --CNAME--> Fastly shared-SNI target (the subscription's managed-http-cname)
+    tracking domains --CNAME--> Fastly shared-SNI target (a subscription's managed-http CNAME)
         ServiceVcl: the tracking domains, ports 80 and 443, fallback TTL = cache_ttl_seconds
-            -> one backend: <ESP endpoint>:443, TLS >= 1.2, certificate checked, SNI = ESP host
-    TlsSubscription (lets-encrypt) for the domains: _acme-challenge.<domain> CNAMEs validate it
-    TlsSubscriptionValidation (only with wait_for_certificate) waits until the certificate is issued
+            -> backend esp-origin: <ESP endpoint>:443, TLS >= 1.2, certificate checked, SNI = ESP host
+               (ses: port 80, plain HTTP, the profile's documented exception)
+            -> backend well-known-origin (well_known_origin): /.well-known/* over verified TLS
+            -> response objects (app_links): the two app-link files, 200 application/json, never redirected
+    TlsSubscription per domain (certificates="per-domain") or one for every domain ("shared", what stacks
+        made before that option have): _acme-challenge.<domain> CNAMEs validate them
+    TlsSubscriptionValidation per subscription whose domains are in validated_domains: waits for issuance
 
-Fastly's defaults pass the viewer's User-Agent to the origin and add ``Fastly-Client-IP`` and
-``X-Forwarded-For`` (seed ``000_*``: "Fastly default settings pass the user_agent and ip_address
-through"): this module adds no header rule, VCL or snippet that could change that.
+Why a subscription per domain: a subscription's domains can only change with ``force_update`` while its
+domains are active, and Fastly warns that "removing an active domain from a subscription or forcing the
+deletion of a subscription may result in breaking TLS termination to that domain" (Fastly API,
+``force`` on PATCH/DELETE /tls/subscriptions/{id}; docs.rs fastly-api ``PatchTlsSubParams``). A shared
+subscription also ties every live name to the newest one: a domain whose validation CNAME is missing
+keeps the whole subscription from issuing, and "If after 7 days Fastly is unable to issue a certificate,
+the subscription state will change to failed and Fastly will stop retrying"
+(https://www.fastly.com/documentation/reference/api/tls/subs/); and terraform-provider-fastly replaces a
+subscription whose domains change while it is ``processing`` or ``renewing`` (CustomizeDiff ForceNewIf,
+fastly/resource_fastly_tls_subscription.go). One subscription per domain makes adding a domain a create
+and removing one a delete of that domain's own resources, and costs the same: Fastly bills TLS per
+domain ("Each domain you add ... increases your monthly bill", "Trial accounts include up to two TLS
+domains"; docs.fastly.com tls-prerequisites-and-limitations).
+
+Fastly's defaults pass the viewer's User-Agent, cookies and query strings to the origin and add
+``Fastly-Client-IP`` and ``X-Forwarded-For`` (seed ``000_*``: "Fastly default settings pass the user_agent
+and ip_address through"): this module adds no header rule, VCL or snippet that could change that.
 
 Only this module imports ``pulumi_fastly``. (No ``from __future__ import annotations``: Pulumi's schema
 inference reads the annotations below.)
 """
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, NotRequired, Optional
 
 import pulumi
 import pulumi_fastly as fastly
 
 from .contract import (
+    APP_LINKS,
+    ORIGIN_CACHE_CONTROL,
+    ORIGIN_HTTP,
     ROUTE,
     VALIDATION,
+    WELL_KNOWN_ORIGIN,
+    FrontDoorSettings,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
@@ -35,24 +60,45 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
+from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
+from .domains import validate_hostname
 from .errors import InvalidArgument
+from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
 
-ORIGIN_PORT = 443
+HTTPS_PORT = 443
+HTTP_PORT = 80
 ORIGIN_MIN_TLS_VERSION = "1.2"
 BACKEND_NAME = "esp-origin"
-"""Fixed: Fastly replaces a backend whose name changes."""
+"""Fixed: a backend is named in the service's VCL; renaming it swaps the backend in the next version."""
+WELL_KNOWN_BACKEND_NAME = "well-known-origin"
+WELL_KNOWN_CONDITION_NAME = "well-known-path"
+WELL_KNOWN_STATEMENT = 'req.url.path ~ "^/\\.well-known/"'
+"""VCL: the path starts with ``/.well-known/`` (a regular expression; VCL strings take backslashes as is)."""
 FORCE_TLS_SETTING_NAME = "force-tls"
+NOT_APP_LINK_CONDITION_NAME = "not-app-link"
 X_FORWARDED_FOR = "append"
 """Fastly's own default: the client IP is appended to ``X-Forwarded-For`` (never ``clear``)."""
 
 DEFAULT_DOMAIN_LIMIT = 20
 """Fastly's default limit of domains per service; Fastly support raises it on request."""
 MAX_DOMAIN_LIMIT = 100
-"""One TLS subscription covers every domain, and a Let's Encrypt certificate holds at most 100 names."""
+"""A shared subscription is one certificate, and a Let's Encrypt certificate holds at most 100 names; per
+domain, Let's Encrypt issues at most 50 new certificates per registered domain a week
+(https://letsencrypt.org/docs/rate-limits/), so 100 new domains already take two weeks."""
 DEFAULT_CERTIFICATE_AUTHORITY = "lets-encrypt"
 CERTIFICATE_AUTHORITIES = ("lets-encrypt", "certainly", "globalsign")
 """The values the Fastly TLS subscription API accepts."""
 ACME_CHALLENGE_PREFIX = "_acme-challenge."
+
+SHARED = "shared"
+PER_DOMAIN = "per-domain"
+CERTIFICATE_MODES = (SHARED, PER_DOMAIN)
+
+MAX_COMPONENT_NAME = 63
+"""Our bound on the component name (Fastly documents none for service names that we found): it starts the
+service's auto-name ``<name>-service-<7 random>`` and every resource name, one DNS label's worth keeps
+them readable in the Fastly console."""
+_COMPONENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 class FastlyTrackingDomainArgs(TrackingDomainArgs):
@@ -60,47 +106,108 @@ class FastlyTrackingDomainArgs(TrackingDomainArgs):
 
     domain_limit: NotRequired[int]
     """Most tracking domains this component accepts (default 20, Fastly's default limit of domains per
-    service; 1 to 100). Set it when Fastly support has raised your account's limit; 100 is the ceiling
-    because one TLS subscription, i.e. one certificate, covers every domain."""
-    certificate_authority: NotRequired[str]
-    """Who issues the certificate: ``lets-encrypt`` (default), ``certainly`` or ``globalsign`` (paid
-    accounts). Changing it replaces the TLS subscription."""
-    tls_configuration_id: NotRequired[pulumi.Input[str]]
-    """ID of the Fastly TLS configuration the subscription's domains use (default: the account's
-    default configuration). The route CNAME target follows from it."""
+    service; 1 to 100). Set it when Fastly support has raised your account's limit. 100 is the ceiling: a
+    shared subscription is one certificate of at most 100 names, and per domain Let's Encrypt issues at
+    most 50 new certificates per registered domain a week."""
+    certificates: NotRequired[str]
+    """How the domains get certificates. ``shared`` (default, what stacks made before this option have):
+    one TLS subscription ``<name>-certificate`` for every domain; Fastly refuses to change its domains
+    while they are live (adding or removing a domain fails). ``per-domain`` (recommended; the example
+    stack's choice): one subscription ``<name>-certificate-<domain>`` per domain, so adding a domain only
+    creates its own subscription and removing one deletes only its own. A live ``shared`` stack moves in
+    one ``pulumi up`` by listing its domains in ``shared_certificate_domains`` (docs: Day two)."""
+    shared_certificate_domains: NotRequired[list[str]]
+    """With ``certificates="per-domain"``: the domains of a stack made with ``shared`` whose subscription
+    ``<name>-certificate`` keeps them, exactly as deployed, so the move changes no certificate. Every other
+    domain gets its own subscription. Only ever remove names from this list (with the domain itself):
+    that subscription is edited with ``force_update``, which drops exactly the removed name; a name added
+    to it would make Fastly re-issue the live certificate. Default: none."""
+    validated_domains: NotRequired[list[str]]
+    """The domains whose ``_acme-challenge`` CNAME (in ``dns_records``) exists: ``pulumi up`` waits until
+    their certificate is issued (a ``TlsSubscriptionValidation`` per subscription whose domains are all
+    listed). Append a new domain here once its CNAME exists, never in the ``up`` that adds it: its
+    CNAME's value is only known after that ``up``. Default: none (nothing waits)."""
     wait_for_certificate: NotRequired[bool]
-    """Add a ``TlsSubscriptionValidation`` that makes ``pulumi up`` wait until the certificate is issued
-    (default False: nothing waits for DNS you create elsewhere; the certificate is issued once the
-    ``_acme-challenge`` CNAMEs exist). Turn it on when those records already exist or are created in the
-    same program."""
+    """``validated_domains`` listing every domain (default False). Use it only while the domain list does
+    not change: a domain added with it on makes the ``up`` wait for a CNAME nobody can have created."""
+    draft_domains: NotRequired[list[str]]
+    """With ``activate=False``: the domains that are only on the draft service version (added since the
+    version you last activated). Fastly refuses a TLS subscription for a domain no active version holds,
+    so theirs are not created yet (nor listed in ``dns_records``): activate the version in the Fastly
+    console, remove them from this list and run ``pulumi up`` again. Default: none."""
+    tls_configuration_id: NotRequired[pulumi.Input[str]]
+    """ID of the Fastly TLS configuration the subscriptions' domains use (default: the account's default
+    configuration). The route CNAME target follows from it."""
+    certificate_authority: NotRequired[str]
+    """Who issues the certificates: ``lets-encrypt`` (default), ``certainly`` or ``globalsign`` (paid
+    accounts). Changing it replaces every subscription (terraform-provider-fastly: ForceNew)."""
     service_name: NotRequired[pulumi.Input[str]]
     """Name of the Fastly service as shown in the Fastly console (default: Pulumi auto-naming,
     ``<name>-service-<random>``)."""
     activate: NotRequired[bool]
     """Activate each new service version (default True). False leaves changes as a draft version to
-    review and activate in the Fastly console."""
+    review and activate in the Fastly console; list the domains added since the active version in
+    ``draft_domains``."""
     force_destroy: NotRequired[bool]
-    """Let ``pulumi destroy`` delete the active service and the subscription while its domains are
+    """Let ``pulumi destroy`` delete the active service and a shared subscription while its domains are
     active (default False). Live links stop working when they go: also needs
-    ``protect_serving_resources=False``."""
+    ``protect_serving_resources=False``. A per-domain subscription is always deletable once unprotected:
+    it is deleted only when its domain is removed (see ``certificates``)."""
+
+
+@dataclass(frozen=True)
+class PlannedSubscription:
+    """One TLS subscription the component registers: its resource name and the domains it covers."""
+
+    resource_name: str
+    waiter_name: str
+    """The name of its ``TlsSubscriptionValidation``, when one waits for it."""
+    domains: tuple[str, ...]
+    shared: bool
+
+
+@dataclass(frozen=True)
+class FastlySettings:
+    """The Fastly arguments, validated, beside the common ones."""
+
+    common: FrontDoorSettings
+    per_domain: bool
+    subscriptions: tuple[PlannedSubscription, ...]
+    validated: frozenset[str]
+    authority: str
+    configuration_id: Optional[pulumi.Input[str]]
+    service_name: Optional[pulumi.Input[str]]
+    activate: bool
+    force_destroy: bool
 
 
 class FastlyTrackingDomain(TrackingDomainComponent):
     """HTTPS and HTTP front door for email tracking domains on Fastly: a VCL service holding the tracking
     domains, forwarding every request over TLS (certificate checked, SNI set) to the ESP's tracking
-    endpoint with a short fallback TTL, and a Fastly-managed TLS subscription (Let's Encrypt) for the
+    endpoint with a short fallback TTL, and Fastly-managed TLS subscriptions (Let's Encrypt) for the
     domains. Fastly's defaults pass the real User-Agent and client IP to the ESP. ``dns_records`` lists
-    the ``_acme-challenge`` CNAMEs that validate the certificate and the CNAME each tracking domain must
+    the ``_acme-challenge`` CNAMEs that validate the certificates and the CNAME each tracking domain must
     point at; create those in DNS. Plain-HTTP requests (links already delivered as ``http://``) are
-    served too, or redirected to HTTPS when ``redirect_http_to_https`` is set."""
+    served too, or redirected to HTTPS when ``redirect_http_to_https`` is set. With ``app_links`` the
+    service answers the two app-link files itself; with ``well_known_origin`` other ``/.well-known/*``
+    requests go to that host."""
+
+    supports = frozenset({APP_LINKS, WELL_KNOWN_ORIGIN, ORIGIN_HTTP, ORIGIN_CACHE_CONTROL})
 
     service_id: pulumi.Output[str]
     """ID of the Fastly VCL service."""
     tls_subscription_id: pulumi.Output[str]
-    """ID of the Fastly TLS subscription (``fastly tls-subscription describe --id <id>`` shows its state)."""
+    """ID of the shared TLS subscription ``<name>-certificate`` (``fastly tls-subscription describe --id
+    <id>`` shows its state); empty when every domain has its own (see ``tls_subscription_ids``)."""
     certificate_id: pulumi.Output[str]
-    """ID of the issued certificate: set once issued (with ``wait_for_certificate``, when ``pulumi up``
-    returns); empty while the subscription is pending."""
+    """ID of the shared subscription's certificate once issued; empty while it is pending or when there is
+    no shared subscription."""
+    tls_subscription_ids: pulumi.Output[dict[str, str]]
+    """Every domain with a subscription -> the ID of the subscription covering it (``draft_domains`` have
+    none yet)."""
+    certificate_ids: pulumi.Output[dict[str, str]]
+    """Every domain with a subscription -> the ID of its issued certificate (with ``validated_domains``,
+    set when ``pulumi up`` returns); empty while the subscription is pending."""
 
     def __init__(
         self,
@@ -108,119 +215,344 @@ class FastlyTrackingDomain(TrackingDomainComponent):
         args: FastlyTrackingDomainArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        domain_limit = bounded_int_arg(
-            args,
-            "domain_limit",
-            DEFAULT_DOMAIN_LIMIT,
-            1,
-            MAX_DOMAIN_LIMIT,
-            note=f"Fastly's default per service; {MAX_DOMAIN_LIMIT} is the most names one Let's Encrypt certificate holds",
+        _check_component_name(name)
+        config = _resolve(name, args)
+        super().__init__(name, config.common, opts)
+        service = self._service(name, config)
+        subscriptions = {planned: self._subscription(planned, config, service) for planned in config.subscriptions}
+        certificates = {planned: self._certificate_id(planned, subscription, config)
+                        for planned, subscription in subscriptions.items()}
+        shared = [planned for planned in subscriptions if planned.shared]
+        self.publish_outputs(
+            origin_host=config.common.origin.host,
+            dns_records=collect_dns_records(_dns_records(config.common.domains, subscriptions)),
+            service_id=service.id,
+            tls_subscription_id=subscriptions[shared[0]].id if shared else "",
+            certificate_id=certificates[shared[0]] if shared else "",
+            tls_subscription_ids=_by_domain({p: s.id for p, s in subscriptions.items()}),
+            certificate_ids=_by_domain(certificates),
         )
-        settings = resolve_settings(
-            args,
-            FastlyTrackingDomainArgs,
-            max_domains=domain_limit,
-            limit_reason=(
-                f" on one Fastly service (domain_limit={domain_limit}; Fastly's default is {DEFAULT_DOMAIN_LIMIT} "
-                f"domains per service: once Fastly support has raised your limit, set domain_limit, up to "
-                f"{MAX_DOMAIN_LIMIT}, the most names one certificate holds; or split the domains over several "
-                "components)"
-            ),
-        )
-        authority = plain_arg(args, "certificate_authority", str, DEFAULT_CERTIFICATE_AUTHORITY)
-        if authority not in CERTIFICATE_AUTHORITIES:
-            raise InvalidArgument(
-                "certificate_authority", f"{authority!r} is not one of {', '.join(CERTIFICATE_AUTHORITIES)}"
-            )
-        wait = plain_arg(args, "wait_for_certificate", bool, False)
-        activate = plain_arg(args, "activate", bool, True)
-        force_destroy = plain_arg(args, "force_destroy", bool, False)
-        configuration_id = input_arg(args, "tls_configuration_id", "a TLS configuration ID, or leave it out")
-        service_name = input_arg(args, "service_name", "a service name such as 'tracking-links', or leave it out")
 
-        super().__init__(name, settings, opts)
+    def _service(self, name: str, config: FastlySettings) -> fastly.ServiceVcl:
+        settings = config.common
         origin = settings.origin
-
-        service = fastly.ServiceVcl(
+        deep_links, well_known_origin = settings.deep_links, settings.well_known_origin
+        backends = [_esp_backend(origin.host, origin.sends_tracking_host, origin.profile.origin_protocol)]
+        conditions = _app_link_conditions(deep_links) if deep_links else []
+        if well_known_origin is not None:
+            backends.append(_well_known_backend(well_known_origin))
+            conditions.append(_well_known_condition())
+        if deep_links and settings.redirect_http_to_https:
+            conditions.append(_not_app_link_condition(deep_links))
+        return fastly.ServiceVcl(
             f"{name}-service",
-            name=service_name,
+            name=config.service_name,
             comment=f"HTTPS front door for email tracking domains -> {origin.profile.name} ({origin.host}); "
             "managed by tracking-cdn",
             domains=[fastly.ServiceVclDomainArgs(name=domain) for domain in settings.domains],
-            backends=[_backend(origin.host, origin.sends_tracking_host)],
+            backends=backends,
+            conditions=conditions or None,
+            response_objects=_app_link_responses(deep_links) if deep_links else None,
             default_ttl=settings.cache_ttl_seconds,
-            request_settings=[_force_tls()] if settings.redirect_http_to_https else None,
-            activate=activate,
-            force_destroy=force_destroy,
+            request_settings=[_force_tls(exempt_app_links=deep_links is not None)]
+            if settings.redirect_http_to_https else None,
+            activate=config.activate,
+            force_destroy=config.force_destroy,
             opts=self.child_opts(serving=True),
         )
-        subscription = fastly.TlsSubscription(
-            f"{name}-certificate",
-            domains=list(settings.domains),
-            certificate_authority=authority,
-            configuration_id=configuration_id,
-            force_destroy=force_destroy,
-            # Fastly refuses a subscription for domains that no service holds yet.
+
+    def _subscription(
+        self, planned: PlannedSubscription, config: FastlySettings, service: fastly.ServiceVcl
+    ) -> fastly.TlsSubscription:
+        """A subscription after the service: with ``activate`` its domains are on the active version by
+        the time the service's create/update returns (the provider activates before returning), and
+        Fastly refuses a subscription for domains that no active service version holds."""
+        return fastly.TlsSubscription(
+            planned.resource_name,
+            domains=list(planned.domains),
+            certificate_authority=config.authority,
+            configuration_id=config.configuration_id,
+            # A domain's own subscription goes only with that domain (after `pulumi state unprotect`),
+            # and Fastly refuses to delete one whose domain has TLS enabled without the flag.
+            force_destroy=True if not planned.shared else config.force_destroy,
+            # The shared subscription of a stack moved to per-domain only ever loses names.
+            force_update=True if planned.shared and config.per_domain else None,
             opts=self.child_opts(serving=True, depends_on=[service]),
         )
-        certificate_id: pulumi.Output[str] = subscription.certificate_id.apply(lambda value: value or "")
-        if wait:
-            validation = fastly.TlsSubscriptionValidation(
-                f"{name}-certificate-validation",
-                subscription_id=subscription.id,
-                opts=self.child_opts(serving=True),
-            )
-            certificate_id = validation.certificate_id.apply(lambda value: value or "")
 
-        records: list[pulumi.Output] = []
-        for domain in settings.domains:
-            records.append(
-                dns_record(
-                    ACME_CHALLENGE_PREFIX + domain,
-                    "CNAME",
-                    subscription.managed_dns_challenges.apply(lambda found, d=domain: _acme_target(found, d)),
-                    VALIDATION,
-                )
-            )
-            records.append(
-                dns_record(
-                    domain,
-                    "CNAME",
-                    subscription.managed_http_challenges.apply(lambda found, d=domain: _route_target(found, d)),
-                    ROUTE,
-                )
-            )
+    def _certificate_id(
+        self, planned: PlannedSubscription, subscription: fastly.TlsSubscription, config: FastlySettings
+    ) -> pulumi.Output[str]:
+        """The certificate ID, through a waiter when every domain of the subscription is validated."""
+        if not set(planned.domains) <= config.validated:
+            return subscription.certificate_id.apply(lambda value: value or "")
+        waiter = fastly.TlsSubscriptionValidation(
+            planned.waiter_name,
+            subscription_id=subscription.id,
+            opts=self.child_opts(serving=True),
+        )
+        return waiter.certificate_id.apply(lambda value: value or "")
 
-        self.publish_outputs(
-            origin_host=origin.host,
-            dns_records=collect_dns_records(records),
-            service_id=service.id,
-            tls_subscription_id=subscription.id,
-            certificate_id=certificate_id,
+
+# --- arguments ----------------------------------------------------------------------------------------
+
+
+def _check_component_name(name: Any) -> None:
+    """The component's name starts the service's auto-name and every child's name (and URN)."""
+    if not isinstance(name, str) or not _COMPONENT_NAME.match(name):
+        raise InvalidArgument(
+            "name",
+            f"{name!r} cannot start Fastly and Pulumi names: use ASCII letters, digits, '-' and '_', starting "
+            "with a letter or digit (e.g. 'tracking')",
+        )
+    if len(name) > MAX_COMPONENT_NAME:
+        raise InvalidArgument(
+            "name",
+            f"{name!r} is {len(name)} characters; at most {MAX_COMPONENT_NAME} (it starts the Fastly service "
+            "name '<name>-service-<random>')",
         )
 
 
-def _backend(origin_host: str, sends_tracking_host: bool) -> fastly.ServiceVclBackendArgs:
-    """The one backend: the ESP endpoint on 443 over TLS, certificate checked against its own name, SNI set.
-
-    ``Host``: SparkPost-style endpoints get their own host name; SendGrid routes on the tracking domain,
-    so the viewer's ``Host`` is passed through unchanged (no override)."""
-    return fastly.ServiceVclBackendArgs(
-        name=BACKEND_NAME,
-        address=origin_host,
-        port=ORIGIN_PORT,
-        use_ssl=True,
-        ssl_check_cert=True,
-        ssl_cert_hostname=origin_host,
-        ssl_sni_hostname=origin_host,
-        min_tls_version=ORIGIN_MIN_TLS_VERSION,
-        override_host=None if sends_tracking_host else origin_host,
+def _resolve(name: str, args: FastlyTrackingDomainArgs) -> FastlySettings:
+    """Every argument validated before anything is registered."""
+    domain_limit = bounded_int_arg(
+        args,
+        "domain_limit",
+        DEFAULT_DOMAIN_LIMIT,
+        1,
+        MAX_DOMAIN_LIMIT,
+        note=f"Fastly's default per service; {MAX_DOMAIN_LIMIT} is the most names one Let's Encrypt certificate holds",
+    )
+    common = resolve_settings(
+        args,
+        FastlyTrackingDomainArgs,
+        max_domains=domain_limit,
+        limit_reason=(
+            f" on one Fastly service (domain_limit={domain_limit}; Fastly's default is {DEFAULT_DOMAIN_LIMIT} "
+            f"domains per service: once Fastly support has raised your limit, set domain_limit, up to "
+            f"{MAX_DOMAIN_LIMIT}, the most names one certificate holds; or split the domains over several "
+            "components)"
+        ),
+    )
+    domains = common.domains
+    authority = plain_arg(args, "certificate_authority", str, DEFAULT_CERTIFICATE_AUTHORITY)
+    if authority not in CERTIFICATE_AUTHORITIES:
+        raise InvalidArgument(
+            "certificate_authority", f"{authority!r} is not one of {', '.join(CERTIFICATE_AUTHORITIES)}"
+        )
+    mode = plain_arg(args, "certificates", str, SHARED)
+    if mode not in CERTIFICATE_MODES:
+        raise InvalidArgument("certificates", f"{mode!r} is not one of {', '.join(CERTIFICATE_MODES)}")
+    activate = plain_arg(args, "activate", bool, True)
+    shared_domains = _subset_of_domains(args, "shared_certificate_domains", domains)
+    drafts = _subset_of_domains(args, "draft_domains", domains)
+    validated = _validated_domains(args, domains)
+    if shared_domains and mode != PER_DOMAIN:
+        raise InvalidArgument(
+            "shared_certificate_domains",
+            "only with certificates='per-domain': with 'shared' every domain is on that one subscription",
+        )
+    if drafts and activate:
+        raise InvalidArgument(
+            "draft_domains",
+            "only with activate=False: with activate=True every domain is on the version this `pulumi up` "
+            "activates; remove draft_domains",
+        )
+    for key, overlap in (("shared_certificate_domains", shared_domains & drafts), ("validated_domains", validated & drafts)):
+        if overlap:
+            raise InvalidArgument(
+                key,
+                f"{sorted(overlap)[0]!r} is also in draft_domains: a domain only on the draft version has no "
+                "certificate yet",
+            )
+    if not activate and not drafts:
+        pulumi.log.warn(
+            "activate=False: Fastly refuses a TLS subscription for a domain no active service version holds; "
+            "list the domains added since the version you last activated in draft_domains"
+        )
+    return FastlySettings(
+        common=common,
+        per_domain=mode == PER_DOMAIN,
+        subscriptions=plan_subscriptions(name, domains, mode, shared_domains, drafts),
+        validated=validated,
+        authority=authority,
+        configuration_id=input_arg(args, "tls_configuration_id", "a TLS configuration ID, or leave it out"),
+        service_name=input_arg(args, "service_name", "a service name such as 'tracking-links', or leave it out"),
+        activate=activate,
+        force_destroy=plain_arg(args, "force_destroy", bool, False),
     )
 
 
-def _force_tls() -> fastly.ServiceVclRequestSettingArgs:
-    """Redirect plain-HTTP requests to HTTPS (Fastly answers them with a redirect); X-Forwarded-For as default."""
-    return fastly.ServiceVclRequestSettingArgs(name=FORCE_TLS_SETTING_NAME, force_ssl=True, xff=X_FORWARDED_FOR)
+def _subset_of_domains(args: Mapping[str, Any], key: str, domains: tuple[str, ...]) -> frozenset[str]:
+    """``args[key]``: a list of names that are all in ``domains`` (normalised as they are)."""
+    found = set()
+    for index, value in enumerate(plain_arg(args, key, list, [])):
+        domain = validate_hostname(value, argument=f"{key}[{index}]")
+        if domain not in domains:
+            raise InvalidArgument(f"{key}[{index}]", f"{value!r} is not one of domains")
+        found.add(domain)
+    return frozenset(found)
+
+
+def _validated_domains(args: Mapping[str, Any], domains: tuple[str, ...]) -> frozenset[str]:
+    wait_for_all = plain_arg(args, "wait_for_certificate", bool, False)
+    if wait_for_all and args.get("validated_domains") is not None:
+        raise InvalidArgument(
+            "wait_for_certificate",
+            "conflicts with validated_domains: wait_for_certificate: true means every domain; list the "
+            "validated ones in validated_domains and remove wait_for_certificate",
+        )
+    return frozenset(domains) if wait_for_all else _subset_of_domains(args, "validated_domains", domains)
+
+
+def plan_subscriptions(
+    name: str, domains: tuple[str, ...], mode: str, shared_domains: frozenset[str], drafts: frozenset[str]
+) -> tuple[PlannedSubscription, ...]:
+    """The subscriptions to register, in ``domains`` order: one ``<name>-certificate`` for the shared
+    domains (every domain with ``shared``), one ``<name>-certificate-<domain>`` for each other domain;
+    ``drafts`` get none."""
+    live = [domain for domain in domains if domain not in drafts]
+    shared = tuple(d for d in live if mode == SHARED or d in shared_domains)
+    own = [d for d in live if d not in shared]
+    planned = [PlannedSubscription(f"{name}-certificate", f"{name}-certificate-validation", shared, True)] if shared else []
+    return tuple(planned + [
+        PlannedSubscription(f"{name}-certificate-{d}", f"{name}-certificate-validation-{d}", (d,), False) for d in own
+    ])
+
+
+# --- the service's blocks -------------------------------------------------------------------------------
+
+
+def _esp_backend(origin_host: str, sends_tracking_host: bool, protocol: str) -> fastly.ServiceVclBackendArgs:
+    """The ESP endpoint: on 443 over TLS, certificate checked against its own name, SNI set; for an ESP
+    reached over plain HTTP (``ses``, esp.py's documented exception) on port 80 without TLS.
+
+    ``Host``: SparkPost-style endpoints get their own host name; SendGrid, SES, Iterable and Customer.io
+    route on the tracking domain, so the viewer's ``Host`` is passed through unchanged (no override)."""
+    override_host = None if sends_tracking_host else origin_host
+    if protocol == PLAIN_HTTP_ORIGIN:
+        return fastly.ServiceVclBackendArgs(
+            name=BACKEND_NAME, address=origin_host, port=HTTP_PORT, use_ssl=False, override_host=override_host
+        )
+    return _tls_backend(BACKEND_NAME, origin_host, override_host)
+
+
+def _well_known_backend(host: str) -> fastly.ServiceVclBackendArgs:
+    """``well_known_origin``: chosen for ``/.well-known/*`` (its request condition), verified TLS, Host = it."""
+    return _tls_backend(WELL_KNOWN_BACKEND_NAME, host, host, request_condition=WELL_KNOWN_CONDITION_NAME)
+
+
+def _tls_backend(
+    name: str, host: str, override_host: Optional[str], request_condition: Optional[str] = None
+) -> fastly.ServiceVclBackendArgs:
+    return fastly.ServiceVclBackendArgs(
+        name=name,
+        address=host,
+        port=HTTPS_PORT,
+        use_ssl=True,
+        ssl_check_cert=True,
+        ssl_cert_hostname=host,
+        ssl_sni_hostname=host,
+        min_tls_version=ORIGIN_MIN_TLS_VERSION,
+        override_host=override_host,
+        request_condition=request_condition,
+    )
+
+
+def _path_is(path: str) -> str:
+    """A VCL test of the request path (without query string); the paths are ours, plain ASCII without quotes."""
+    return f'req.url.path == "{path}"'
+
+
+def _app_link_condition_name(path: str) -> str:
+    return "app-link-" + path.removeprefix(WELL_KNOWN_PREFIX).replace(".", "-")
+
+
+def _app_link_conditions(deep_links: DeepLinks) -> list[fastly.ServiceVclConditionArgs]:
+    return [
+        fastly.ServiceVclConditionArgs(name=_app_link_condition_name(file.path), type="REQUEST", statement=_path_is(file.path))
+        for file in deep_links.files
+    ]
+
+
+def _app_link_responses(deep_links: DeepLinks) -> list[fastly.ServiceVclResponseObjectArgs]:
+    """The files answered at the edge, exactly as deep_links.py produced them: Fastly stores ``content``
+    as given (terraform-provider-fastly block_fastly_service_responseobject.go passes it verbatim) and
+    renders it into the service's VCL itself. The bodies are ASCII JSON, so they hold no NUL byte (which
+    ends a VCL synthetic string) -- deep_links refuses control characters as invalid JSON."""
+    return [
+        fastly.ServiceVclResponseObjectArgs(
+            name=_app_link_condition_name(file.path),
+            request_condition=_app_link_condition_name(file.path),
+            status=200,
+            response="OK",
+            content_type=file.content_type,
+            content=file.text,
+        )
+        for file in deep_links.files
+    ]
+
+
+def _not_app_link_condition(deep_links: DeepLinks) -> fastly.ServiceVclConditionArgs:
+    """Every request but the app-link files: the HTTPS redirect applies to these only (Apple and Android
+    refuse a redirect for the files)."""
+    tests = " || ".join(_path_is(file.path) for file in deep_links.files)
+    return fastly.ServiceVclConditionArgs(name=NOT_APP_LINK_CONDITION_NAME, type="REQUEST", statement=f"!({tests})")
+
+
+def _well_known_condition() -> fastly.ServiceVclConditionArgs:
+    """``/.well-known/*``, as SparkPost's deep-link guide selects its second Fastly host
+    (``req.url ~ "^/\\.well-known/.*"``; SparkPost/support-docs
+    ``content/docs/tech-resources/deep-links-self-serve.md``), on the path alone."""
+    return fastly.ServiceVclConditionArgs(
+        name=WELL_KNOWN_CONDITION_NAME, type="REQUEST", statement=WELL_KNOWN_STATEMENT
+    )
+
+
+def _force_tls(exempt_app_links: bool) -> fastly.ServiceVclRequestSettingArgs:
+    """Redirect plain-HTTP requests to HTTPS (Fastly answers them with a redirect), except the app-link
+    files when they are served; X-Forwarded-For as default."""
+    return fastly.ServiceVclRequestSettingArgs(
+        name=FORCE_TLS_SETTING_NAME,
+        force_ssl=True,
+        xff=X_FORWARDED_FOR,
+        request_condition=NOT_APP_LINK_CONDITION_NAME if exempt_app_links else None,
+    )
+
+
+# --- outputs --------------------------------------------------------------------------------------------
+
+
+def _dns_records(
+    domains: tuple[str, ...], subscriptions: Mapping[PlannedSubscription, fastly.TlsSubscription]
+) -> list[pulumi.Output]:
+    """Per domain with a subscription: its ``_acme-challenge`` CNAME and its route CNAME, from the
+    subscription's challenges."""
+    covering = {domain: subscription for planned, subscription in subscriptions.items() for domain in planned.domains}
+    records: list[pulumi.Output] = []
+    for domain in (d for d in domains if d in covering):
+        subscription = covering[domain]
+        records.append(dns_record(
+            ACME_CHALLENGE_PREFIX + domain,
+            "CNAME",
+            subscription.managed_dns_challenges.apply(lambda found, d=domain: _acme_target(found, d)),
+            VALIDATION,
+        ))
+        records.append(dns_record(
+            domain,
+            "CNAME",
+            subscription.managed_http_challenges.apply(lambda found, d=domain: _route_target(found, d)),
+            ROUTE,
+        ))
+    return records
+
+
+def _by_domain(values: Mapping[PlannedSubscription, pulumi.Input[str]]) -> pulumi.Output[dict[str, str]]:
+    """``{domain: value of the subscription covering it}``, domains sorted."""
+    pairs = sorted((domain, value) for planned, value in values.items() for domain in planned.domains)
+    return pulumi.Output.all(*[value for _, value in pairs]).apply(
+        lambda resolved: {domain: value for (domain, _), value in zip(pairs, resolved)}
+    )
 
 
 def _field(entry: Any, snake: str, camel: str) -> Any:
