@@ -785,3 +785,10 @@ def test_a_component_name_cloudflare_would_refuse_as_a_worker_name_is_refused_na
 
 def refusal_free(create):
     return offline.run_offline(create)
+
+
+def test_the_example_stack_takes_app_links_from_its_config():
+    run = run_stack("cloudflare-example", {"tracking-cdn:accountId": ACCOUNT, "tracking-cdn:appLinks": APP_LINKS,
+                                           "tracking-cdn:wellKnownOrigin": "www.example.com"})
+    assert run.one(WORKERS_SCRIPT).inputs["accountId"] == ACCOUNT
+    assert len(run.of_type(WORKERS_ROUTE)) == 4

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import http.client
+import http.server
 import json
 import socket
 import ssl
+import threading
 from typing import Iterator
 
 import pulumi
@@ -238,3 +240,41 @@ def test_with_the_https_redirect_the_files_still_answer_on_plain_http(esp, tmp_p
         assert served_by(get(edge, APPLE_PATH, tls=False)) == "worker"
         assert served_by(get(edge, ANDROID_PATH, tls=False)) == "worker"
         assert served_by(get(edge, "/f/abc", tls=False)) == f"301 https://{TRACK}/f/abc"
+
+
+# --- an ESP reached over plain HTTP (ses, issue 21) ------------------------------------------------
+
+
+class _PlainHttpEsp(http.server.BaseHTTPRequestHandler):
+    """SES's endpoint as the ``ses`` profile reaches it: plain HTTP; records each request's Host."""
+
+    protocol_version = "HTTP/1.1"
+    hosts: list = []
+
+    def do_GET(self) -> None:
+        type(self).hosts.append(self.headers.get("Host"))
+        self.send_response_only(302)
+        self.send_header("Location", "https://shop.example.com/")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_ses_is_proxied_over_plain_http_with_the_tracking_domain_as_host(tmp_path, capsys):
+    """SSL Flexible for the ses hosts: HTTPS from the browser to Cloudflare, HTTP to SES's endpoint, which
+    receives the tracking domain as Host (the profile's documented exception)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PlainHttpEsp)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    try:
+        run = component_run(esp="ses", esp_region="eu-west-1", domains=[TRACK])
+        with CloudflareEdge(run, ZONE, origins={"r.eu-west-1.awstrack.me": server.server_address[1]}) as edge:
+            edge.ca_path = edge.ca_file(tmp_path)
+            response = get(edge, "/L0/abc", tls=True)
+        assert response.status == 302 and response.getheader("Location") == "https://shop.example.com/"
+        assert _PlainHttpEsp.hosts == [TRACK]
+        assert {seen.ssl_mode for seen in edge.seen} == {"flexible"}
+    finally:
+        server.shutdown()
+        server.server_close()
