@@ -111,7 +111,12 @@ MODES: tuple[Mode, ...] = (
          redirects=False),
     Mode("cloudflare-proxy", "cloudflare", {"zone_name": "example.com", "mode": "proxy"},
          ttl_args=lambda ttl: {"edge_cache_ttl_seconds": ttl}),
-    Mode("fastly", "fastly", {}, many_args={"domain_limit": 100}),
+    Mode("fastly", "fastly", {"certificates": "per-domain"}, many_args={"domain_limit": 100}),
+    # A stack made with one shared subscription, moved to per-domain: its live BASE domains stay on it.
+    Mode("fastly-moved-from-shared", "fastly", {"certificates": "per-domain"},
+         domain_args=lambda domains, live: {"domains": domains,
+                                            "shared_certificate_domains": [d for d in live if d in BASE]},
+         many_args={"domain_limit": 100}),
 )
 
 

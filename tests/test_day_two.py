@@ -27,16 +27,11 @@ GCP_CERTIFICATE_0 = (
     "takes the new, unissued certificate at once. The documented path is certificate-manager (modes gcp-cloud-dns "
     "and gcp-dns-elsewhere) and the move to it (docs/front-doors/gcp.md, Day two)"
 )
-FASTLY_FORCE_UPDATE = (
-    "issue 13 §3 Fastly: the TLS subscription's domains change while its domains are active, which Fastly "
-    "refuses without force_update"
-)
 KNOWN_FAILURES: dict[str, str] = {
     **{f"cloudfront-dns-elsewhere/{t}": CLOUDFRONT_ONE_FLAG
        for t in ("append-domain", "domains-1-to-11", "domains-11-to-101")},
     **{f"gcp-classic/{t}": GCP_CERTIFICATE_0
        for t in ("append-domain", "remove-last-domain", "domains-1-to-11", "domains-11-to-101")},
-    **{f"fastly/{t}": FASTLY_FORCE_UPDATE for t in ("append-domain", "remove-last-domain", "domains-1-to-11")},
 }
 """Case id -> why it fails today (issue 13 §3). Remove an entry with the fix that makes it pass."""
 
@@ -44,8 +39,9 @@ REFUSED: dict[str, tuple[str, list[str]]] = {
     # Cloudflare: a redirect cannot carry the tracking domain SendGrid routes on; mode='proxy' is the way
     # (switching a live stack's recipe: tests/test_cloudflare_day_two.py).
     "cloudflare-redirect/change-esp": ("mode", ["routes on the tracking domain", "mode='proxy'"]),
-    # Fastly: one TLS subscription (one certificate, at most 100 names) per service, whatever domain_limit.
-    "fastly/domains-11-to-101": ("domains", ["101 domains", "at most 100", "domain_limit", "split the domains"]),
+    # Fastly: at most 100 domains per component, whatever domain_limit (fastly.MAX_DOMAIN_LIMIT).
+    **{f"{mode}/domains-11-to-101": ("domains", ["101 domains", "at most 100", "domain_limit", "split the domains"])
+       for mode in ("fastly", "fastly-moved-from-shared")},
 }
 """Case id -> (argument, words of the message) for transitions a front door refuses up front."""
 

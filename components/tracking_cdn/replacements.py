@@ -49,6 +49,10 @@ AZURE_MUTABILITY_SOURCE = (
 )
 CLOUDFLARE_SOURCE = "cloudflare/terraform-provider-cloudflare internal/services"
 FASTLY_SUBSCRIPTION_SOURCE = "fastly/terraform-provider-fastly fastly/resource_fastly_tls_subscription.go"
+FASTLY_SERVICE_SOURCE = (
+    "fastly/terraform-provider-fastly fastly/base_fastly_service.go (no ForceNew attribute; resourceServiceUpdate "
+    "clones the active version) and fastly/block_fastly_service_*.go (blocks created, updated or deleted in that version)"
+)
 SPARKPOST_SOURCE = "components/tracking_cdn/sparkpost.py SparkPostTrackingDomainProvider.diff (_REPLACE_ON)"
 
 
@@ -252,8 +256,11 @@ _TABLE: tuple[TypeRules, ...] = (
            f"{CLOUDFLARE_SOURCE}/workers_route/schema.go (RequiresReplace)", "zoneId", "routeId",
            notes="pattern and script change in place."),
     # Fastly
-    _rules("fastly:index/serviceVcl:ServiceVcl", "fastly/terraform-provider-fastly fastly/base_fastly_service.go",
-           confirmed=False, notes="Every change is a new service version (cloned, then activated)."),
+    _rules("fastly:index/serviceVcl:ServiceVcl", FASTLY_SERVICE_SOURCE,
+           notes="Every change is an update: name and comment in place, anything else (domains, backends, "
+           "conditions, response objects, request settings, default_ttl) on a cloned version that is validated, "
+           "then activated when activate is true. A block renamed (backend, condition, response object) is "
+           "swapped inside that version, not a new service."),
     TypeRules(
         "fastly:index/tlsSubscription:TlsSubscription",
         forces=(Rule("certificateAuthority", f"{FASTLY_SUBSCRIPTION_SOURCE} (ForceNew: true)"),),
@@ -264,6 +271,10 @@ _TABLE: tuple[TypeRules, ...] = (
         ),
         recomputed_on_update=(("domains", ("managedDnsChallenges", "managedHttpChallenges")),),
         source=FASTLY_SUBSCRIPTION_SOURCE,
+        notes="force_update and force_destroy change in place (the update PATCHes only what changed, with "
+              "?force= from force_update). Changing domains while they are active also needs force_update "
+              "(the API's rule, in tests/day_two.py API_RULES): the Fastly front door gives each domain its own "
+              "subscription so that it never changes one.",
     ),
     _rules("fastly:index/tlsSubscriptionValidation:TlsSubscriptionValidation",
            "fastly/terraform-provider-fastly fastly/resource_fastly_tls_subscription_validation.go",
