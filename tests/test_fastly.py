@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
+from scenarios import ANDROID_ASSET_LINKS, APPLE_APP_SITE_ASSOCIATION
 from tracking_cdn import cli
 from tracking_cdn.contract import ROUTE, VALIDATION
 from tracking_cdn.deep_links import resolve_app_links
@@ -534,10 +535,7 @@ def test_iterables_cache_control_decides_and_our_ttl_is_only_the_fallback(esp):
 
 # --- app-link files and /.well-known/* (issue 17) -------------------------------------------------------
 
-APPLE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/open/*"}]}]}}
-ANDROID = [{"relation": ["delegate_permission/common.handle_all_urls"],
-            "target": {"namespace": "android_app", "package_name": "com.example.app",
-                       "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}]
+APPLE, ANDROID = APPLE_APP_SITE_ASSOCIATION, ANDROID_ASSET_LINKS
 APP_LINKS = {"apple_app_site_association": APPLE, "android_asset_links": ANDROID}
 APPLE_PATH = "/.well-known/apple-app-site-association"
 ANDROID_PATH = "/.well-known/assetlinks.json"

@@ -222,13 +222,13 @@ class FastlyTrackingDomain(TrackingDomainComponent):
         subscriptions = {planned: self._subscription(planned, config, service) for planned in config.subscriptions}
         certificates = {planned: self._certificate_id(planned, subscription, config)
                         for planned, subscription in subscriptions.items()}
-        shared = [planned for planned in subscriptions if planned.shared]
+        shared = next((planned for planned in subscriptions if planned.shared), None)
         self.publish_outputs(
             origin_host=config.common.origin.host,
             dns_records=collect_dns_records(_dns_records(config.common.domains, subscriptions)),
             service_id=service.id,
-            tls_subscription_id=subscriptions[shared[0]].id if shared else "",
-            certificate_id=certificates[shared[0]] if shared else "",
+            tls_subscription_id=subscriptions[shared].id if shared else "",
+            certificate_id=certificates[shared] if shared else "",
             tls_subscription_ids=_by_domain({p: s.id for p, s in subscriptions.items()}),
             certificate_ids=_by_domain(certificates),
         )
