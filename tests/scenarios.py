@@ -300,13 +300,6 @@ THEIR_REDIRECT = {
 }
 THEIR_CONFIG = {"ref": "strict_elsewhere", "expression": "true", "action": "set_config",
                 "action_parameters": {"ssl": "strict"}}
-CLOUDFLARE_APP_LINKS = {
-    "apple_app_site_association": {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
-                                                             "components": [{"/": "/f/*"}]}]}},
-    "android_asset_links": [{"relation": ["delegate_permission/common.handle_all_urls"],
-                             "target": {"namespace": "android_app", "package_name": "com.example.app",
-                                        "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}],
-}
 THEIR_CACHE = {"ref": "cache_static", "expression": '(http.request.uri.path.extension eq "css")',
                "action": "set_cache_settings", "action_parameters": {"cache": True}}
 
@@ -316,6 +309,7 @@ def _cloudflare() -> list[Scenario]:
         return _component("cloudflare", name, **{"domains": TWO_DOMAINS, "zone_name": "example.com", **args})
 
     routes_on_host = {esp for esp, profile in PROFILES.items() if profile.needs_tracking_host_header}
+    app_links = {"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION, "android_asset_links": ANDROID_ASSET_LINKS}
     found = [cloudflare(esp, **esp_args(esp)) for esp in PROFILES]
     found += [cloudflare(f"page-rules-{esp}", mode="page_rules", **esp_args(esp))
               for esp in PROFILES if esp not in routes_on_host]
@@ -353,9 +347,9 @@ def _cloudflare() -> list[Scenario]:
         cloudflare("unprotected", protect_serving_resources=False),
         cloudflare("proxy-unprotected", esp="sendgrid", domains=deep, redirect_http_to_https=True,
                    protect_serving_resources=False),
-        cloudflare("app-links-account-from-an-output", app_links=CLOUDFLARE_APP_LINKS, account_id=AnOutput("acc"),
+        cloudflare("app-links-account-from-an-output", app_links=app_links, account_id=AnOutput("acc"),
                    well_known_origin="www.example.com"),
-        cloudflare("proxy-app-links-https", esp="sendgrid", app_links=CLOUDFLARE_APP_LINKS,
+        cloudflare("proxy-app-links-https", esp="sendgrid", app_links=app_links,
                    account_id="0123456789abcdef0123456789abcdef", redirect_http_to_https=True,
                    well_known_origin="www.example.com"),
         _stack("cloudflare", "stack-example", "cloudflare-example"),

@@ -21,6 +21,7 @@ import pulumi
 import pytest
 
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
+from scenarios import ANDROID_ASSET_LINKS, APPLE_APP_SITE_ASSOCIATION
 from tracking_cdn import cli, offline
 from tracking_cdn.cloudflare import (
     MAX_EXPRESSION_LENGTH,
@@ -676,11 +677,7 @@ WORKERS_SCRIPT = "cloudflare:index/workersScript:WorkersScript"
 WORKERS_ROUTE = "cloudflare:index/workersRoute:WorkersRoute"
 APPLE_PATH = "/.well-known/apple-app-site-association"
 ANDROID_PATH = "/.well-known/assetlinks.json"
-APPLE_FILE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/*"}]}]}}
-ANDROID_FILE = [{"relation": ["delegate_permission/common.handle_all_urls"],
-                 "target": {"namespace": "android_app", "package_name": "com.example.app",
-                            "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}]
-APP_LINKS = {"apple_app_site_association": APPLE_FILE, "android_asset_links": ANDROID_FILE}
+APP_LINKS = {"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION, "android_asset_links": ANDROID_ASSET_LINKS}
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 NOT_FILES = f'not (http.request.uri.path in {{"{APPLE_PATH}" "{ANDROID_PATH}"}})'
 WELL_KNOWN = 'starts_with(http.request.uri.path, "/.well-known/")'

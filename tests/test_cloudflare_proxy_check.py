@@ -25,6 +25,7 @@ import pytest
 
 from cloudflare_edge import CloudflareEdge
 from esp_standin import EspStandin
+from scenarios import ANDROID_ASSET_LINKS, APPLE_APP_SITE_ASSOCIATION
 from tracking_cdn import offline
 from tracking_cdn.cli import main
 from tracking_cdn.cloudflare import CloudflareTrackingDomain
@@ -177,13 +178,7 @@ def test_redirect_mode_sends_the_browser_to_the_esp_host_instead(esp, tmp_path, 
 
 APPLE_PATH = "/.well-known/apple-app-site-association"
 ANDROID_PATH = "/.well-known/assetlinks.json"
-APP_LINKS = {
-    "apple_app_site_association": {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
-                                                             "components": [{"/": "/f/*"}]}]}},
-    "android_asset_links": [{"relation": ["delegate_permission/common.handle_all_urls"],
-                             "target": {"namespace": "android_app", "package_name": "com.example.app",
-                                        "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}],
-}
+APP_LINKS = {"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION, "android_asset_links": ANDROID_ASSET_LINKS}
 
 
 def get(edge: CloudflareEdge, path: str, tls: bool) -> http.client.HTTPResponse:

@@ -93,10 +93,12 @@ ORIGINLESS_RECORD = ("AAAA", "100::")
 ``support/troubleshooting/cloudflare-errors/troubleshooting-cloudflare-1xxx-errors.mdx``, error 1034)."""
 RECORD_KEPT_AS_DEPLOYED = ["type", "content"]
 """Redirect mode leaves what a deployed record points at alone (``ignore_changes``): before the
-placeholder, records were CNAMEs to the ESP host, and turning a live CNAME into an AAAA is a
-delete-then-create (Cloudflare refuses a CNAME beside another record of the same name), during which
-the name does not resolve and resolvers cache that answer for the zone's negative TTL. A redirect
-never reaches the record's target, so the old CNAME serves exactly as well."""
+placeholder, records were CNAMEs to the ESP host, and turning a live CNAME into an AAAA risks a
+delete-then-create (terraform-provider-cloudflare 5.x updates ``type`` in place, but its acceptance
+test ``TestAccCloudflareRecord_typeForceNewRecord`` expects a new record; Cloudflare refuses a CNAME
+beside another record of the same name, so a replacement deletes first), during which the name does
+not resolve and resolvers cache that answer for the zone's negative TTL. A redirect never reaches the
+record's target, so the old CNAME serves exactly as well."""
 
 UNIVERSAL_SSL_DEPTH = 1
 """Universal SSL (full setup) covers the apex and first-level subdomains only: "Deeper subdomains —
@@ -132,9 +134,6 @@ MAX_EXPRESSION_LENGTH = 4096
 """Cloudflare's limit on one rule expression (Rules language reference)."""
 AUTOMATIC_TTL = 1
 """Proxied records always have TTL 'automatic' (1)."""
-PLAN_MINIMUM_EDGE_TTL = {"Free": 7200, "Pro": 3600, "Business": 1, "Enterprise": 1}
-"""Minimum edge cache TTL per plan (developers.cloudflare.com/cache/how-to/edge-browser-cache-ttl/):
-the common 10 s default is possible only on Business and Enterprise."""
 
 
 class CloudflareTrackingDomainArgs(TrackingDomainArgs):
@@ -190,8 +189,9 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     edge_cache_ttl_seconds: NotRequired[int]
     """Proxy mode: cache the ESP's answers at Cloudflare's edge for this many seconds (1 to 3600).
     Default: not cached (a bypass cache rule), so every open and click reaches the ESP. Cloudflare's
-    minimum edge TTL is 2 h on Free and 1 h on Pro plans: values below 3600 need a Business or
-    Enterprise plan, and Free plans cannot set any value up to an hour. Refused for ESPs whose guide
+    minimum edge TTL is 2 h on Free and 1 h on Pro plans (developers.cloudflare.com/cache/how-to/
+    edge-browser-cache-ttl/): values below 3600 need a Business or Enterprise plan, and Free plans
+    cannot set any value up to an hour. Refused for ESPs whose guide
     says to follow their own Cache-Control (iterable): their answers are cached as those headers say."""
     account_id: NotRequired[pulumi.Input[str]]
     """The Cloudflare account that holds the zone: needed with ``app_links``, which are answered by a
@@ -235,9 +235,10 @@ class CloudflareRecipe:
     """Tracking domains deeper than Universal SSL covers that get no pack (redirect modes, default)."""
     existing_rules: dict[str, list[dict[str, Any]]]
     """Rules carried over, by phase."""
-    page_rule_limit: int
     app_files: tuple[WellKnownFile, ...]
     """The app-link files the Worker answers (``app_links``); empty: no Worker."""
+    account_id: Any
+    """``account_id`` (a string or an Output of one) where the Worker goes, or None without app links."""
     well_known_origin: Optional[str]
     """Where other ``/.well-known/*`` requests are redirected (``well_known_origin``), or None."""
 
@@ -269,13 +270,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
     ) -> None:
         settings = resolve_settings(args, CloudflareTrackingDomainArgs)
         zone_id_arg = input_arg(args, "zone_id", "the id of zone_name, or leave it out to look it up")
-        account_id = input_arg(args, "account_id", "your Cloudflare account id")
         recipe = read_recipe(name, args, settings)
-        if recipe.app_files and account_id is None:
-            raise InvalidArgument(
-                "account_id", "app_links are answered by a Worker, an account-level script: give the id of the "
-                "Cloudflare account that holds the zone",
-            )
         super().__init__(name, settings, opts)
         self._warn(args, recipe)
 
@@ -288,7 +283,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         }
         serving = self._entry_points(name, zone_id, recipe, rules)
         serving += self._page_rules(name, zone_id, recipe)
-        serving += self._app_links_worker(name, zone_id, account_id, recipe)
+        serving += self._app_links_worker(name, zone_id, recipe)
         validation = self._certificate_packs(name, zone_id, recipe)
         routes = self._route_records(name, zone_id, recipe, depends_on=serving)
 
@@ -360,9 +355,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
             for domain in self.settings.domains
         ]
 
-    def _app_links_worker(
-        self, name: str, zone_id: pulumi.Output[str], account_id: Any, recipe: CloudflareRecipe
-    ) -> list[pulumi.Resource]:
+    def _app_links_worker(self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe) -> list[pulumi.Resource]:
         """A Worker answering the app-link files (200, application/json, the exact bytes) and one Workers
         route per tracking domain and file. Every redirect rule leaves those paths alone (redirect rules
         run before Workers), so neither HTTP nor HTTPS requests for them are ever redirected."""
@@ -370,7 +363,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
             return []
         script = cloudflare.WorkersScript(
             f"{name}-app-links",
-            account_id=account_id,
+            account_id=recipe.account_id,
             script_name=worker_script_name(name, recipe.zone_name),
             content=worker_module(recipe.app_files),
             main_module=WORKER_MODULE,
@@ -493,32 +486,14 @@ def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDo
     ssl_mode = _read_ssl_mode(args, mode, origin)
     cache_settings = _read_cache_settings(args, mode, origin)
     https_redirect = mode == PROXY and plain_arg(args, "redirect_http_to_https", bool, False)
-    app_files = settings.deep_links.files if settings.deep_links is not None else ()
-    if mode == PAGE_RULES:
-        for argument, given in (("app_links", app_files), ("well_known_origin", settings.well_known_origin)):
-            if given:
-                raise InvalidArgument(
-                    argument, f"mode='{PAGE_RULES}' forwards every path of the tracking domains, /.well-known/* "
-                    f"included; use mode='{REDIRECT}' (a Single Redirect rule that leaves those paths alone)",
-                )
-    if app_files:
-        worker_script_name(name, zone_name)
+    app_files, account_id = _read_deep_links(name, args, mode, settings, zone_name)
     owned_phases = {
         REDIRECT_PHASE: mode == REDIRECT or https_redirect or settings.well_known_origin is not None,
         CONFIG_PHASE: ssl_mode is not None,
         CACHE_PHASE: cache_settings is not None,
     }
     certificate_domains, uncovered = _read_certificate_domains(args, mode, domains, zone_name)
-    page_rule_limit = bounded_int_arg(args, "page_rule_limit", FREE_PLAN_PAGE_RULES, 0)
-    if mode != PAGE_RULES and args.get("page_rule_limit") is not None:
-        raise InvalidArgument("page_rule_limit", f"only applies to mode='{PAGE_RULES}' (mode is {mode!r})")
-    if mode == PAGE_RULES and len(domains) > page_rule_limit:
-        raise InvalidArgument(
-            "domains",
-            f"{len(domains)} domains need {len(domains)} page rules (one Forwarding URL rule each) but "
-            f"page_rule_limit is {page_rule_limit} (default {FREE_PLAN_PAGE_RULES}, a Free plan); raise "
-            f"page_rule_limit to what your plan leaves free, or use mode='{REDIRECT}' (one rule for all domains)",
-        )
+    _check_page_rule_limit(args, mode, domains)
     return CloudflareRecipe(
         zone_name=zone_name,
         mode=mode,
@@ -531,10 +506,46 @@ def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDo
         certificate_domains=certificate_domains,
         uncovered_domains=uncovered,
         existing_rules=_read_existing_rules(args, mode, manage_rulesets, owned_phases),
-        page_rule_limit=page_rule_limit,
         app_files=app_files,
+        account_id=account_id,
         well_known_origin=settings.well_known_origin,
     )
+
+
+def _read_deep_links(
+    name: str, args: CloudflareTrackingDomainArgs, mode: str, settings: FrontDoorSettings, zone_name: str
+) -> tuple[tuple[WellKnownFile, ...], Any]:
+    """The app-link files and the account their Worker goes to; refuses what cannot serve them."""
+    app_files = settings.deep_links.files if settings.deep_links is not None else ()
+    if mode == PAGE_RULES:
+        for argument, given in (("app_links", app_files), ("well_known_origin", settings.well_known_origin)):
+            if given:
+                raise InvalidArgument(
+                    argument, f"mode='{PAGE_RULES}' forwards every path of the tracking domains, /.well-known/* "
+                    f"included; use mode='{REDIRECT}' (a Single Redirect rule that leaves those paths alone)",
+                )
+    account_id = input_arg(args, "account_id", "your Cloudflare account id")
+    if app_files:
+        worker_script_name(name, zone_name)
+        if account_id is None:
+            raise InvalidArgument(
+                "account_id", "app_links are answered by a Worker, an account-level script: give the id of the "
+                "Cloudflare account that holds the zone",
+            )
+    return app_files, account_id
+
+
+def _check_page_rule_limit(args: CloudflareTrackingDomainArgs, mode: str, domains: tuple[str, ...]) -> None:
+    page_rule_limit = bounded_int_arg(args, "page_rule_limit", FREE_PLAN_PAGE_RULES, 0)
+    if mode != PAGE_RULES and args.get("page_rule_limit") is not None:
+        raise InvalidArgument("page_rule_limit", f"only applies to mode='{PAGE_RULES}' (mode is {mode!r})")
+    if mode == PAGE_RULES and len(domains) > page_rule_limit:
+        raise InvalidArgument(
+            "domains",
+            f"{len(domains)} domains need {len(domains)} page rules (one Forwarding URL rule each) but "
+            f"page_rule_limit is {page_rule_limit} (default {FREE_PLAN_PAGE_RULES}, a Free plan); raise "
+            f"page_rule_limit to what your plan leaves free, or use mode='{REDIRECT}' (one rule for all domains)",
+        )
 
 
 def read_mode(args: CloudflareTrackingDomainArgs, origin: Origin) -> str:
