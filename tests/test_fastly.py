@@ -15,6 +15,7 @@ import pulumi
 import pytest
 import yaml
 
+import day_two
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from scenarios import ANDROID_ASSET_LINKS, APPLE_APP_SITE_ASSOCIATION
 from tracking_cdn import cli
@@ -637,7 +638,10 @@ def test_adding_or_changing_deep_links_on_a_live_stack_updates_the_service_only(
     base = {"domains": DOMAINS, **PER_DOMAIN}
     diff = diff_plans(day_two_document({**base, **before}), day_two_document({**base, **after}))
     assert acting(diff) == {(SERVICE, "track-service"): "update"}
-    assert not diff.blockers
+    (mode,) = [m for m in day_two.MODES if m.id == "fastly"]
+    transition = day_two.Transition("deep-links", tuple(day_two.BASE), tuple(day_two.BASE),
+                                    lambda _: before, lambda _: after)
+    assert day_two.Case(mode, transition).verdict().problems == (), "every check of the day-two harness"
 
 
 # --- limits ---------------------------------------------------------------------------------------
