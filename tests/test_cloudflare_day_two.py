@@ -15,6 +15,7 @@ import json
 import pytest
 import yaml
 
+import day_two
 from conftest import REPO
 from tracking_cdn import diff, offline
 from tracking_cdn.cloudflare import CloudflareTrackingDomain
@@ -237,3 +238,17 @@ def test_removing_app_links_stops_on_the_worker_and_its_routes_only():
         ["track-app-links", *(f"track-applinks-{d}" for d in DOMAINS)])
     walked = diff.diff_plans(unprotected(before, *(r.name for r in changes.blockers)), after)
     assert walked.blockers == []
+
+
+@pytest.mark.parametrize("mode_id", ["cloudflare-redirect", "cloudflare-proxy"])
+@pytest.mark.parametrize("before, after", [
+    ({}, {"app_links": {"apple_app_site_association": APPLE}, **LINKS}),
+    ({"app_links": {"apple_app_site_association": APPLE}, **LINKS},
+     {"app_links": {"apple_app_site_association": APPLE_V2}, **LINKS}),
+    ({}, {"well_known_origin": "www.example.com"}),
+], ids=["add-app-links", "change-app-links", "add-well-known-origin"])
+def test_deep_link_changes_pass_every_check_of_the_day_two_harness(mode_id, before, after):
+    (mode,) = [m for m in day_two.MODES if m.id == mode_id]
+    transition = day_two.Transition("deep-links", tuple(day_two.BASE), tuple(day_two.BASE),
+                                    lambda _: before, lambda _: after)
+    assert day_two.Case(mode, transition).verdict().problems == ()
