@@ -24,7 +24,7 @@ from tracking_cdn.contract import (
 )
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import UnsimulatedCall, run_offline
-from tracking_cdn.stack import FRONT_DOORS, args_from_config, camel_case, load_front_door
+from tracking_cdn.stack import FRONT_DOORS, NO_FRONT_DOOR, args_from_config, camel_case, load_front_door
 
 CLOUD_SDKS = {"pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", "pulumi_fastly"}
 SDK_OF_FRONT_DOOR = {
@@ -155,12 +155,19 @@ def test_an_unknown_front_door_is_refused_with_the_choices():
     assert all(kind in str(error.value) for kind in FRONT_DOORS)
 
 
+def front_door_of(path) -> str:
+    return yaml.safe_load(path.read_text())["config"]["tracking-cdn:frontDoor"]
+
+
+FRONT_DOOR_STACK_FILES = [path for path in STACK_FILES if front_door_of(path) != NO_FRONT_DOOR]
+
+
 def test_there_is_an_example_stack_for_every_front_door():
-    configured = {yaml.safe_load(path.read_text())["config"]["tracking-cdn:frontDoor"] for path in STACK_FILES}
+    configured = {front_door_of(path) for path in STACK_FILES}
     assert set(FRONT_DOORS) <= configured
 
 
-@pytest.mark.parametrize("path", STACK_FILES, ids=stack_name)
+@pytest.mark.parametrize("path", FRONT_DOOR_STACK_FILES, ids=stack_name)
 def test_every_example_stack_runs_offline_and_lists_its_dns_records(path):
     run = run_stack(stack_name(path))
     kind = FRONT_DOORS[run.stack_outputs["frontDoor"]]
@@ -175,7 +182,19 @@ def test_every_example_stack_runs_offline_and_lists_its_dns_records(path):
 # --- plan ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", STACK_FILES, ids=stack_name)
+def test_without_a_front_door_the_stack_manages_only_sparkposts_managed_certificate_domains():
+    (path,) = [path for path in STACK_FILES if front_door_of(path) == NO_FRONT_DOOR]
+    run = run_stack(stack_name(path))
+    (domain,) = run.resources
+    assert domain.type == "pulumi-python:dynamic:Resource" and domain.inputs["managed_certificate"] is True
+    assert domain.protect, "the tracking domain serves live links"
+    assert run.stack_outputs["dnsRecords"] == [
+        {"name": "track.example.com", "type": "CNAME", "value": "v2.spgo.io", "purpose": ROUTE}
+    ]
+    assert set(run.stack_outputs["sparkpostPending"]) == {"track.example.com"}
+
+
+@pytest.mark.parametrize("path", FRONT_DOOR_STACK_FILES, ids=stack_name)
 def test_plan_says_it_is_offline_and_shows_resources_and_dns(path, capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     assert cli.main(["plan", "--stack", stack_name(path)]) == 0

@@ -101,6 +101,13 @@ MISTAKES = [
     Mistake("sparkpost-not-an-object", "tracking-cdn:sparkpost", "an object", stack_file(tc_sparkpost="[secure]")),
     Mistake("sparkpost-with-sendgrid", "tracking-cdn:sparkpost", "sparkpost-eu",
             stack_file(tc_esp="sendgrid", tc_sparkpost="{secure: true}")),
+    # --- frontDoor: none (SparkPost's managed certificate, no front door) ------------------------------
+    Mistake("no-front-door-without-managed-certificate", "tracking-cdn:sparkpost", "managedCertificate: true",
+            stack_file(tc_frontDoor="none", tc_esp="sparkpost-v2", tc_sparkpost="{secure: true}")),
+    Mistake("no-front-door-with-front-door-key", "tracking-cdn:hostedZoneId", "domains",
+            stack_file(tc_frontDoor="none", tc_hostedZoneId="Z123", tc_sparkpost="{managedCertificate: true}")),
+    Mistake("no-front-door-on-a-v1-endpoint", "tracking-cdn:sparkpost.managedCertificate", "sparkpost-v2",
+            stack_file(tc_frontDoor="none", tc_sparkpost="{managedCertificate: true}")),
     # --- the files ----------------------------------------------------------------------------------
     Mistake("stack-yaml-syntax", "stacks/Pulumi.mistake.yaml", "invalid YAML at line", stack_file() + "  tracking-cdn:esp: [sparkpost\n"),
     Mistake("stack-not-a-mapping", "stacks/Pulumi.mistake.yaml", "config:", "- tracking-cdn:frontDoor: cloudfront\n"),

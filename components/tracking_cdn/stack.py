@@ -1,7 +1,8 @@
 """The stack program: builds the front door a stack's config asks for.
 
 Config (namespace: the project's name in ``Pulumi.yaml``, ``tracking-cdn`` as shipped): ``frontDoor``
-picks the component (cloudfront, gcp, azure, cloudflare, fastly); ``name`` names it (default
+picks the component (cloudfront, gcp, azure, cloudflare, fastly, or ``none`` for a SparkPost V2 tracking
+domain on SparkPost's own managed certificate, with no front door); ``name`` names it (default
 ``tracking``; keep it stable, it is part of every URN); every other key is the camelCase name of an
 argument of that component (``domains``, ``esp``, ``hostedZoneId``, ...), except ``sparkpost`` and
 ``sparkpostApiKey``, which create a ``SparkPostTrackingDomain`` per domain after the front door (see
@@ -27,7 +28,9 @@ from typing import Any, Optional
 import pulumi
 from pulumi.runtime import config as runtime_config
 
+from .contract import ROUTE, DnsRecord
 from .errors import InvalidArgument
+from .esp import DEFAULT_ESP, resolve_origin
 from .sparkpost import register_from_config as register_sparkpost_domains
 
 DEFAULT_COMPONENT_NAME = "tracking"
@@ -43,6 +46,20 @@ STACK_SETTINGS: dict[str, Any] = {
 }
 SECRET_SETTINGS = ("sparkpostApiKey",)
 """Keys that belong in the stack file only encrypted (``pulumi config set --secret``)."""
+
+NO_FRONT_DOOR = "none"
+"""``frontDoor: none``: no front door; SparkPost serves HTTPS itself with a managed certificate (V2
+endpoints), and the stack only manages the SparkPost tracking domains (``sparkpost.managedCertificate``)."""
+
+
+class SparkPostOnlyArgs(typing.TypedDict):
+    """The keys ``frontDoor: none`` reads besides the stack program's own (see
+    ``tracking_cdn.sparkpost.register_from_config``)."""
+
+    domains: list[str]
+    esp: typing.NotRequired[str]
+    tenant: typing.NotRequired[str]
+    protect_serving_resources: typing.NotRequired[bool]
 
 
 class StackConfigError(InvalidArgument, pulumi.RunError):
@@ -74,8 +91,8 @@ def load_front_door(kind_name: str) -> tuple[type, type]:
     says how to install a missing provider SDK."""
     kind = FRONT_DOORS.get(kind_name)
     if kind is None:
-        near = _closest(kind_name, FRONT_DOORS)
-        choices = f"choose one of {', '.join(FRONT_DOORS)}"
+        near = _closest(kind_name, [*FRONT_DOORS, NO_FRONT_DOOR])
+        choices = f"choose one of {', '.join(FRONT_DOORS)} (or {NO_FRONT_DOOR}: SparkPost's managed certificate)"
         hint = f"did you mean {near}? ({choices})" if near else choices
         raise InvalidArgument("frontDoor", f"unknown front door {kind_name!r}; {hint}")
     try:
@@ -291,21 +308,48 @@ def main() -> None:
     check_namespaces(namespace, keys)
     names = [key.split(":", 1)[1] for key in keys if key.startswith(f"{namespace}:")]
     kind_name = front_door_setting(namespace, names)
-    with config_key_names(namespace):
-        component_class, args_type = load_front_door(kind_name)
-    check_setting_names(namespace, names, args_type, kind_name)
-    settings = {
-        key: typed_setting(config, key, annotation)
-        for key, annotation in STACK_SETTINGS.items()
-        if key not in SECRET_SETTINGS  # read by the SparkPost step, as a secret
-    }
-    args = args_from_config(config, args_type)
-    with config_key_names(namespace):
-        front_door = component_class(component_name(namespace, settings["name"]), args)
-        pulumi.export("frontDoor", kind_name)
-        for name in output_names(component_class):
-            pulumi.export(camel_case(name), getattr(front_door, name))
-        # Optional last step: tell SparkPost the domains are secure (config `sparkpost`), after the front door.
-        sparkpost_domains = register_sparkpost_domains(front_door, config)
+    if kind_name == NO_FRONT_DOOR:
+        check_setting_names(namespace, names, SparkPostOnlyArgs, kind_name)
+        sparkpost_domains = _sparkpost_without_front_door(namespace, config)
+    else:
+        with config_key_names(namespace):
+            component_class, args_type = load_front_door(kind_name)
+        check_setting_names(namespace, names, args_type, kind_name)
+        settings = {
+            key: typed_setting(config, key, annotation)
+            for key, annotation in STACK_SETTINGS.items()
+            if key not in SECRET_SETTINGS  # read by the SparkPost step, as a secret
+        }
+        args = args_from_config(config, args_type)
+        with config_key_names(namespace):
+            front_door = component_class(component_name(namespace, settings["name"]), args)
+            for name in output_names(component_class):
+                pulumi.export(camel_case(name), getattr(front_door, name))
+            # Optional last step: tell SparkPost the domains are secure (config `sparkpost`), after the front door.
+            sparkpost_domains = register_sparkpost_domains(front_door, config)
+    pulumi.export("frontDoor", kind_name)
     if sparkpost_domains:
         pulumi.export("sparkpostVerified", {domain: r.verified for domain, r in sparkpost_domains.items()})
+        # What SparkPost still waits for (DNS, the HTTPS check, a certificate), per domain; "" when nothing.
+        pulumi.export("sparkpostPending", {domain: r.pending for domain, r in sparkpost_domains.items()})
+
+
+def _sparkpost_without_front_door(namespace: str, config: pulumi.Config) -> dict[str, Any]:
+    """``frontDoor: none``: only the SparkPost tracking domains, on SparkPost's managed certificate."""
+    args_from_config(config, SparkPostOnlyArgs)  # types and required keys, refused naming the key
+    if config.get("name") is not None:
+        raise StackConfigError(config.full_key("name"), f"names a front door component; frontDoor is {NO_FRONT_DOOR}")
+    sparkpost = typed_setting(config, "sparkpost", STACK_SETTINGS["sparkpost"])
+    if not sparkpost or sparkpost.get("managedCertificate") is not True:
+        raise StackConfigError(
+            config.full_key("sparkpost"),
+            f"frontDoor: {NO_FRONT_DOOR} serves HTTPS with SparkPost's managed certificate only: set "
+            f"{namespace}:sparkpost with managedCertificate: true (esp sparkpost-v2 or sparkpost-eu-v2), "
+            "or choose a front door",
+        )
+    with config_key_names(namespace):
+        domains = register_sparkpost_domains(None, config)
+        origin = resolve_origin(config.get("esp") or DEFAULT_ESP, config.get("tenant"))
+    # The one record each domain needs: its CNAME straight to SparkPost's V2 endpoint.
+    pulumi.export("dnsRecords", [DnsRecord(name=d, type="CNAME", value=origin.host, purpose=ROUTE) for d in domains])
+    return domains

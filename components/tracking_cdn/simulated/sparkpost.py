@@ -15,6 +15,7 @@ def _tracking_domain(inputs: dict, name: str) -> dict:
         "verified": "<SparkPost's verification, checked on pulumi up>",
         "cname_status": "<checked on pulumi up>",
         "compliance_status": "<checked on pulumi up>",
+        "pending": "<what SparkPost still waits for, known on pulumi up>",
     }
 
 
