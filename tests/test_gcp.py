@@ -477,6 +477,22 @@ def test_deployed_stacks_see_no_resource_created_deleted_or_changed_by_this_vers
         "tracking-origin", "tracking-origin-endpoint"}
 
 
+@pytest.mark.parametrize("fixture", list(STACK_FIXTURES))
+def test_plan_against_the_released_plan_shows_only_option_changes_and_no_blocker(fixture):
+    """What a user upgrading the library sees with `tracking-cdn plan --against <saved plan>`."""
+    from tracking_cdn.diff import diff_plans
+    from tracking_cdn.plan import plan_document
+
+    released = json.loads((FIXTURES / fixture).read_text())
+    released = json.loads(json.dumps(released).replace(f"urn:pulumi:{released['stack']}::", "urn:pulumi:gcp-example::"))
+    changes = diff_plans({**released, "stack": "gcp-example"},
+                         plan_document(run_stack("gcp-example", STACK_FIXTURES[fixture]), "gcp-example"))
+    assert changes.blockers == [] and changes.https_losses == []
+    moved = {r.name: r for r in changes.resources if r.action != "same"}
+    assert {r.action for r in moved.values()} == {"update"}
+    assert {c.path for r in moved.values() for c in r.changes} <= {"(protect)", "(deleteBeforeReplace)"}
+
+
 @pytest.mark.parametrize("before, after", [("sparkpost", "sparkpost-eu"), ("sparkpost", "sendgrid"),
                                            ("sendgrid", "custom"), ("sparkpost", "ses"), ("ses", "iterable")])
 def test_changing_the_esp_repoints_the_backend_in_place_and_never_empties_a_neg(before, after):

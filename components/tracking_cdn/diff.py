@@ -352,6 +352,7 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     stack, project = new["stack"], new["project"]
     matched = match(old["resources"], new["resources"], stack, project)
     old_by_urn = {r["urn"]: r for r in old["resources"]}
+    new = _keeping_auto_names(new, old_by_urn, matched)
     results: dict[str, ResourceDiff] = {}
     for resource in dependency_order(new["resources"]):
         previous = old_by_urn.get(matched.get(resource["urn"], ""))
@@ -364,6 +365,25 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     diff = Diff(project, stack, resources)
     diff.https_losses = https_losses(old, new, diff, matched)
     return diff
+
+
+def _keeping_auto_names(new: Mapping[str, Any], old_by_urn: Mapping[str, Mapping[str, Any]],
+                        matched: Mapping[str, str]) -> Mapping[str, Any]:
+    """``new`` with the auto-name of every resource an alias carried over under another name put back:
+    a bridged provider reuses the physical name it generated before (the old inputs' default), so the
+    renamed resource keeps ``<old name>-<random>`` and so do the references to it."""
+    renames = {}
+    for resource in new["resources"]:
+        previous = old_by_urn.get(matched.get(resource["urn"], ""))
+        if previous is not None and previous["name"] != resource["name"] and "name" not in resource["inputs"] \
+                and "name" not in previous["inputs"]:
+            renames[f"{resource['name']}-<random>"] = f"{previous['name']}-<random>"
+    if not renames:
+        return new
+    text = json.dumps(new["resources"])
+    for generated, kept in renames.items():
+        text = text.replace(json.dumps(generated)[1:-1], json.dumps(kept)[1:-1])
+    return {**new, "resources": json.loads(text)}
 
 
 def _resource_diff(old: Optional[Mapping[str, Any]], new: Mapping[str, Any], done: Mapping[str, ResourceDiff],
