@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from pulumi import _types
+from pulumi.asset import Archive, Asset
 from pulumi.runtime import rpc
 
 from tracking_cdn.offline import OfflineRun, Registration
@@ -225,6 +226,8 @@ def check_value(value: Any, annotation: Any, path: str) -> list[str]:
         return [] if _is_number(value) else [f"{path}: expected a number, got {value!r}"]
     if annotation is str:
         return [] if isinstance(value, str) else [f"{path}: expected a string, got {type(value).__name__} {value!r}"]
+    if annotation in (Asset, Archive):  # e.g. an Azure blob's source
+        return [] if isinstance(value, annotation) else [f"{path}: expected a pulumi.{annotation.__name__}, got {value!r}"]
     return [f"{path}: the checker does not understand the declared type {annotation!r}"]
 
 

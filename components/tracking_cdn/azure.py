@@ -7,17 +7,23 @@ DESIGN.md sections 2 and 5):
     _dnsauth.<domain> TXT = validation token                        (AFDCustomDomain ownership check)
     Profile (Standard_AzureFrontDoor | Premium_AzureFrontDoor)
       AFDCustomDomain per tracking domain: Azure-managed certificate, minimum TLS 1.2
-      Route "/*": Http + Https accepted, forwarded HttpsOnly, no redirect unless asked, custom domains linked
+      Route "/*": Http + Https accepted, forwarded HttpsOnly (ses: HttpOnly), no redirect unless asked,
+        custom domains linked
         -> AFDOriginGroup (no health probe: one origin) -> AFDOrigin <ESP endpoint>:443, certificate name check
-      optional RuleSet/Rule: RouteConfigurationOverride cache action, TTL cache_ttl_seconds, query string in the key
+      optional RuleSet/Rule: RouteConfigurationOverride cache action, TTL cache_ttl_seconds (the ESP's own
+        Cache-Control first for iterable), query string in the key
 
 Day two (issue 13): every per-domain resource is named after its domain (never a list index), so adding or
 removing a domain creates or deletes exactly that domain's resources; record sets that already exist in the
 Azure DNS zone are adopted with Pulumi's ``import`` option (``existing_dns_records``); component names that
 would make an invalid Azure name are refused up front.
 
-Only this module imports ``pulumi_azure_native`` (its ``cdn`` and ``dns`` submodules only: importing the
-whole package is very slow). No ``from __future__ import annotations``: Pulumi's schema inference reads
+Deep links (issue 17): ``app_links`` files are blobs of a storage account's static website, a second origin
+group, and a route for exactly their paths (never redirected); ``well_known_origin`` is a third origin group
+and a route for ``/.well-known/*``. Everything else still takes the ``/*`` route to the ESP.
+
+Only this module imports ``pulumi_azure_native`` (its ``cdn``, ``dns``, ``storage`` and ``authorization``
+submodules only: importing the whole package is very slow). No ``from __future__ import annotations``: Pulumi's schema inference reads
 the annotations below.
 """
 
@@ -27,9 +33,13 @@ from dataclasses import dataclass
 from typing import Any, Mapping, NotRequired, Optional
 
 import pulumi
-from pulumi_azure_native import cdn, dns
+from pulumi_azure_native import authorization, cdn, dns, storage
 
 from .contract import (
+    APP_LINKS,
+    ORIGIN_CACHE_CONTROL,
+    ORIGIN_HTTP,
+    WELL_KNOWN_ORIGIN,
     ROUTE,
     VALIDATION,
     TrackingDomainArgs,
@@ -41,8 +51,10 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
+from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
+from .esp import CACHE_ORIGIN_HEADERS, ORIGIN_HTTP as ORIGIN_OVER_HTTP, Origin
 
 STANDARD_SKU = "Standard_AzureFrontDoor"
 PREMIUM_SKU = "Premium_AzureFrontDoor"
@@ -52,7 +64,8 @@ PROFILE_LOCATION = "Global"
 """Front Door profiles are global resources; Azure accepts only this location for them."""
 ORIGIN_HTTPS_PORT = 443
 ORIGIN_HTTP_PORT = 80
-"""Required by the API, never used: the route forwards HttpsOnly."""
+"""Used only for ``ses``, whose endpoint is reached over plain HTTP (``HttpOnly``); every other ESP is
+reached over HTTPS (``HttpsOnly``) and this port is never used."""
 ROUTE_PATTERNS = ["/*"]
 TLS_MINIMUM = "TLS12"
 VALIDATION_RECORD_PREFIX = "_dnsauth"
@@ -64,6 +77,9 @@ RULE_NAME = "CacheTtl"
 CACHE_BEHAVIOR = "OverrideAlways"
 """For cacheable responses the TTL is ``cache_ttl_seconds`` whatever duration the ESP's Cache-Control
 gives: a short, bounded cache."""
+CACHE_BEHAVIOR_ORIGIN_HEADERS = "OverrideIfOriginMissing"
+"""For ESPs whose guide asks to follow their Cache-Control (Iterable: "Use Origin Cache Headers"): the
+ESP's own duration applies, ``cache_ttl_seconds`` only where it sends none (SDK enum RuleCacheBehavior)."""
 RESOURCE_GROUP_EXAMPLE = "the name of an existing resource group"
 DEFAULT_DNS_TTL_SECONDS = 3600
 MAX_DNS_TTL_SECONDS = 86400
@@ -88,6 +104,31 @@ characters end."""
 MAX_CUSTOM_DOMAIN_NAME = 260
 """Custom-domain names: 2-260 letters, digits and hyphens, starting and ending with a letter or digit
 (hashicorp/terraform-provider-azurerm ``validate.FrontDoorCustomDomainName``)."""
+STORAGE_ACCOUNT_NAME = re.compile(r"[a-z0-9]{3,24}")
+"""Storage account names: 3-24 lowercase letters and digits, unique across Azure (SDK docstring of
+``storage.StorageAccount.account_name``)."""
+STORAGE_ACCOUNT_PREFIX = "tcdn"
+STORAGE_SETTINGS = {
+    "kind": "StorageV2",  # static websites need general-purpose v2
+    "sku": {"name": "Standard_LRS"},
+    "enable_https_traffic_only": True,
+    "minimum_tls_version": "TLS1_2",
+    # The static website serves $web "through anonymous access requests" whatever the container's access
+    # level (learn.microsoft.com, "Static website hosting in Azure Storage"): no blob or container needs to
+    # be public, so none may be.
+    "allow_blob_public_access": False,
+    # Shared-key access stays on: azure-native writes blobs and the static-website setting with the account
+    # key (pulumi/pulumi-azure-native#2015: KeyBasedAuthenticationNotPermitted when it is off).
+}
+"""The storage account behind the app-link files (azure-native ``storage.StorageAccount``)."""
+WEB_CONTAINER = "$web"
+APP_LINK_VERSION_LENGTH = 16
+"""Hex characters of the content hash that prefixes the blobs of one version of the app-link files."""
+APP_LINK_NAMES = {"origin_group": "app-link-files", "origin": "static-website", "route": "app-link-files"}
+WELL_KNOWN_NAMES = {"origin_group": "well-known", "origin": "well-known-origin", "route": "well-known"}
+"""Fixed Azure names of the deep-link children: unique in a profile this component owns, where every other
+child name carries azure-native's random suffix."""
+WELL_KNOWN_PATTERN = WELL_KNOWN_PREFIX + "*"
 SUBSCRIPTION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 RECORD_SET_ID = (
     "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/dnsZones/{zone}/{type}/{name}"
@@ -131,6 +172,11 @@ class AzureFrontDoorTrackingDomainArgs(TrackingDomainArgs):
     dns_zone_subscription_id: NotRequired[str]
     """ID (a GUID) of the subscription that holds ``dns_zone_name``; only with ``existing_dns_records``,
     whose import IDs it is part of."""
+    storage_account_name: NotRequired[str]
+    """With ``app_links``: the name of the storage account whose static website serves the files (3-24
+    lowercase letters and digits, unique across Azure; it is created, in the provider's default location).
+    Default: ``tcdn`` and 20 hex characters of a hash of the subscription, the resource group and the
+    component's name, the same on every ``up``. Changing it replaces the account."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +200,8 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
     accepting HTTP and HTTPS that forwards every request over HTTPS (certificate name checked) to the
     ESP's tracking endpoint, no caching by default, and no redirect unless ``redirect_http_to_https``.
     Domain ownership is proved by a ``_dnsauth`` TXT record; nothing waits for it."""
+
+    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL, APP_LINKS, WELL_KNOWN_ORIGIN})
 
     endpoint_host_name: pulumi.Output[str]
     """The endpoint's host name (``<name>-<hash>.z01.azurefd.net``): every tracking domain needs a CNAME
@@ -191,6 +239,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         enable_caching = _caching(args, settings.cache_ttl_seconds)
         resource_group = input_arg(args, "resource_group_name", RESOURCE_GROUP_EXAMPLE)
         azure_dns = _azure_dns(args, settings.domains, resource_group)
+        storage_account = _storage_account_name(args, settings.deep_links)
 
         super().__init__(name, settings, opts)
         self.base_name = name
@@ -200,6 +249,10 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         custom_domains = self._custom_domains()
         rule_sets, rules = self._cache_rules() if enable_caching else ([], [])
         route = self._route(endpoint, origin_group, custom_domains, rule_sets, depends_on=[afd_origin, *rules])
+        if settings.deep_links is not None:
+            self._app_link_files(settings.deep_links, resource_group, storage_account, endpoint, custom_domains)
+        if settings.well_known_origin is not None:
+            self._well_known_route(settings.well_known_origin, endpoint, custom_domains)
         tokens = {domain: _validation_token(custom_domains[domain]) for domain in settings.domains}
         if azure_dns is not None:
             self._zone_records(azure_dns, tokens, endpoint.host_name, route)
@@ -253,8 +306,9 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             **self.in_profile,
             origin_group_name=origin_group.name,
             host_name=origin.host,
-            # Blank host header = Front Door forwards the viewer's Host (the tracking domain), which SendGrid
-            # routes on; every other ESP gets its own host name.
+            # Blank host header = Front Door forwards the viewer's Host (the tracking domain), which SendGrid,
+            # SES, Iterable and Customer.io route on ("If you leave this blank, the request hostname
+            # determines this value", AFDOrigin.origin_host_header); every other ESP gets its own host name.
             origin_host_header=None if origin.sends_tracking_host else origin.host,
             https_port=ORIGIN_HTTPS_PORT,
             http_port=ORIGIN_HTTP_PORT,
@@ -292,7 +346,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             rule_set_name=rule_set.name,
             rule_name=RULE_NAME,
             order=1,
-            actions=[cache_action(self.settings.cache_ttl_seconds)],
+            actions=[cache_action(self.settings.cache_ttl_seconds, cache_behavior(self.settings.origin))],
             match_processing_behavior="Continue",
             opts=self.child_opts(),
         )
@@ -316,13 +370,157 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             custom_domains=[{"id": custom_domains[domain].id} for domain in self.settings.domains],
             patterns_to_match=ROUTE_PATTERNS,
             supported_protocols=["Http", "Https"],
-            forwarding_protocol="HttpsOnly",
+            forwarding_protocol=forwarding_protocol(self.settings.origin),
             https_redirect="Enabled" if self.settings.redirect_http_to_https else "Disabled",
             link_to_default_domain="Enabled",
             rule_sets=rule_sets or None,
             enabled_state="Enabled",
             # No cache_configuration: caching is off on the route; the optional rule set turns it on.
             # Azure refuses a route whose origin group has no origin yet, hence the explicit dependency.
+            opts=self.child_opts(serving=True, depends_on=depends_on),
+        )
+
+    def _app_link_files(
+        self,
+        deep_links: DeepLinks,
+        resource_group: Any,
+        account_name: Optional[str],
+        endpoint: cdn.AFDEndpoint,
+        custom_domains: dict[str, cdn.AFDCustomDomain],
+    ) -> None:
+        """The app-link files as blobs of a storage account's static website, behind an origin group and a
+        route for exactly their paths: 200, ``application/json``, the exact bytes of ``deep_links``, on HTTP
+        and HTTPS, never redirected (Apple and Android refuse redirects for them).
+
+        The blobs of one version of the files sit under a prefix made of their content hash, which the route
+        reaches through its ``origin_path``: new content is new blobs, then the route moves to them in place,
+        then the old blobs (not protected: nothing serves them any more) are deleted. Changing the files
+        never replaces a resource and never leaves a moment without them."""
+        if account_name is None:
+            account_name = self._derived_storage_account_name(resource_group)
+        account = storage.StorageAccount(
+            f"{self.base_name}-app-links-storage",
+            account_name=account_name,
+            resource_group_name=resource_group,
+            **STORAGE_SETTINGS,
+            opts=self.child_opts(serving=True),
+        )
+        in_account = {"resource_group_name": resource_group, "account_name": account.name}
+        website = storage.StorageAccountStaticWebsite(
+            f"{self.base_name}-app-links-website", **in_account, opts=self.child_opts(serving=True)
+        )
+        version = app_links_version(deep_links)
+        blobs = [
+            storage.Blob(
+                f"{self.base_name}-app-link-{version}-{file.path.rsplit('/', 1)[1]}",
+                **in_account,
+                container_name=website.container_name,
+                blob_name=f"{version}{file.path}",
+                type="Block",
+                content_type=file.content_type,
+                source=pulumi.StringAsset(file.text),
+                opts=self.child_opts(),
+            )
+            for file in deep_links.files
+        ]
+        web_host = account.primary_endpoints.apply(lambda endpoints: _host_of(endpoints.web))
+        origin_group, origin = self._extra_origin("app-links", APP_LINK_NAMES, web_host)
+        self._extra_route(
+            "app-links",
+            APP_LINK_NAMES["route"],
+            endpoint,
+            origin_group,
+            custom_domains,
+            patterns=list(deep_links.paths),
+            redirect=False,
+            origin_path=f"/{version}",
+            depends_on=[origin, *blobs],
+        )
+
+    def _derived_storage_account_name(self, resource_group: Any) -> pulumi.Output[str]:
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        return pulumi.Output.all(client.subscription_id, resource_group).apply(
+            lambda values: derived_storage_account_name(values[0], values[1], self.base_name)
+        )
+
+    def _well_known_route(
+        self, host: str, endpoint: cdn.AFDEndpoint, custom_domains: dict[str, cdn.AFDCustomDomain]
+    ) -> None:
+        """Every other ``/.well-known/*`` request to ``well_known_origin`` over verified HTTPS (the app-link
+        route's exact paths win over this pattern)."""
+        origin_group, origin = self._extra_origin("well-known", WELL_KNOWN_NAMES, host)
+        self._extra_route(
+            "well-known",
+            WELL_KNOWN_NAMES["route"],
+            endpoint,
+            origin_group,
+            custom_domains,
+            patterns=[WELL_KNOWN_PATTERN],
+            redirect=self.settings.redirect_http_to_https,
+            origin_path=None,
+            depends_on=[origin],
+        )
+
+    def _extra_origin(
+        self, purpose: str, names: dict[str, str], host: pulumi.Input[str]
+    ) -> tuple[cdn.AFDOriginGroup, cdn.AFDOrigin]:
+        """An origin group with one HTTPS origin (certificate name checked, its own name as Host)."""
+        origin_group = cdn.AFDOriginGroup(
+            f"{self.base_name}-{purpose}-origins",
+            **self.in_profile,
+            origin_group_name=names["origin_group"],
+            load_balancing_settings=LOAD_BALANCING,
+            session_affinity_state="Disabled",
+            opts=self.child_opts(serving=True),
+        )
+        origin = cdn.AFDOrigin(
+            f"{self.base_name}-{purpose}-origin",
+            **self.in_profile,
+            origin_group_name=origin_group.name,
+            origin_name=names["origin"],
+            host_name=host,
+            # Storage and most web servers answer only for their own name (AFDOrigin.origin_host_header: "Blob
+            # Storage ... require this host header value to match the origin hostname by default").
+            origin_host_header=host,
+            https_port=ORIGIN_HTTPS_PORT,
+            http_port=ORIGIN_HTTP_PORT,
+            enforce_certificate_name_check=True,
+            priority=1,
+            weight=1000,
+            enabled_state="Enabled",
+            opts=self.child_opts(serving=True),
+        )
+        return origin_group, origin
+
+    def _extra_route(
+        self,
+        purpose: str,
+        route_name: str,
+        endpoint: cdn.AFDEndpoint,
+        origin_group: cdn.AFDOriginGroup,
+        custom_domains: dict[str, cdn.AFDCustomDomain],
+        *,
+        patterns: list[str],
+        redirect: bool,
+        origin_path: Optional[str],
+        depends_on: list[pulumi.Resource],
+    ) -> cdn.Route:
+        """A route for ``patterns`` on every tracking domain, over HTTPS to ``origin_group``; Front Door picks
+        the most specific pattern, so ``/*`` (the ESP) keeps every other path."""
+        return cdn.Route(
+            f"{self.base_name}-{purpose}-route",
+            **self.in_profile,
+            endpoint_name=endpoint.name,
+            route_name=route_name,
+            origin_group={"id": origin_group.id},
+            origin_path=origin_path,
+            custom_domains=[{"id": custom_domains[domain].id} for domain in self.settings.domains],
+            patterns_to_match=patterns,
+            supported_protocols=["Http", "Https"],
+            forwarding_protocol="HttpsOnly",
+            https_redirect="Enabled" if redirect else "Disabled",
+            link_to_default_domain="Enabled",
+            enabled_state="Enabled",
             opts=self.child_opts(serving=True, depends_on=depends_on),
         )
 
@@ -395,8 +593,41 @@ def custom_domain_name(domain: str) -> str:
     return f"{name[: MAX_CUSTOM_DOMAIN_NAME - len(digest) - 1]}-{digest}"
 
 
-def cache_action(ttl_seconds: int) -> dict[str, Any]:
-    """The rule action that turns caching on for ``ttl_seconds`` with the whole query string in the key."""
+def app_links_version(deep_links: DeepLinks) -> str:
+    """The content hash that names one version of the app-link files (their paths and exact bytes)."""
+    digest = hashlib.sha256()
+    for file in deep_links.files:
+        digest.update(f"{file.path}\n{file.content_type}\n".encode() + file.body + b"\n")
+    return digest.hexdigest()[:APP_LINK_VERSION_LENGTH]
+
+
+def derived_storage_account_name(subscription_id: str, resource_group: str, component_name: str) -> str:
+    """``tcdn`` and 20 hex characters of a hash of where the component lives: valid (3-24 lowercase letters
+    and digits), the same on every ``up``, and different for every subscription, group and component."""
+    digest = hashlib.sha256(f"{subscription_id}/{resource_group}/{component_name}".encode()).hexdigest()
+    return STORAGE_ACCOUNT_PREFIX + digest[: 24 - len(STORAGE_ACCOUNT_PREFIX)]
+
+
+def _host_of(url: str) -> str:
+    """``https://<account>.z6.web.core.windows.net/`` -> ``<account>.z6.web.core.windows.net``."""
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def forwarding_protocol(origin: Origin) -> str:
+    """``HttpsOnly``: every request reaches the ESP over HTTPS, its certificate name checked. The one
+    documented exception is ``ses`` (``HttpOnly``): its endpoint is not known to present a certificate for
+    its own name (tracking_cdn.esp.SES, FACTS.md 21.1)."""
+    return "HttpOnly" if origin.profile.origin_protocol == ORIGIN_OVER_HTTP else "HttpsOnly"
+
+
+def cache_behavior(origin: Origin) -> str:
+    """``OverrideAlways`` (our TTL), or ``OverrideIfOriginMissing`` for ESPs whose Cache-Control decides."""
+    return CACHE_BEHAVIOR_ORIGIN_HEADERS if origin.profile.cache_mode == CACHE_ORIGIN_HEADERS else CACHE_BEHAVIOR
+
+
+def cache_action(ttl_seconds: int, behavior: str = CACHE_BEHAVIOR) -> dict[str, Any]:
+    """The rule action that turns caching on for ``ttl_seconds`` (``behavior``: whether the ESP's
+    Cache-Control may set another duration) with the whole query string in the key."""
     hours, rest = divmod(ttl_seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     return {
@@ -404,7 +635,7 @@ def cache_action(ttl_seconds: int) -> dict[str, Any]:
         "parameters": {
             "type_name": "DeliveryRuleRouteConfigurationOverrideActionParameters",
             "cache_configuration": {
-                "cache_behavior": CACHE_BEHAVIOR,
+                "cache_behavior": behavior,
                 "cache_duration": f"{hours:02d}:{minutes:02d}:{seconds:02d}",
                 "query_string_caching_behavior": "UseQueryString",
                 "is_compression_enabled": "Disabled",
@@ -466,6 +697,22 @@ def _azure_dns(args: Mapping[str, Any], domains: tuple[str, ...], resource_group
         create_cnames=create_cnames,
         import_ids=_import_ids(args, zone, relative_names, group, create_cnames),
     )
+
+
+def _storage_account_name(args: Mapping[str, Any], deep_links: Optional[DeepLinks]) -> Optional[str]:
+    """``storage_account_name`` validated (None: derive one), refused without ``app_links``."""
+    name = plain_arg(args, "storage_account_name", str)
+    if name is None:
+        return None
+    if deep_links is None:
+        raise InvalidArgument("storage_account_name", "only used with app_links; give app_links too or leave it out")
+    if not STORAGE_ACCOUNT_NAME.fullmatch(name):
+        raise InvalidArgument(
+            "storage_account_name",
+            f"{name!r} is not a storage account name: 3 to 24 lowercase letters and digits, unique across Azure "
+            "(or leave it out for a derived one)",
+        )
+    return name
 
 
 def _relative_names(domains: tuple[str, ...], zone: str) -> dict[str, str]:

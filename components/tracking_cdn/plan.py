@@ -332,6 +332,7 @@ def _fail(message: str) -> int:
 def plain(value: Any) -> Any:
     """A value of the mock engine as plain JSON: secrets as ``<secret>``, whole floats as ints,
     mapping keys sorted. Anything else is a bug in the renderer's assumptions, so it raises."""
+    from pulumi.asset import StringAsset
     from pulumi.runtime import rpc
 
     if rpc.is_rpc_secret(value):
@@ -346,6 +347,8 @@ def plain(value: Any) -> Any:
         return [plain(item) for item in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, StringAsset):  # e.g. an Azure blob's source: shown, and diffed, by its text
+        return {"StringAsset": value.text}
     raise TypeError(f"plan cannot render a {type(value).__name__}: {value!r}")
 
 

@@ -47,6 +47,16 @@ AZURE_MUTABILITY_SOURCE = (
     "pulumi/pulumi-azure-native provider/pkg/gen/replacement.go: create-only properties (x-ms-mutability "
     "without update) are forceNew; Microsoft.Cdn AFD spec, AFDDomainProperties.hostName"
 )
+AZURE_AFD_SPEC_SOURCE = (
+    "Azure/azure-rest-api-specs specification/cdn/resource-manager/Microsoft.Cdn/stable/2024-09-01/afdx.json "
+    "(AFDOriginGroupUpdatePropertiesParameters, AFDOriginUpdatePropertiesParameters, RouteUpdatePropertiesParameters, "
+    "RuleUpdatePropertiesParameters: no x-ms-mutability, so no create-only property) and "
+    "pulumi/pulumi-azure-native provider/pkg/gen/replacement.go forceNewMap (Cdn: Profile alone)"
+)
+AZURE_STORAGE_CUSTOM_SOURCE = (
+    "pulumi/pulumi-azure-native provider/pkg/resources/customresources/custom_storage.go (StorageAccountStaticWebsite: "
+    "update = createOrUpdate; Blob: WillReplaceOnChanges / ForceNew on source, contentMd5, type)"
+)
 CLOUDFLARE_SOURCE = "cloudflare/terraform-provider-cloudflare internal/services"
 FASTLY_SUBSCRIPTION_SOURCE = "fastly/terraform-provider-fastly fastly/resource_fastly_tls_subscription.go"
 FASTLY_SERVICE_SOURCE = (
@@ -152,13 +162,14 @@ def _manager(resource: str, yaml: str, *immutable: str) -> TypeRules:
                   f"{MAGIC_MODULES}/certificatemanager/{yaml} (immutable: true)", *immutable)
 
 
-def _azure(type_token: str, *path_parameters: str, extra: tuple[Rule, ...] = ()) -> TypeRules:
+def _azure(type_token: str, *path_parameters: str, extra: tuple[Rule, ...] = (), read_in: str = "") -> TypeRules:
     """An azure-native resource: its URL path parameters (the SDK's ``*_name`` arguments that name the
-    resource and its parents) force replacement. That no body property is forceNew besides ``extra``
-    is not read per property (pulumi-azure-native's metadata), hence unconfirmed."""
+    resource and its parents) force replacement. That no body property is forceNew besides ``extra`` is
+    confirmed where ``read_in`` names where it was read (the API spec's mutability and azure-native's
+    forceNew list), unconfirmed otherwise."""
     return TypeRules(
         type_token, forces=tuple(Rule(p, AZURE_DIFF_SOURCE) for p in path_parameters) + extra,
-        source=AZURE_DIFF_SOURCE, confirmed=False,
+        source=read_in or AZURE_DIFF_SOURCE, confirmed=bool(read_in),
     )
 
 
@@ -223,20 +234,25 @@ _TABLE: tuple[TypeRules, ...] = (
            extra=(Rule("location", AZURE_FORCE_NEW_SOURCE), Rule("sku.name", AZURE_FORCE_NEW_SOURCE))),
     _azure("azure-native:cdn:AFDEndpoint", "resourceGroupName", "profileName", "endpointName",
            extra=(Rule("location", AZURE_MUTABILITY_SOURCE, confirmed=False),)),
-    _azure("azure-native:cdn:AFDOriginGroup", "resourceGroupName", "profileName", "originGroupName"),
-    _azure("azure-native:cdn:AFDOrigin", "resourceGroupName", "profileName", "originGroupName", "originName"),
+    _azure("azure-native:cdn:AFDOriginGroup", "resourceGroupName", "profileName", "originGroupName",
+           read_in=AZURE_AFD_SPEC_SOURCE),
+    _azure("azure-native:cdn:AFDOrigin", "resourceGroupName", "profileName", "originGroupName", "originName",
+           read_in=AZURE_AFD_SPEC_SOURCE),
     _azure("azure-native:cdn:AFDCustomDomain", "resourceGroupName", "profileName", "customDomainName",
            extra=(Rule("hostName", AZURE_MUTABILITY_SOURCE, confirmed=False),)),
-    _azure("azure-native:cdn:Route", "resourceGroupName", "profileName", "endpointName", "routeName"),
+    _azure("azure-native:cdn:Route", "resourceGroupName", "profileName", "endpointName", "routeName",
+           read_in=AZURE_AFD_SPEC_SOURCE),
     _azure("azure-native:cdn:RuleSet", "resourceGroupName", "profileName", "ruleSetName"),
-    _azure("azure-native:cdn:Rule", "resourceGroupName", "profileName", "ruleSetName", "ruleName"),
+    _azure("azure-native:cdn:Rule", "resourceGroupName", "profileName", "ruleSetName", "ruleName",
+           read_in=AZURE_AFD_SPEC_SOURCE),
     _azure("azure-native:storage:StorageAccount", "resourceGroupName", "accountName",
            extra=(Rule("location", AZURE_FORCE_NEW_SOURCE.replace("Cdn/Profile", "Storage/StorageAccount")),
                   Rule("isHnsEnabled", AZURE_FORCE_NEW_SOURCE.replace("Cdn/Profile", "Storage/StorageAccount")))),
-    _azure("azure-native:storage:StorageAccountStaticWebsite", "resourceGroupName", "accountName"),
+    _azure("azure-native:storage:StorageAccountStaticWebsite", "resourceGroupName", "accountName",
+           read_in=AZURE_STORAGE_CUSTOM_SOURCE),
     _azure("azure-native:storage:Blob", "resourceGroupName", "accountName", "containerName", "blobName",
-           extra=(Rule("type", "pulumi/pulumi-azure-native provider/pkg/resources/customresources (Blob)",
-                       confirmed=False),)),
+           extra=tuple(Rule(path, AZURE_STORAGE_CUSTOM_SOURCE) for path in ("source", "contentMd5", "type")),
+           read_in=AZURE_STORAGE_CUSTOM_SOURCE),
     _azure("azure-native:dns:RecordSet", "resourceGroupName", "zoneName", "relativeRecordSetName", "recordType"),
     # Cloudflare
     _rules("cloudflare:index/dnsRecord:DnsRecord", f"{CLOUDFLARE_SOURCE}/dns_record/schema.go (RequiresReplace)",

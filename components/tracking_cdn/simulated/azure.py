@@ -83,6 +83,36 @@ def _record_set(inputs: dict, name: str) -> dict:
     }
 
 
+def _storage_account(inputs: dict, name: str) -> dict:
+    account = inputs.get("accountName") or f"{name}<random-suffix>"
+    group = inputs.get("resourceGroupName") or "<resource-group>"
+    return {
+        "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.Storage/storageAccounts/{account}",
+        "name": account,
+        # The zone digit of the web endpoint is Azure's choice (z1..z52).
+        "primaryEndpoints": {
+            "blob": f"https://{account}.blob.core.windows.net/",
+            "web": f"https://{account}.<zone>.web.core.windows.net/",
+        },
+        "provisioningState": "Succeeded",
+    }
+
+
+def _static_website(inputs: dict, name: str) -> dict:
+    return {"id": f"{inputs.get('accountName', '<account>')}/staticWebsite", "containerName": "$web"}
+
+
+def _blob(inputs: dict, name: str) -> dict:
+    blob = inputs.get("blobName") or name
+    account = inputs.get("accountName", "<account>")
+    return {
+        "id": f"{account}/{inputs.get('containerName', '<container>')}/{blob}",
+        "name": blob,
+        "url": f"https://{account}.blob.core.windows.net/{inputs.get('containerName', '<container>')}/{blob}",
+        "metadata": {},
+    }
+
+
 RESOURCES = {
     "azure-native:cdn:Profile": _profile,
     "azure-native:cdn:AFDEndpoint": _endpoint,
@@ -95,6 +125,16 @@ RESOURCES = {
     "azure-native:cdn:RuleSet": _in_profile("ruleSets", "ruleSetName"),
     "azure-native:cdn:Rule": _in_profile("rules", "ruleName", parent=("ruleSets", "ruleSetName", "<rule-set>")),
     "azure-native:dns:RecordSet": _record_set,
+    "azure-native:storage:StorageAccount": _storage_account,
+    "azure-native:storage:StorageAccountStaticWebsite": _static_website,
+    "azure-native:storage:Blob": _blob,
 }
 
-CALLS: dict = {}
+CALLS = {
+    "azure-native:authorization:getClientConfig": lambda args: {
+        "subscriptionId": SUBSCRIPTION,
+        "tenantId": "<tenant-id>",
+        "clientId": "<client-id>",
+        "objectId": "<object-id>",
+    },
+}
