@@ -11,7 +11,7 @@ from typing import Any, Mapping, NotRequired, Optional, Sequence, TypedDict
 
 import pulumi
 
-from .deep_links import DeepLinks, resolve_app_links
+from .deep_links import DeepLinks, refuse_when_esp_serves_well_known, resolve_app_links
 from .domains import normalize_tracking_domains, validate_separate_host
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, DEFAULT_ESP, Origin, resolve_origin
@@ -131,14 +131,7 @@ def resolve_settings(
     well_known_origin = plain_arg(args, "well_known_origin", str)
     if well_known_origin is not None:
         well_known_origin = validate_separate_host(well_known_origin, argument="well_known_origin", tracking_domains=domains)
-    for argument, given in (("app_links", deep_links), ("well_known_origin", well_known_origin)):
-        if given is not None and origin.profile.serves_well_known:
-            raise InvalidArgument(
-                argument,
-                f"esp={origin.profile.name!r} serves /.well-known/apple-app-site-association and "
-                "/.well-known/assetlinks.json on the tracking domain itself (set up deep links in the ESP), "
-                "so every /.well-known/* request must reach it; leave this argument out",
-            )
+    refuse_when_esp_serves_well_known(origin.profile, app_links=deep_links, well_known_origin=well_known_origin)
     return FrontDoorSettings(
         domains=domains,
         origin=origin,

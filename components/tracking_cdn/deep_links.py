@@ -39,9 +39,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from .esp import EspProfile
 
 WELL_KNOWN_PREFIX = "/.well-known/"
 APPLE_PATH = "/.well-known/apple-app-site-association"
@@ -384,3 +387,21 @@ def _json_type(value: Any) -> str:
     if isinstance(value, Mapping):
         return "object"
     return type(value).__name__
+
+
+# --- refusal shared by the front doors and the self-hosted proxy (added for tracking_cdn.proxy) ------
+
+
+def refuse_when_esp_serves_well_known(profile: EspProfile, **given: Any) -> None:
+    """Refuse ``app_links``/``well_known_origin`` (the keyword arguments that are not None, named by
+    their keyword) for a profile whose ESP serves ``/.well-known/*`` itself (``profile.serves_well_known``:
+    Iterable), where every such request must reach the ESP."""
+    if not profile.serves_well_known:
+        return
+    for argument, value in given.items():
+        if value is not None:
+            raise InvalidArgument(
+                argument,
+                f"esp={profile.name!r} serves {APPLE_PATH} and {ANDROID_PATH} on the tracking domain itself (set up "
+                "deep links in the ESP), so every /.well-known/* request must reach it; leave this argument out",
+            )
