@@ -18,6 +18,7 @@ from typing import Iterator
 
 import trustme
 
+from app_links_sample import AASA_TEXT, ASSET_LINKS_TEXT
 from esp_standin import EspStandin
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -37,8 +38,16 @@ UNTRUSTED = "track.untrusted.invalid"
 TLS10_ONLY = "track.tls10.invalid"  # on its own port, which offers TLS 1.0 only
 HSTS_CHILD, HSTS_PARENT = "track.hsts.invalid", "hsts.invalid"
 NXDOMAIN = "track.nxdomain.invalid"  # never pinned: looked up only where no query can leave the machine
+# App-link files (--app-links); on every other name both paths go to the ESP stand-in, which answers 404.
+APP_LINKS = "track.applinks.invalid"  # both files as devices require (Android's with "; charset=utf-8")
+APP_LINKS_REDIRECT = "track.alredirect.invalid"  # Apple's file served, Android's redirected (301)
+APP_LINKS_WRONG_TYPE = "track.altype.invalid"  # both files as text/plain
+APP_LINKS_BAD_JSON = "track.aljson.invalid"  # Apple's file is not JSON, Android's is a JSON object
+APP_LINKS_HTTP_ONLY = "track.alhttp.invalid"  # both files on plain HTTP only
+APP_LINKS_UNTRUSTED = "track.aluntrusted.invalid"  # both files, behind a certificate from an unknown CA
 GOOD_NAMES = (HEALTHY, REDIRECTING, REDIRECT_TO_ESP, FORBIDDEN, BAD_GATEWAY, ORIGIN_TIMEOUT, HANGING, CACHED, CACHED_LONG,
-              TLS10_ONLY, HSTS_CHILD, HSTS_PARENT)
+              TLS10_ONLY, HSTS_CHILD, HSTS_PARENT, APP_LINKS, APP_LINKS_REDIRECT, APP_LINKS_WRONG_TYPE,
+              APP_LINKS_BAD_JSON, APP_LINKS_HTTP_ONLY)
 
 
 def free_port() -> int:
@@ -74,7 +83,7 @@ class FrontDoor:
                                           not_after=now - datetime.timedelta(days=3)))
         expiring = self._certificate("soon", self.ca.issue_cert(EXPIRING, not_after=now + datetime.timedelta(days=5)))
         wrong_name = self._certificate("wrongname", self.ca.issue_cert("other.invalid"))
-        untrusted = self._certificate("untrusted", trustme.CA().issue_cert(UNTRUSTED))
+        untrusted = self._certificate("untrusted", trustme.CA().issue_cert(UNTRUSTED, APP_LINKS_UNTRUSTED))
         d = self.directory
         to_esp = f"proxy_pass https://127.0.0.1:{esp.port};"
         to_stalled = f"proxy_pass https://127.0.0.1:{stalled_esp.port};"
@@ -87,6 +96,17 @@ class FrontDoor:
             return (f"server {{ {listens} server_name {names}; ssl_certificate {certificate}; "
                     f"ssl_certificate_key {certificate}; {body} }}\n")
 
+        files = {"aasa": AASA_TEXT, "assetlinks.json": ASSET_LINKS_TEXT, "not-json": "{'applinks': {}}\n",
+                 "object.json": '{"relation": []}\n'}
+        for name, text in files.items():
+            (d / name).write_text(text)
+        aasa, android = "/.well-known/apple-app-site-association", "/.well-known/assetlinks.json"
+
+        def answer_file(path: str, file: str, content_type: str = "application/json") -> str:
+            return f'location = {path} {{ alias {d / file}; types {{ }} default_type "{content_type}"; }} '
+
+        esp_elsewhere = "location / { " + to_esp + " }"
+        good_files = answer_file(aasa, "aasa") + answer_file(android, "assetlinks.json") + esp_elsewhere
         (d / "nginx.conf").write_text(
             f"""
 user root;
@@ -124,6 +144,16 @@ http {{
   {server(EXPIRING, "location / { " + to_esp + " }", expiring)}
   {server(WRONG_NAME, "location / { " + to_esp + " }", wrong_name)}
   {server(UNTRUSTED, "location / { " + to_esp + " }", untrusted)}
+  {server(APP_LINKS, answer_file(aasa, "aasa") + answer_file(android, "assetlinks.json", "application/json; charset=utf-8")
+                    + esp_elsewhere)}
+  {server(APP_LINKS_REDIRECT, answer_file(aasa, "aasa") + f"location = {android} {{ return 301 https://www.example.com{android}; }} "
+                             + esp_elsewhere)}
+  {server(APP_LINKS_WRONG_TYPE, answer_file(aasa, "aasa", "text/plain") + answer_file(android, "assetlinks.json", "text/plain")
+                               + esp_elsewhere)}
+  {server(APP_LINKS_BAD_JSON, answer_file(aasa, "not-json") + answer_file(android, "object.json") + esp_elsewhere)}
+  {server(APP_LINKS_HTTP_ONLY, good_files, listen="http")}
+  {server(APP_LINKS_HTTP_ONLY, esp_elsewhere, listen="https")}
+  {server(APP_LINKS_UNTRUSTED, good_files, untrusted)}
   server {{ listen 127.0.0.1:{self.tls10_port} ssl; server_name {TLS10_ONLY};
            ssl_certificate {good}; ssl_certificate_key {good};
            ssl_protocols TLSv1; ssl_ciphers DEFAULT:@SECLEVEL=0;

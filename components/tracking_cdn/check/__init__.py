@@ -1,5 +1,6 @@
 """``tracking-cdn check``: verify live tracking domains end to end (DNS, TLS, the ESP behind the
-front door over HTTPS and HTTP, caching, the parent domain's HSTS).
+front door over HTTPS and HTTP, caching, the parent domain's HSTS, and with ``--app-links`` the
+app-link files).
 
 Only argument parsing lives here, so building the ``tracking-cdn`` parser stays cheap; the checks
 (standard library only: ssl, socket, http.client, concurrent.futures) load when the command runs.
@@ -19,7 +20,9 @@ exit codes: 0 every check passed; 1 at least one check failed; 2 warnings but no
 (2 is also the code for a refused command line, reported on stderr before anything is checked).
 --resolve works like curl's: HOST:PORT:ADDRESS[,ADDRESS...] answers lookups of HOST for connections
 to PORT, without DNS. Pin the ESP endpoint (e.g. spgo.io:443:ADDRESS) to compare a pinned domain
-with it."""
+with it. --app-links takes an optional value: put it after the domains, or write --app-links=apple."""
+APP_LINK_PLATFORMS = ("apple", "android")
+"""The ``--app-links`` values, in report order."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +32,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--esp", default=DEFAULT_ESP, help=f"ESP profile: {', '.join(PROFILES)} (default: {DEFAULT_ESP})")
     parser.add_argument("--tenant", help="tenant name, for --esp sparkpost-enterprise")
     parser.add_argument("--origin-host", help="the ESP endpoint's host name (required for --esp custom)")
+    parser.add_argument("--esp-region", metavar="REGION", help="AWS region of an SES account, for --esp ses (e.g. eu-west-1)")
+    parser.add_argument(
+        "--app-links", nargs="?", const=",".join(APP_LINK_PLATFORMS), type=_platforms, metavar="apple,android",
+        help="also check the app-link files (deep-links check): Apple's apple-app-site-association and/or "
+        "Android's assetlinks.json, 200, application/json, valid, no redirect, over HTTPS, and what a device "
+        "would conclude (default when given: both)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument(
         "--timeout", type=_positive_seconds, default=10.0, metavar="SECONDS",
@@ -61,6 +71,15 @@ def _positive_seconds(value: str) -> float:
             f"expected seconds greater than 0 and at most 300, such as 5 or 2.5, got {value!r}"
         )
     return seconds
+
+
+def _platforms(value: str) -> tuple[str, ...]:
+    asked = {item.strip().lower() for item in value.split(",")}
+    if not asked <= set(APP_LINK_PLATFORMS):
+        raise argparse.ArgumentTypeError(
+            f"expected apple, android or apple,android, got {value!r} (put --app-links after the domains)"
+        )
+    return tuple(platform for platform in APP_LINK_PLATFORMS if platform in asked)
 
 
 def _port(value: str) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from ..esp import Origin
+from ..esp import ORIGIN_HTTP, Origin
 from .network import (
     CheckTimeout,
     Deadline,
@@ -33,7 +33,14 @@ EXPIRY_WARNING_DAYS = 21
 MAX_HIDDEN_SECONDS = 10
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 DEFAULT_PORTS = {"http": 80, "https": 443}
-ESP_PORT = 443  # where every ESP tracking endpoint listens for HTTPS
+REACHABILITY_PATH = "/"
+"""Asked of an ESP that documents no health path (``health_path`` None): any answer from it proves
+only that the front door reaches something."""
+FRONT_DOOR_REFUSALS = (421,)
+"""Statuses only a front door gives for a tracking domain (it does not serve the name)."""
+AMBIGUOUS_REFUSALS = (403,)
+"""Statuses a front door gives when it does not serve the name (CloudFront, firewalls), which an ESP
+could also give for ``/``."""
 # OpenSSL verification codes (X509_V_ERR_*) that mean "the chain does not lead to a trusted root".
 UNTRUSTED_CHAIN_CODES = {2, 18, 19, 20, 21}
 EXPIRED_CODE, HOSTNAME_MISMATCH_CODE = 10, 62
@@ -50,9 +57,16 @@ class Settings:
     http_port: int
     timeout: float
     ca_bundle: Optional[str]
+    app_links: tuple[str, ...] = ()
+    """The app-link files to check (``apple``, ``android``); empty: no ``deep-links`` check."""
 
     def deadline(self) -> Deadline:
         return Deadline(self.timeout)
+
+    @property
+    def esp_port(self) -> int:
+        """Where the ESP's endpoint listens for the front door: 443, or 80 for a plain-HTTP profile (ses)."""
+        return 80 if self.origin.profile.origin_protocol == ORIGIN_HTTP else 443
 
 
 def describe_error(error: BaseException) -> str:
@@ -114,10 +128,11 @@ def _points_at_esp(
     canonical = resolution.canonical_name or ""
     if canonical == origin or canonical.endswith("." + origin):
         return f"its CNAME chain ends at {canonical}", None
-    if resolution.pinned and not settings.resolver.is_pinned(origin, ESP_PORT):
-        return None, f"not compared with {origin}'s addresses (pin {origin}:{ESP_PORT} with --resolve to compare)"
+    port = settings.esp_port
+    if resolution.pinned and not settings.resolver.is_pinned(origin, port):
+        return None, f"not compared with {origin}'s addresses (pin {origin}:{port} with --resolve to compare)"
     try:
-        esp_addresses = settings.resolver.lookup(origin, ESP_PORT, deadline).addresses
+        esp_addresses = settings.resolver.lookup(origin, port, deadline).addresses
     except (LookupFailed, CheckTimeout) as error:
         return None, f"not compared with the ESP endpoint's addresses: {error}"
     shared = sorted(set(esp_addresses) & set(resolution.addresses))
@@ -348,7 +363,7 @@ def check_http(domain: str, settings: Settings) -> CheckResult:
 
 
 def _fetch_health(domain: str, scheme: str, port: int, settings: Settings) -> HttpAnswer:
-    path = settings.origin.profile.health_path
+    path = settings.origin.profile.health_path or REACHABILITY_PATH
     with settings.deadline() as deadline:
         return fetch(settings.resolver, scheme, domain, port, path, deadline)
 
@@ -372,6 +387,8 @@ def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> Chec
             hint="the front door answers the tracking URL with a redirect to itself instead of forwarding it to "
             f"{origin_host} (check its redirect rules)",
         )
+    if profile.health_path is None:
+        return _judge_reachability(name, answer, settings, target)
     status_ok = answer.status in profile.health_statuses
     if status_ok and (expected_server is None or expected_server in server_products(server)):
         proof = f"Server: {server}" if expected_server else f"a status {profile.name} gives for {profile.health_path}"
@@ -399,8 +416,36 @@ def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> Chec
         f"the front door answered {answer.status} {answer.reason} itself (Server: {server or 'absent'}), "
         f"not the ESP{f' ({expected_server})' if expected_server else ''}",
         evidence,
-        hint=_error_status_hint(answer.status, origin_host),
+        hint=_error_status_hint(answer.status, settings),
     )
+
+
+def _judge_reachability(name: str, answer: HttpAnswer, settings: Settings, target: Optional[SplitResult]) -> CheckResult:
+    """For an ESP that documents no health path: only the front door's own refusals and gateway
+    errors can be told apart from an answer of the ESP, so a pass proves reachability, no more."""
+    profile, origin_host = settings.origin.profile, settings.origin.host
+    evidence = (answer.describe(),)
+    server = answer.header("server") or "absent"
+    if target and target.hostname == origin_host:
+        return CheckResult(
+            name, Verdict.PASS, f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; reachability only)",
+            evidence,
+        )
+    if answer.status >= 500 or answer.status in FRONT_DOOR_REFUSALS:
+        return CheckResult(
+            name, Verdict.FAIL, f"the front door answered {answer.status} {answer.reason} itself (Server: {server})",
+            evidence, hint=_error_status_hint(answer.status, settings),
+        )
+    unknown = (
+        f"{profile.name} documents no health path, so this cannot tell whether {profile.name} itself answered "
+        "(reachability only)"
+    )
+    if answer.status in AMBIGUOUS_REFUSALS:
+        return CheckResult(
+            name, Verdict.WARN, f"{answer.status} {answer.reason} for {REACHABILITY_PATH}: the front door may refuse the "
+            f"domain, or {profile.name} answered so; {unknown}", evidence, hint=_error_status_hint(answer.status, settings),
+        )
+    return CheckResult(name, Verdict.PASS, f"answered {answer.status} for {REACHABILITY_PATH} (Server: {server}); {unknown}", evidence)
 
 
 class BadLocation(ValueError):
@@ -435,9 +480,11 @@ def server_products(value: str) -> list[str]:
     return [token.split("/")[0].lower() for token in re.split(r"[\s,]+", without_comments) if token]
 
 
-def _error_status_hint(status: int, origin_host: str) -> str:
+def _error_status_hint(status: int, settings: Settings) -> str:
+    origin_host = settings.origin.host
     if status in (502, 503):
-        return f"the front door cannot reach the ESP endpoint {origin_host}: check the origin host, HTTPS on 443, and its TLS settings"
+        how = "HTTP on 80" if settings.esp_port == 80 else "HTTPS on 443, and its TLS settings"
+        return f"the front door cannot reach the ESP endpoint {origin_host}: check the origin host, {how}"
     if status == 504:
         return f"the ESP endpoint {origin_host} did not answer the front door in time"
     if status in (403, 404, 421):

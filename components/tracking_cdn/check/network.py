@@ -218,6 +218,10 @@ class HttpAnswer:
     headers: Mapping[str, str]
     """Field values by lower-case name, parsed as RFC 9110 section 5 says: surrounding whitespace
     removed, repeated fields combined with ", "."""
+    body: bytes = b""
+    """The body, at most the ``max_body`` bytes ``fetch`` was asked to read."""
+    body_truncated: bool = False
+    """True when the body was longer than ``max_body``."""
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -248,9 +252,10 @@ def fetch(
     path: str,
     deadline: Deadline,
     tls_context: Optional[ssl.SSLContext] = None,
+    max_body: int = MAX_BODY_BYTES,
 ) -> HttpAnswer:
     """One ``GET``, sent to the pinned/resolved address with the real ``Host`` and SNI, finished
-    within ``deadline`` as a whole."""
+    within ``deadline`` as a whole; at most ``max_body`` bytes of the body are read."""
     default_port = 443 if scheme == "https" else 80
     authority = host if port == default_port else f"{host}:{port}"
     url = f"{scheme}://{authority}{path}"
@@ -264,8 +269,11 @@ def fetch(
         sock.settimeout(deadline.remaining())
         connection.request("GET", path, headers={"Host": authority, "User-Agent": USER_AGENT, "Accept": "*/*"})
         response = connection.getresponse()
-        response.read(MAX_BODY_BYTES)
-        answer = HttpAnswer(url, response.status, response.reason, field_values(response.getheaders()))
+        body = response.read(max_body + 1)
+        answer = HttpAnswer(
+            url, response.status, response.reason, field_values(response.getheaders()),
+            body[:max_body], len(body) > max_body,
+        )
     except (OSError, http.client.HTTPException) as error:
         # Silence ends in the socket's timeout, trickling in the watchdog's cut: both are the deadline.
         if isinstance(error, socket.timeout) or deadline.expired:

@@ -20,13 +20,17 @@ from .checks import (
     check_https,
     check_protocols,
 )
+from .app_links import NAME as DEEP_LINKS
+from .app_links import check_app_links
 from .network import Resolver, verifying_context
 from .report import CheckResult, DomainReport, Verdict, exit_code, render_json, render_text
 
 MAX_PARALLEL_DOMAINS = 16
 NEEDS_DNS = ("tls-certificate", "tls-protocols", "https", "http", "caching")
 # Library argument -> the command-line argument that sets it (for error messages).
-OPTIONS = {"domains": "DOMAIN", "esp": "--esp", "tenant": "--tenant", "origin_host": "--origin-host"}
+OPTIONS = {
+    "domains": "DOMAIN", "esp": "--esp", "tenant": "--tenant", "origin_host": "--origin-host", "esp_region": "--esp-region",
+}
 
 
 def main(args: argparse.Namespace) -> int:
@@ -43,7 +47,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    origin = resolve_origin(args.esp, tenant=args.tenant, origin_host=args.origin_host)
+    origin = resolve_origin(args.esp, tenant=args.tenant, origin_host=args.origin_host, esp_region=args.esp_region)
     if args.ca_bundle is not None:
         try:
             verifying_context(args.ca_bundle)
@@ -56,6 +60,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         http_port=args.http_port,
         timeout=args.timeout,
         ca_bundle=args.ca_bundle,
+        app_links=args.app_links or (),
     )
 
 
@@ -67,14 +72,19 @@ def check_domains(domains: Sequence[str], settings: Settings) -> list[DomainRepo
 
 def check_domain(domain: str, settings: Settings) -> DomainReport:
     dns = _guarded("dns", lambda: check_dns(domain, settings))
-    with ThreadPoolExecutor(max_workers=5) as pool:
+    with ThreadPoolExecutor(max_workers=6) as pool:
         hsts = pool.submit(_guarded, "hsts", lambda: check_hsts(domain, settings))
         if dns.verdict is Verdict.FAIL:
-            skipped = [CheckResult(name, Verdict.SKIP, "skipped: the name does not resolve") for name in NEEDS_DNS]
+            needs_dns = NEEDS_DNS + ((DEEP_LINKS,) if settings.app_links else ())
+            skipped = [CheckResult(name, Verdict.SKIP, "skipped: the name does not resolve") for name in needs_dns]
             return DomainReport(domain, (dns, *skipped, hsts.result()))
         certificate = pool.submit(_guarded, "tls-certificate", lambda: check_certificate(domain, settings))
         protocols = pool.submit(_guarded, "tls-protocols", lambda: check_protocols(domain, settings))
         http = pool.submit(_guarded, "http", lambda: check_http(domain, settings))
+        deep_links = (
+            pool.submit(_guarded, DEEP_LINKS, lambda: check_app_links(domain, settings, settings.app_links))
+            if settings.app_links else None
+        )
         try:
             https, first_answer = check_https(domain, settings)
         except Exception as error:  # noqa: BLE001 - see _guarded
@@ -82,8 +92,9 @@ def check_domain(domain: str, settings: Settings) -> DomainReport:
         # Caching is measured on answers from the ESP; an error page's caching tells nothing.
         reached_esp = first_answer if https.verdict is not Verdict.FAIL else None
         caching = _guarded("caching", lambda: check_caching(domain, settings, reached_esp))
+        optional = (deep_links.result(),) if deep_links else ()
         return DomainReport(
-            domain, (dns, certificate.result(), protocols.result(), https, http.result(), caching, hsts.result())
+            domain, (dns, certificate.result(), protocols.result(), https, http.result(), caching, *optional, hsts.result())
         )
 
 
