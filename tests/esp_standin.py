@@ -5,7 +5,8 @@ API::
     from esp_standin import EspStandin
 
     with EspStandin(hostnames=("spgo.io",)) as esp:   # HTTPS on 127.0.0.1:<free port>
-                                                      # (address=, port= to choose another)
+                                                      # (address=, port= to choose another;
+                                                      # tls=False: plain HTTP, as SES is reached)
         esp.port            # the TCP port it listens on (127.0.0.1)
         esp.ca_file         # PEM file of its own throwaway CA (trustme); trust this to verify it
         esp.ca              # the trustme.CA itself (e.g. to issue more certificates)
@@ -19,11 +20,15 @@ Answers, like SparkPost's tracking endpoint (seed 002):
 - ``/f/...`` (clicks): ``302`` with ``Location: https://landing.example.com/`` (or the ``target`` query
   parameter when given), ``Server: msys-http``, empty body;
 - ``/q/...`` (opens): ``200`` with a 43-byte GIF, ``Server: msys-http``;
-- anything else: ``404``, ``Server: msys-http``.
+- anything else: ``404``, ``Server: msys-http``;
+- a ``set_cookie=NAME=VALUE`` query parameter adds ``Set-Cookie: NAME=VALUE; Path=/`` to the answer
+  (an ESP that sets attribution cookies, as Iterable's tracking domain does).
 
-Every request is recorded (``RecordedRequest``: method, path, query, host, user_agent,
-x_forwarded_for, server_name — the SNI the client sent, or None — and headers, every header line
-as received, names as sent).
+Every method is answered the same way (GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH). Every request
+is recorded (``RecordedRequest``: method, path, query, host, user_agent, x_forwarded_for,
+server_name — the SNI the client sent, or None — headers, every header line as received, names as
+sent, and the body). With ``tls=False`` the stand-in speaks plain HTTP and also takes the absolute
+request target a forward proxy is sent (``GET http://host/path``): ``target`` records it as received.
 
 Behaviours, switchable at any time: ``"answer"`` (default); ``"stall"`` — accept connections and
 requests but answer only after ``stall_seconds`` (an ESP that hangs, for read timeouts);
@@ -71,6 +76,9 @@ class RecordedRequest:
     x_forwarded_for: Optional[str]
     server_name: Optional[str]
     headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    target: str = ""
+    """The request target as received (``/f/...``, or ``http://host/f/...`` through a forward proxy)."""
 
     def header_values(self, name: str) -> list[str]:
         """Every value of the header ``name`` (case-insensitive), in the order received."""
@@ -87,9 +95,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._answer(send_body=False)
 
+    do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_GET
+
     def _answer(self, send_body: bool) -> None:
         standin = self.server.standin
         parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
         standin._record(
             RecordedRequest(
                 method=self.command,
@@ -100,6 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
                 x_forwarded_for=self.headers.get("X-Forwarded-For"),
                 server_name=getattr(self.connection, "standin_server_name", None),
                 headers=tuple(self.headers.items()),
+                body=self.rfile.read(length) if length else b"",
+                target=self.path,
             )
         )
         if standin.behaviour == "stall":
@@ -118,6 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if location:
             self.send_header("Location", location)
+        for cookie in parse_qs(parts.query).get("set_cookie", []):
+            self.send_header("Set-Cookie", f"{cookie}; Path=/")
         self.end_headers()
         if send_body:
             self.wfile.write(body)
@@ -129,10 +144,16 @@ class _Handler(BaseHTTPRequestHandler):
 class _TlsServer(ThreadingHTTPServer):
     daemon_threads = True
     standin: "EspStandin"
-    tls: ssl.SSLContext
+    tls: Optional[ssl.SSLContext]
 
     def finish_request(self, request: socket.socket, client_address: object) -> None:
         # TLS (and the optional CONNECT preface) happen in the request thread, not the accept loop.
+        if self.tls is None:  # plain HTTP
+            self.standin._opened(request)
+            try:
+                return super().finish_request(request, client_address)
+            finally:
+                self.standin._closed(request)
         try:
             request.settimeout(10)
             if request.recv(1, socket.MSG_PEEK) != b"\x16":  # not a TLS ClientHello: CONNECT
@@ -167,7 +188,8 @@ def _accept_connect_preface(sock: socket.socket) -> None:
 
 
 class EspStandin:
-    """An HTTPS server on 127.0.0.1 that behaves like an ESP tracking endpoint and records requests."""
+    """An HTTPS (or plain HTTP) server on 127.0.0.1 that behaves like an ESP tracking endpoint and
+    records requests."""
 
     def __init__(
         self,
@@ -177,7 +199,9 @@ class EspStandin:
         stall_seconds: float = 30.0,
         address: str = "127.0.0.1",
         port: int = 0,
+        tls: bool = True,
     ) -> None:
+        self.tls = tls
         self.ca = ca or trustme.CA()
         self.hostnames = tuple(hostnames)
         self.stall_seconds = stall_seconds
@@ -198,7 +222,7 @@ class EspStandin:
     def start(self) -> "EspStandin":
         server = _TlsServer((self.address, self.port), _Handler)
         server.standin = self
-        server.tls = self._tls_context()
+        server.tls = self._tls_context() if self.tls else None
         self.port = server.server_address[1]
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
@@ -246,7 +270,7 @@ class EspStandin:
 
     # -- records ---------------------------------------------------------------------------
     def url(self, path: str = "/") -> str:
-        return f"https://{self.address}:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://{self.address}:{self.port}{path}"
 
     def _opened(self, connection: socket.socket) -> None:
         with self._lock:

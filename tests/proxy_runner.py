@@ -4,21 +4,38 @@
 main configuration each distribution would provide around a site file (nginx.conf's ``http {}``,
 apache2.conf's modules and log format; Caddy needs none), starts the server in the foreground,
 waits until every port in ``ports`` accepts connections on 127.0.0.1, and always stops it.
-Used by tests/test_proxy_servers.py and benchmarks/proxy_throughput.py.
+Used by tests/test_proxy_*.py and benchmarks/proxy_throughput.py.
+
+``ProxyLauncher`` renders ``tracking_cdn.proxy``'s configuration for a server with the documented
+test options (loopback ports, the stand-in ESP as ``upstream_address``, throwaway certificates) and
+gives the running server with a ``Proxy`` client that talks to it as a mail client would.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, ContextManager, Iterator, Optional, Sequence
+
+import pytest
+import trustme
+
+from tracking_cdn.check.network import field_values
+from tracking_cdn.proxy import proxy_settings, render
+
+DOMAIN = "track.example.com"
+SIBLING = "click2.example.com"
 
 EXECUTABLES = {"nginx": "nginx", "apache": "apache2", "caddy": "caddy"}
 APACHE_MODULES_DIR = Path("/usr/lib/apache2/modules")
@@ -159,3 +176,115 @@ def _logs(workdir: Path) -> str:
         f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
         for path in sorted(workdir.glob("*.log"))
     )
+
+
+def require(server: str) -> None:
+    """Skip outside CI when ``server`` is not installed; fail in CI (which installs all three)."""
+    missing = missing_executable(server)
+    if missing and not os.environ.get("CI"):
+        pytest.skip(f"{missing} is not installed (CI installs it; these tests fail there without it)")
+    assert not missing, f"{missing} is not installed; .ci/run must install the Debian package"
+
+
+@dataclass
+class Proxy:
+    server: str
+    http_port: int
+    https_port: int
+    ca_pem: str
+    """The CA of the proxy's certificate, which a mail client would trust."""
+    redirects_http: bool = False
+    """Whether the configuration redirects plain HTTP to HTTPS (``redirect_http_to_https``)."""
+
+    def client_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cadata=self.ca_pem)
+
+    def get(
+        self, path: str, *, tls: bool, host: str = DOMAIN, headers: Optional[dict] = None, timeout: float = 15,
+        server_name: Optional[str] = None, method: str = "GET", body: Optional[bytes] = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        """A request through the proxy as a mail client would send it: SNI and Host are the tracking
+        domain (or ``server_name`` / ``host``; ``path`` may be an absolute URI). Header values are read
+        as RFC 9110 says (repeated lines combined), so a duplicated header shows."""
+        port = self.https_port if tls else self.http_port
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            connection.connect()
+            if tls:
+                context = self.client_context()
+                context.check_hostname = server_name is None
+                connection.sock = context.wrap_socket(connection.sock, server_hostname=server_name or host)
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in {"Host": host, **(headers or {})}.items():
+                connection.putheader(name, value)
+            if body is not None:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            response = connection.getresponse()
+            return response.status, field_values(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def handshake(self, context: ssl.SSLContext) -> ssl.SSLSocket:
+        sock = socket.create_connection(("127.0.0.1", self.https_port), timeout=10)
+        try:
+            return context.wrap_socket(sock, server_hostname=DOMAIN)
+        except BaseException:
+            sock.close()
+            raise
+
+
+class ProxyLauncher:
+    """Starts ``server`` with the rendered configuration for the tracking domains (``DOMAIN`` and
+    ``SIBLING``), in front of an ESP stand-in, with ``proxy_settings`` overrides."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, front_ca: trustme.CA) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.front_ca = front_ca
+        directory = tmp_path_factory.mktemp("front-cert")
+        issued = front_ca.issue_cert(DOMAIN, SIBLING)
+        self.cert, self.key = directory / "fullchain.pem", directory / "privkey.pem"
+        self.cert.write_bytes(b"".join(blob.bytes() for blob in issued.cert_chain_pems))
+        self.key.write_bytes(issued.private_key_pem.bytes())
+
+    def __call__(
+        self, server: str, esp_standin: Any, esp_profile: str = "sparkpost", **overrides: Any
+    ) -> tuple[ContextManager[subprocess.Popen], Proxy]:
+        require(server)
+        http_port, https_port = free_port(), free_port()
+        options: dict[str, Any] = dict(
+            cert=str(self.cert),
+            key=str(self.key),
+            http_port=http_port,
+            https_port=https_port,
+            listen_addresses=["127.0.0.1"],
+            upstream_address=f"127.0.0.1:{esp_standin.port}",
+            caddy_admin="off",
+        )
+        if esp_standin.tls:
+            options["upstream_ca_file"] = esp_standin.ca_file
+        workdir = self.tmp_path_factory.mktemp(server)
+        if server == "nginx":  # the directives this nginx has (e.g. ssl_reject_handshake from 1.19.4)
+            options["nginx_version"] = installed_nginx_version()
+        options.update(overrides, apache_log_dir=str(workdir))
+        config = render(server, proxy_settings([DOMAIN, SIBLING], esp=esp_profile, **options))
+        return running_server(server, config, workdir, [http_port, https_port]), Proxy(
+            server, http_port, https_port, self.front_ca.cert_pem.bytes().decode(),
+            redirects_http=options.get("redirect_http_to_https", False),
+        )
+
+
+def last_request(esp: Any, before: int) -> Any:
+    """The request the ESP stand-in received after the first ``before`` ones (waiting for it)."""
+    recorded = esp.wait_for_requests(before + 1)
+    assert len(recorded) == before + 1, "the ESP stand-in received nothing"
+    return recorded[-1]
+
+
+@contextlib.contextmanager
+def readable_directory() -> Iterator[Path]:
+    """A new directory that the servers' workers can read, as /etc/tracking-cdn is (Apache's workers
+    run as an unprivileged user; pytest's own temporary directories are private)."""
+    with tempfile.TemporaryDirectory(prefix="tracking-cdn-test-") as directory:
+        os.chmod(directory, 0o755)
+        yield Path(directory)

@@ -8,33 +8,27 @@ the certificate paths, and Caddy's admin endpoint turned off. A missing server f
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
 import pytest
 import trustme
 
 from esp_standin import PIXEL_GIF, EspStandin
-from proxy_runner import free_port, installed_nginx_version, missing_executable, running_server
+from proxy_runner import DOMAIN, SIBLING, Proxy, ProxyLauncher, last_request, require
 from tracking_cdn.check.checks import server_products
-from tracking_cdn.check.network import field_values
 from tracking_cdn.proxy import proxy_settings, render
 from tracking_cdn.proxy.settings import CLIENT_ADDRESS_HEADERS, header_spellings
 
 SERVERS = ("nginx", "apache", "caddy")
-DOMAIN = "track.example.com"
-SIBLING = "click2.example.com"
 OTHER = "other.example.net"  # a name the proxy does not serve
 ESP_HOST = "spgo.io"  # the SparkPost profile's endpoint
 CLICK = "/f/a/Hcv1nwnOfCFeZmc3EvMwsQ~~/AALoUwA~/RgRestfaPwRXA3Nw"
@@ -44,27 +38,10 @@ GATEWAY_ERRORS = (500, 502, 503, 504)
 VERSION_DISCLOSURE = re.compile(r"(nginx|apache|caddy|debian|openssl)[/ ]*\d", re.IGNORECASE)
 
 
-def _require(server: str) -> None:
-    missing = missing_executable(server)
-    if missing and not os.environ.get("CI"):
-        pytest.skip(f"{missing} is not installed (CI installs it; these tests fail there without it)")
-    assert not missing, f"{missing} is not installed; .ci/run must install the Debian package"
-
-
 @pytest.fixture(scope="module")
 def front_ca() -> trustme.CA:
     """The throwaway CA of the proxy's own certificate for the tracking domains."""
     return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def cert_files(front_ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    directory = tmp_path_factory.mktemp("front-cert")
-    issued = front_ca.issue_cert(DOMAIN, SIBLING)
-    cert, key = directory / "fullchain.pem", directory / "privkey.pem"
-    cert.write_bytes(b"".join(blob.bytes() for blob in issued.cert_chain_pems))
-    key.write_bytes(issued.private_key_pem.bytes())
-    return str(cert), str(key)
 
 
 @pytest.fixture(scope="module")
@@ -73,77 +50,10 @@ def esp() -> Iterator[EspStandin]:
         yield standin
 
 
-@dataclass
-class Proxy:
-    server: str
-    http_port: int
-    https_port: int
-    ca_pem: str
-    """The CA of the proxy's certificate, which a mail client would trust."""
-
-    def client_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cadata=self.ca_pem)
-
-    def get(
-        self, path: str, *, tls: bool, host: str = DOMAIN, headers: Optional[dict] = None, timeout: float = 15,
-        server_name: Optional[str] = None,
-    ):
-        """GET through the proxy as a mail client would: SNI and Host are the tracking domain (or
-        ``server_name`` / ``host``; ``path`` may be an absolute URI). Header values are read as RFC
-        9110 says (repeated lines combined), so a duplicated header shows."""
-        port = self.https_port if tls else self.http_port
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        try:
-            connection.connect()
-            if tls:
-                context = self.client_context()
-                context.check_hostname = server_name is None
-                connection.sock = context.wrap_socket(connection.sock, server_hostname=server_name or host)
-            connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-            for name, value in {"Host": host, **(headers or {})}.items():
-                connection.putheader(name, value)
-            connection.endheaders()
-            response = connection.getresponse()
-            return response.status, field_values(response.getheaders()), response.read()
-        finally:
-            connection.close()
-
-    def handshake(self, context: ssl.SSLContext) -> ssl.SSLSocket:
-        sock = socket.create_connection(("127.0.0.1", self.https_port), timeout=10)
-        try:
-            return context.wrap_socket(sock, server_hostname=DOMAIN)
-        except BaseException:
-            sock.close()
-            raise
-
-
 @pytest.fixture(scope="module")
-def start_proxy(tmp_path_factory, cert_files, front_ca):
+def start_proxy(tmp_path_factory, front_ca) -> ProxyLauncher:
     """Start ``server`` with the rendered configuration for the given settings overrides."""
-
-    def start(server: str, esp_standin: EspStandin, esp_profile: str = "sparkpost", **overrides):
-        _require(server)
-        http_port, https_port = free_port(), free_port()
-        options = dict(
-            cert=cert_files[0],
-            key=cert_files[1],
-            http_port=http_port,
-            https_port=https_port,
-            listen_addresses=["127.0.0.1"],
-            upstream_address=f"127.0.0.1:{esp_standin.port}",
-            upstream_ca_file=esp_standin.ca_file,
-            caddy_admin="off",
-        )
-        workdir = tmp_path_factory.mktemp(server)
-        if server == "nginx":  # the directives this nginx has (e.g. ssl_reject_handshake from 1.19.4)
-            options["nginx_version"] = installed_nginx_version()
-        options.update(overrides, apache_log_dir=str(workdir))
-        config = render(server, proxy_settings([DOMAIN, SIBLING], esp=esp_profile, **options))
-        return running_server(server, config, workdir, [http_port, https_port]), Proxy(
-            server, http_port, https_port, front_ca.cert_pem.bytes().decode()
-        )
-
-    return start
+    return ProxyLauncher(tmp_path_factory, front_ca)
 
 
 @pytest.fixture(scope="module", params=SERVERS)
@@ -152,12 +62,6 @@ def proxy(request, start_proxy, esp) -> Iterator[Proxy]:
     running, proxy = start_proxy(request.param, esp)
     with running:
         yield proxy
-
-
-def _last_request(esp: EspStandin, before: int):
-    recorded = esp.wait_for_requests(before + 1)
-    assert len(recorded) == before + 1, "the ESP stand-in received nothing"
-    return recorded[-1]
 
 
 # --- what a mail client sees --------------------------------------------------------------------
@@ -202,7 +106,7 @@ def test_path_query_user_agent_and_client_ip_reach_the_esp(proxy: Proxy, esp: Es
         tls=tls,
         headers={"User-Agent": "Mozilla/5.0 (test; GoogleImageProxy)", "X-Forwarded-For": "203.0.113.66"},
     )
-    received = _last_request(esp, before)
+    received = last_request(esp, before)
     assert (received.path, received.query) == (path, f"{TARGET_QUERY}&empty=&x=1&x=2")
     assert received.user_agent == "Mozilla/5.0 (test; GoogleImageProxy)"
     # The client's real address, not the X-Forwarded-For it forged.
@@ -215,7 +119,7 @@ def test_client_claims_about_its_address_never_reach_the_esp(proxy: Proxy, esp: 
     before = len(esp.requests)
     forged = {spelling: "203.0.113.66" for name in CLIENT_ADDRESS_HEADERS for spelling in header_spellings(name)}
     proxy.get(CLICK, tls=True, headers=forged)
-    received = _last_request(esp, before)
+    received = last_request(esp, before)
     sent = {name.replace("_", "-").lower(): value for name, value in received.headers}
     assert "203.0.113.66" not in " ".join(sent.values()), received.headers
     assert received.header_values("X-Forwarded-For") == ["127.0.0.1"]
@@ -247,7 +151,7 @@ def test_nginx_older_than_1_19_4_refuses_other_names_after_the_handshake(start_p
 def test_esp_gets_its_own_host_name_as_host_and_sni(proxy: Proxy, esp: EspStandin):
     before = len(esp.requests)
     proxy.get(CLICK, tls=True)
-    received = _last_request(esp, before)
+    received = last_request(esp, before)
     assert (received.host, received.server_name) == (ESP_HOST, ESP_HOST)
 
 
@@ -257,7 +161,7 @@ def test_sendgrid_gets_the_tracking_domain_as_host_but_its_own_name_as_sni(serve
         running, proxy = start_proxy(server, sendgrid, esp_profile="sendgrid")
         with running:
             assert proxy.get("/wf/click?upn=abc", tls=True, host=SIBLING)[0] == 404  # the stand-in's answer
-            received = _last_request(sendgrid, 0)
+            received = last_request(sendgrid, 0)
             assert (received.host, received.server_name) == (SIBLING, "sendgrid.net")
             # Any other Host would be relayed to SendGrid as it is: refused instead.
             assert proxy.get("/wf/click?upn=abc", tls=False, host=OTHER)[0] == 421
@@ -271,7 +175,7 @@ def test_long_tracking_url_passes(proxy: Proxy, esp: EspStandin):
     token = "A" * 2048
     status, _, _ = proxy.get(f"/f/a/{token}?{TARGET_QUERY}", tls=True)
     assert status == 302
-    assert _last_request(esp, before).path == f"/f/a/{token}"
+    assert last_request(esp, before).path == f"/f/a/{token}"
 
 
 def test_connections_to_the_esp_are_reused(proxy: Proxy, esp: EspStandin):
@@ -365,7 +269,7 @@ def test_opt_in_redirect_sends_http_to_https(server: str, start_proxy, esp: EspS
 
 def test_caddy_accepts_the_automatic_https_configuration(tmp_path: Path):
     """The production Caddyfile (no cert files: Caddy obtains them) is valid for this Caddy."""
-    _require("caddy")
+    require("caddy")
     caddyfile = tmp_path / "Caddyfile"
     caddyfile.write_text(render("caddy", proxy_settings([DOMAIN, SIBLING], esp="sparkpost")))
     adapted = subprocess.run(
@@ -387,7 +291,7 @@ def test_a_change_of_the_esps_address(server: str):
     Debian/Ubuntu LTS ship) keeps the addresses it resolved at start, answering 502 once they go
     down, until it is reloaded: the cost docs/proxy.md states. Runs tests/dns_follow.py in namespaces
     of its own (a private /etc/hosts, no network), so no name is looked up in real DNS."""
-    _require(server)
+    require(server)
     if not shutil.which("unshare") and not os.environ.get("CI"):
         pytest.skip("unshare (util-linux) is not installed")
     script = Path(__file__).with_name("dns_follow.py")

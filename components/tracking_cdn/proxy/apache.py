@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from ..deep_links import CONTENT_TYPE
 from ..errors import InvalidArgument
 from .settings import (
     CLIENT_ADDRESS_HEADERS,
@@ -31,9 +34,9 @@ def render_apache(settings: ProxySettings, header: str = "") -> str:
     """The Apache configuration for ``settings``: global hardening, a catch-all virtual host per port
     that refuses every other name, and the tracking domains' virtual host per port."""
     checked(settings)
-    if settings.origin.sends_tracking_host:
+    if settings.origin.sends_tracking_host and not settings.origin_over_http:
         # mod_proxy sends the preserved Host as SNI and checks the ESP certificate against it, so the
-        # ESP's certificate could never verify.
+        # ESP's certificate could never verify (over plain HTTP, ses, there is no certificate to check).
         raise InvalidArgument(
             "esp",
             f"the {settings.origin.profile.name!r} profile needs the tracking domain as Host, which "
@@ -95,23 +98,89 @@ def _virtual_host(settings: ProxySettings, *, tls: bool) -> list[str]:
     lines += [f'    CustomLog "{settings.apache_log_dir}/tracking-cdn-access.log" combined']
     if tls:
         lines += ["    Protocols h2 http/1.1", *_tls(settings)]
+    lines += _app_links(settings)
     if settings.redirect_http_to_https and not tls:
         # To the requested tracking domain (SERVER_NAME is the request's host with
-        # UseCanonicalName Off), path and query kept.
+        # UseCanonicalName Off), path and query kept; the app-link files are never redirected.
         lines += [
             "    UseCanonicalName Off",
-            '    <Location "/">',
+            _redirected_paths(settings),
             f'        Redirect permanent "{settings.https_url_prefix("%{SERVER_NAME}")}%{{REQUEST_URI}}"',
-            "    </Location>",
+            "    </LocationMatch>" if settings.deep_links else "    </Location>",
         ]
     else:
         lines += _proxy(settings)
     return lines + ["</VirtualHost>"]
 
 
+def _redirected_paths(settings: ProxySettings) -> str:
+    if not settings.deep_links:
+        return '    <Location "/">'
+    files = "|".join(re.escape(path) for path in settings.deep_links.paths)
+    return f'    <LocationMatch "^(?!({files})$)/">'
+
+
+def _app_links(settings: ProxySettings) -> list[str]:
+    # Exactly these paths, answered from the files in app_links_dir on both ports, as
+    # application/json (Apple's file has no extension), never proxied or redirected.
+    if not settings.deep_links:
+        return []
+    lines = [
+        f'    AliasMatch "^{re.escape(file.path)}$" "{path}"' for file, path in settings.app_link_files
+    ]
+    return lines + [
+        f'    <Directory "{settings.app_links_dir}">',
+        "        Require all granted",
+        "        Options None",
+        "        AllowOverride None",
+        f"        ForceType {CONTENT_TYPE}",
+        "    </Directory>",
+    ]
+
+
 def _proxy(settings: ProxySettings) -> list[str]:
     esp = settings.origin.host
-    lines = [
+    lines = _tls_to_upstream(settings) if not settings.origin_over_http or settings.well_known_origin else []
+    lines += ["    ProxyRequests off"]
+    if settings.origin_over_http:
+        lines += [
+            f"    # Plain HTTP to {esp}: the {settings.origin.profile.name} profile's documented exception (docs/esps.md)",
+            "    # Host: the tracking domain, which this ESP routes on",
+            "    ProxyPreserveHost on",
+        ]
+    else:
+        lines += ["    # Host: the ESP's own name (Apache allows no comment after a directive)", "    ProxyPreserveHost off"]
+    lines += [
+        # Whatever the client claims about its address or host is dropped, in every spelling; then
+        # mod_proxy adds X-Forwarded-For (the client's address), X-Forwarded-Host and -Server itself.
+        *(f"    RequestHeader unset {name} early" for h in CLIENT_ADDRESS_HEADERS for name in header_spellings(h)),
+        "    ProxyAddHeaders on",
+    ]
+    if settings.upstream_address:
+        lines += _test_tunnel(f"{settings.origin_scheme}://{esp}", settings.upstream_address)
+    if settings.well_known_origin_address:
+        lines += _test_tunnel(f"https://{settings.well_known_origin}", settings.well_known_origin_address)
+    # The tracking URL goes to the ESP byte for byte: encoded slashes are accepted and not decoded,
+    # and nocanon stops mod_proxy re-encoding the path. Backend connections are pooled and reused
+    # (keep-alive) for up to ttl seconds idle. The first ProxyPass that matches wins: the app-link
+    # files are not proxied, other /.well-known/* go to well_known_origin, the rest to the ESP.
+    lines += ["    AllowEncodedSlashes NoDecode"]
+    lines += [f'    ProxyPassMatch "^{re.escape(path)}$" "!"' for path in settings.deep_links.paths] if settings.deep_links else []
+    if settings.well_known_origin:
+        origin = settings.well_known_origin
+        lines += [
+            f'    ProxyPass "/.well-known/" "https://{origin}/.well-known/" {_pool_options(settings)}',
+            '    <Location "/.well-known/">',
+            "        # Host: your web origin's own name, whatever the ESP's profile asks",
+            "        ProxyPreserveHost off",
+            "    </Location>",
+        ]
+    lines += [f'    ProxyPass "/" "{settings.origin_scheme}://{esp}/" {_pool_options(settings)}']
+    return lines
+
+
+def _tls_to_upstream(settings: ProxySettings) -> list[str]:
+    return [
         "    SSLProxyEngine on",
         "    SSLProxyVerify require",
         "    SSLProxyVerifyDepth 4",
@@ -119,26 +188,17 @@ def _proxy(settings: ProxySettings) -> list[str]:
         "    SSLProxyCheckPeerExpire on",
         f"    SSLProxyCACertificateFile {settings.origin_ca_file}",
         "    SSLProxyProtocol -all +TLSv1.2 +TLSv1.3",
-        "    ProxyRequests off",
-        "    # Host: the ESP's own name (Apache allows no comment after a directive)",
-        "    ProxyPreserveHost off",
-        # Whatever the client claims about its address or host is dropped, in every spelling; then
-        # mod_proxy adds X-Forwarded-For (the client's address), X-Forwarded-Host and -Server itself.
-        *(f"    RequestHeader unset {name} early" for h in CLIENT_ADDRESS_HEADERS for name in header_spellings(h)),
-        "    ProxyAddHeaders on",
     ]
-    if settings.upstream_address:
-        host, port = settings.upstream_address
-        lines += [
-            f"    # TESTS ONLY: reach a stand-in for {esp} through an HTTP CONNECT tunnel",
-            f'    ProxyRemote "https://{esp}" "http://{format_address(host, port)}"',
-        ]
-    # The tracking URL goes to the ESP byte for byte: encoded slashes are accepted and not decoded,
-    # and nocanon stops mod_proxy re-encoding the path. Backend connections are pooled and reused
-    # (keep-alive) for up to ttl seconds idle.
-    lines += [
-        "    AllowEncodedSlashes NoDecode",
-        f'    ProxyPass "/" "https://{esp}/" nocanon connectiontimeout={settings.connect_timeout} '
-        f"timeout={settings.read_timeout} ttl=60",
+
+
+def _test_tunnel(url: str, address: tuple[str, int]) -> list[str]:
+    host, port = address
+    how = "an HTTP CONNECT tunnel" if url.startswith("https:") else "an HTTP forward proxy"
+    return [
+        f"    # TESTS ONLY: reach a stand-in for {url} through {how}",
+        f'    ProxyRemote "{url}" "http://{format_address(host, port)}"',
     ]
-    return lines
+
+
+def _pool_options(settings: ProxySettings) -> str:
+    return f"nocanon connectiontimeout={settings.connect_timeout} timeout={settings.read_timeout} ttl=60"

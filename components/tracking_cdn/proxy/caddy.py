@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from .settings import (
     CLIENT_ADDRESS_HEADERS,
     INTERMEDIATE_TLS12_CIPHERS,
@@ -12,6 +14,7 @@ from .settings import (
 )
 
 SNIPPET = "tracking_cdn_esp"
+WELL_KNOWN_SNIPPET = "tracking_cdn_well_known"
 # Idle keep-alive connections kept open to the ESP (Caddy's transport pools and reuses them).
 UPSTREAM_KEEPALIVE = 32
 # Set by Caddy itself from the connection (a client's own values are ignored: no trusted_proxies).
@@ -26,6 +29,8 @@ def render_caddy(settings: ProxySettings, header: str = "") -> str:
     lines = [header.rstrip("\n")] if header else []
     lines += _global_options(settings)
     lines += _proxy_snippet(settings)
+    if settings.well_known_origin:
+        lines += _well_known_snippet(settings, settings.well_known_origin)
     lines += _site(settings, tls=False)
     lines += _site(settings, tls=True)
     lines += _catch_all(settings, tls=False)
@@ -46,14 +51,41 @@ def _global_options(settings: ProxySettings) -> list[str]:
 
 def _proxy_snippet(settings: ProxySettings) -> list[str]:
     esp = settings.origin.host
-    if settings.upstream_address:
-        host, port = settings.upstream_address
-        upstream = f"https://{format_address(host, port)}"
-        comment = [f"\t# TESTS ONLY: {upstream} stands in for https://{esp}"]
+    if settings.origin_over_http:
+        production = f"http://{esp}:{settings.origin_port}"
+        transport = [f"\t\t\t# plain HTTP to {esp}: the {settings.origin.profile.name} profile's documented exception"]
     else:
-        upstream, comment = f"https://{esp}", []
-    host_header = settings.upstream_host_header or "{host}"
-    trust = [f"\t\t\ttls_trusted_ca_certs {settings.upstream_ca_file}"] if settings.upstream_ca_file else []
+        production, transport = f"https://{esp}", _tls_to(esp, settings)
+    return [
+        f"({SNIPPET}) {{",
+        *_reverse_proxy(production, settings.upstream_address, settings.upstream_host_header or "{host}", transport, settings),
+        "}",
+        "",
+    ]
+
+
+def _well_known_snippet(settings: ProxySettings, origin: str) -> list[str]:
+    # Every other /.well-known/* request goes to your own web origin, over verified HTTPS, with its
+    # own name as Host and SNI.
+    return [
+        f"({WELL_KNOWN_SNIPPET}) {{",
+        *_reverse_proxy(f"https://{origin}", settings.well_known_origin_address, origin, _tls_to(origin, settings), settings),
+        "}",
+        "",
+    ]
+
+
+def _reverse_proxy(
+    production: str, test_address: Optional[tuple[str, int]], host_header: str, transport: list[str],
+    settings: ProxySettings,
+) -> list[str]:
+    """A ``reverse_proxy`` to ``production`` (or, in tests, ``test_address``) with ``transport``'s
+    TLS lines (or a comment saying why there are none)."""
+    if test_address:
+        upstream = f"{production.partition('://')[0]}://{format_address(*test_address)}"
+        comment = [f"\t# TESTS ONLY: {upstream} stands in for {production}"]
+    else:
+        upstream, comment = production, []
     # Caddy sets X-Forwarded-For to the client's address and X-Forwarded-Host itself; every other
     # header (and spelling) in which a client could claim an address or host is dropped.
     spoofable = [
@@ -63,23 +95,24 @@ def _proxy_snippet(settings: ProxySettings) -> list[str]:
         if name not in CADDY_FORWARDED_HEADERS
     ]
     return [
-        f"({SNIPPET}) {{",
         *comment,
         f"\treverse_proxy {upstream} {{",
         f"\t\theader_up Host {host_header}",
         *spoofable,
         "\t\ttransport http {",
-        f"\t\t\ttls_server_name {esp}",
-        *trust,
+        *transport,
         f"\t\t\tdial_timeout {settings.connect_timeout}s",
         f"\t\t\tresponse_header_timeout {settings.read_timeout}s",
         "\t\t\tkeepalive 60s",
         f"\t\t\tkeepalive_idle_conns_per_host {UPSTREAM_KEEPALIVE}",
         "\t\t}",
         "\t}",
-        "}",
-        "",
     ]
+
+
+def _tls_to(host: str, settings: ProxySettings) -> list[str]:
+    trust = [f"\t\t\ttls_trusted_ca_certs {settings.upstream_ca_file}"] if settings.upstream_ca_file else []
+    return [f"\t\t\ttls_server_name {host}", *trust]
 
 
 def _site(settings: ProxySettings, *, tls: bool) -> list[str]:
@@ -94,11 +127,33 @@ def _site(settings: ProxySettings, *, tls: bool) -> list[str]:
             f"\t\tciphers {' '.join(go for _, go in INTERMEDIATE_TLS12_CIPHERS)}",
             "\t}",
         ]
-    if settings.redirect_http_to_https and not tls:
-        lines.append(f"\tredir {settings.https_url_prefix('{host}')}{{uri}} 301")
-    else:
-        lines.append(f"\timport {SNIPPET}")
-    return lines + ["}", ""]
+    redirect = settings.redirect_http_to_https and not tls
+    rest = f"redir {settings.https_url_prefix('{host}')}{{uri}} 301" if redirect else f"import {SNIPPET}"
+    if not settings.deep_links and not settings.well_known_origin:
+        return lines + [f"\t{rest}", "}", ""]
+    # The most specific `handle` wins and only one runs: the app-link files, then (unless redirected)
+    # other /.well-known/* to your web origin, then everything else.
+    lines += _app_link_handles(settings)
+    if settings.well_known_origin and not redirect:
+        lines += ["\thandle /.well-known/* {", f"\t\timport {WELL_KNOWN_SNIPPET}", "\t}"]
+    return lines + ["\thandle {", f"\t\t{rest}", "\t}", "}", ""]
+
+
+def _app_link_handles(settings: ProxySettings) -> list[str]:
+    # Exactly these paths, answered from the files in app_links_dir on both schemes, never
+    # redirected; Content-Type set here, as Apple's file has no extension.
+    lines = []
+    for file, path in settings.app_link_files:
+        directory, _, name = path.rpartition("/")
+        lines += [
+            f"\thandle {file.path} {{",
+            f"\t\troot * {directory or '/'}",
+            f"\t\trewrite * /{name}",
+            f"\t\theader Content-Type {file.content_type}",
+            "\t\tfile_server",
+            "\t}",
+        ]
+    return lines
 
 
 def _bind(settings: ProxySettings) -> list[str]:

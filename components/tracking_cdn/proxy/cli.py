@@ -6,11 +6,13 @@ import argparse
 import re
 import sys
 
+from ..deep_links import ANDROID, APPLE, resolve_app_links
 from ..errors import InvalidArgument, command_line_message
 from ..esp import DEFAULT_ESP, PROFILES
-from . import RENDERERS, SYSTEM_CA_FILE, proxy_settings, render
+from . import RENDERERS, SYSTEM_CA_FILE, ProxySettings, proxy_settings, render, write_app_link_files
 from .settings import (
     DEFAULT_APACHE_LOG_DIR,
+    DEFAULT_APP_LINKS_DIR,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_NGINX_VERSION,
     DEFAULT_READ_TIMEOUT,
@@ -37,7 +39,13 @@ OPTIONS = {
     "nginx_version": "--nginx-version",
     "nginx_resolvers": "--nginx-resolver",
     "apache_log_dir": "--apache-log-dir",
+    "esp_region": "--esp-region",
+    "app_links_dir": "--app-links-dir",
+    "well_known_origin": "--well-known-origin",
+    "well_known_origin_address": "--well-known-origin-address",
 }
+APP_LINK_OPTIONS = {APPLE: "--apple-app-site-association", ANDROID: "--android-asset-links"}
+"""``app_links`` key -> the option that gives that file."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +59,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"ESP profile, one of {', '.join(PROFILES)} (default: {DEFAULT_ESP})",
     )
     parser.add_argument("--tenant", help="SparkPost Enterprise tenant (with --esp sparkpost-enterprise)")
+    parser.add_argument(
+        "--esp-region", metavar="REGION", help="AWS region of an SES account, e.g. eu-west-1 (with --esp ses)"
+    )
     parser.add_argument("--origin-host", help="the ESP endpoint's host name (required by --esp custom)")
     parser.add_argument(
         "--cert", metavar="PATH",
@@ -100,21 +111,54 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--apache-log-dir", default=DEFAULT_APACHE_LOG_DIR, metavar="PATH",
         help=f"directory of the Apache site's access log (default: {DEFAULT_APACHE_LOG_DIR}; RHEL: /var/log/httpd)",
     )
+    deep_links = parser.add_argument_group(
+        "app links (iOS universal links, Android App Links; docs/deep-links.md)",
+        "Every tracking domain answers these files itself: 200, application/json, never redirected, on "
+        "HTTP and HTTPS. The configuration reads them from --app-links-dir; everything else still goes "
+        "to the ESP.",
+    )
+    deep_links.add_argument(
+        "--apple-app-site-association", metavar="FILE",
+        help="the JSON file to serve at /.well-known/apple-app-site-association (served byte for byte; at most 128 KB)",
+    )
+    deep_links.add_argument(
+        "--android-asset-links", metavar="FILE",
+        help="the JSON file to serve at /.well-known/assetlinks.json (served byte for byte; at most 128 KB)",
+    )
+    deep_links.add_argument(
+        "--app-links-dir", default=DEFAULT_APP_LINKS_DIR, metavar="DIR",
+        help=f"where the configuration reads the files from (default: {DEFAULT_APP_LINKS_DIR})",
+    )
+    deep_links.add_argument(
+        "--write-app-links", action="store_true",
+        help="also write the files into --app-links-dir (otherwise copy them there yourself: stderr says where)",
+    )
+    deep_links.add_argument(
+        "--well-known-origin", metavar="HOST",
+        help="your own web origin (e.g. www.example.com): every other /.well-known/* request goes there over "
+        "verified HTTPS instead of to the ESP",
+    )
     testing = parser.add_argument_group("test-only options (never use in production)")
     testing.add_argument(
         "--upstream-address", metavar="IP:PORT",
         help="TESTS ONLY: connect to this stand-in instead of the ESP's host (Apache reaches it as an "
         "HTTP CONNECT proxy); Host, SNI and certificate checks still use the ESP's name",
     )
+    testing.add_argument(
+        "--well-known-origin-address", metavar="IP:PORT",
+        help="TESTS ONLY: the same for --well-known-origin",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    files = {key: getattr(args, key) for key in APP_LINK_OPTIONS if getattr(args, key) is not None}
     try:
         settings = proxy_settings(
             args.domains,
             esp=args.esp,
             tenant=args.tenant,
             origin_host=args.origin_host,
+            esp_region=args.esp_region,
             cert=args.cert,
             key=args.key,
             redirect_http_to_https=args.redirect_http_to_https,
@@ -129,13 +173,60 @@ def run(args: argparse.Namespace) -> int:
             nginx_version=args.nginx_version,
             nginx_resolvers=args.nginx_resolvers,
             apache_log_dir=args.apache_log_dir,
+            app_links=_app_links(files) if files else None,
+            app_links_dir=args.app_links_dir,
+            well_known_origin=args.well_known_origin,
+            well_known_origin_address=args.well_known_origin_address,
         )
         config = render(args.server, settings)
     except InvalidArgument as error:
+        if error.argument == "app_links":  # refused as a whole (by the ESP profile): name the first file given
+            error = InvalidArgument(APP_LINK_OPTIONS[next(iter(files))], str(error)[len("app_links: "):])
         print(f"tracking-cdn proxy: error: {command_line_message(error, OPTIONS)}", file=sys.stderr)
         return 2
+    try:
+        _place_app_links(settings, files, write=args.write_app_links)
+    except OSError as error:
+        print(f"tracking-cdn proxy: error: --write-app-links: cannot write into {args.app_links_dir}: {error}", file=sys.stderr)
+        return 1
     sys.stdout.write(config)
     return 0
+
+
+def _app_links(files: dict[str, str]) -> dict[str, str]:
+    """The ``app_links`` value for the files given on the command line: each file's text, served
+    exactly as it is once valid. Errors name the option and the file."""
+    texts = {}
+    for key, path in files.items():
+        option = APP_LINK_OPTIONS[key]
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError as error:
+            raise InvalidArgument(option, f"cannot read {path!r}: {error.strerror or error}") from None
+        try:
+            texts[key] = data.decode("utf-8")
+            resolve_app_links({key: texts[key]})
+        except UnicodeDecodeError as error:
+            raise InvalidArgument(option, f"{path!r} is not UTF-8 text ({error.reason} at byte {error.start})") from None
+        except InvalidArgument as error:
+            where = error.argument[len(f"app_links.{key}"):].lstrip(".")
+            detail = str(error)[len(error.argument) + 2:]
+            raise InvalidArgument(option, f"{path!r}{f' at {where}:' if where else ''} {detail}") from None
+    return texts
+
+
+def _place_app_links(settings: ProxySettings, files: dict[str, str], *, write: bool) -> None:
+    if write:
+        for path in write_app_link_files(settings):
+            print(f"tracking-cdn proxy: wrote {path}", file=sys.stderr)
+        return
+    for source, (file, path) in zip(files.values(), settings.app_link_files):
+        print(
+            f"tracking-cdn proxy: the configuration answers {file.path} with {path}: copy {source} there "
+            "(or add --write-app-links)",
+            file=sys.stderr,
+        )
 
 
 def _whole_number(value: str, argument: str) -> int:

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from dataclasses import dataclass, fields
-from typing import Any, Iterator, Optional, Sequence
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
-from ..domains import normalize_tracking_domains
+from ..deep_links import (
+    ANDROID_PATH,
+    APPLE_PATH,
+    DeepLinks,
+    WellKnownFile,
+    refuse_when_esp_serves_well_known,
+    resolve_app_links,
+)
+from ..domains import normalize_tracking_domains, validate_separate_host
 from ..errors import InvalidArgument
-from ..esp import DEFAULT_ESP, Origin, resolve_origin
+from ..esp import DEFAULT_ESP, ORIGIN_HTTP, Origin, resolve_origin
 
 SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"
 """Debian/Ubuntu's system CA bundle; nginx and Apache verify the ESP against it (Caddy uses the
 system store directly)."""
 
 CERTBOT_LIVE_DIR = "/etc/letsencrypt/live"
+DEFAULT_APP_LINKS_DIR = "/etc/tracking-cdn/well-known"
+"""Where the configurations read the app-link files from (``app_links_dir``). The files are not
+written into the configuration itself: JSON needs quotes and braces, which no rendered value may hold."""
+APP_LINK_FILE_NAMES = {APPLE_PATH: "apple-app-site-association", ANDROID_PATH: "assetlinks.json"}
+"""The name of each app-link file in ``app_links_dir``: the last part of the path it answers."""
 DEFAULT_CONNECT_TIMEOUT = 5
 DEFAULT_READ_TIMEOUT = 10
 DEFAULT_APACHE_LOG_DIR = "/var/log/apache2"
@@ -69,7 +84,7 @@ class ProxySettings:
     domains: tuple[str, ...]
     """The tracking domains, normalised; the first names the certbot certificate lineage."""
     origin: Origin
-    """The ESP endpoint every request is forwarded to, and its profile (``Host`` policy)."""
+    """The ESP endpoint every request is forwarded to, and its profile (``Host`` policy, protocol)."""
     cert: Optional[str]
     """Certificate chain (PEM). None: certbot's path for nginx/Apache, automatic HTTPS for Caddy."""
     key: Optional[str]
@@ -100,6 +115,16 @@ class ProxySettings:
     """DNS servers nginx (1.27.3+) asks to re-resolve the ESP's name while running."""
     apache_log_dir: str
     """Directory of the Apache site's access log."""
+    deep_links: Optional[DeepLinks] = None
+    """The app-link files answered on every tracking domain (``app_links``), or None."""
+    app_links_dir: str = DEFAULT_APP_LINKS_DIR
+    """The directory the configuration reads the app-link files from (see ``app_link_files``)."""
+    well_known_origin: Optional[str] = None
+    """Your own web origin, which receives every other ``/.well-known/*`` request over verified HTTPS
+    (None: they go to the ESP like everything else)."""
+    well_known_origin_address: Optional[tuple[str, int]] = None
+    """TESTS ONLY: reach ``well_known_origin`` at this IP and port; Host, SNI and the certificate
+    check still use its host name."""
 
     @property
     def cert_path(self) -> str:
@@ -112,6 +137,25 @@ class ProxySettings:
     @property
     def origin_ca_file(self) -> str:
         return self.upstream_ca_file or SYSTEM_CA_FILE
+
+    @property
+    def origin_over_http(self) -> bool:
+        """Whether the ESP is reached over plain HTTP (``ses``: the profile's documented exception)."""
+        return self.origin.profile.origin_protocol == ORIGIN_HTTP
+
+    @property
+    def origin_scheme(self) -> str:
+        return "http" if self.origin_over_http else "https"
+
+    @property
+    def origin_port(self) -> int:
+        return 80 if self.origin_over_http else 443
+
+    @property
+    def app_link_files(self) -> tuple[tuple[WellKnownFile, str], ...]:
+        """Each app-link file with the path the configuration reads it from, Apple's first."""
+        files = self.deep_links.files if self.deep_links else ()
+        return tuple((file, f"{self.app_links_dir}/{APP_LINK_FILE_NAMES[file.path]}") for file in files)
 
     @property
     def upstream_host_header(self) -> Optional[str]:
@@ -148,6 +192,11 @@ def proxy_settings(
     nginx_version: str = DEFAULT_NGINX_VERSION,
     nginx_resolvers: Sequence[str] = (),
     apache_log_dir: str = DEFAULT_APACHE_LOG_DIR,
+    esp_region: Optional[str] = None,
+    app_links: Optional[Mapping[str, Any]] = None,
+    app_links_dir: str = DEFAULT_APP_LINKS_DIR,
+    well_known_origin: Optional[str] = None,
+    well_known_origin_address: Optional[str] = None,
 ) -> ProxySettings:
     """Validate the inputs (raising ``InvalidArgument`` naming the bad one) and build ``ProxySettings``.
 
@@ -155,10 +204,22 @@ def proxy_settings(
     and 443 on every address; the ESP verified against the system CA store; 5 s connect and 10 s
     read timeouts; nginx 1.18 directives (``nginx_version="1.27.3"`` or later, with
     ``nginx_resolvers``, re-resolves the ESP's name while running); Apache logs in /var/log/apache2.
-    ``upstream_address`` (``"127.0.0.1:8443"``) is for tests only.
+    ``esp="ses"`` needs ``esp_region`` and reaches the ESP over plain HTTP (the profile's documented
+    exception). ``app_links`` (``apple_app_site_association`` and/or ``android_asset_links``, each a
+    JSON string or the value itself, as the front doors take it) makes every tracking domain answer
+    those files itself, read from ``app_links_dir`` (write them there with ``write_app_link_files``);
+    ``well_known_origin`` sends every other ``/.well-known/*`` request to your own web origin.
+    ``upstream_address`` and ``well_known_origin_address`` (``"127.0.0.1:8443"``) are for tests only.
     """
     normalized = normalize_tracking_domains(domains)
-    origin = resolve_origin(esp, tenant=tenant, origin_host=origin_host)
+    origin = resolve_origin(esp, tenant=tenant, origin_host=origin_host, esp_region=esp_region)
+    deep_links = resolve_app_links(app_links)
+    _check_path("app_links_dir", app_links_dir)
+    if well_known_origin is not None:
+        well_known_origin = validate_separate_host(well_known_origin, argument="well_known_origin", tracking_domains=normalized)
+    elif well_known_origin_address is not None:
+        raise InvalidArgument("well_known_origin_address", "stands in for well_known_origin: give well_known_origin too")
+    refuse_when_esp_serves_well_known(origin.profile, app_links=deep_links, well_known_origin=well_known_origin)
     if (cert is None) != (key is None):
         missing = "key" if key is None else "cert"
         raise InvalidArgument(missing, "give both cert and key (the certificate chain and its private key), or neither")
@@ -203,7 +264,28 @@ def proxy_settings(
         nginx_version=version,
         nginx_resolvers=resolvers,
         apache_log_dir=apache_log_dir.rstrip("/") or "/",
+        deep_links=deep_links,
+        app_links_dir=app_links_dir.rstrip("/") or "/",
+        well_known_origin=well_known_origin,
+        well_known_origin_address=None if well_known_origin_address is None
+        else _parse_address("well_known_origin_address", well_known_origin_address),
     )
+
+
+def write_app_link_files(settings: ProxySettings) -> list[str]:
+    """Write the app-link files where the configuration reads them (``settings.app_links_dir``), byte
+    for byte, readable by the web server (0644); return the paths written. Each file is replaced in
+    one step, so a server never reads half a file."""
+    written = []
+    for file, path in settings.app_link_files:
+        target = Path(path)
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        staging = target.with_name(f".{target.name}.tmp")
+        staging.write_bytes(file.body)
+        staging.chmod(0o644)
+        os.replace(staging, target)
+        written.append(str(target))
+    return written
 
 
 def checked(settings: ProxySettings) -> ProxySettings:
@@ -236,6 +318,8 @@ def _rendered_values(settings: ProxySettings) -> Iterator[tuple[str, Any]]:
         if isinstance(value, Origin):
             yield "origin_host", value.host
             yield "esp", value.profile.name
+        elif isinstance(value, DeepLinks):
+            yield from ((field.name, path) for path in value.paths)  # the bodies go to files, not the config
         elif isinstance(value, tuple):
             yield from ((field.name, item) for item in value)
         else:
@@ -334,6 +418,7 @@ def _parse_nginx_version(value: str) -> tuple[int, int, int]:
 __all__ = [
     "ProxySettings",
     "proxy_settings",
+    "write_app_link_files",
     "checked",
     "header_spellings",
     "format_address",
