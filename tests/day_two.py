@@ -89,7 +89,7 @@ class Mode:
 MODES: tuple[Mode, ...] = (
     Mode("cloudfront-route53", "cloudfront", {"hosted_zone_id": ZONE_ID}),
     Mode("cloudfront-dns-elsewhere", "cloudfront", {},
-         domain_args=lambda domains, live: {"domains": domains, "certificate_validated": True}),
+         domain_args=lambda domains, live: {"domains": domains, "validated_domains": live}),
     # GCP's documented day-two setup: Certificate Manager, a DNS-authorized certificate per domain
     # (docs/front-doors/gcp.md, Day two). The default, classic certificates shared by up to 100 names,
     # is what stacks made before it use: kept as a mode of its own to show what it cannot do.

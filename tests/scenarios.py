@@ -186,6 +186,13 @@ def _cloudfront() -> list[Scenario]:
                    validated_domains=["click2.example.com"]),
         _component("cloudfront", "validated-every-domain", domains=TWO_DOMAINS, validated_domains=TWO_DOMAINS),
         _component("cloudfront", "domains-101-partly-validated", domains=many(101), validated_domains=many(95)),
+        _component("cloudfront", "ses-configuration-sets", domains=TWO_DOMAINS, hosted_zone_id=ZONE,
+                   **esp_args("ses"), ses_configuration_sets={"marketing": "track.example.com",
+                                                              "receipts": "click2.example.com"}),
+        _component("cloudfront", "ses-require-open-only", domains=TWO_DOMAINS, **esp_args("ses"),
+                   validated_domains=["click2.example.com"], ses_configuration_sets={"marketing": "click2.example.com"},
+                   ses_https_policy="REQUIRE_OPEN_ONLY"),
+        _component("cloudfront", "ttl-0-iterable", domains=one, cache_ttl_seconds=0, esp="iterable"),
         _component("cloudfront", "no-wait-for-deployment", domains=one, wait_for_deployment=False),
         _component("cloudfront", "unprotected", domains=one, hosted_zone_id=ZONE, protect_serving_resources=False),
     ]

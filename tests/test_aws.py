@@ -3,19 +3,24 @@ resources it registers under the offline mock engine, for every ESP profile."""
 
 import copy
 import dataclasses
+import fnmatch
 import json
 import os
+import shutil
+import subprocess
 
+import day_two
 import pulumi
 import pytest
 import terraform_aws
-from conftest import ESP_CASES, REPO, refusal, run_stack
+from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from scenarios import NO_ZONE
 
 from tracking_cdn import cli
 from tracking_cdn.aws import CloudFrontTrackingDomain
+from tracking_cdn.deep_links import ANDROID_PATH, APPLE_PATH, resolve_app_links
 from tracking_cdn.offline import run_offline
-from tracking_cdn.plan import render_json
+from tracking_cdn.plan import plan_document, render_json
 
 COMPONENT = "tracking-cdn:index:CloudFrontTrackingDomain"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -29,6 +34,12 @@ ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"  # every viewer header incl.
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # the same without Host
 CLOUDFRONT_ALIAS_ZONE = "Z2FDTNDATAQYW2"
 ZONE = "Z0HOSTEDZONE"
+PROFILES = {**ESP_CASES, **OPT_IN_ESP_CASES}
+"""Every ESP profile CloudFront serves: the first ones and those of issue 21."""
+PLAIN_HTTP_ORIGINS = {"ses"}
+"""Profiles reached over plain HTTP, their documented exception (``tracking_cdn.esp.SES``)."""
+ORIGIN_CACHE_CONTROL = {"iterable", "iterable-eu"}
+"""Profiles whose own Cache-Control decides caching (Iterable's guide)."""
 
 
 
@@ -53,7 +64,7 @@ def key_headers(run):
     return set(config.get("headers", {}).get("items", [])) if config["headerBehavior"] == "whitelist" else set()
 
 
-@pytest.fixture(params=ESP_CASES, scope="module")
+@pytest.fixture(params=PROFILES, scope="module")
 def profile(request):
     return request.param
 
@@ -61,7 +72,7 @@ def profile(request):
 @pytest.fixture(scope="module")
 def profile_run(profile):
     """The default front door for one profile, with a Route 53 zone (run once per profile)."""
-    args = ESP_CASES[profile][0]
+    args = PROFILES[profile][0]
     return build(run_offline, hosted_zone_id=ZONE, **args)
 
 
@@ -70,13 +81,16 @@ def profile_run(profile):
 
 def test_the_origin_is_the_esp_endpoint_over_https_only_with_tls12(profile, profile_run):
     (origin,) = profile_run.one(DISTRIBUTION).inputs["origins"]
-    assert origin["domainName"] == ESP_CASES[profile][1]
+    assert origin["domainName"] == PROFILES[profile][1]
     config = origin["customOriginConfig"]
-    assert config["originProtocolPolicy"] == "https-only"
+    # SES: plain HTTP, the profile's documented exception (its endpoint is not known to present a
+    # certificate for its own name); every other ESP over HTTPS only
+    expected = "http-only" if profile in PLAIN_HTTP_ORIGINS else "https-only"
+    assert config["originProtocolPolicy"] == expected
     assert config["originSslProtocols"] == ["TLSv1.2"]
-    assert config["httpsPort"] == 443
+    assert (config["httpPort"], config["httpsPort"]) == (80, 443)
     assert behavior(profile_run)["targetOriginId"] == origin["originId"]
-    assert component_outputs(profile_run)["origin_host"] == ESP_CASES[profile][1]
+    assert component_outputs(profile_run)["origin_host"] == PROFILES[profile][1]
 
 
 def test_every_method_reaches_the_origin_and_only_get_and_head_are_cached(profile_run):
@@ -99,9 +113,13 @@ def test_all_query_strings_are_forwarded_and_part_of_the_cache_key(profile_run):
     assert behavior(profile_run)["originRequestPolicyId"] in (ALL_VIEWER, ALL_VIEWER_EXCEPT_HOST)
 
 
-def test_default_ttl_is_10_seconds_and_the_origin_cannot_stretch_it(profile_run):
+def test_default_ttl_is_10_seconds_and_the_origin_cannot_stretch_it(profile, profile_run):
     policy = profile_run.one(CACHE_POLICY).inputs
-    assert (policy["minTtl"], policy["defaultTtl"], policy["maxTtl"]) == (0, 10, 10)
+    if profile in ORIGIN_CACHE_CONTROL:
+        # Iterable's guide: "Use Origin Cache Headers" (max 31536000); 10 s only without Cache-Control
+        assert (policy["minTtl"], policy["defaultTtl"], policy["maxTtl"]) == (0, 10, 31536000)
+    else:
+        assert (policy["minTtl"], policy["defaultTtl"], policy["maxTtl"]) == (0, 10, 10)
 
 
 def test_user_agent_reaches_the_origin(profile_run):
@@ -112,7 +130,8 @@ def test_user_agent_reaches_the_origin(profile_run):
 
 
 def test_sendgrid_gets_the_tracking_domain_as_host_with_cookies_and_others_get_their_own_host(profile, profile_run):
-    if ESP_CASES[profile][2]:
+    # SendGrid, SES, Iterable and Customer.io route on the tracking domain: it reaches them as Host
+    if PROFILES[profile][2]:
         assert behavior(profile_run)["originRequestPolicyId"] == ALL_VIEWER
         assert "Host" in key_headers(profile_run), "one cache entry per tracking domain"
         assert cache_key(profile_run)["cookiesConfig"]["cookieBehavior"] == "all"
@@ -143,6 +162,46 @@ def test_ttl_zero_disables_caching_with_an_empty_cache_key_that_cloudfront_accep
     expected = ALL_VIEWER if esp == "sendgrid" else ALL_VIEWER_EXCEPT_HOST
     assert behavior(run)["originRequestPolicyId"] == expected
     assert any("cache_ttl_seconds=0" in warning for warning in run.warnings)
+
+
+def test_ses_gets_every_viewer_header_query_string_and_cookie_over_http_and_caches_with_min_ttl_0(run_program):
+    # SES's guide: cache on "All" headers (the tracking domain reaches SES as Host), "Forward all,
+    # cache based on all" query strings; CloudFront: "You must specify 0 for MinTTL" with all headers
+    run = build(run_program, esp="ses", esp_region="eu-west-1", hosted_zone_id=ZONE)
+    (origin,) = run.one(DISTRIBUTION).inputs["origins"]
+    assert origin["domainName"] == "r.eu-west-1.awstrack.me"
+    assert origin["customOriginConfig"]["originProtocolPolicy"] == "http-only"
+    assert behavior(run)["originRequestPolicyId"] == ALL_VIEWER
+    key = cache_key(run)
+    assert key["queryStringsConfig"]["queryStringBehavior"] == "all"
+    assert key["cookiesConfig"]["cookieBehavior"] == "all"
+    assert {"Host", "User-Agent"} <= key_headers(run)
+    assert run.one(CACHE_POLICY).inputs["minTtl"] == 0
+    # viewers still get HTTPS with the tracking domain's certificate
+    assert run.one(DISTRIBUTION).inputs["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
+
+
+@pytest.mark.parametrize("esp", ["iterable", "iterable-eu"])
+@pytest.mark.parametrize("ttl", [0, 10, 300])
+def test_iterable_s_cache_control_decides_with_our_ttl_as_the_default(run_program, esp, ttl):
+    run = build(run_program, esp=esp, cache_ttl_seconds=ttl)
+    policy = run.one(CACHE_POLICY).inputs
+    assert (policy["minTtl"], policy["defaultTtl"], policy["maxTtl"]) == (0, ttl, 31536000)
+    # answers can be cached, so the key keeps what tells clicks apart
+    assert {"Host", "User-Agent"} <= key_headers(run)
+    assert cache_key(run)["cookiesConfig"]["cookieBehavior"] == "all"
+    # POST is allowed (Iterable's unsubscribe page posts back), HTTPS only to links.iterable.com
+    assert "POST" in behavior(run)["allowedMethods"]
+    assert run.one(DISTRIBUTION).inputs["origins"][0]["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+
+
+@pytest.mark.parametrize("esp, host", [("customerio", "track.customer.io"), ("customerio-eu", "track-eu.customer.io")])
+def test_customerio_gets_the_tracking_domain_as_host_and_cookies_over_https(run_program, esp, host):
+    run = build(run_program, esp=esp)
+    (origin,) = run.one(DISTRIBUTION).inputs["origins"]
+    assert origin["domainName"] == host and origin["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    assert behavior(run)["originRequestPolicyId"] == ALL_VIEWER
+    assert cache_key(run)["cookiesConfig"]["cookieBehavior"] == "all"
 
 
 # --- viewers ------------------------------------------------------------------------------------
@@ -307,7 +366,7 @@ def test_a_live_domain_can_be_switched_with_a_cname_record_instead_of_an_alias(r
 
 
 def test_without_a_zone_nothing_waits_and_dns_records_list_what_to_create(profile, run_program):
-    args = ESP_CASES[profile][0]
+    args = PROFILES[profile][0]
     run = build(run_program, ["click2.example.com", "links.example.com"], **args)
     assert run.of_type(RECORD) == [], "no zone, no records created"
     assert run.of_type(VALIDATION) == [], "nothing waits for a validation that cannot happen"
@@ -745,6 +804,26 @@ TRANSITIONS = {
     "your certificate: append a domain": (
         {"domains": [A], "certificate_arn": ARN}, {"domains": [A, B], "certificate_arn": ARN},
         {"track-distribution": "update"}),
+    "add app_links": (
+        {"domains": [A], "hosted_zone_id": ZONE},
+        {"domains": [A], "hosted_zone_id": ZONE, "app_links": {"apple_app_site_association": {
+            "applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "paths": ["/f/*"]}]}}}},
+        {"track-app-links": "create", "track-distribution": "update"}),
+    "change app_links content": (
+        {"domains": [A], "hosted_zone_id": ZONE, "app_links": {"apple_app_site_association": {
+            "applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "paths": ["/f/*"]}]}}}},
+        {"domains": [A], "hosted_zone_id": ZONE, "app_links": {"apple_app_site_association": {
+            "applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "paths": ["/f/app/*"]}]}}}},
+        {"track-app-links": "update"}),
+    "SES: set the tracking options": (
+        {"domains": [A], "hosted_zone_id": ZONE, "esp": "ses", "esp_region": "eu-west-1"},
+        {"domains": [A], "hosted_zone_id": ZONE, "esp": "ses", "esp_region": "eu-west-1",
+         "ses_configuration_sets": {"marketing": A}},
+        {"track-ses-marketing": "create"}),
+    "change the ESP to SES": (
+        {"domains": [A], "hosted_zone_id": ZONE}, {"domains": [A], "hosted_zone_id": ZONE, "esp": "ses",
+                                                   "esp_region": "eu-west-1"},
+        {"track-cache": "update", "track-distribution": "update"}),
 }
 
 
@@ -779,3 +858,252 @@ def test_terraform_provider_aws_upgrades_a_released_stack_by_updating_validation
     assert {c.name: c.action for c in changes.values() if c.action != "no-op"} == {
         f"track-validation-{d}": "update" for d in MANY[:11]
     }
+
+
+# --- Amazon SES: the configuration set's tracking options -----------------------------------------
+
+SES_SET = "aws:sesv2/configurationSet:ConfigurationSet"
+SES = {"esp": "ses", "esp_region": "eu-west-1"}
+
+
+def test_ses_configuration_sets_point_at_the_tracking_domain_once_it_is_served(run_program):
+    run = component(["click.example.com", "click2.example.com"], hosted_zone_id=ZONE, **SES,
+                    ses_configuration_sets={"marketing": "click.example.com", "receipts": "Click2.example.com"})
+    sets = {r.inputs["configurationSetName"]: r for r in run.of_type(SES_SET)}
+    assert set(sets) == {"marketing", "receipts"}
+    marketing = sets["marketing"]
+    assert marketing.name == "track-ses-marketing" and marketing.protect
+    assert marketing.inputs["region"] == "eu-west-1", "the set lives where mail is sent from, not in us-east-1"
+    assert marketing.inputs["trackingOptions"] == {"customRedirectDomain": "click.example.com", "httpsPolicy": "REQUIRE"}
+    assert sets["receipts"].inputs["trackingOptions"]["customRedirectDomain"] == "click2.example.com"
+    # REQUIRE before the front door serves the domain breaks every link: the set waits for the
+    # distribution (which waits for the certificate validation and its own deployment) and the route
+    distribution = run.one(DISTRIBUTION)
+    assert distribution.inputs["waitForDeployment"] is True
+    assert run.one(VALIDATION).urn in distribution.dependencies
+    routes = {r.urn for r in run.of_type(RECORD) if r.inputs["name"] == "click.example.com"}
+    assert {distribution.urn, *routes} <= set(marketing.dependencies)
+
+
+def test_ses_https_policy_require_open_only_is_the_other_choice(run_program):
+    run = component(["click.example.com"], **SES, validated_domains=["click.example.com"],
+                    ses_configuration_sets={"marketing": "click.example.com"}, ses_https_policy="REQUIRE_OPEN_ONLY")
+    assert run.one(SES_SET).inputs["trackingOptions"]["httpsPolicy"] == "REQUIRE_OPEN_ONLY"
+    assert run.one(DISTRIBUTION).urn in run.one(SES_SET).dependencies
+
+
+SES_REFUSALS = [
+    ({"esp": "sparkpost", "ses_configuration_sets": {"m": "click2.example.com"}}, "ses_configuration_sets"),
+    ({**SES, "ses_configuration_sets": {"m": "click2.example.com"}}, "ses_configuration_sets.m"),  # not attached
+    ({**SES, "hosted_zone_id": ZONE, "ses_configuration_sets": {}}, "ses_configuration_sets"),
+    ({**SES, "hosted_zone_id": ZONE, "ses_configuration_sets": {"m": "click3.example.com"}}, "ses_configuration_sets.m"),
+    ({**SES, "hosted_zone_id": ZONE, "ses_configuration_sets": {"my set": "click2.example.com"}},
+     "ses_configuration_sets.my set"),
+    ({**SES, "hosted_zone_id": ZONE, "ses_configuration_sets": {"m": "click2.example.com"}, "ses_https_policy": "OPTIONAL"},
+     "ses_https_policy"),
+    ({**SES, "hosted_zone_id": ZONE, "ses_https_policy": "REQUIRE"}, "ses_https_policy"),
+    ({**SES, "hosted_zone_id": ZONE, "ses_configuration_sets": {"m": "click2.example.com"}, "wait_for_deployment": False},
+     "ses_configuration_sets"),
+    ({"esp": "ses", "origin_host": "r.eu-west-1.awstrack.me", "hosted_zone_id": ZONE,
+      "ses_configuration_sets": {"m": "click2.example.com"}}, "esp_region"),
+]
+
+
+@pytest.mark.parametrize("args, argument", SES_REFUSALS, ids=[f"{a}-{i}" for i, (_, a) in enumerate(SES_REFUSALS)])
+def test_ses_configuration_sets_that_would_break_links_are_refused_before_anything_registers(args, argument):
+    error, registered = refusal(lambda: CloudFrontTrackingDomain("track", {"domains": ["click2.example.com"], **args}))
+    assert error.argument == argument and registered == []
+
+
+# --- deep links: the app-link files at the edge ----------------------------------------------------
+#
+# A small CloudFront: the request goes to the first cache behavior whose path pattern matches (else the
+# default one), its viewer-request function runs for real under node (the code the Function resource
+# registers), and either the function's answer comes back or the request goes to the behavior's origin.
+
+FUNCTION = "aws:cloudfront/function:Function"
+APPLE_FILE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+                                        "components": [{"/": "/f/open-in-app/*"}]}]}}
+ANDROID_FILE = [{"relation": ["delegate_permission/common.handle_all_urls"],
+                 "target": {"namespace": "android_app", "package_name": "com.example.app",
+                            "sha256_cert_fingerprints": [":".join(["AB"] * 32)]}}]
+APP_LINKS = {"apple_app_site_association": APPLE_FILE,
+             "android_asset_links": json.dumps(ANDROID_FILE, indent=2) + "\n"}  # a string is served as given
+FILES = {file.path: file.body for file in resolve_app_links(APP_LINKS).files}
+NODE_HARNESS = r"""
+const fs = require("fs");
+const handler = new Function(fs.readFileSync(process.argv[2], "utf8") + "\nreturn handler;")();
+const events = JSON.parse(fs.readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify(events.map((event) => handler(event))));
+"""
+
+
+def viewer_request(uri, host="click2.example.com", method="GET", querystring=None):
+    """A CloudFront Functions viewer-request event (AWS's "CloudFront Functions event structure")."""
+    return {"version": "1.0",
+            "context": {"eventType": "viewer-request", "distributionId": "EDFDVBD6EXAMPLE", "requestId": "r1"},
+            "viewer": {"ip": "198.51.100.11"},
+            "request": {"method": method, "uri": uri, "querystring": querystring or {},
+                        "headers": {"host": {"value": host}, "user-agent": {"value": "Mozilla/5.0"}},
+                        "cookies": {}}}
+
+
+def run_function(code, events, tmp_path):
+    """The function's results for ``events``, run by node."""
+    if shutil.which("node") is None:
+        pytest.fail("node is needed to run the CloudFront Function (Debian package nodejs, see .ci/run)")
+    (tmp_path / "function.js").write_text(code)
+    (tmp_path / "harness.js").write_text(NODE_HARNESS)
+    done = subprocess.run(["node", str(tmp_path / "harness.js"), str(tmp_path / "function.js")],
+                          input=json.dumps(events), capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+def edge(run, requests, tmp_path):
+    """What the first distribution does with each (scheme, uri, querystring): ("answer", response) from a
+    function, ("redirect", location) from the viewer protocol policy, or ("origin", origin host, request)."""
+    distribution = run.one(DISTRIBUTION).inputs
+    origins = {o["originId"]: o["domainName"] for o in distribution["origins"]}
+    codes = {f.outputs["arn"]: f.inputs["code"] for f in run.of_type(FUNCTION)}
+    results = []
+    for scheme, uri, querystring in requests:
+        behavior = next((b for b in distribution.get("orderedCacheBehaviors") or []
+                         if fnmatch.fnmatchcase(uri, b["pathPattern"])), distribution["defaultCacheBehavior"])
+        if scheme == "http" and behavior["viewerProtocolPolicy"] == "redirect-to-https":
+            results.append(("redirect", f"https://click2.example.com{uri}"))
+            continue
+        request = viewer_request(uri, querystring=querystring)
+        for association in behavior.get("functionAssociations") or []:
+            assert association["eventType"] == "viewer-request"
+            (result,) = run_function(codes[association["functionArn"]], [request], tmp_path)
+            if "statusCode" in result:
+                results.append(("answer", result))
+                break
+            request = {**request, "request": result}
+        else:
+            results.append(("origin", origins[behavior["targetOriginId"]], request["request"]))
+    return results
+
+
+@pytest.mark.parametrize("redirect", [False, True])
+def test_the_app_link_files_are_answered_at_the_edge_byte_for_byte_and_never_redirected(redirect, tmp_path):
+    run = component(["click2.example.com"], hosted_zone_id=ZONE, app_links=APP_LINKS, redirect_http_to_https=redirect)
+    requests = [(scheme, path, {}) for path in (APPLE_PATH, ANDROID_PATH) for scheme in ("http", "https")]
+    requests.append(("https", ANDROID_PATH, {"v": {"value": "2"}}))  # a query string changes nothing
+    for (scheme, path, _), (kind, response) in zip(requests, edge(run, requests, tmp_path)):
+        assert kind == "answer", f"{scheme}://click2.example.com{path} was not answered at the edge"
+        assert response["statusCode"] == 200
+        assert response["headers"] == {"content-type": {"value": "application/json"}}
+        assert response["body"]["encoding"] == "text"
+        assert response["body"]["data"].encode("ascii") == FILES[path], "the exact bytes of deep_links"
+
+
+def test_every_other_request_goes_to_the_esp_as_before(tmp_path):
+    run = component(["click2.example.com"], hosted_zone_id=ZONE, app_links=APP_LINKS, redirect_http_to_https=True)
+    other = "/.well-known/security.txt"
+    results = edge(run, [("https", other, {}), ("https", "/f/abc", {"q": {"value": "1"}}), ("http", "/f/abc", {}),
+                         ("https", "/.well-known/apple-app-site-association.json", {})], tmp_path)
+    assert results[0][:2] == ("origin", "spgo.io") and results[0][2]["uri"] == other, "passed on unchanged"
+    assert results[1][:2] == ("origin", "spgo.io") and results[1][2]["querystring"] == {"q": {"value": "1"}}
+    assert results[2] == ("redirect", "https://click2.example.com/f/abc"), "the click path still redirects"
+    assert results[3][:2] == ("origin", "spgo.io"), "only the two exact paths are answered"
+    behavior = run.one(DISTRIBUTION).inputs["orderedCacheBehaviors"][0]
+    default = run.one(DISTRIBUTION).inputs["defaultCacheBehavior"]
+    # /.well-known/* for the ESP: what the default behavior sends, minus the redirect
+    for key in ("targetOriginId", "allowedMethods", "cachedMethods", "cachePolicyId", "originRequestPolicyId"):
+        assert behavior[key] == default[key], key
+
+
+def test_without_app_links_the_click_path_registers_exactly_what_it_did(run_program):
+    plain = component(["click2.example.com"], hosted_zone_id=ZONE)
+    linked = component(["click2.example.com"], hosted_zone_id=ZONE, app_links=APP_LINKS)
+    assert "orderedCacheBehaviors" not in plain.one(DISTRIBUTION).inputs and plain.of_type(FUNCTION) == []
+    without_behaviors = {k: v for k, v in linked.one(DISTRIBUTION).inputs.items() if k != "orderedCacheBehaviors"}
+    assert without_behaviors == plain.one(DISTRIBUTION).inputs
+    for name in {r.name for r in plain.resources}:
+        if name != "track-distribution":
+            assert linked.named(name).inputs == plain.named(name).inputs, name
+
+
+def test_well_known_origin_takes_the_other_well_known_requests_over_verified_https(tmp_path):
+    run = component(["click2.example.com"], hosted_zone_id=ZONE, app_links=APP_LINKS, well_known_origin="www.example.com")
+    (esp, own) = run.one(DISTRIBUTION).inputs["origins"]
+    assert esp["domainName"] == "spgo.io" and own["domainName"] == "www.example.com"
+    assert own["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    assert own["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
+    results = edge(run, [("https", "/.well-known/security.txt", {}), ("http", APPLE_PATH, {}), ("https", "/f/a", {})],
+                   tmp_path)
+    assert results[0][:2] == ("origin", "www.example.com")
+    assert results[1][0] == "answer" and results[1][1]["body"]["data"].encode() == FILES[APPLE_PATH]
+    assert results[2][:2] == ("origin", "spgo.io")
+    behavior = run.one(DISTRIBUTION).inputs["orderedCacheBehaviors"][0]
+    assert behavior["originRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST, "your site gets its own name as Host"
+    assert behavior["cachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "CachingDisabled"
+    assert set(behavior["allowedMethods"]) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_well_known_origin_alone_needs_no_function(tmp_path):
+    run = component(["click2.example.com"], hosted_zone_id=ZONE, well_known_origin="www.example.com")
+    assert run.of_type(FUNCTION) == []
+    assert edge(run, [("https", APPLE_PATH, {})], tmp_path)[0][:2] == ("origin", "www.example.com")
+
+
+def test_the_function_is_protected_published_and_shared_by_every_distribution():
+    run = component(MANY[:11], hosted_zone_id=ZONE, app_links=APP_LINKS)
+    function = run.one(FUNCTION)
+    assert function.protect and function.name == "track-app-links"
+    assert function.inputs["runtime"] == "cloudfront-js-2.0" and function.inputs["publish"] is True
+    assert len(function.inputs["code"].encode()) <= 40960
+    for distribution in run.of_type(DISTRIBUTION):
+        (behavior,) = distribution.inputs["orderedCacheBehaviors"]
+        assert behavior["pathPattern"] == "/.well-known/*" and behavior["viewerProtocolPolicy"] == "allow-all"
+        assert behavior["functionAssociations"] == [{"eventType": "viewer-request",
+                                                     "functionArn": function.outputs["arn"]}]
+
+
+def test_files_too_large_for_a_cloudfront_function_are_refused_naming_app_links():
+    paths = [f"/f/campaign-{i:05d}/*" for i in range(2500)]  # about 50 KB: fine for Apple, not for CloudFront
+    big = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "paths": paths}]}}
+    error, registered = refusal(lambda: CloudFrontTrackingDomain("track", {
+        "domains": ["click2.example.com"], "app_links": {"apple_app_site_association": big}}))
+    assert error.argument == "app_links" and "40960" in str(error) and registered == []
+
+
+def test_a_name_too_long_for_the_function_is_refused_with_app_links_only(run_program):
+    name = "a" * 47
+    assert run_program(lambda: CloudFrontTrackingDomain(name, {"domains": ["click2.example.com"]})).of_type(DISTRIBUTION)
+    error, registered = refusal(lambda: CloudFrontTrackingDomain(name, {
+        "domains": ["click2.example.com"], "app_links": APP_LINKS}))
+    assert error.argument == "name" and "64" in str(error) and registered == []
+    run = run_program(lambda: CloudFrontTrackingDomain("a" * 46, {"domains": ["click2.example.com"], "app_links": APP_LINKS}))
+    assert len(run.one(FUNCTION).name) + 8 == 64
+
+
+# --- deep links on a live stack: nothing that carries clicks is replaced ---------------------------
+
+OTHER_APP_LINKS = {"apple_app_site_association": {**APPLE_FILE, "webcredentials": {"apps": ["ABCDE12345.com.example.app"]}}}
+DEEP_LINK_TRANSITIONS = [
+    day_two.Transition("add-app-links", tuple(day_two.BASE), tuple(day_two.BASE),
+                       settings_after=lambda mode: {"app_links": APP_LINKS}),
+    day_two.Transition("change-app-links-content", tuple(day_two.BASE), tuple(day_two.BASE),
+                       settings_before=lambda mode: {"app_links": APP_LINKS},
+                       settings_after=lambda mode: {"app_links": OTHER_APP_LINKS}),
+    day_two.Transition("add-well-known-origin", tuple(day_two.BASE), tuple(day_two.BASE),
+                       settings_before=lambda mode: {"app_links": APP_LINKS},
+                       settings_after=lambda mode: {"app_links": APP_LINKS, "well_known_origin": "www.example.com"}),
+]
+CLOUDFRONT_MODES = [mode for mode in day_two.MODES if mode.front_door == "cloudfront"]
+
+
+@pytest.mark.parametrize("case", [day_two.Case(m, t) for m in CLOUDFRONT_MODES for t in DEEP_LINK_TRANSITIONS],
+                         ids=lambda case: case.id)
+def test_adding_or_changing_app_links_on_a_live_stack_replaces_nothing(case):
+    verdict = case.verdict()
+    assert not verdict.problems, "\n".join(verdict.problems)
+    steps = {r.name: r.action for r in verdict.diff.resources if r.action != "same"}
+    expected = {
+        "add-app-links": {"track-app-links": "create", "track-distribution": "update"},
+        "change-app-links-content": {"track-app-links": "update"},
+        "add-well-known-origin": {"track-distribution": "update"},
+    }[case.transition.id]
+    assert steps == expected

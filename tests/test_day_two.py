@@ -15,11 +15,6 @@ import day_two
 from day_two import cases, refusal
 from plan_builder import plan, resource
 
-CLOUDFRONT_ONE_FLAG = (
-    "issue 13 §3 CloudFront, DNS elsewhere: certificate_validated is one flag for the stack, so a domain added "
-    "to a live stack goes on a certificate requested in the same up; the replaced CertificateValidation waits "
-    "for a validation CNAME nobody can have created yet (15 minutes, then the up fails)"
-)
 GCP_CERTIFICATE_0 = (
     "issue 13 §3 GCP, classic certificates (the default, kept for the stacks made before "
     "certificates='certificate-manager'): ManagedSslCertificate track-certificate-0 holds up to 100 names and "
@@ -28,8 +23,6 @@ GCP_CERTIFICATE_0 = (
     "and gcp-dns-elsewhere) and the move to it (docs/front-doors/gcp.md, Day two)"
 )
 KNOWN_FAILURES: dict[str, str] = {
-    **{f"cloudfront-dns-elsewhere/{t}": CLOUDFRONT_ONE_FLAG
-       for t in ("append-domain", "domains-1-to-11", "domains-11-to-101")},
     **{f"gcp-classic/{t}": GCP_CERTIFICATE_0
        for t in ("append-domain", "remove-last-domain", "domains-1-to-11", "domains-11-to-101")},
 }

@@ -12,6 +12,7 @@ domains that are ready to serve (validated), and a certificate whose group chang
 create-before-delete, with its validation awaited before the distribution switches to it.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, NotRequired, Optional, Sequence
@@ -20,7 +21,11 @@ import pulumi
 import pulumi_aws as aws
 
 from .contract import (
+    APP_LINKS,
+    ORIGIN_CACHE_CONTROL,
+    ORIGIN_HTTP,
     ROUTE,
+    WELL_KNOWN_ORIGIN,
     VALIDATION,
     FrontDoorSettings,
     TrackingDomainArgs,
@@ -32,8 +37,11 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
+from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
+from .esp import CACHE_ORIGIN_HEADERS
+from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
 
 CERTIFICATE_REGION = "us-east-1"
 """CloudFront only accepts ACM certificates from us-east-1, whatever the stack's region."""
@@ -75,12 +83,28 @@ instead of hanging (the distribution keeps its current certificate)."""
 ACM_VALIDATION_WINDOW_HOURS = 72
 """ACM tries to validate a new certificate for 72 hours, then marks it VALIDATION_TIMED_OUT
 (https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/acm/aws.sdk.kotlin.services.acm.model/-certificate-detail/status.html)."""
-MAX_COMPONENT_NAME = 128 - len("-cache") - 8
-"""The component name starts the cache policy's name, which Pulumi completes with ``-`` and 7 random
-characters; CloudFront policy names hold at most 128 characters."""
+PULUMI_NAME_SUFFIX = 8
+"""Pulumi completes an auto-name with ``-`` and 7 random characters."""
+MAX_COMPONENT_NAME = 128 - len("-cache") - PULUMI_NAME_SUFFIX
+"""The component name starts the cache policy's name; CloudFront policy names hold at most 128 characters."""
+APP_LINKS_FUNCTION_SUFFIX = "-app-links"
+MAX_COMPONENT_NAME_WITH_APP_LINKS = 64 - len(APP_LINKS_FUNCTION_SUFFIX) - PULUMI_NAME_SUFFIX
+"""With ``app_links`` the name also starts the CloudFront Function's, which holds at most 64 characters."""
 _COMPONENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-"""CloudFront policy and function names take ASCII letters, digits, ``-`` and ``_`` (CreateFunction's
-``Name`` pattern is ``[a-zA-Z0-9-_]{1,64}``; the console states the same characters for policies)."""
+"""CloudFront function names "contain only alphanumeric characters, hyphens, and underscores, and must be
+between 1 and 64 characters" (pulumi_aws ``cloudfront.Function`` ``name``); the console states the same
+characters for policy names."""
+
+WELL_KNOWN_PATH_PATTERN = WELL_KNOWN_PREFIX + "*"
+WELL_KNOWN_ORIGIN_ID = "well-known"
+FUNCTION_RUNTIME = "cloudfront-js-2.0"
+MAX_FUNCTION_CODE_BYTES = 40960
+"""A CloudFront Function's code "Must be between 1 and 40960 bytes" (pulumi_aws ``cloudfront.Function``
+``code``; AWS's own quota page was not found in a stored copy)."""
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+"""Managed cache policy CachingDisabled: ``/.well-known/*`` requests for your own origin are not cached
+(and carry no tracking-domain Host to it)."""
+WELL_KNOWN_ORIGIN_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # Managed origin-request policies (ids are fixed by AWS; see "Use managed origin request policies").
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -89,6 +113,20 @@ cookies, all query strings."""
 ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 """Every viewer header including Host (the tracking domain, as SendGrid needs), all cookies, all query
 strings."""
+
+ORIGIN_CACHE_CONTROL_MAX_TTL = 31536000
+"""With an ESP whose Cache-Control decides (Iterable), the longest an answer may be cached: one year,
+Iterable's own maximum ("Object Caching: Use Origin Cache Headers", minimum 0, maximum 31536000,
+https://support.iterable.com/hc/en-us/articles/115000427446)."""
+
+SES_HTTPS_POLICIES = ("REQUIRE", "REQUIRE_OPEN_ONLY")
+"""SES tracking options: REQUIRE (opens and clicks over HTTPS) or REQUIRE_OPEN_ONLY (opens over HTTPS,
+clicks keep the link's protocol) -- "If REQUIRE, both open and click tracker uses HTTPS;
+REQUIRE_OPEN_ONLY open tracker uses HTTPS and link tracker is same as original protocol"
+(https://docs.aws.amazon.com/goto/WebAPI/sesv2-2019-09-27/PutConfigurationSetTrackingOptions). OPTIONAL
+is SES without a front door: leave ``ses_configuration_sets`` out."""
+_SES_CONFIGURATION_SET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+"""SES configuration set names: ASCII letters, digits, ``_`` and ``-``, at most 64 characters."""
 
 ACM_ARN_EXAMPLE = "arn:aws:acm:us-east-1:<account>:certificate/<id>"
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$")
@@ -137,6 +175,16 @@ class CloudFrontTrackingDomainArgs(TrackingDomainArgs):
     wait_for_deployment: NotRequired[bool]
     """Wait until CloudFront reports the distribution Deployed before ``pulumi up`` completes (default
     True, so a finished ``up`` means the change is live at the edge; a few minutes per change)."""
+    ses_configuration_sets: NotRequired[dict[str, str]]
+    """``esp: ses`` only: SES configuration sets to create, by name, each with the tracking domain SES puts
+    in its links (e.g. ``{"marketing": "click.example.com"}``). Each set's tracking options (custom
+    redirect domain, ``ses_https_policy``) are set in ``esp_region`` only after the distribution serves
+    that domain with an issued certificate (and, with ``hosted_zone_id``, its route record points at
+    it): HTTPS links before then would all fail. The domain (or its parent domain) must be a verified
+    SES identity. Send with the set (or make it your identity's default configuration set)."""
+    ses_https_policy: NotRequired[str]
+    """With ``ses_configuration_sets``: ``REQUIRE`` (default: opens and clicks over HTTPS) or
+    ``REQUIRE_OPEN_ONLY`` (opens over HTTPS, clicks keep the link's own protocol)."""
 
 
 class CloudFrontTrackingDomain(TrackingDomainComponent):
@@ -144,7 +192,17 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
     domains one distribution and one DNS-validated ACM certificate (us-east-1), forwarding every
     method, path, query string and the real User-Agent to the ESP over HTTPS (TLS 1.2), caching for
     ``cache_ttl_seconds``, serving both HTTP and HTTPS. With a Route 53 zone it creates the validation
-    and route records; without one it lists them in ``dns_records``."""
+    and route records; without one it lists them in ``dns_records``.
+
+    ESP profiles: ``ses`` is reached over plain HTTP (its documented exception, ``esp.SES``) with the
+    tracking domain as Host; ``iterable*`` caching follows the endpoint's own Cache-Control, with
+    ``cache_ttl_seconds`` only as the default.
+
+    Deep links: a cache behavior for ``/.well-known/*`` (HTTP and HTTPS, never redirected) whose
+    CloudFront Function answers the ``app_links`` files at the edge and passes every other request on,
+    to the ESP or to ``well_known_origin``."""
+
+    supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL, APP_LINKS, WELL_KNOWN_ORIGIN})
 
     distribution_ids: pulumi.Output[list[str]]
     """Ids of the CloudFront distributions, one per domain group, in group order."""
@@ -164,7 +222,6 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
     def __init__(
         self, name: str, args: CloudFrontTrackingDomainArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
-        _check_component_name(name)
         options = _resolve_options(args)
         settings = resolve_settings(
             args,
@@ -172,24 +229,33 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
             max_domains=options["max_domains"],
             limit_reason=options["limit_reason"],
         )
+        _check_component_name(name, settings)
+        code = None if settings.deep_links is None else app_links_function_code(settings.deep_links)
         options.update(_domain_lists(settings.domains, options))
         groups = _domain_groups(settings.domains, _ready_domains(settings.domains, options), options)
+        ses = _ses_tracking(args, settings, groups, options)
         super().__init__(name, settings, opts)
         self._name = name
         self._options = options
 
         cache_policy = self._cache_policy(settings)
+        app_links = None if code is None else self._app_links_function(code)
         records: list[pulumi.Output] = []
         distributions: list[aws.cloudfront.Distribution] = []
         certificate_arns: list[pulumi.Input[str]] = []
+        serving: dict[str, list[pulumi.Resource]] = {}  # per domain: its distribution and route records
         for index, group in enumerate(groups):
             suffix = "" if index == 0 else f"-{index + 1}"
             serving_arn, attached_arn = self._group_certificate(suffix, group, records)
             certificate_arns.append(serving_arn)
-            distribution = self._distribution(suffix, settings, cache_policy, group.attached, attached_arn)
+            distribution = self._distribution(suffix, settings, cache_policy, app_links, group.attached, attached_arn)
             distributions.append(distribution)
             for domain in group.domains:
-                records.extend(self._route(domain, distribution))
+                listed, created = self._route(domain, distribution)
+                records.extend(listed)
+                serving[domain] = [distribution, *created]
+        if ses is not None:
+            self._ses_configuration_sets(ses, serving)
 
         pending = [domain for group in groups for domain in group.domains if domain not in group.attached]
         if pending:
@@ -214,6 +280,18 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
             ),
             **cache_policy_settings(settings),
             opts=self.child_opts(),
+        )
+
+    def _app_links_function(self, code: str) -> aws.cloudfront.Function:
+        return aws.cloudfront.Function(
+            f"{self._name}{APP_LINKS_FUNCTION_SUFFIX}",
+            runtime=FUNCTION_RUNTIME,
+            code=code,
+            comment=_comment(f"tracking-cdn {self._name}: app-link files (apple-app-site-association, assetlinks.json)"),
+            publish=True,
+            # Serving: devices fetch the files from every tracking domain. A change of app_links updates the
+            # code in place (same name, same ARN): the distributions keep their association.
+            opts=self.child_opts(serving=True),
         )
 
     def _group_certificate(
@@ -296,27 +374,20 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
         suffix: str,
         settings: FrontDoorSettings,
         cache_policy: aws.cloudfront.CachePolicy,
+        app_links: Optional[aws.cloudfront.Function],
         aliases: Sequence[str],
         certificate_arn: Optional[pulumi.Input[str]],
     ) -> aws.cloudfront.Distribution:
+        well_known = _well_known_behavior(settings, cache_policy, app_links)
         return aws.cloudfront.Distribution(
             f"{self._name}-distribution{suffix}",
             comment=_comment(f"tracking-cdn {self._name}{suffix}: tracking domains -> {settings.origin.host}"),
             enabled=True,
             aliases=list(aliases),
             origins=[
-                {
-                    "origin_id": ORIGIN_ID,
-                    "domain_name": settings.origin.host,
-                    "custom_origin_config": {
-                        "http_port": 80,
-                        "https_port": 443,
-                        "origin_protocol_policy": "https-only",
-                        "origin_ssl_protocols": ["TLSv1.2"],
-                        "origin_read_timeout": 30,
-                        "origin_keepalive_timeout": 5,
-                    },
-                }
+                _origin(ORIGIN_ID, settings.origin.host, origin_protocol_policy(settings)),
+                *([_origin(WELL_KNOWN_ORIGIN_ID, settings.well_known_origin, "https-only")]
+                  if settings.well_known_origin else []),
             ],
             default_cache_behavior={
                 "target_origin_id": ORIGIN_ID,
@@ -327,6 +398,8 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
                 "origin_request_policy_id": origin_request_policy_id(settings),
                 "compress": False,
             },
+            # Only with app_links or well_known_origin, so a stack without them registers what it did before.
+            ordered_cache_behaviors=[well_known] if well_known else None,
             viewer_certificate=(
                 {
                     "acm_certificate_arn": certificate_arn,
@@ -345,24 +418,27 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
             opts=self.child_opts(serving=True),
         )
 
-    def _route(self, domain: str, distribution: aws.cloudfront.Distribution) -> list[pulumi.Output]:
-        """The route record(s) of one tracking domain: created in the zone when there is one, listed always."""
+    def _route(
+        self, domain: str, distribution: aws.cloudfront.Distribution
+    ) -> tuple[list[pulumi.Output], list[aws.route53.Record]]:
+        """The route record(s) of one tracking domain: (listed always, created in the zone when there is one)."""
         zone = self._options["hosted_zone_id"]
         takes_over = domain in self._options["existing_route_records"]
         if zone is None or takes_over or self._options["route_record_type"] == "CNAME":
-            if zone is not None:
-                aws.route53.Record(
-                    f"{self._name}-cname-{domain}",
-                    zone_id=zone,
-                    name=domain,
-                    type="CNAME",
-                    records=[distribution.domain_name],
-                    ttl=ROUTE_CNAME_TTL,
-                    allow_overwrite=takes_over,
-                    opts=self.child_opts(serving=True),
-                )
-            return [dns_record(domain, "CNAME", distribution.domain_name, ROUTE)]
-        for record_type in ("A", "AAAA"):
+            listed = [dns_record(domain, "CNAME", distribution.domain_name, ROUTE)]
+            if zone is None:
+                return listed, []
+            return listed, [aws.route53.Record(
+                f"{self._name}-cname-{domain}",
+                zone_id=zone,
+                name=domain,
+                type="CNAME",
+                records=[distribution.domain_name],
+                ttl=ROUTE_CNAME_TTL,
+                allow_overwrite=takes_over,
+                opts=self.child_opts(serving=True),
+            )]
+        created = [
             aws.route53.Record(
                 f"{self._name}-{record_type.lower()}-{domain}",
                 zone_id=zone,
@@ -374,8 +450,27 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
                 allow_overwrite=False,
                 opts=self.child_opts(serving=True),
             )
+            for record_type in ("A", "AAAA")
+        ]
         # Listed as what it is: no DNS server accepts an A record holding a host name.
-        return [dns_record(domain, ALIAS_RECORD_TYPE, distribution.domain_name, ROUTE)]
+        return [dns_record(domain, ALIAS_RECORD_TYPE, distribution.domain_name, ROUTE)], created
+
+    def _ses_configuration_sets(self, ses: "SesTracking", serving: dict[str, list[pulumi.Resource]]) -> None:
+        """One SES configuration set per entry, its tracking options pointing at the tracking domain, set
+        only once the domain is served (SES's REQUIRE before then breaks every link; Pulumi creates a
+        resource after everything in its ``depends_on`` and their own dependencies, so after the
+        certificate validation the distribution waits for, and the distribution's deployment)."""
+        for set_name, domain in ses.sets.items():
+            aws.sesv2.ConfigurationSet(
+                f"{self._name}-ses-{set_name}",
+                region=ses.region,
+                configuration_set_name=set_name,
+                tracking_options={"custom_redirect_domain": domain, "https_policy": ses.https_policy},
+                tags={"tracking-cdn": self._name},
+                # Serving: every email sent with the set carries links to this domain; deleting the set
+                # makes SES refuse mail that names it.
+                opts=self.child_opts(serving=True, depends_on=serving[domain]),
+            )
 
 
 def cache_policy_settings(settings: FrontDoorSettings) -> dict[str, Any]:
@@ -383,12 +478,17 @@ def cache_policy_settings(settings: FrontDoorSettings) -> dict[str, Any]:
 
     Default TTL = ``cache_ttl_seconds``; max TTL the same, so an origin ``Cache-Control: max-age`` can
     shorten caching but never stretch it and hide repeat clicks; min TTL 0, so ``no-cache`` is honoured.
+    For an ESP whose guide says the origin's Cache-Control decides (Iterable), the max TTL is a year
+    and ``cache_ttl_seconds`` applies only to answers without one.
     The key holds all query strings and the User-Agent (as SparkPost's guide asks: different browsers
-    are different clicks); for SendGrid also the Host (the tracking domain) and all cookies. A TTL of 0
-    disables caching, and CloudFront then refuses any cache-key contents: the key is empty and the
+    are different clicks); where the ESP routes on the tracking domain (SendGrid, SES, Iterable,
+    Customer.io) also the Host, and all cookies where its guide forwards them. When nothing can be
+    cached (every TTL 0), CloudFront refuses any cache-key contents: the key is empty and the
     origin-request policy alone forwards everything."""
     ttl = settings.cache_ttl_seconds
-    if ttl == 0:
+    follows_origin = settings.origin.profile.cache_mode == CACHE_ORIGIN_HEADERS
+    max_ttl = ORIGIN_CACHE_CONTROL_MAX_TTL if follows_origin else ttl
+    if max_ttl == 0:
         parameters = {
             "headers_config": {"header_behavior": "none"},
             "cookies_config": {"cookie_behavior": "none"},
@@ -408,9 +508,92 @@ def cache_policy_settings(settings: FrontDoorSettings) -> dict[str, Any]:
     return {
         "default_ttl": ttl,
         "min_ttl": 0,
-        "max_ttl": ttl,
+        "max_ttl": max_ttl,
         "parameters_in_cache_key_and_forwarded_to_origin": parameters,
     }
+
+
+def origin_protocol_policy(settings: FrontDoorSettings) -> str:
+    """``https-only`` (TLS 1.2, CloudFront verifies the origin's certificate), except for an ESP whose
+    endpoint is reached over plain HTTP as its documented exception (``ses``: see ``esp.SES``)."""
+    return "http-only" if settings.origin.profile.origin_protocol == PLAIN_HTTP_ORIGIN else "https-only"
+
+
+def _origin(origin_id: str, host: str, protocol_policy: str) -> dict[str, Any]:
+    """A custom origin on ports 80/443, TLS 1.2 when over HTTPS (CloudFront then verifies its certificate
+    against ``host``), Braze's timeouts (30 s read, 5 s keep-alive)."""
+    return {
+        "origin_id": origin_id,
+        "domain_name": host,
+        "custom_origin_config": {
+            "http_port": 80,
+            "https_port": 443,
+            "origin_protocol_policy": protocol_policy,
+            "origin_ssl_protocols": ["TLSv1.2"],
+            "origin_read_timeout": 30,
+            "origin_keepalive_timeout": 5,
+        },
+    }
+
+
+def _well_known_behavior(
+    settings: FrontDoorSettings, cache_policy: aws.cloudfront.CachePolicy, app_links: Optional[aws.cloudfront.Function]
+) -> Optional[dict[str, Any]]:
+    """The ``/.well-known/*`` cache behavior, or None without ``app_links`` and ``well_known_origin``.
+
+    Viewer protocol ``allow-all`` whatever ``redirect_http_to_https`` says: Apple and Android refuse a
+    redirect for the app-link files. The function (viewer request) answers those two files; every other
+    ``/.well-known/*`` request goes on to ``well_known_origin`` (your own site: its own Host, not cached,
+    GET/HEAD/OPTIONS) or to the ESP exactly as the default behavior sends it."""
+    if app_links is None and settings.well_known_origin is None:
+        return None
+    behavior: dict[str, Any] = {"path_pattern": WELL_KNOWN_PATH_PATTERN, "viewer_protocol_policy": "allow-all",
+                                "cached_methods": CACHED_METHODS, "compress": False}
+    if settings.well_known_origin is not None:
+        behavior.update(target_origin_id=WELL_KNOWN_ORIGIN_ID, allowed_methods=WELL_KNOWN_ORIGIN_METHODS,
+                        cache_policy_id=CACHING_DISABLED, origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER)
+    else:
+        behavior.update(target_origin_id=ORIGIN_ID, allowed_methods=ALL_METHODS, cache_policy_id=cache_policy.id,
+                        origin_request_policy_id=origin_request_policy_id(settings))
+    if app_links is not None:
+        behavior["function_associations"] = [{"event_type": "viewer-request", "function_arn": app_links.arn}]
+    return behavior
+
+
+def app_links_function_code(deep_links: DeepLinks) -> str:
+    """The CloudFront Function (``cloudfront-js-2.0``, viewer request) answering the app-link files: 200,
+    ``content-type: application/json``, the exact bytes of ``deep_links``; any other request is returned
+    unchanged, so CloudFront sends it on to the behavior's origin. Refuses, naming ``app_links``, code
+    longer than CloudFront takes.
+
+    The files are JavaScript string literals (the bodies are ASCII JSON, so ``json.dumps`` writes a literal
+    JavaScript reads back byte for byte); a generated response is never cached by CloudFront, so a change
+    shows at once (Apple's CDN still fetches the file within a day)."""
+    files = ",\n".join(f"  {json.dumps(file.path)}: {json.dumps(file.text)}" for file in deep_links.files)
+    code = (
+        "// tracking-cdn: the app-link files, answered at the edge (200, application/json, never redirected).\n"
+        "var FILES = {\n" + files + "\n};\n"
+        "function handler(event) {\n"
+        "  var request = event.request;\n"
+        "  if (!Object.prototype.hasOwnProperty.call(FILES, request.uri)) {\n"
+        "    return request;\n"
+        "  }\n"
+        "  return {\n"
+        "    statusCode: 200,\n"
+        "    statusDescription: \"OK\",\n"
+        f"    headers: {{\"content-type\": {{value: {json.dumps(deep_links.files[0].content_type)}}}}},\n"
+        "    body: {encoding: \"text\", data: FILES[request.uri]}\n"
+        "  };\n"
+        "}\n"
+    )
+    size = len(code.encode("utf-8"))
+    if size > MAX_FUNCTION_CODE_BYTES:
+        raise InvalidArgument(
+            "app_links",
+            f"the files ({deep_links.total_bytes} bytes of JSON) make a CloudFront Function of {size} bytes; "
+            f"CloudFront takes at most {MAX_FUNCTION_CODE_BYTES}: shorten the files (fewer paths or apps)",
+        )
+    return code
 
 
 def origin_request_policy_id(settings: FrontDoorSettings) -> str:
@@ -442,7 +625,7 @@ def _pending_message(pending: list[str]) -> str:
     )
 
 
-def _check_component_name(name: Any) -> None:
+def _check_component_name(name: Any, settings: FrontDoorSettings) -> None:
     """The component's name starts CloudFront resource names: refuse one CloudFront would refuse."""
     if not isinstance(name, str) or not _COMPONENT_NAME.match(name):
         raise InvalidArgument(
@@ -454,7 +637,14 @@ def _check_component_name(name: Any) -> None:
         raise InvalidArgument(
             "name",
             f"{name!r} is {len(name)} characters; at most {MAX_COMPONENT_NAME} (the cache policy's name, "
-            f"'<name>-cache-' plus Pulumi's 7-character suffix, must fit CloudFront's 128)",
+            f"'<name>-cache' plus Pulumi's 8-character suffix, must fit CloudFront's 128)",
+        )
+    if settings.deep_links is not None and len(name) > MAX_COMPONENT_NAME_WITH_APP_LINKS:
+        raise InvalidArgument(
+            "name",
+            f"{name!r} is {len(name)} characters; with app_links at most {MAX_COMPONENT_NAME_WITH_APP_LINKS} (the "
+            f"CloudFront Function's name, '<name>{APP_LINKS_FUNCTION_SUFFIX}' plus Pulumi's 8-character suffix, "
+            "must fit CloudFront's 64)",
         )
 
 
@@ -550,6 +740,65 @@ def _resolve_options(args: Any) -> dict[str, Any]:
         "max_domains": max_domains,
         "limit_reason": limit_reason,
     }
+
+
+@dataclass(frozen=True)
+class SesTracking:
+    """The SES configuration sets to create (``ses_configuration_sets``), validated."""
+
+    sets: dict[str, str]
+    """Configuration set name -> the tracking domain in its links."""
+    https_policy: str
+    region: str
+    """The SES region (``esp_region``): a configuration set lives in the region mail is sent from."""
+
+
+def _ses_tracking(
+    args: Any, settings: FrontDoorSettings, groups: list["DomainGroup"], options: dict[str, Any]
+) -> Optional[SesTracking]:
+    """``ses_configuration_sets`` and ``ses_https_policy``, refused where they would break links."""
+    sets = plain_arg(args, "ses_configuration_sets", dict)
+    policy = plain_arg(args, "ses_https_policy", str)
+    if sets is None:
+        if policy is not None:
+            raise InvalidArgument("ses_https_policy", "only applies with ses_configuration_sets")
+        return None
+    if settings.origin.profile.name != "ses":
+        raise InvalidArgument(
+            "ses_configuration_sets", f"only for esp 'ses' (SES configuration sets), not {settings.origin.profile.name!r}"
+        )
+    if not sets:
+        raise InvalidArgument("ses_configuration_sets", "give at least one {configuration set name: tracking domain}")
+    if policy is not None and policy not in SES_HTTPS_POLICIES:
+        raise InvalidArgument("ses_https_policy", f"{policy!r} is not one of {', '.join(SES_HTTPS_POLICIES)}")
+    region = plain_arg(args, "esp_region", str)
+    if region is None:
+        raise InvalidArgument("esp_region", "ses_configuration_sets are created in the SES region: give esp_region")
+    if not options["wait_for_deployment"]:
+        raise InvalidArgument(
+            "ses_configuration_sets",
+            "needs wait_for_deployment (the default): SES must switch to HTTPS links only once CloudFront serves "
+            "the domain, or every link fails",
+        )
+    attached = {domain for group in groups for domain in group.attached}
+    resolved = {}
+    for set_name, value in sets.items():
+        key = f"ses_configuration_sets.{set_name}"
+        if not isinstance(set_name, str) or not _SES_CONFIGURATION_SET_NAME.match(set_name):
+            raise InvalidArgument(
+                key, "a configuration set name is 1 to 64 ASCII letters, digits, '_' and '-' (e.g. 'marketing')"
+            )
+        domain = validate_hostname(value, argument=key)
+        if domain not in settings.domains:
+            raise InvalidArgument(key, f"{value!r} is not one of the tracking domains in domains")
+        if domain not in attached:
+            raise InvalidArgument(
+                key,
+                f"{domain!r} is not attached yet (DNS elsewhere, step 1): SES would send HTTPS links the front door "
+                "does not serve; add the domain to validated_domains first, then this",
+            )
+        resolved[set_name] = domain
+    return SesTracking(resolved, policy or SES_HTTPS_POLICIES[0], region.strip().lower())
 
 
 def _domain_lists(domains: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:

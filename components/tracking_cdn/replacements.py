@@ -196,6 +196,9 @@ _TABLE: tuple[TypeRules, ...] = (
            confirmed=False, notes="No ForceNew attribute: every change is an UpdateCachePolicy."),
     _rules("aws:cloudfront/distribution:Distribution", f"{AWS_SOURCE} internal/service/cloudfront/distribution.go",
            confirmed=False, notes="No ForceNew attribute: every change is an UpdateDistribution."),
+    _rules("aws:cloudfront/function:Function", f"{AWS_SOURCE} internal/service/cloudfront/function.go", "name",
+           confirmed=False, notes="code, comment, runtime and publish change in place (UpdateFunction, then "
+           "PublishFunction); the ARN keeps the name, so behaviors referencing it do not change."),
     _rules("aws:sesv2/configurationSet:ConfigurationSet",
            f"{AWS_SOURCE} internal/service/sesv2/configuration_set.go", "configurationSetName", "region",
            confirmed=False, notes="tracking_options and tags change in place."),

@@ -50,6 +50,23 @@ def _cache_policy(inputs: dict, name: str) -> dict:
     return {"id": f"<{name}-id>", "etag": "<etag>", "name": inputs.get("name") or f"<{name}>"}
 
 
+def _function(inputs: dict, name: str) -> dict:
+    function_name = inputs.get("name") or f"<{name}>"
+    return {
+        "id": function_name,
+        "arn": f"arn:aws:cloudfront::<account>:function/{function_name}",
+        "etag": "<etag>",
+        "liveStageEtag": "<etag>",
+        "status": "DEPLOYED",
+    }
+
+
+def _configuration_set(inputs: dict, name: str) -> dict:
+    region = inputs.get("region") or "<provider-region>"
+    set_name = inputs.get("configurationSetName")
+    return {"id": set_name, "arn": f"arn:aws:ses:{region}:<account>:configuration-set/{set_name}"}
+
+
 def _record(inputs: dict, name: str) -> dict:
     record_name = str(inputs.get("name") or "").rstrip(".")
     return {
@@ -63,6 +80,8 @@ RESOURCES = {
     "aws:acm/certificateValidation:CertificateValidation": _certificate_validation,
     "aws:cloudfront/distribution:Distribution": _distribution,
     "aws:cloudfront/cachePolicy:CachePolicy": _cache_policy,
+    "aws:cloudfront/function:Function": _function,
+    "aws:sesv2/configurationSet:ConfigurationSet": _configuration_set,
     "aws:route53/record:Record": _record,
 }
 
