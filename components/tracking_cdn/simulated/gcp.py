@@ -92,12 +92,9 @@ def _dns_authorization(inputs: dict, name: str) -> dict:
 
 
 def _certificate_map_entry(inputs: dict, name: str) -> dict:
-    physical = _physical_name(inputs, name)
-    project = inputs.get("project") or PROJECT
+    """An entry lives under its map: ``.../certificateMaps/<map>/certificateMapEntries/<name>``."""
     return {
-        "id": f"projects/{project}/locations/global/certificateMaps/{inputs.get('map')}/certificateMapEntries/{physical}",
-        "name": physical,
-        "project": project,
+        **_certificate_manager(f"certificateMaps/{inputs.get('map')}/certificateMapEntries")(inputs, name),
         "state": "<ACTIVE once serving>",
     }
 
