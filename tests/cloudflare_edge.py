@@ -16,8 +16,10 @@ the resources of an offline run, the way Cloudflare's documentation describes th
   any other phase is refused.
 - **Workers routes** (after the redirect phase, as on Cloudflare): a request whose URL (host, path
   and query string, no scheme) matches a route pattern (``*`` = any characters) is handed to the
-  route's Worker; the stand-in answers ``200`` with ``X-Edge-Stand-In: worker <script>`` and records
-  it (what the Worker itself answers is tested by running it, ``test_cloudflare_worker.py``).
+  route's Worker, the ``WorkersScript`` content the component registered, run by Node.js (its
+  ``fetch`` API is the Workers one); a request the Worker passes on gets ``599``. The answer carries
+  ``X-Edge-Stand-In: worker <script>``. Without Node.js the stand-in answers ``200`` with that header
+  and no body.
 - **Origin**: the proxied CNAME's target, reached through ``origins`` (host -> local port): SSL
   ``full`` = HTTPS without verifying the certificate, ``strict`` = verified against ``origin_ca``,
   ``flexible``/``off`` = plain HTTP; SNI and ``Host`` are the request's host unless a rule rewrites
@@ -31,11 +33,17 @@ pass unnoticed.
 
 from __future__ import annotations
 
+import base64
 import http.client
+import json
 import re
+import shutil
 import socket
 import ssl
+import subprocess
+import tempfile
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
@@ -48,6 +56,17 @@ RULESET = "cloudflare:index/ruleset:Ruleset"
 DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
 CERTIFICATE_PACK = "cloudflare:index/certificatePack:CertificatePack"
 WORKERS_ROUTE = "cloudflare:index/workersRoute:WorkersRoute"
+WORKERS_SCRIPT = "cloudflare:index/workersScript:WorkersScript"
+NODE = shutil.which("node")
+WORKER_HARNESS = """
+import { pathToFileURL } from "node:url";
+const [modulePath, method, url, headersJson] = process.argv.slice(2);
+globalThis.fetch = async () => new Response("passed on by the Worker", { status: 599 });
+const worker = (await import(pathToFileURL(modulePath).href)).default;
+const response = await worker.fetch(new Request(url, { method, headers: JSON.parse(headersJson) }));
+const body = Buffer.from(await response.arrayBuffer()).toString("base64");
+console.log(JSON.stringify({ status: response.status, headers: [...response.headers], body }));
+"""
 PHASES = ("http_request_dynamic_redirect", "http_config_settings", "http_request_cache_settings",
           "http_request_origin")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
@@ -128,6 +147,13 @@ class CloudflareEdge:
         self.records = {r.inputs["name"]: r.inputs for r in self.run.of_type(DNS_RECORD)}
         self.rules = {r.inputs["phase"]: r.inputs["rules"] for r in self.run.of_type(RULESET)}
         self.routes = [(r.inputs["pattern"], r.inputs["script"]) for r in self.run.of_type(WORKERS_ROUTE)]
+        self._scripts = tempfile.TemporaryDirectory(prefix="edge-workers-")
+        self.workers: dict[str, Path] = {}
+        for script in self.run.of_type(WORKERS_SCRIPT):
+            module = Path(self._scripts.name) / f"{script.inputs['scriptName']}.mjs"
+            module.write_text(script.inputs["content"])
+            self.workers[script.inputs["scriptName"]] = module
+        (Path(self._scripts.name) / "harness.mjs").write_text(WORKER_HARNESS)
         unknown = set(self.rules) - set(PHASES)
         if unknown:
             raise ValueError(f"phases the edge stand-in does not apply: {sorted(unknown)}")
@@ -147,6 +173,7 @@ class CloudflareEdge:
         for server in self._servers:
             server.shutdown()
             server.server_close()
+        self._scripts.cleanup()
 
     def __enter__(self) -> "CloudflareEdge":
         return self.start()
@@ -227,7 +254,7 @@ class CloudflareEdge:
         for pattern, script in self.routes:
             if re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), url):
                 request.worker = script
-                return _answer(handler, 200, {"X-Edge-Stand-In": f"worker {script}"}, b"")
+                return self._run_worker(handler, script, tls)
         request.ssl_mode = self.zone_ssl_mode
         for rule in self._matching("http_config_settings", host, path, tls):
             request.ssl_mode = rule["actionParameters"].get("ssl", request.ssl_mode)
@@ -244,6 +271,24 @@ class CloudflareEdge:
         if origin not in self.origins:
             return _answer(handler, 523, {}, b"origin is unreachable\n")
         self._forward(handler, request, origin, host_header, sni)
+
+    def _run_worker(self, handler: BaseHTTPRequestHandler, script: str, tls: bool) -> None:
+        marker = {"X-Edge-Stand-In": f"worker {script}"}
+        if NODE is None or script not in self.workers:
+            return _answer(handler, 200, marker, b"")
+        url = f"{'https' if tls else 'http'}://{handler.headers.get('Host')}{handler.path}"
+        done = subprocess.run(
+            [NODE, str(Path(self._scripts.name) / "harness.mjs"), str(self.workers[script]), handler.command, url,
+             json.dumps({k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP | {"host"}})],
+            capture_output=True, text=True, timeout=30,
+        )
+        if done.returncode != 0:
+            return _answer(handler, 500, marker, done.stderr.encode())
+        answer = json.loads(done.stdout)
+        headers = {**dict(answer["headers"]), **marker}
+        headers.pop("content-length", None)
+        _answer(handler, answer["status"], headers, base64.b64decode(answer["body"]),
+                send_body=handler.command != "HEAD")
 
     def _matching(self, phase: str, host: str, path: str, tls: bool) -> list[dict[str, Any]]:
         return [rule for rule in self.rules.get(phase, []) if rule.get("enabled", True)

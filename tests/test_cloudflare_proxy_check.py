@@ -23,6 +23,7 @@ from typing import Iterator
 import pulumi
 import pytest
 
+import cloudflare_edge
 from cloudflare_edge import CloudflareEdge
 from esp_standin import EspStandin
 from scenarios import ANDROID_ASSET_LINKS, APPLE_APP_SITE_ASSOCIATION
@@ -273,3 +274,25 @@ def test_ses_is_proxied_over_plain_http_with_the_tracking_domain_as_host(tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.skipif(cloudflare_edge.NODE is None, reason="Node.js runs the Worker (.ci/run installs nodejs)")
+@pytest.mark.parametrize("profile", ["sparkpost", "sendgrid"])
+def test_check_app_links_passes_against_the_worker_the_component_uploads(profile, esp, tmp_path, capsys):
+    """End to end: the component's rules and routes at the edge stand-in, its Worker code run by Node.js,
+    and ``tracking-cdn check --app-links`` reading both files as iOS and Android would."""
+    run = component_run(esp=profile, domains=[TRACK], app_links=APP_LINKS, account_id="acc")
+    with CloudflareEdge(run, ZONE, origins={ESP_HOST: esp.port}) as edge:
+        edge.ca_path = edge.ca_file(tmp_path)
+        argv = ["check", TRACK, "--esp", profile, "--json", "--ca-bundle", edge.ca_path,
+                "--https-port", str(edge.https_port), "--http-port", str(edge.http_port), "--timeout", "20"]
+        for name in (TRACK, ZONE):
+            for port in (edge.https_port, edge.http_port):
+                argv += ["--resolve", f"{name}:{port}:127.0.0.1"]
+        main([*argv, "--app-links"])
+        (result,) = json.loads(capsys.readouterr().out)["domains"]
+    deep_links = next(item for item in result["checks"] if item["name"] == "deep-links")
+    assert deep_links["verdict"] == "pass", deep_links
+    evidence = " ".join(deep_links["evidence"])
+    assert "iOS would associate ABCDE12345.com.example.app" in evidence
+    assert "Android would verify com.example.app" in evidence
