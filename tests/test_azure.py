@@ -289,7 +289,8 @@ def test_ses_reaches_its_regional_endpoint_over_http_with_the_tracking_domain_as
 
 # --- Deep links (issue 17) ----------------------------------------------------------------------------------
 
-APPLE_FILE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "components": [{"/": "/f/open-in-app/*"}]}]}}
+APPLE_FILE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+                                        "components": [{"/": "/f/open-in-app/*"}]}]}}
 ANDROID_FILE = [{"relation": ["delegate_permission/common.handle_all_urls"],
                  "target": {"namespace": "android_app", "package_name": "com.example.app",
                             "sha256_cert_fingerprints": [":".join(["14"] * 32)]}}]
@@ -416,7 +417,8 @@ def test_what_serves_the_files_is_protected_except_each_version_s_blobs():
         ({"app_links": APP_LINKS, "esp": "iterable"}, "app_links"),
         ({"well_known_origin": "www.example.com", "esp": "iterable-eu"}, "well_known_origin"),
         ({"well_known_origin": "track.example.com"}, "well_known_origin"),
-        ({"app_links": {"apple_app_site_association": {"applinks": {}}}}, "app_links.apple_app_site_association.applinks"),
+        ({"app_links": {"apple_app_site_association": {"applinks": {}}}},
+         "app_links.apple_app_site_association.applinks"),
     ],
 )
 def test_deep_link_mistakes_are_refused_before_anything_is_created(args, argument):
@@ -712,7 +714,8 @@ def test_the_longest_component_name_accepted_makes_valid_azure_names():
 
 @pytest.mark.parametrize("name", ["a" * 30, "tracking_cdn", "-tracking", "", "tracking.cdn", "trâcking", None])
 def test_a_component_name_that_makes_an_invalid_azure_name_is_refused(name):
-    error, registered = refusal(lambda: AzureFrontDoorTrackingDomain(name, {"domains": DOMAINS, "resource_group_name": GROUP}))
+    error, registered = refusal(
+        lambda: AzureFrontDoorTrackingDomain(name, {"domains": DOMAINS, "resource_group_name": GROUP}))
     assert error.argument == "name"
     assert registered == []
 
@@ -741,7 +744,8 @@ def test_the_day_two_commands_in_the_docs_name_the_example_stack_s_real_urns():
     for urn in unprotected:
         assert by_urn[urn].protect and "click2.example.com" in by_urn[urn].name
     assert {by_urn[urn].type for urn in unprotected} == {CUSTOM_DOMAIN, RECORD}
-    [(name, zone_id, parent)] = re.findall(r"pulumi import azure-native:dns:RecordSet (\S+) \\\s+(\S+) \\\s+--parent 'tracking=([^']+)'", page)
+    [(name, zone_id, parent)] = re.findall(
+        r"pulumi import azure-native:dns:RecordSet (\S+) \\\s+(\S+) \\\s+--parent 'tracking=([^']+)'", page)
     imported = result.named(name)
     assert imported.parent == parent == result.one(COMPONENT).urn
     assert zone_id.endswith(f"/dnsZones/example.com/CNAME/{imported.inputs['relativeRecordSetName']}")
@@ -755,7 +759,8 @@ STACK_FIXTURES = {
     "plan-azure-example.json": {},
     "plan-azure-example-dns.json": {
         "tracking-cdn:dnsZoneName": "example.com", "tracking-cdn:dnsZoneResourceGroupName": "dns-rg",
-        "tracking-cdn:enableCaching": True, "tracking-cdn:cacheTtlSeconds": 30, "tracking-cdn:redirectHttpToHttps": True,
+        "tracking-cdn:enableCaching": True, "tracking-cdn:cacheTtlSeconds": 30,
+        "tracking-cdn:redirectHttpToHttps": True,
     },
 }
 
@@ -881,7 +886,8 @@ NEW_APPLE_FILE = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.a
 
 
 def transition_verdict(mode, before, after):
-    transition = day_two.Transition("settings", tuple(day_two.BASE), tuple(day_two.BASE), lambda _: before, lambda _: after)
+    transition = day_two.Transition("settings", tuple(day_two.BASE), tuple(day_two.BASE),
+                                    lambda _: before, lambda _: after)
     return day_two.Case(mode, transition).verdict()
 
 

@@ -23,8 +23,8 @@ group, and a route for exactly their paths (never redirected); ``well_known_orig
 and a route for ``/.well-known/*``. Everything else still takes the ``/*`` route to the ESP.
 
 Only this module imports ``pulumi_azure_native`` (its ``cdn``, ``dns``, ``storage`` and ``authorization``
-submodules only: importing the whole package is very slow). No ``from __future__ import annotations``: Pulumi's schema inference reads
-the annotations below.
+submodules only: importing the whole package is very slow). No ``from __future__ import annotations``:
+Pulumi's schema inference reads the annotations below.
 """
 
 import hashlib
@@ -289,27 +289,40 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         return profile, endpoint
 
     def _origin(self) -> tuple[cdn.AFDOriginGroup, cdn.AFDOrigin]:
-        """The ESP's endpoint as the only origin of its group."""
+        """The ESP's endpoint as the only origin of its group. Blank host header = Front Door forwards the
+        viewer's Host (the tracking domain), which SendGrid, SES, Iterable and Customer.io route on ("If
+        you leave this blank, the request hostname determines this value", AFDOrigin.origin_host_header);
+        every other ESP gets its own host name."""
         origin = self.settings.origin
-        # One origin, so no health probe: Azure recommends disabling probes for a single origin (Front Door
-        # sends every request to it anyway), and its probes count only 200 as healthy while the ESP's
-        # health path answers 302 - a probe would only add load and a misleading "unhealthy" metric.
+        return self._single_origin(
+            self.base_name, origin.host, host_header=None if origin.sends_tracking_host else origin.host
+        )
+
+    def _single_origin(
+        self, prefix: str, host: pulumi.Input[str], host_header: Optional[pulumi.Input[str]],
+        names: Optional[dict[str, str]] = None,
+    ) -> tuple[cdn.AFDOriginGroup, cdn.AFDOrigin]:
+        """An origin group ``<prefix>-origins`` whose only origin ``<prefix>-origin`` is ``host`` on 443 (and
+        80, for an ESP reached over HTTP), its certificate name checked; Azure names from ``names`` or
+        auto-named. One origin, so no health probe: Azure recommends disabling probes for a single origin
+        (Front Door sends every request to it anyway), and its probes count only 200 as healthy while the
+        ESP's health path answers 302 - a probe would only add load and a misleading "unhealthy" metric."""
+        names = names or {}
         origin_group = cdn.AFDOriginGroup(
-            f"{self.base_name}-origins",
+            f"{prefix}-origins",
             **self.in_profile,
+            origin_group_name=names.get("origin_group"),
             load_balancing_settings=LOAD_BALANCING,
             session_affinity_state="Disabled",
             opts=self.child_opts(serving=True),
         )
         afd_origin = cdn.AFDOrigin(
-            f"{self.base_name}-origin",
+            f"{prefix}-origin",
             **self.in_profile,
             origin_group_name=origin_group.name,
-            host_name=origin.host,
-            # Blank host header = Front Door forwards the viewer's Host (the tracking domain), which SendGrid,
-            # SES, Iterable and Customer.io route on ("If you leave this blank, the request hostname
-            # determines this value", AFDOrigin.origin_host_header); every other ESP gets its own host name.
-            origin_host_header=None if origin.sends_tracking_host else origin.host,
+            origin_name=names.get("origin"),
+            host_name=host,
+            origin_host_header=host_header,
             https_port=ORIGIN_HTTPS_PORT,
             http_port=ORIGIN_HTTP_PORT,
             enforce_certificate_name_check=True,
@@ -424,7 +437,9 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             for file in deep_links.files
         ]
         web_host = account.primary_endpoints.apply(lambda endpoints: _host_of(endpoints.web))
-        origin_group, origin = self._extra_origin("app-links", APP_LINK_NAMES, web_host)
+        # The website answers only for its own name (AFDOrigin.origin_host_header: "Blob Storage ... require
+        # this host header value to match the origin hostname by default").
+        origin_group, origin = self._single_origin(f"{self.base_name}-app-links", web_host, web_host, APP_LINK_NAMES)
         self._extra_route(
             "app-links",
             APP_LINK_NAMES["route"],
@@ -448,7 +463,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
     ) -> None:
         """Every other ``/.well-known/*`` request to ``well_known_origin`` over verified HTTPS (the app-link
         route's exact paths win over this pattern)."""
-        origin_group, origin = self._extra_origin("well-known", WELL_KNOWN_NAMES, host)
+        origin_group, origin = self._single_origin(f"{self.base_name}-well-known", host, host, WELL_KNOWN_NAMES)
         self._extra_route(
             "well-known",
             WELL_KNOWN_NAMES["route"],
@@ -460,37 +475,6 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             origin_path=None,
             depends_on=[origin],
         )
-
-    def _extra_origin(
-        self, purpose: str, names: dict[str, str], host: pulumi.Input[str]
-    ) -> tuple[cdn.AFDOriginGroup, cdn.AFDOrigin]:
-        """An origin group with one HTTPS origin (certificate name checked, its own name as Host)."""
-        origin_group = cdn.AFDOriginGroup(
-            f"{self.base_name}-{purpose}-origins",
-            **self.in_profile,
-            origin_group_name=names["origin_group"],
-            load_balancing_settings=LOAD_BALANCING,
-            session_affinity_state="Disabled",
-            opts=self.child_opts(serving=True),
-        )
-        origin = cdn.AFDOrigin(
-            f"{self.base_name}-{purpose}-origin",
-            **self.in_profile,
-            origin_group_name=origin_group.name,
-            origin_name=names["origin"],
-            host_name=host,
-            # Storage and most web servers answer only for their own name (AFDOrigin.origin_host_header: "Blob
-            # Storage ... require this host header value to match the origin hostname by default").
-            origin_host_header=host,
-            https_port=ORIGIN_HTTPS_PORT,
-            http_port=ORIGIN_HTTP_PORT,
-            enforce_certificate_name_check=True,
-            priority=1,
-            weight=1000,
-            enabled_state="Enabled",
-            opts=self.child_opts(serving=True),
-        )
-        return origin_group, origin
 
     def _extra_route(
         self,
