@@ -235,9 +235,9 @@ def test_bad_deep_link_arguments_are_refused_naming_them(args, argument, words):
 
 
 def test_the_stack_program_reads_app_links_from_config_and_the_front_door_answers_for_it():
-    # Fastly does not implement app_links yet: the refusal names it, which shows the object got there.
-    with pytest.raises(Exception, match=r"^tracking-cdn:appLinks: not supported by FastlyTrackingDomain yet"):
-        run_stack("fastly-example", {"tracking-cdn:appLinks": {"android_asset_links": ASSET_LINKS}})
+    run = run_stack("fastly-example", {"tracking-cdn:appLinks": {"android_asset_links": ASSET_LINKS}})
+    (answer,) = run.one("fastly:index/serviceVcl:ServiceVcl").inputs["responseObjects"]
+    assert answer["content"].encode("ascii") == deep_links.asset_links_body(ASSET_LINKS)
 
 
 def test_the_component_schema_takes_either_file_as_any_json_value():
