@@ -90,13 +90,12 @@ MODES: tuple[Mode, ...] = (
     Mode("cloudfront-route53", "cloudfront", {"hosted_zone_id": ZONE_ID}),
     Mode("cloudfront-dns-elsewhere", "cloudfront", {},
          domain_args=lambda domains, live: {"domains": domains, "validated_domains": live}),
-    # GCP's documented day-two setup: Certificate Manager, a DNS-authorized certificate per domain
-    # (docs/front-doors/gcp.md, Day two). The default, classic certificates shared by up to 100 names,
-    # is what stacks made before it use: kept as a mode of its own to show what it cannot do.
-    Mode("gcp-cloud-dns", "gcp", {"managed_zone": "example-com", "certificates": "certificate-manager"},
-         caches=False),
-    Mode("gcp-dns-elsewhere", "gcp", {"certificates": "certificate-manager"}, caches=False),
-    Mode("gcp-classic", "gcp", {"managed_zone": "example-com"}, caches=False),
+    # GCP's default: Certificate Manager, a DNS-authorized certificate per domain (docs/front-doors/gcp.md,
+    # Day two). Classic certificates shared by up to 100 names, the legacy mode stacks made with 0.1 keep
+    # (certificates: classic), are a mode of their own to show what they cannot do.
+    Mode("gcp-cloud-dns", "gcp", {"managed_zone": "example-com"}, caches=False),
+    Mode("gcp-dns-elsewhere", "gcp", {}, caches=False),
+    Mode("gcp-classic", "gcp", {"managed_zone": "example-com", "certificates": "classic"}, caches=False),
     Mode("azure-dns", "azure", {"resource_group_name": "tracking-rg", "dns_zone_name": "example.com"},
          ttl_args=lambda ttl: {"enable_caching": True, "cache_ttl_seconds": ttl},
          many_args={"sku": "Premium_AzureFrontDoor"}),

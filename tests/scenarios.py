@@ -219,6 +219,7 @@ def _cloudfront() -> list[Scenario]:
 
 
 def _gcp() -> list[Scenario]:
+    # Certificate Manager is the default; classic (the 0.1 default stacks made with 0.1 keep) is spelled out.
     found = [_component("gcp", esp, domains=TWO_DOMAINS, **esp_args(esp)) for esp in PROFILES]
     found += [
         _component("gcp", "redirect", domains=TWO_DOMAINS, redirect_http_to_https=True),
@@ -228,8 +229,12 @@ def _gcp() -> list[Scenario]:
         _component("gcp", "zone-from-an-output", domains=TWO_DOMAINS,
                    managed_zone=AnOutput("zone-from-elsewhere")),
         _component("gcp", "ttl-60", domains=TWO_DOMAINS, cache_ttl_seconds=60),
-        _component("gcp", "domains-250", domains=many(250)),
-        _component("gcp", "domains-15-one-per-certificate", domains=many(15), domains_per_certificate=1),
+        _component("gcp", "classic-domains-250", domains=many(250), certificates="classic"),
+        _component("gcp", "classic-domains-15-one-per-certificate", domains=many(15), certificates="classic",
+                   domains_per_certificate=1),
+        _component("gcp", "classic-zone-ipv6-redirect", domains=TWO_DOMAINS, certificates="classic",
+                   managed_zone="example-com", dns_project="dns-project", enable_ipv6=True,
+                   redirect_http_to_https=True),
         _component("gcp", "origin-timeout-300", domains=TWO_DOMAINS, origin_timeout_seconds=300),
         _component("gcp", "unprotected-everything", domains=TWO_DOMAINS, protect_serving_resources=False,
                    managed_zone="example-com", enable_ipv6=True, redirect_http_to_https=True),
@@ -255,8 +260,9 @@ def _gcp() -> list[Scenario]:
                    managed_zone="example-com", redirect_http_to_https=True, well_known_origin="www.example.com",
                    app_links={"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION},
                    deep_links_bucket_name="acme-tracking-links", deep_links_bucket_location="europe-west1"),
-        _stack("gcp", "stack-certificate-manager", "gcp-example", **{"tracking-cdn:certificates": "certificate-manager",
-               "tracking-cdn:managedZone": "example-com", "tracking-cdn:managedZoneDnsName": "example.com"}),
+        _stack("gcp", "stack-zone", "gcp-example", **{"tracking-cdn:managedZone": "example-com",
+               "tracking-cdn:managedZoneDnsName": "example.com"}),
+        _stack("gcp", "stack-classic-from-0-1", "gcp-example", **{"tracking-cdn:certificates": "classic"}),
     ]
     found += [_stack("gcp", f"stack-domains-{n}", "gcp-example", **{"tracking-cdn:domains": many(n)})
               for n in (1, 10, 100)]

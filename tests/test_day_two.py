@@ -16,11 +16,11 @@ from day_two import cases, refusal
 from plan_builder import plan, resource
 
 GCP_CERTIFICATE_0 = (
-    "issue 13 §3 GCP, classic certificates (the default, kept for the stacks made before "
-    "certificates='certificate-manager'): ManagedSslCertificate track-certificate-0 holds up to 100 names and "
+    "issue 13 §3 GCP, classic certificates (certificates='classic': the legacy mode kept for stacks made with "
+    "0.1, no longer the default): ManagedSslCertificate track-certificate-0 holds up to 100 names and "
     "managed.domains is immutable: a domain change replaces it (protected: the up stops) and the HTTPS proxy "
-    "takes the new, unissued certificate at once. The documented path is certificate-manager (modes gcp-cloud-dns "
-    "and gcp-dns-elsewhere) and the move to it (docs/front-doors/gcp.md, Day two)"
+    "takes the new, unissued certificate at once. The default, certificate-manager (modes gcp-cloud-dns and "
+    "gcp-dns-elsewhere), passes; the move to it: docs/front-doors/gcp.md, Day two"
 )
 KNOWN_FAILURES: dict[str, str] = {
     **{f"gcp-classic/{t}": GCP_CERTIFICATE_0

@@ -23,6 +23,10 @@ SSL_POLICY = "gcp:compute/sSLPolicy:SSLPolicy"
 ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
 RULE = "gcp:compute/globalForwardingRule:GlobalForwardingRule"
 RECORD = "gcp:dns/recordSet:RecordSet"
+DNS_AUTHORIZATION = "gcp:certificatemanager/dnsAuthorization:DnsAuthorization"
+MANAGER_CERTIFICATE = "gcp:certificatemanager/certificate:Certificate"
+CERTIFICATE_MAP = "gcp:certificatemanager/certificateMap:CertificateMap"
+MAP_ENTRY = "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry"
 COMPONENT = "tracking-cdn:index:GcpLoadBalancerTrackingDomain"
 
 DOMAINS = ["track.example.com", "click2.example.com"]
@@ -59,8 +63,19 @@ def target_of(result, rule, proxy_type):
 
 
 def certificates_of(result):
-    """Managed certificates in the order they cover ``domains`` (registration order is not program order)."""
+    """Classic managed certificates in the order they cover ``domains`` (registration order is not program
+    order)."""
     return sorted(result.of_type(CERTIFICATE), key=lambda c: int(c.name.rsplit("-", 1)[1]))
+
+
+def map_certificates_of(result):
+    """Host name -> the Certificate Manager certificate its map entry serves."""
+    certificates = {c.id: c for c in result.of_type(MANAGER_CERTIFICATE)}
+    return {e.inputs["hostname"]: certificates[e.inputs["certificates"][0]] for e in result.of_type(MAP_ENTRY)}
+
+
+CLASSIC = {"certificates": "classic"}
+"""The 0.1 default, kept by stacks made with 0.1 (``certificates: classic``)."""
 
 
 def url_map_with_id(result, url_map_id):
@@ -136,17 +151,29 @@ def test_user_agent_and_client_ip_reach_the_origin_unaltered(profile_run):
 # --- Frontend ------------------------------------------------------------------------------------
 
 
-def test_https_on_443_with_managed_certificate_for_the_domains_and_tls_1_2(profile_run):
+def test_https_on_443_with_a_dns_authorized_certificate_per_domain_in_a_map_and_tls_1_2_by_default(profile_run):
     _, result, _, _ = profile_run
     (rule,) = by_port(result, "443")
     proxy = target_of(result, rule, HTTPS_PROXY)
-    certificates = certificates_of(result)
-    assert proxy.inputs["sslCertificates"] == [ref(c) for c in certificates]
-    assert [d for c in certificates for d in c.inputs["managed"]["domains"]] == DOMAINS
-    assert all(c.inputs["type"] == "MANAGED" for c in certificates)
+    assert proxy.inputs["certificateMap"] == "//certificatemanager.googleapis.com/" + result.one(CERTIFICATE_MAP).id
+    assert "sslCertificates" not in proxy.inputs and result.of_type(CERTIFICATE) == []
+    served = map_certificates_of(result)
+    assert sorted(served) == sorted(DOMAINS)
+    assert all(certificate.inputs["managed"]["domains"] == [domain] for domain, certificate in served.items())
     policy = result.one(SSL_POLICY)
     assert proxy.inputs["sslPolicy"] == ref(policy)
     assert policy.inputs["minTlsVersion"] == "TLS_1_2"
+
+
+def test_classic_certificates_hold_the_domains_on_the_proxy_with_tls_1_2():
+    result = run(**CLASSIC)
+    proxy = target_of(result, by_port(result, "443")[0], HTTPS_PROXY)
+    certificates = certificates_of(result)
+    assert proxy.inputs["sslCertificates"] == [ref(c) for c in certificates]
+    assert "certificateMap" not in proxy.inputs and result.of_type(MANAGER_CERTIFICATE) == []
+    assert [d for c in certificates for d in c.inputs["managed"]["domains"]] == DOMAINS
+    assert all(c.inputs["type"] == "MANAGED" for c in certificates)
+    assert result.one(SSL_POLICY).inputs["minTlsVersion"] == "TLS_1_2"
 
 
 def test_http_is_served_not_redirected_by_default(profile_run):
@@ -178,16 +205,42 @@ def test_backend_and_forwarding_rules_share_one_load_balancing_scheme(profile_ru
 # --- DNS and outputs -----------------------------------------------------------------------------
 
 
-def test_without_a_zone_dns_records_list_an_a_record_per_domain(profile_run):
+def test_without_a_zone_dns_records_list_the_validation_cname_and_an_a_record_per_domain(profile_run):
     _, result, _, _ = profile_run
     assert result.of_type(RECORD) == []
     address = result.one(ADDRESS).outputs["address"]
     records = component_outputs(result)["dns_records"]
-    assert records == [{"name": d, "type": "A", "value": address, "purpose": "route"} for d in DOMAINS]
+    challenges = {a.inputs["domain"]: a.outputs["dnsResourceRecords"][0] for a in result.of_type(DNS_AUTHORIZATION)}
+    assert records[:len(DOMAINS)] == [
+        {"name": challenges[d]["name"].rstrip("."), "type": "CNAME", "value": challenges[d]["data"].rstrip("."),
+         "purpose": "validation"}
+        for d in DOMAINS
+    ]
+    assert [r["name"] for r in records[:len(DOMAINS)]] == [f"_acme-challenge.{d}" for d in DOMAINS]
+    assert records[len(DOMAINS):] == [{"name": d, "type": "A", "value": address, "purpose": "route"} for d in DOMAINS]
+
+
+def test_classic_certificates_need_only_the_a_records():
+    result = run(**CLASSIC)
+    address = result.one(ADDRESS).outputs["address"]
+    assert component_outputs(result)["dns_records"] == [
+        {"name": d, "type": "A", "value": address, "purpose": "route"} for d in DOMAINS]
 
 
 def test_outputs_say_how_to_watch_each_certificate_provision(profile_run):
     _, result, _, _ = profile_run
+    served = map_certificates_of(result)
+    names = [served[d].inputs["name"] for d in DOMAINS]
+    outputs = component_outputs(result)
+    assert outputs["certificate_names"] == names
+    assert len(outputs["certificate_status_commands"]) == len(names)
+    for name, command in zip(names, outputs["certificate_status_commands"]):
+        assert command.startswith(f"gcloud certificate-manager certificates describe {name} --format=")
+        assert "managed.state" in command and "managed.authorizationAttemptInfo" in command
+
+
+def test_outputs_say_how_to_watch_each_classic_certificate_provision():
+    result = run(**CLASSIC)
     names = [c.outputs["name"] for c in certificates_of(result)]
     outputs = component_outputs(result)
     assert outputs["certificate_names"] == names
@@ -203,7 +256,8 @@ def test_outputs_say_how_to_watch_each_certificate_provision(profile_run):
 def test_live_serving_resources_are_protected_by_default(profile_run):
     _, result, _, _ = profile_run
     serving = [r for r in result.resources if r.custom]
-    expected = {NEG, ENDPOINT, BACKEND, URL_MAP, HTTPS_PROXY, HTTP_PROXY, CERTIFICATE, SSL_POLICY, ADDRESS, RULE}
+    expected = {NEG, ENDPOINT, BACKEND, URL_MAP, HTTPS_PROXY, HTTP_PROXY, SSL_POLICY, ADDRESS, RULE,
+                DNS_AUTHORIZATION, MANAGER_CERTIFICATE, CERTIFICATE_MAP, MAP_ENTRY}
     assert {r.type for r in serving} == expected
     # The origin's NEG and endpoint are swapped for new ones when the ESP changes (the backend service is
     # repointed first, GCP refuses to delete a NEG in use): not protected, so that change is not blocked.
@@ -239,17 +293,18 @@ def test_managed_zone_gets_a_and_aaaa_records_for_every_domain():
     addresses = {a.inputs["ipVersion"]: a.outputs["address"] for a in result.of_type(ADDRESS)}
     assert set(addresses) == {"IPV4", "IPV6"}
     records = {(r.inputs["name"], r.inputs["type"]): r for r in result.of_type(RECORD)}
-    expected = {(f"{d}.", t) for d in DOMAINS for t in ("A", "AAAA")}
-    assert set(records) == expected
+    routes = {(f"{d}.", t) for d in DOMAINS for t in ("A", "AAAA")}
+    assert set(records) == routes | {(f"_acme-challenge.{d}.", "CNAME") for d in DOMAINS}
     for (name, record_type), record in records.items():
         assert record.inputs["managedZone"] == "example-com"
         assert record.inputs["project"] == "dns-project"
         assert record.inputs["ttl"] == 120
-        assert record.inputs["rrdatas"] == [addresses["IPV4" if record_type == "A" else "IPV6"]]
         assert record.protect
+        if (name, record_type) in routes:
+            assert record.inputs["rrdatas"] == [addresses["IPV4" if record_type == "A" else "IPV6"]]
     # dns_records lists them too, created or not.
     listed = {(r["name"], r["type"], r["value"]) for r in component_outputs(result)["dns_records"]}
-    assert listed == {(n.rstrip("."), t, r.inputs["rrdatas"][0]) for (n, t), r in records.items()}
+    assert listed == {(n.rstrip("."), t, r.inputs["rrdatas"][0].rstrip(".")) for (n, t), r in records.items()}
 
 
 def test_ipv6_adds_its_own_address_and_forwarding_rules_on_both_ports():
@@ -258,7 +313,8 @@ def test_ipv6_adds_its_own_address_and_forwarding_rules_on_both_ports():
     rules = [r for r in result.of_type(RULE) if r.inputs["ipAddress"] == ipv6.outputs["address"]]
     assert sorted(r.inputs["portRange"] for r in rules) == ["443", "80"]
     assert component_outputs(result)["ipv6_address"] == ipv6.outputs["address"]
-    assert {r["type"] for r in component_outputs(result)["dns_records"]} == {"A", "AAAA"}
+    routes = [r for r in component_outputs(result)["dns_records"] if r["purpose"] == "route"]
+    assert sorted((r["name"], r["type"]) for r in routes) == sorted((d, t) for d in DOMAINS for t in ("A", "AAAA"))
 
 
 def test_managed_zone_may_come_from_another_resource():
@@ -289,9 +345,9 @@ def many(count, prefix="t"):
     return [f"{prefix}{i}.example.com" for i in range(count)]
 
 
-def test_more_than_100_domains_get_more_certificates_on_the_proxy():
+def test_more_than_100_domains_get_more_classic_certificates_on_the_proxy():
     domains = many(250)
-    result = run(domains=domains)
+    result = run(domains=domains, **CLASSIC)
     certificates = certificates_of(result)
     assert [len(c.inputs["managed"]["domains"]) for c in certificates] == [100, 100, 50]
     assert [d for c in certificates for d in c.inputs["managed"]["domains"]] == domains
@@ -300,8 +356,8 @@ def test_more_than_100_domains_get_more_certificates_on_the_proxy():
 
 
 def test_appending_domains_keeps_existing_certificates_and_their_domains():
-    before = run(domains=many(3), domains_per_certificate=1)
-    after = run(domains=many(5), domains_per_certificate=1)
+    before = run(domains=many(3), domains_per_certificate=1, **CLASSIC)
+    after = run(domains=many(5), domains_per_certificate=1, **CLASSIC)
     old = {c.urn: c.inputs["managed"]["domains"] for c in before.of_type(CERTIFICATE)}
     new = {c.urn: c.inputs["managed"]["domains"] for c in after.of_type(CERTIFICATE)}
     assert len(new) == 5
@@ -312,14 +368,14 @@ def test_appending_domains_keeps_existing_certificates_and_their_domains():
     assert zone_after < zone_before
 
 
-def test_domain_limit_follows_certificates_per_proxy():
+def test_classic_domain_limit_follows_certificates_per_proxy():
     with pytest.raises(InvalidArgument) as refused:
-        run(domains=many(16), domains_per_certificate=1)
+        run(domains=many(16), domains_per_certificate=1, **CLASSIC)
     assert refused.value.argument == "domains"
     assert "15" in str(refused.value)
-    assert len(run(domains=many(15), domains_per_certificate=1).of_type(CERTIFICATE)) == 15
+    assert len(run(domains=many(15), domains_per_certificate=1, **CLASSIC).of_type(CERTIFICATE)) == 15
     with pytest.raises(InvalidArgument) as refused:
-        run(domains=many(1501))
+        run(domains=many(1501), **CLASSIC)
     assert refused.value.argument == "domains"
 
 
@@ -375,9 +431,15 @@ def test_example_stack_works_with_any_domain_count(count):
     if count == 10:
         overrides["tracking-cdn:managedZone"] = "example-com"
     result = run_stack("gcp-example", overrides)
-    assert [d for c in certificates_of(result) for d in c.inputs["managed"]["domains"]] == many(count, "link")
-    assert len(result.stack_outputs["dnsRecords"]) == count
-    assert len(result.of_type(RECORD)) == (count if count == 10 else 0)
+    assert sorted(map_certificates_of(result)) == sorted(many(count, "link"))
+    assert len(result.stack_outputs["dnsRecords"]) == 2 * count  # an A record and a validation CNAME each
+    assert len(result.of_type(RECORD)) == (2 * count if count == 10 else 0)
+
+
+def test_the_example_stack_keeps_classic_certificates_with_the_0_1_pin():
+    result = run_stack("gcp-example", {"tracking-cdn:certificates": "classic"})
+    assert [d for c in certificates_of(result) for d in c.inputs["managed"]["domains"]] == DOMAINS
+    assert result.of_type(MANAGER_CERTIFICATE) == [] and len(result.stack_outputs["dnsRecords"]) == len(DOMAINS)
 
 
 def test_plan_shows_the_gcp_example_offline(capsys, monkeypatch):
@@ -395,10 +457,6 @@ def test_plan_shows_the_gcp_example_offline(capsys, monkeypatch):
 
 # --- Day two (issue 13): what a second `pulumi up` would do ----------------------------------------
 
-DNS_AUTHORIZATION = "gcp:certificatemanager/dnsAuthorization:DnsAuthorization"
-MANAGER_CERTIFICATE = "gcp:certificatemanager/certificate:Certificate"
-CERTIFICATE_MAP = "gcp:certificatemanager/certificateMap:CertificateMap"
-MAP_ENTRY = "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry"
 FIXTURES = REPO / "tests" / "fixtures"
 
 
@@ -454,20 +512,27 @@ def transition(before_args: dict, after_args: dict) -> Transition:
     return Transition(state_of(run(**before_args)), run(**after_args))
 
 
+RELEASED_PIN = {"tracking-cdn:certificates": "classic"}
+"""The one line a stack made with 0.1 adds to keep its classic certificates (docs/upgrading.md)."""
 STACK_FIXTURES = {
-    # fixture (made by the component as released before this version) -> the same config today
+    # fixture (made by the component as released in 0.1) -> the same config today, without the pin
     "plan-gcp-example.json": {},
     "plan-gcp-example-zone.json": {"tracking-cdn:managedZone": "example-com", "tracking-cdn:dnsProject": "dns-project",
                                    "tracking-cdn:enableIpv6": True, "tracking-cdn:redirectHttpToHttps": True},
 }
 
 
+def released_plan(fixture: str) -> dict:
+    """The fixture's plan as if it had been saved under the gcp-example stack name."""
+    released = json.loads((FIXTURES / fixture).read_text())
+    released = json.loads(json.dumps(released).replace(f"urn:pulumi:{released['stack']}::", "urn:pulumi:gcp-example::"))
+    return {**released, "stack": "gcp-example"}
+
+
 @pytest.mark.parametrize("fixture", list(STACK_FIXTURES))
 def test_deployed_stacks_see_no_resource_created_deleted_or_changed_by_this_version(fixture):
-    document = json.loads((FIXTURES / fixture).read_text())
-    today = run_stack("gcp-example", STACK_FIXTURES[fixture])
-    before = json.loads(json.dumps(document["resources"]).replace(f"urn:pulumi:{document['stack']}::",
-                                                                  "urn:pulumi:gcp-example::"))
+    before = released_plan(fixture)["resources"]
+    today = run_stack("gcp-example", {**STACK_FIXTURES[fixture], **RELEASED_PIN})
     moved = Transition(before, today)
     assert [r.name for r in moved.created] == []
     assert [r["name"] for r in moved.deleted] == []
@@ -483,14 +548,36 @@ def test_plan_against_the_released_plan_shows_only_option_changes_and_no_blocker
     from tracking_cdn.diff import diff_plans
     from tracking_cdn.plan import plan_document
 
-    released = json.loads((FIXTURES / fixture).read_text())
-    released = json.loads(json.dumps(released).replace(f"urn:pulumi:{released['stack']}::", "urn:pulumi:gcp-example::"))
-    changes = diff_plans({**released, "stack": "gcp-example"},
-                         plan_document(run_stack("gcp-example", STACK_FIXTURES[fixture]), "gcp-example"))
+    today = run_stack("gcp-example", {**STACK_FIXTURES[fixture], **RELEASED_PIN})
+    changes = diff_plans(released_plan(fixture), plan_document(today, "gcp-example"))
     assert changes.blockers == [] and changes.https_losses == []
     moved = {r.name: r for r in changes.resources if r.action != "same"}
     assert {r.action for r in moved.values()} == {"update"}
     assert {c.path for r in moved.values() for c in r.changes} <= {"(protect)", "(deleteBeforeReplace)"}
+
+
+@pytest.mark.parametrize("fixture", list(STACK_FIXTURES))
+def test_without_the_pin_plan_against_the_released_plan_stops_on_the_classic_certificate(fixture):
+    """The safety net of an upgrade without ``certificates: classic``: the new default would delete the
+    protected classic certificate, so `pulumi up` stops at preview, and `plan --against` says so offline."""
+    from tracking_cdn.diff import diff_plans
+    from tracking_cdn.plan import plan_document
+
+    changes = diff_plans(released_plan(fixture), plan_document(run_stack("gcp-example", STACK_FIXTURES[fixture]),
+                                                               "gcp-example"))
+    assert [(r.action, r.type, r.name) for r in changes.blockers] == [("delete", CERTIFICATE, "tracking-certificate-0")]
+    assert sorted(loss.name for loss in changes.https_losses) == sorted(DOMAINS)
+
+
+def test_plan_against_the_released_plan_exits_1_naming_the_classic_certificate(capsys, monkeypatch):
+    from tracking_cdn.cli import main
+
+    monkeypatch.chdir(REPO)
+    assert main(["plan", "--stack", "gcp-example", "--against", str(FIXTURES / "plan-gcp-example.json")]) == 1
+    shown = capsys.readouterr().out
+    blockers = shown.split("Blockers", 1)[1].split("\n\n", 1)[0]
+    assert "tracking-certificate-0" in blockers and "[protected: pulumi up stops here]" in blockers
+    assert "Live names that would lose HTTPS" in shown and "track.example.com" in shown
 
 
 @pytest.mark.parametrize("before, after", [("sparkpost", "sparkpost-eu"), ("sparkpost", "sendgrid"),
@@ -526,8 +613,8 @@ def test_adding_domains_with_certificate_manager_only_adds_resources(before, aft
 
 
 def test_classic_certificates_change_when_a_domain_joins_a_shared_certificate():
-    """Why certificate-manager is the way to add domains: a classic certificate is immutable."""
-    moved = transition({"domains": domains_of(2)}, {"domains": domains_of(3)})
+    """Why certificate-manager is the default: a classic certificate is immutable."""
+    moved = transition({"domains": domains_of(2), **CLASSIC}, {"domains": domains_of(3), **CLASSIC})
     assert set(moved.changed) == {"tracking-certificate-0"}
     assert moved.before[next(u for u, r in moved.before.items() if r["name"] == "tracking-certificate-0")]["protect"]
 
@@ -654,7 +741,11 @@ DAY_TWO_BAD_INPUTS = [
     ({"managed_zone_dns_name": "example.com"}, "managed_zone_dns_name"),
     ({"certificates": "managed"}, "certificates"),
     ({"certificates": "certificate-manager", "domains_per_certificate": 1}, "domains_per_certificate"),
-    ({"managed_zone": "example-com", "pending_cutover_domains": ["track.example.com"]}, "pending_cutover_domains"),
+    ({"managed_zone": "example-com", "pending_cutover_domains": ["track.example.com"], **CLASSIC},
+     "pending_cutover_domains"),
+    ({"managed_zone": "example-com", "pending_cutover_domains": ["track.example.com"], "certificates": "migrate-issue"},
+     "pending_cutover_domains"),
+    ({"domains_per_certificate": 50}, "domains_per_certificate"),
     ({"certificates": "certificate-manager", "pending_cutover_domains": ["track.example.com"]},
      "pending_cutover_domains"),
     ({"certificates": "certificate-manager", "managed_zone": "example-com",
@@ -677,12 +768,18 @@ def test_day_two_mistakes_are_refused_before_anything_is_created(args, argument)
 
 def test_zone_dns_name_accepts_domains_inside_the_zone():
     result = run(managed_zone="example-com", managed_zone_dns_name="Example.com.")
-    assert len(result.of_type(RECORD)) == len(DOMAINS)
+    assert sorted(r.inputs["type"] for r in result.of_type(RECORD)) == ["A", "A", "CNAME", "CNAME"]
 
 
 def test_the_classic_domain_limit_points_at_certificate_manager():
-    error, _ = refusal(build(domains=domains_of(16), domains_per_certificate=1))
+    error, _ = refusal(build(domains=domains_of(16), domains_per_certificate=1, **CLASSIC))
     assert error.argument == "domains" and "certificates='certificate-manager' has no such limit" in str(error)
+
+
+def test_domains_per_certificate_without_classic_says_how_to_keep_classic_certificates():
+    error, _ = refusal(build(domains_per_certificate=1))
+    assert error.argument == "domains_per_certificate"
+    assert "Certificate Manager (the default)" in str(error) and "certificates='classic'" in str(error)
 
 
 # --- Deep links (issue 17): the app-link files from a bucket, /.well-known/* to your origin --------
@@ -772,7 +869,8 @@ def test_with_app_links_the_click_path_and_everything_else_still_go_to_the_esp()
 
 def test_app_links_leave_every_click_path_resource_as_it_was():
     without, with_files = run(), run(app_links=APP_LINKS)
-    for kind in (NEG, ENDPOINT, BACKEND, HTTPS_PROXY, HTTP_PROXY, CERTIFICATE, SSL_POLICY, ADDRESS, RULE):
+    for kind in (NEG, ENDPOINT, BACKEND, HTTPS_PROXY, HTTP_PROXY, SSL_POLICY, ADDRESS, RULE, DNS_AUTHORIZATION,
+                 MANAGER_CERTIFICATE, CERTIFICATE_MAP, MAP_ENTRY):
         before = {r.name: r.inputs for r in without.of_type(kind)}
         assert before == {r.name: r.inputs for r in with_files.of_type(kind)}, kind
     (before,), (after,) = without.of_type(URL_MAP), with_files.of_type(URL_MAP)
@@ -805,7 +903,7 @@ def test_the_bucket_name_and_location_can_be_given():
 
 
 def test_adding_app_links_to_a_live_stack_only_adds_resources_and_updates_the_url_maps():
-    for extra in ({}, {"redirect_http_to_https": True}, {"certificates": "certificate-manager"}):
+    for extra in ({}, {"redirect_http_to_https": True}, CLASSIC):
         moved = transition(extra, {**extra, "app_links": APP_LINKS, "well_known_origin": "www.example.com"})
         assert moved.deleted == []
         assert set(moved.changed) == {"tracking-routes"} | ({"tracking-http-redirect"} if extra.get(

@@ -5,4 +5,4 @@ Importing this package loads no cloud SDK. Import the front door you use:
 ``tracking_cdn.fastly``; each loads only its own provider SDK.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

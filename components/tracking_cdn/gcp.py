@@ -8,11 +8,12 @@ What it builds (seed ``000_*``, GCP section; DESIGN.md sections 2 and 5):
     URL map (every host, every path) -> backend service (HTTPS, Cloud CDN off)
         -> Internet NEG INTERNET_FQDN_PORT (one per origin host) -> <ESP endpoint>:443
 
-Certificates are either classic Compute Engine Google-managed certificates (``certificates="classic"``,
-the default, what every stack made before Certificate Manager support uses) or Certificate Manager
-certificates, one per domain with DNS authorization, in a certificate map
-(``certificates="certificate-manager"``), with two intermediate values to move a live stack from the
-first to the second without a request ever lacking a certificate.
+Certificates are Certificate Manager certificates, one per domain with DNS authorization, in a
+certificate map (``certificates="certificate-manager"``, the default since 0.2.0: adding a domain only
+adds resources), or classic Compute Engine Google-managed certificates shared by up to 100 domains
+(``certificates="classic"``, the 0.1 default: stacks made with 0.1 set it to keep theirs), with two
+intermediate values to move a live stack from the second to the first without a request ever lacking a
+certificate.
 
 Only this module imports ``pulumi_gcp``. (No ``from __future__ import annotations``: Pulumi's schema
 inference reads the annotations below.)
@@ -152,19 +153,20 @@ class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
     """Also reserve a global IPv6 address with its own :80/:443 forwarding rules and AAAA records
     (default False: IPv4 only, which every client reaches, IPv6-only ones through NAT64)."""
     certificates: NotRequired[str]
-    """How the tracking domains get certificates. ``classic`` (default, what stacks made before this
-    option use): Compute Engine Google-managed certificates, issued only once the domains resolve to the
-    load balancer, ``domains_per_certificate`` domains each; a certificate whose domains change is
-    replaced. ``certificate-manager`` (recommended for new stacks): one Certificate Manager certificate
-    per domain with DNS authorization, in a certificate map: adding a domain only adds resources, and a
-    certificate is issued before the domain's traffic moves. To move a live stack from ``classic``: set
+    """How the tracking domains get certificates. ``certificate-manager`` (default): one Certificate
+    Manager certificate per domain with DNS authorization (its ``_acme-challenge`` CNAME is in
+    ``dns_records``, and created in ``managed_zone``), in a certificate map: adding a domain only adds
+    resources, and a certificate is issued before the domain's traffic moves. ``classic`` (the default
+    of 0.1; stacks made with 0.1 set it to keep their certificates): Compute Engine Google-managed
+    certificates, issued only once the domains resolve to the load balancer, ``domains_per_certificate``
+    domains each; a certificate whose domains change is replaced. To move a live ``classic`` stack: set
     ``migrate-issue``, wait for every certificate to be ACTIVE, set ``migrate-attach``, then
     ``certificate-manager`` (docs/front-doors/gcp.md, Day two)."""
     domains_per_certificate: NotRequired[int]
-    """Classic certificates only: how many tracking domains share one certificate (default 100, the GCP
-    maximum; 1 to 100). The proxy takes at most 15 certificates, so at most 15 x this many domains. Domains
-    fill the certificates in list order; a certificate whose domains change is replaced, so 1 keeps added
-    domains from touching the certificates of live ones."""
+    """With ``certificates="classic"`` (and the ``migrate-*`` steps) only: how many tracking domains share
+    one certificate (default 100, the GCP maximum; 1 to 100). The proxy takes at most 15 certificates, so
+    at most 15 x this many domains. Domains fill the certificates in list order; a certificate whose
+    domains change is replaced, so 1 keeps added domains from touching the certificates of live ones."""
     origin_timeout_seconds: NotRequired[int]
     """How long the load balancer waits for the ESP's response (backend service timeout; default 30, 1 to 300)."""
     deep_links_bucket_name: NotRequired[str]
@@ -174,11 +176,11 @@ class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
     deep_links_bucket_location: NotRequired[str]
     """With ``app_links``: the location of that bucket (default ``US``; e.g. ``EU`` or ``europe-west1``)."""
     pending_cutover_domains: NotRequired[list[str]]
-    """With ``managed_zone`` and ``certificates="certificate-manager"``: domains (of ``domains``) whose name
-    still holds a live record in the zone, typically the CNAME to the ESP. Their certificate is issued and
-    the load balancer serves them, but their A/AAAA records are not created, so mail keeps flowing while
-    the certificate is issued. Switch the record atomically when the certificate is ACTIVE, then move the
-    domain to ``import_route_records`` (docs: Day two). Default: none."""
+    """With ``managed_zone`` and Certificate Manager certificates (the default): domains (of ``domains``)
+    whose name still holds a live record in the zone, typically the CNAME to the ESP. Their certificate is
+    issued and the load balancer serves them, but their A/AAAA records are not created, so mail keeps
+    flowing while the certificate is issued. Switch the record atomically when the certificate is ACTIVE,
+    then move the domain to ``import_route_records`` (docs: Day two). Default: none."""
     import_route_records: NotRequired[list[str]]
     """With ``managed_zone`` and ``dns_project``: domains (of ``domains``) whose A (and AAAA) records already
     exist in the zone with the values this component sets (address, ``dns_ttl_seconds``): Pulumi imports
@@ -188,12 +190,14 @@ class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
 
 class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
     """HTTPS and HTTP front door for email tracking domains on a Google Cloud global external Application
-    Load Balancer: Google-managed certificates for the tracking domains (classic, or Certificate Manager with
-    DNS authorization), TLS 1.2 minimum, every host and path proxied over HTTPS to the ESP's tracking
-    endpoint through an Internet network endpoint group, no caching. Plain-HTTP requests (links already
-    delivered as ``http://``) are served too, or redirected to HTTPS when ``redirect_http_to_https`` is set.
-    Classic certificates become ACTIVE only after the tracking domains' DNS points at ``ip_address`` (up
-    to about an hour); Certificate Manager ones once their DNS authorization records exist."""
+    Load Balancer: Google-managed certificates for the tracking domains (Certificate Manager with DNS
+    authorization by default, or classic ones), TLS 1.2 minimum, every host and path proxied over HTTPS to
+    the ESP's tracking endpoint through an Internet network endpoint group, no caching. Plain-HTTP requests
+    (links already delivered as ``http://``) are served too, or redirected to HTTPS when
+    ``redirect_http_to_https`` is set.
+    Certificate Manager certificates become ACTIVE once their DNS authorization records (``dns_records``,
+    purpose ``validation``) resolve; classic ones only after the tracking domains' DNS points at
+    ``ip_address`` (up to about an hour)."""
 
     supports = frozenset({ORIGIN_HTTP, ORIGIN_CACHE_CONTROL, APP_LINKS, WELL_KNOWN_ORIGIN})
     """``ses``: the backend service reaches ``r.<region>.awstrack.me`` over HTTP on port 80 (see
@@ -672,8 +676,8 @@ def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
     if not mechanism.classic and "domains_per_certificate" in args:
         raise InvalidArgument(
             "domains_per_certificate",
-            "only for classic certificates; Certificate Manager gives every domain its own certificate, "
-            "leave it out",
+            "only for certificates='classic'; Certificate Manager (the default) gives every domain its own "
+            "certificate: leave it out, or set certificates='classic' (stacks made with 0.1)",
         )
     max_domains, limit_reason = None, ""
     if mechanism.classic:
@@ -699,8 +703,8 @@ def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
     if pending and mechanism != CERTIFICATE_MECHANISMS[CERTIFICATE_MANAGER]:
         raise InvalidArgument(
             "pending_cutover_domains",
-            "needs certificates='certificate-manager': a classic certificate is issued only once the domain "
-            "resolves to the load balancer, so a domain moved before that would have no certificate",
+            "needs certificates='certificate-manager' (the default): a classic certificate is issued only once "
+            "the domain resolves to the load balancer, so a domain moved before that would have no certificate",
         )
     both = sorted(pending & imported)
     if both:
@@ -761,7 +765,7 @@ def _bucket_location(args: GcpLoadBalancerTrackingDomainArgs, deep_links: Option
 
 
 def _mechanism(args: GcpLoadBalancerTrackingDomainArgs) -> CertificateMechanism:
-    value = plain_arg(args, "certificates", str, CLASSIC)
+    value = plain_arg(args, "certificates", str, CERTIFICATE_MANAGER)
     if value not in CERTIFICATE_MECHANISMS:
         raise InvalidArgument(
             "certificates",
