@@ -557,6 +557,20 @@ def test_plan_against_the_released_plan_shows_only_option_changes_and_no_blocker
 
 
 @pytest.mark.parametrize("fixture", list(STACK_FIXTURES))
+def test_a_stack_made_with_0_1_can_start_the_move_in_its_first_up_since_migrate_issue_only_creates(fixture):
+    from tracking_cdn.diff import diff_plans
+    from tracking_cdn.plan import plan_document
+
+    today = run_stack("gcp-example", {**STACK_FIXTURES[fixture], "tracking-cdn:certificates": "migrate-issue"})
+    changes = diff_plans(released_plan(fixture), plan_document(today, "gcp-example"))
+    assert changes.blockers == [] and changes.https_losses == []
+    created = {r.type for r in changes.resources if r.action == "create"}
+    assert {DNS_AUTHORIZATION, MANAGER_CERTIFICATE, CERTIFICATE_MAP, MAP_ENTRY} <= created
+    assert {r.action for r in changes.resources} <= {"same", "create", "update"}
+    assert changes.by_name("tracking-https").action == "same", "the classic certificates keep serving"
+
+
+@pytest.mark.parametrize("fixture", list(STACK_FIXTURES))
 def test_without_the_pin_plan_against_the_released_plan_stops_on_the_classic_certificate(fixture):
     """The safety net of an upgrade without ``certificates: classic``: the new default would delete the
     protected classic certificate, so `pulumi up` stops at preview, and `plan --against` says so offline."""
