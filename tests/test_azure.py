@@ -14,7 +14,7 @@ import yaml
 
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from day_two import many
-from tracking_cdn.azure import AzureFrontDoorTrackingDomain, custom_domain_name
+from tracking_cdn.azure import AzureFrontDoorTrackingDomain, custom_domain_name, derived_storage_account_name
 from tracking_cdn.cli import main as cli_main
 from tracking_cdn.deep_links import resolve_app_links
 from tracking_cdn.diff import diff_plans
@@ -361,15 +361,19 @@ def test_the_storage_origin_is_a_locked_down_static_website_reached_over_verifie
     assert origin["httpsPort"] == 443 and origin["enforceCertificateNameCheck"] is True
 
 
-def test_the_storage_account_name_is_stable_distinct_per_component_and_group_or_given():
-    def name(component="tracking", group=GROUP, **args):
+def test_the_storage_account_name_is_stable_distinct_per_profile_or_given():
+    """Derived from the profile's frontDoorId (unique to the profile, never replaced): no lookup, no collision."""
+    def name(component="tracking", **args):
         result = run_offline(lambda: AzureFrontDoorTrackingDomain(
-            component, {"domains": DOMAINS, "resource_group_name": group, "app_links": APP_LINKS, **args}))
-        return result.one(STORAGE_ACCOUNT).inputs["accountName"]
+            component, {"domains": DOMAINS, "resource_group_name": GROUP, "app_links": APP_LINKS, **args}))
+        account = result.one(STORAGE_ACCOUNT).inputs["accountName"]
+        assert account == derived_storage_account_name(result.one(PROFILE).outputs["frontDoorId"]) or args
+        return account
 
     assert name() == name() == run_links().one(STORAGE_ACCOUNT).inputs["accountName"]
-    assert len({name(), name(component="other"), name(group="other-rg")}) == 3
+    assert name() != name(component="other")
     assert name(storage_account_name="tracklinks01") == "tracklinks01"
+    assert not run_links().invokes  # nothing looked up
 
 
 @pytest.mark.parametrize("well_known", [False, True])

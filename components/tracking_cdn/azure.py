@@ -22,8 +22,8 @@ Deep links (issue 17): ``app_links`` files are blobs of a storage account's stat
 group, and a route for exactly their paths (never redirected); ``well_known_origin`` is a third origin group
 and a route for ``/.well-known/*``. Everything else still takes the ``/*`` route to the ESP.
 
-Only this module imports ``pulumi_azure_native`` (its ``cdn``, ``dns``, ``storage`` and ``authorization``
-submodules only: importing the whole package is very slow). No ``from __future__ import annotations``:
+Only this module imports ``pulumi_azure_native`` (its ``cdn``, ``dns`` and ``storage`` submodules only:
+importing the whole package is very slow). No ``from __future__ import annotations``:
 Pulumi's schema inference reads the annotations below.
 """
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, NotRequired, Optional
 
 import pulumi
-from pulumi_azure_native import authorization, cdn, dns, storage
+from pulumi_azure_native import cdn, dns, storage
 
 from .contract import (
     APP_LINKS,
@@ -175,8 +175,8 @@ class AzureFrontDoorTrackingDomainArgs(TrackingDomainArgs):
     storage_account_name: NotRequired[str]
     """With ``app_links``: the name of the storage account whose static website serves the files (3-24
     lowercase letters and digits, unique across Azure; it is created, in the provider's default location).
-    Default: ``tcdn`` and 20 hex characters of a hash of the subscription, the resource group and the
-    component's name, the same on every ``up``. Changing it replaces the account."""
+    Default: ``tcdn`` and 20 hex characters of a hash of the Front Door profile's ID (``frontDoorId``, unique
+    to the profile, which is never replaced), the same on every ``up``. Changing it replaces the account."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,9 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         rule_sets, rules = self._cache_rules() if enable_caching else ([], [])
         route = self._route(endpoint, origin_group, custom_domains, rule_sets, depends_on=[afd_origin, *rules])
         if settings.deep_links is not None:
-            self._app_link_files(settings.deep_links, resource_group, storage_account, endpoint, custom_domains)
+            self._app_link_files(
+                settings.deep_links, resource_group, storage_account, profile, endpoint, custom_domains
+            )
         if settings.well_known_origin is not None:
             self._well_known_route(settings.well_known_origin, endpoint, custom_domains)
         tokens = {domain: _validation_token(custom_domains[domain]) for domain in settings.domains}
@@ -398,6 +400,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         deep_links: DeepLinks,
         resource_group: Any,
         account_name: Optional[str],
+        profile: cdn.Profile,
         endpoint: cdn.AFDEndpoint,
         custom_domains: dict[str, cdn.AFDCustomDomain],
     ) -> None:
@@ -409,11 +412,9 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         reaches through its ``origin_path``: new content is new blobs, then the route moves to them in place,
         then the old blobs (not protected: nothing serves them any more) are deleted. Changing the files
         never replaces a resource and never leaves a moment without them."""
-        if account_name is None:
-            account_name = self._derived_storage_account_name(resource_group)
         account = storage.StorageAccount(
             f"{self.base_name}-app-links-storage",
-            account_name=account_name,
+            account_name=account_name or profile.front_door_id.apply(derived_storage_account_name),
             resource_group_name=resource_group,
             **STORAGE_SETTINGS,
             opts=self.child_opts(serving=True),
@@ -450,12 +451,6 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             redirect=False,
             origin_path=f"/{version}",
             depends_on=[origin, *blobs],
-        )
-
-    def _derived_storage_account_name(self, resource_group: Any) -> pulumi.Output[str]:
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        return pulumi.Output.all(client.subscription_id, resource_group).apply(
-            lambda values: derived_storage_account_name(values[0], values[1], self.base_name)
         )
 
     def _well_known_route(
@@ -585,10 +580,11 @@ def app_links_version(deep_links: DeepLinks) -> str:
     return digest.hexdigest()[:APP_LINK_VERSION_LENGTH]
 
 
-def derived_storage_account_name(subscription_id: str, resource_group: str, component_name: str) -> str:
-    """``tcdn`` and 20 hex characters of a hash of where the component lives: valid (3-24 lowercase letters
-    and digits), the same on every ``up``, and different for every subscription, group and component."""
-    digest = hashlib.sha256(f"{subscription_id}/{resource_group}/{component_name}".encode()).hexdigest()
+def derived_storage_account_name(front_door_id: str) -> str:
+    """``tcdn`` and 20 hex characters of a hash of the profile's ``frontDoorId``: valid (3-24 lowercase
+    letters and digits), the same on every ``up``, and different for every profile, so two stacks (in any
+    subscription) never pick the same one."""
+    digest = hashlib.sha256(front_door_id.encode()).hexdigest()
     return STORAGE_ACCOUNT_PREFIX + digest[: 24 - len(STORAGE_ACCOUNT_PREFIX)]
 
 

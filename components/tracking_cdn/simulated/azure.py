@@ -130,11 +130,4 @@ RESOURCES = {
     "azure-native:storage:Blob": _blob,
 }
 
-CALLS = {
-    "azure-native:authorization:getClientConfig": lambda args: {
-        "subscriptionId": SUBSCRIPTION,
-        "tenantId": "<tenant-id>",
-        "clientId": "<client-id>",
-        "objectId": "<object-id>",
-    },
-}
+CALLS: dict = {}
