@@ -37,6 +37,9 @@ AWS_REGION_SOURCE = (
     "a resource moves region only by replacement)"
 )
 MAGIC_MODULES = "GoogleCloudPlatform/magic-modules mmv1/products"
+STORAGE_OBJECT_SOURCE = (
+    "hashicorp/terraform-provider-google google/services/storage/resource_storage_bucket_object.go (ForceNew: true)"
+)
 IMMUTABLE = "immutable: true (every field forces a new resource except those with an update_url)"
 AZURE_DIFF_SOURCE = (
     "pulumi/pulumi-azure-native provider/pkg/provider/diff.go calculateDetailedDiff: every parameter of the "
@@ -228,6 +231,26 @@ _TABLE: tuple[TypeRules, ...] = (
     _rules("gcp:certificatemanager/certificateMap:CertificateMap", f"{MAGIC_MODULES}/certificatemanager/CertificateMap.yaml",
            "name", "tags", "project", confirmed=False, notes="By analogy with the map's entries: description and "
            "labels change in place."),
+    _rules("gcp:compute/backendBucket:BackendBucket", f"{MAGIC_MODULES}/compute/BackendBucket.yaml",
+           "name", "project", confirmed=False, notes="bucket_name, enable_cdn and the rest change with a PUT."),
+    _rules("gcp:storage/bucket:Bucket",
+           "hashicorp/terraform-provider-google google/services/storage/resource_storage_bucket.go",
+           "name", "location", "project", confirmed=False,
+           notes="ACL mode, public access prevention and the rest change with a PATCH."),
+    TypeRules(
+        "gcp:storage/bucketObject:BucketObject",
+        forces=(
+            *(Rule(path, STORAGE_OBJECT_SOURCE) for path in (
+                "content", "contentType", "contentEncoding", "contentLanguage", "source", "detectMd5hash")),
+            *(Rule(path, STORAGE_OBJECT_SOURCE, confirmed=False) for path in ("bucket", "name", "cacheControl")),
+        ),
+        source=STORAGE_OBJECT_SOURCE,
+        confirmed=False,
+        notes="An object is rewritten, never edited: the GCP front door names each app-link object by a "
+              "digest of its bytes, so a new content is a new object, never a replacement.",
+    ),
+    _rules("gcp:storage/objectAccessControl:ObjectAccessControl", f"{MAGIC_MODULES}/storage/ObjectAccessControl.yaml",
+           "bucket", "object", "entity", confirmed=False, notes="role changes in place."),
     _rules("gcp:dns/recordSet:RecordSet",
            "hashicorp/terraform-provider-google google/services/dns/resource_dns_record_set.go",
            "managedZone", "name", "project", confirmed=False,
