@@ -110,12 +110,16 @@ MODES: tuple[Mode, ...] = (
          redirects=False),
     Mode("cloudflare-proxy", "cloudflare", {"zone_name": "example.com", "mode": "proxy"},
          ttl_args=lambda ttl: {"edge_cache_ttl_seconds": ttl}),
-    Mode("fastly", "fastly", {"certificates": "per-domain"}, many_args={"domain_limit": 100}),
-    # A stack made with one shared subscription, moved to per-domain: its live BASE domains stay on it.
-    Mode("fastly-moved-from-shared", "fastly", {"certificates": "per-domain"},
+    # Fastly's default: a TLS subscription per domain (docs/front-doors/fastly.md, Day two).
+    Mode("fastly", "fastly", {}, many_args={"domain_limit": 100}),
+    # A stack made with 0.1's shared subscription, moved to the default by listing its live BASE domains
+    # in shared_certificate_domains: they stay on it.
+    Mode("fastly-moved-from-shared", "fastly", {},
          domain_args=lambda domains, live: {"domains": domains,
                                             "shared_certificate_domains": [d for d in live if d in BASE]},
          many_args={"domain_limit": 100}),
+    # The legacy mode stacks made with 0.1 keep (certificates: shared), to show what it cannot do.
+    Mode("fastly-shared", "fastly", {"certificates": "shared"}, many_args={"domain_limit": 100}),
 )
 
 

@@ -383,6 +383,7 @@ def _cloudflare() -> list[Scenario]:
 
 
 def _fastly() -> list[Scenario]:
+    # A subscription per domain is the default; shared (the 0.1 default stacks made with 0.1 keep) is spelled out.
     def fastly(name: str, **args: Any) -> Scenario:
         return _component("fastly", name, **{"domains": TWO_DOMAINS, **args})
 
@@ -400,19 +401,23 @@ def _fastly() -> list[Scenario]:
                tls_configuration_id=AnOutput("cfg1")),
         fastly("domains-100", domains=many(100, "d"), domain_limit=100),
         fastly("unprotected", wait_for_certificate=True, protect_serving_resources=False),
-        fastly("per-domain", certificates="per-domain"),
-        fastly("per-domain-domains-100", certificates="per-domain", domains=many(100, "d"), domain_limit=100),
-        fastly("per-domain-validated-one", certificates="per-domain", validated_domains=TWO_DOMAINS[1:]),
-        fastly("per-domain-moved-from-shared", certificates="per-domain", domains=[*TWO_DOMAINS, "new.example.com"],
+        fastly("per-domain-spelled-out", certificates="per-domain"),
+        fastly("validated-one", validated_domains=TWO_DOMAINS[1:]),
+        fastly("moved-from-shared", domains=[*TWO_DOMAINS, "new.example.com"],
                shared_certificate_domains=TWO_DOMAINS, validated_domains=TWO_DOMAINS),
-        fastly("per-domain-draft", certificates="per-domain", activate=False, draft_domains=TWO_DOMAINS[1:]),
-        fastly("per-domain-deep-links-ses-redirect", certificates="per-domain", redirect_http_to_https=True,
+        fastly("draft", activate=False, draft_domains=TWO_DOMAINS[1:]),
+        fastly("deep-links-ses-redirect", redirect_http_to_https=True,
                well_known_origin="www.example.com", **esp_args("ses"),
                app_links={"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION,
                           "android_asset_links": ANDROID_ASSET_LINKS}),
+        fastly("shared", certificates="shared"),
+        fastly("shared-domains-100", certificates="shared", domains=many(100, "d"), domain_limit=100),
+        fastly("shared-validated-unprotected-force-destroy", certificates="shared", validated_domains=TWO_DOMAINS,
+               protect_serving_resources=False, force_destroy=True),
         _stack("fastly", "stack-example", "fastly-example"),
         _stack("fastly", "stack-sendgrid-redirect-wait", "fastly-example", **{"tracking-cdn:waitForCertificate": True,
                "tracking-cdn:esp": "sendgrid", "tracking-cdn:redirectHttpToHttps": True}),
+        _stack("fastly", "stack-shared-from-0-1", "fastly-example", **{"tracking-cdn:certificates": "shared"}),
     ]
     found += [_stack("fastly", f"stack-domains-{n}", "fastly-example", **{"tracking-cdn:domains": many(n)})
               for n in (1, 10)]

@@ -1,7 +1,7 @@
 """Policies of the Fastly front door (issues 6, 13, 17, 21), checked on what the component registers
 under the mock engine: a VCL service with one backend to the ESP (verified TLS; plain HTTP only for the
 profile documented to need it), Fastly's default header handling kept, Let's Encrypt TLS subscriptions
-(one per domain, or the shared one of older stacks) whose challenge and route CNAMEs land in
+(one per domain by default, or the shared one of stacks made with 0.1) whose challenge and route CNAMEs land in
 ``dns_records``, opt-in waiting per validated domain, draft versions, protection, the app-link files and
 ``/.well-known/*`` origin, day-two changes against the released component's plans, refusals of bad input
 before anything is registered, the example stack and ``plan``."""
@@ -39,6 +39,9 @@ PLAIN_HTTP_PROFILES = {"ses"}
 """The profiles whose endpoint is reached over plain HTTP (esp.py's documented exception); no other."""
 OUTPUTS = ("origin_host", "dns_records", "service_id", "tls_subscription_id", "certificate_id",
            "tls_subscription_ids", "certificate_ids")
+SHARED = {"certificates": "shared"}
+"""The 0.1 default, kept by stacks made with 0.1 (``certificates: shared``)."""
+PER_DOMAIN = {"certificates": "per-domain"}
 
 
 def build(args: dict, *, exports: bool = True):
@@ -153,10 +156,10 @@ def test_service_activates_and_refuses_destroy_by_default(profile):
 
 
 def test_activate_and_force_destroy_are_passed_through():
-    run = build({"domains": DOMAINS, "activate": False, "force_destroy": True}, exports=False)
+    run = build({"domains": DOMAINS, "activate": False, "force_destroy": True, **SHARED}, exports=False)
     assert run.one(SERVICE).inputs["activate"] is False
     assert run.one(SERVICE).inputs["forceDestroy"] is True
-    assert run.one(SUBSCRIPTION).inputs["forceDestroy"] is True
+    assert run.one(SUBSCRIPTION).inputs["forceDestroy"] is True, "the shared subscription follows force_destroy"
 
 
 def test_service_name_and_tls_configuration_are_passed_through():
@@ -165,40 +168,44 @@ def test_service_name_and_tls_configuration_are_passed_through():
         exports=False,
     )
     assert run.one(SERVICE).inputs["name"] == "tracking-links"
-    assert run.one(SUBSCRIPTION).inputs["configurationId"] == "cfg1"
+    assert [s.inputs["configurationId"] for s in run.of_type(SUBSCRIPTION)] == ["cfg1"] * len(DOMAINS)
 
 
 # --- the TLS subscription and the DNS records -----------------------------------------------------
 
 
-def test_a_lets_encrypt_subscription_covers_the_tracking_domains_after_the_service_exists(profile):
-    _, run, _, _ = profile
-    subscription = run.one(SUBSCRIPTION)
-    assert subscription.inputs["certificateAuthority"] == "lets-encrypt"
-    assert subscription.inputs["domains"] == DOMAINS
-    assert run.one(SERVICE).urn in subscription.dependencies, "Fastly needs the domains on a service first"
-    assert subscription.parent == run.one(COMPONENT).urn
+def own_subscription(run, domain: str):
+    """The default (per-domain) subscription of ``domain`` in a run of the component named ``t``."""
+    return run.named(f"t-certificate-{domain}")
 
 
-def test_dns_records_list_each_acme_challenge_cname_from_the_subscription(profile):
+def test_a_lets_encrypt_subscription_covers_each_tracking_domain_after_the_service_exists(profile):
     _, run, _, _ = profile
-    challenges = run.one(SUBSCRIPTION).outputs["managedDnsChallenges"]
+    assert subscription_domains(run) == {f"t-certificate-{d}": [d] for d in DOMAINS}
+    for subscription in run.of_type(SUBSCRIPTION):
+        assert subscription.inputs["certificateAuthority"] == "lets-encrypt"
+        assert run.one(SERVICE).urn in subscription.dependencies, "Fastly needs the domains on a service first"
+        assert subscription.parent == run.one(COMPONENT).urn
+
+
+def test_dns_records_list_each_acme_challenge_cname_from_the_domains_subscription(profile):
+    _, run, _, _ = profile
     validation = [r for r in run.stack_outputs["dns_records"] if r["purpose"] == VALIDATION]
     assert validation == [
-        {"name": c["recordName"], "type": "CNAME", "value": c["recordValue"], "purpose": VALIDATION} for c in challenges
+        {"name": c["recordName"], "type": "CNAME", "value": c["recordValue"], "purpose": VALIDATION}
+        for d in DOMAINS for c in own_subscription(run, d).outputs["managedDnsChallenges"]
     ]
     assert [r["name"] for r in validation] == [f"_acme-challenge.{d}" for d in DOMAINS]
 
 
-def test_dns_records_route_each_tracking_domain_to_the_subscriptions_cname_target(profile):
+def test_dns_records_route_each_tracking_domain_to_its_subscriptions_cname_target(profile):
     _, run, _, _ = profile
-    http_challenges = run.one(SUBSCRIPTION).outputs["managedHttpChallenges"]
     routes = [r for r in run.stack_outputs["dns_records"] if r["purpose"] == ROUTE]
     assert [r["name"] for r in routes] == DOMAINS
     for record in routes:
         (expected,) = [
             c["recordValues"][0]
-            for c in http_challenges
+            for c in own_subscription(run, record["name"]).outputs["managedHttpChallenges"]
             if c["recordName"] == record["name"] and c["recordType"] == "CNAME"
         ]
         assert record["type"] == "CNAME" and record["value"] == expected, "the CNAME target, not the A records"
@@ -213,48 +220,61 @@ def test_validation_records_come_before_route_records(profile):
 def test_nothing_waits_for_validation_by_default(profile):
     _, run, _, _ = profile
     assert run.of_type(VALIDATION_RESOURCE) == [], "DNS elsewhere must not make pulumi up hang"
-    assert [r.type for r in run.children_of(run.one(COMPONENT))] == [SERVICE, SUBSCRIPTION]
-    assert run.stack_outputs["certificate_id"] == run.one(SUBSCRIPTION).outputs["certificateId"]
+    assert [r.type for r in run.children_of(run.one(COMPONENT))] == [SERVICE, SUBSCRIPTION, SUBSCRIPTION]
+    assert run.stack_outputs["certificate_ids"] == {
+        d: own_subscription(run, d).outputs["certificateId"] for d in DOMAINS}
+    assert run.stack_outputs["certificate_id"] == run.stack_outputs["tls_subscription_id"] == "", \
+        "no shared subscription"
 
 
 def test_waiting_for_the_certificate_is_opt_in():
     run = build({"domains": DOMAINS, "wait_for_certificate": True})
-    validation = run.one(VALIDATION_RESOURCE)
-    assert validation.inputs["subscriptionId"] == run.stack_outputs["tls_subscription_id"]
-    assert run.one(SUBSCRIPTION).urn in validation.dependencies
-    assert run.stack_outputs["certificate_id"] == validation.outputs["certificateId"]
+    for domain in DOMAINS:
+        validation = run.named(f"t-certificate-validation-{domain}")
+        assert validation.inputs["subscriptionId"] == run.stack_outputs["tls_subscription_ids"][domain]
+        assert own_subscription(run, domain).urn in validation.dependencies
+        assert run.stack_outputs["certificate_ids"][domain] == validation.outputs["certificateId"]
     assert not run.of_type("fastly:index/tlsActivation:TlsActivation"), "Fastly activates subscriptions itself"
 
 
 def test_certificate_authority_can_be_chosen():
-    run = build({"domains": DOMAINS, "certificate_authority": "certainly"}, exports=False)
-    assert run.one(SUBSCRIPTION).inputs["certificateAuthority"] == "certainly"
+    for certificates in (PER_DOMAIN, SHARED):
+        run = build({"domains": DOMAINS, "certificate_authority": "certainly", **certificates}, exports=False)
+        assert {s.inputs["certificateAuthority"] for s in run.of_type(SUBSCRIPTION)} == {"certainly"}
 
 
 # --- protection and stable names ------------------------------------------------------------------
 
 
-def test_live_serving_resources_are_protected_by_default():
-    run = build({"domains": DOMAINS, "wait_for_certificate": True}, exports=False)
+@pytest.mark.parametrize("certificates", [PER_DOMAIN, SHARED], ids=["per-domain", "shared"])
+def test_live_serving_resources_are_protected_by_default(certificates):
+    run = build({"domains": DOMAINS, "wait_for_certificate": True, **certificates}, exports=False)
     for token in (SERVICE, SUBSCRIPTION, VALIDATION_RESOURCE):
-        assert run.one(token).protect, f"{token} serves live links"
+        assert run.of_type(token) and all(r.protect for r in run.of_type(token)), f"{token} serves live links"
 
 
 def test_protection_can_be_turned_off_to_tear_down():
     run = build({"domains": DOMAINS, "wait_for_certificate": True, "protect_serving_resources": False}, exports=False)
     for token in (SERVICE, SUBSCRIPTION, VALIDATION_RESOURCE):
-        assert not run.one(token).protect
+        assert run.of_type(token) and not any(r.protect for r in run.of_type(token))
 
 
-def test_adding_a_domain_changes_no_urn():
+def test_adding_a_domain_keeps_every_urn_and_adds_only_its_subscription():
     before = build({"domains": DOMAINS[:1]}, exports=False)
     after = build({"domains": ["new.example.com", *DOMAINS]}, exports=False)
+    kept = {r.urn for r in before.resources}
+    assert kept <= {r.urn for r in after.resources}
+    assert sorted(r.name for r in after.resources if r.urn not in kept) == [
+        "t-certificate-click2.example.com", "t-certificate-new.example.com"]
+
+
+def test_adding_a_domain_to_a_shared_stack_changes_no_urn():
+    before = build({"domains": DOMAINS[:1], **SHARED}, exports=False)
+    after = build({"domains": ["new.example.com", *DOMAINS], **SHARED}, exports=False)
     assert [r.urn for r in before.resources] == [r.urn for r in after.resources]
 
 
-# --- one subscription per domain (issue 13) ---------------------------------------------------------
-
-PER_DOMAIN = {"certificates": "per-domain"}
+# --- one subscription per domain (issue 13), the default --------------------------------------------
 
 
 def subscription_domains(run) -> dict[str, list[str]]:
@@ -293,8 +313,16 @@ def test_per_domain_records_come_from_each_domains_own_subscription():
     assert run.stack_outputs["tls_subscription_id"] == "", "no shared subscription"
 
 
-def test_the_default_keeps_the_one_shared_subscription_of_existing_stacks():
-    run = build({"domains": DOMAINS})
+def test_the_default_is_one_subscription_per_domain():
+    """Issue 13: appending a domain to a stack on the defaults must never risk a live name."""
+    default, explicit = build({"domains": DOMAINS}), build({"domains": DOMAINS, **PER_DOMAIN})
+    assert sorted((r.urn, json.dumps(r.inputs, sort_keys=True)) for r in default.resources) == \
+        sorted((r.urn, json.dumps(r.inputs, sort_keys=True)) for r in explicit.resources)
+    assert subscription_domains(default) == {f"t-certificate-{d}": [d] for d in DOMAINS}
+
+
+def test_shared_keeps_the_one_subscription_of_stacks_made_with_0_1():
+    run = build({"domains": DOMAINS, **SHARED})
     assert subscription_domains(run) == {"t-certificate": DOMAINS}
     shared = run.one(SUBSCRIPTION)
     assert "forceUpdate" not in shared.inputs and shared.inputs["forceDestroy"] is False
@@ -311,13 +339,18 @@ def test_a_shared_stack_moved_to_per_domain_keeps_its_subscription_and_adds_new_
 
 
 @pytest.mark.parametrize("args, argument", [
-    ({"shared_certificate_domains": DOMAINS}, "shared_certificate_domains"),
-    ({**PER_DOMAIN, "shared_certificate_domains": ["other.example.com"]}, "shared_certificate_domains[0]"),
+    ({**SHARED, "shared_certificate_domains": DOMAINS}, "shared_certificate_domains"),
+    ({"shared_certificate_domains": ["other.example.com"]}, "shared_certificate_domains[0]"),
     ({"certificates": "one-each"}, "certificates"),
 ])
 def test_certificate_choices_are_checked(args, argument):
     error, registered = refused({"domains": DOMAINS, **args})
     assert error.argument == argument and registered == []
+
+
+def test_shared_certificate_domains_with_shared_says_per_domain_is_the_default():
+    error, _ = refused({"domains": DOMAINS, **SHARED, "shared_certificate_domains": DOMAINS})
+    assert "certificates='per-domain' (the default)" in str(error) and "certificates='shared'" in str(error)
 
 
 # --- waiting for issuance, per domain ----------------------------------------------------------------
@@ -341,9 +374,9 @@ def test_wait_for_certificate_is_every_domain_validated():
 
 
 def test_a_shared_subscription_waits_only_when_all_its_domains_are_validated():
-    partly = build({"domains": DOMAINS, "validated_domains": DOMAINS[:1]})
+    partly = build({"domains": DOMAINS, **SHARED, "validated_domains": DOMAINS[:1]})
     assert partly.of_type(VALIDATION_RESOURCE) == []
-    fully = build({"domains": DOMAINS, "validated_domains": DOMAINS})
+    fully = build({"domains": DOMAINS, **SHARED, "validated_domains": DOMAINS})
     assert [r.name for r in fully.of_type(VALIDATION_RESOURCE)] == ["t-certificate-validation"]
 
 
@@ -406,6 +439,8 @@ FIXTURES = REPO / "tests" / "fixtures"
 STACK = "fastly-example"
 RELEASED_CONFIG = {"tracking-cdn:certificates": None}
 """The released example stack file had no certificates key (every stack copied from it is 'shared')."""
+RELEASED_PIN = {"tracking-cdn:certificates": "shared"}
+"""The one line a stack made with 0.1 adds to keep its shared subscription (docs/upgrading.md)."""
 VARIANTS = {
     # fixture suffix -> config over the released example stack (fixtures' stacks are fastly-example<suffix>)
     "": {},
@@ -440,37 +475,66 @@ def acting(diff) -> dict:
     return {(r.type, r.name): r.action for r in diff.resources if r.custom and r.action != "same"}
 
 
+def released_domains(variant: str) -> list[str]:
+    return VARIANTS[variant].get("tracking-cdn:domains", ["track.example.com", "click2.example.com"])
+
+
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_deployed_stacks_see_nothing_change_with_this_version(variant):
+def test_deployed_stacks_pinned_to_shared_see_nothing_change_with_this_version(variant):
     before = released(variant)
-    diff = diff_plans(before, upgraded(variant))
+    diff = diff_plans(before, upgraded(variant, **RELEASED_PIN))
     assert {r.urn for r in diff.resources} == {r["urn"] for r in before["resources"]}
     assert acting(diff) == {}
+    assert not diff.blockers and not diff.https_losses
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_without_the_pin_plan_against_the_released_plan_stops_on_the_shared_subscription(variant):
+    """The safety net of an upgrade without ``certificates: shared``: the new default creates a subscription
+    per domain and deletes the protected shared one (and its protected waiter), so `pulumi up` stops at
+    preview (Pulumi refuses a protected resource's delete step in preview and update alike: pulumi/pulumi
+    pkg/resource/deploy/step.go, ``DeleteStep.Apply``), and `plan --against` says so offline."""
+    domains = released_domains(variant)
+    waits = "tracking-cdn:waitForCertificate" in VARIANTS[variant]
+    diff = diff_plans(released(variant), upgraded(variant))
+    gone = [(SUBSCRIPTION, "tracking-certificate")] + ([(VALIDATION_RESOURCE, "tracking-certificate-validation")]
+                                                       if waits else [])
+    assert [(r.action, r.type, r.name) for r in diff.blockers] == [("delete", *g) for g in gone]
+    created = {(SUBSCRIPTION, f"tracking-certificate-{d}") for d in domains}
+    if waits:
+        created |= {(VALIDATION_RESOURCE, f"tracking-certificate-validation-{d}") for d in domains}
+    assert acting(diff) == {**{g: "delete" for g in gone}, **{c: "create" for c in created}}, "the service is untouched"
+    if not waits:  # a waiter in the new plan stands for an issued certificate
+        assert sorted(loss.name for loss in diff.https_losses) == sorted(domains)
+
+
+def test_plan_against_the_released_plan_exits_1_naming_the_shared_subscription(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert cli.main(["plan", "--stack", STACK, "--against", str(FIXTURES / f"plan-{STACK}.json")]) == 1
+    shown = capsys.readouterr().out
+    blockers = shown.split("Blockers", 1)[1].split("\n\n", 1)[0]
+    assert f"{SUBSCRIPTION}  tracking-certificate  [protected: pulumi up stops here]" in blockers
+    assert "Live names that would lose HTTPS" in shown and "track.example.com" in shown
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_a_deployed_shared_stack_moves_to_per_domain_certificates_in_one_up_without_touching_a_certificate(variant):
-    domains = VARIANTS[variant].get("tracking-cdn:domains", ["track.example.com", "click2.example.com"])
-    moved = upgraded(variant, **{"tracking-cdn:certificates": "per-domain",
-                                 "tracking-cdn:sharedCertificateDomains": domains})
+    """The one-line move: a 0.1 stack (no certificates key, so the per-domain default) that lists its
+    deployed domains in sharedCertificateDomains."""
+    domains = released_domains(variant)
+    moved = upgraded(variant, **{"tracking-cdn:sharedCertificateDomains": domains})
     diff = diff_plans(released(variant), moved)
     assert acting(diff) == {(SUBSCRIPTION, "tracking-certificate"): "update"}
     assert [(c.path, c.old, c.new) for c in diff.by_name("tracking-certificate").changes] == [("forceUpdate", None, True)]
+    assert not diff.blockers and not diff.https_losses
     waiting = {"tracking-cdn:waitForCertificate": None, "tracking-cdn:validatedDomains": domains} \
         if "tracking-cdn:waitForCertificate" in VARIANTS[variant] else {}  # every domain but the new one
-    appended = upgraded(variant, **{"tracking-cdn:certificates": "per-domain",
-                                    "tracking-cdn:sharedCertificateDomains": domains,
+    appended = upgraded(variant, **{"tracking-cdn:sharedCertificateDomains": domains,
                                     "tracking-cdn:domains": [*domains, "new.example.com"], **waiting})
     diff = diff_plans(moved, appended)
     assert acting(diff) == {(SERVICE, "tracking-service"): "update",
                             (SUBSCRIPTION, "tracking-certificate-new.example.com"): "create"}
     assert not diff.blockers and not diff.https_losses
-
-
-def test_the_example_stack_moved_without_listing_its_shared_domains_would_stop_on_the_protected_subscription():
-    """What the docs warn about: certificates='per-domain' alone on a stack made with 'shared'."""
-    diff = diff_plans(released(""), upgraded("", **{"tracking-cdn:certificates": "per-domain"}))
-    assert [(r.name, r.action) for r in diff.blockers] == [("tracking-certificate", "delete")]
 
 
 def test_removing_a_domain_deletes_only_its_own_protected_subscription():
@@ -657,8 +721,10 @@ def test_a_raised_limit_allows_up_to_one_certificates_worth_of_domains():
     domains = [f"d{i}.example.com" for i in range(MAX_DOMAIN_LIMIT)]
     run = build({"domains": domains, "domain_limit": MAX_DOMAIN_LIMIT})
     assert len(run.one(SERVICE).inputs["domains"]) == MAX_DOMAIN_LIMIT
-    assert run.one(SUBSCRIPTION).inputs["domains"] == domains
+    assert subscription_domains(run) == {f"t-certificate-{d}": [d] for d in domains}
     assert len(run.stack_outputs["dns_records"]) == 2 * MAX_DOMAIN_LIMIT
+    shared = build({"domains": domains, "domain_limit": MAX_DOMAIN_LIMIT, **SHARED}, exports=False)
+    assert shared.one(SUBSCRIPTION).inputs["domains"] == domains, "one certificate holds at most 100 names"
 
 
 # --- bad input: refused naming the argument, nothing registered -----------------------------------

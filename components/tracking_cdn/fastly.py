@@ -9,8 +9,9 @@ What it builds (seed ``000_*`` Fastly section, seed ``003_*``; DESIGN.md section
                (ses: port 80, plain HTTP, the profile's documented exception)
             -> backend well-known-origin (well_known_origin): /.well-known/* over verified TLS
             -> response objects (app_links): the two app-link files, 200 application/json, never redirected
-    TlsSubscription per domain (certificates="per-domain") or one for every domain ("shared", what stacks
-        made before that option have): _acme-challenge.<domain> CNAMEs validate them
+    TlsSubscription per domain (certificates="per-domain", the default since 0.2.0) or one for every domain
+        ("shared", the 0.1 default: stacks made with 0.1 set it to keep theirs): _acme-challenge.<domain>
+        CNAMEs validate them
     TlsSubscriptionValidation per subscription whose domains are in validated_domains: waits for issuance
 
 Why a subscription per domain: a subscription's domains can only change with ``force_update`` while its
@@ -25,7 +26,8 @@ subscription whose domains change while it is ``processing`` or ``renewing`` (Cu
 fastly/resource_fastly_tls_subscription.go). One subscription per domain makes adding a domain a create
 and removing one a delete of that domain's own resources, and costs the same: Fastly bills TLS per
 domain ("Each domain you add ... increases your monthly bill", "Trial accounts include up to two TLS
-domains"; docs.fastly.com tls-prerequisites-and-limitations).
+domains"; docs.fastly.com tls-prerequisites-and-limitations). Hence the default (issue 13: appending a
+domain never risks a live name).
 
 Fastly's defaults pass the viewer's User-Agent, cookies and query strings to the origin and add
 ``Fastly-Client-IP`` and ``X-Forwarded-For`` (seed ``000_*``: "Fastly default settings pass the user_agent
@@ -110,18 +112,19 @@ class FastlyTrackingDomainArgs(TrackingDomainArgs):
     shared subscription is one certificate of at most 100 names, and per domain Let's Encrypt issues at
     most 50 new certificates per registered domain a week."""
     certificates: NotRequired[str]
-    """How the domains get certificates. ``shared`` (default, what stacks made before this option have):
-    one TLS subscription ``<name>-certificate`` for every domain; Fastly refuses to change its domains
-    while they are live (adding or removing a domain fails). ``per-domain`` (recommended; the example
-    stack's choice): one subscription ``<name>-certificate-<domain>`` per domain, so adding a domain only
-    creates its own subscription and removing one deletes only its own. A live ``shared`` stack moves in
-    one ``pulumi up`` by listing its domains in ``shared_certificate_domains`` (docs: Day two)."""
+    """How the domains get certificates. ``per-domain`` (default): one TLS subscription
+    ``<name>-certificate-<domain>`` per domain, so adding a domain only creates its own subscription and
+    removing one deletes only its own. ``shared`` (the default of 0.1; stacks made with 0.1 set it to keep
+    their subscription): one subscription ``<name>-certificate`` for every domain; Fastly refuses to
+    change its domains while they are live (adding or removing a domain fails). A live ``shared`` stack
+    moves to ``per-domain`` in one ``pulumi up`` by listing its domains in ``shared_certificate_domains``
+    (docs: Day two)."""
     shared_certificate_domains: NotRequired[list[str]]
-    """With ``certificates="per-domain"``: the domains of a stack made with ``shared`` whose subscription
-    ``<name>-certificate`` keeps them, exactly as deployed, so the move changes no certificate. Every other
-    domain gets its own subscription. Only ever remove names from this list (with the domain itself):
-    that subscription is edited with ``force_update``, which drops exactly the removed name; a name added
-    to it would make Fastly re-issue the live certificate. Default: none."""
+    """With ``certificates="per-domain"`` (the default): the domains of a stack made with ``shared`` whose
+    subscription ``<name>-certificate`` keeps them, exactly as deployed, so the move changes no
+    certificate. Every other domain gets its own subscription. Only ever remove names from this list (with
+    the domain itself): that subscription is edited with ``force_update``, which drops exactly the removed
+    name; a name added to it would make Fastly re-issue the live certificate. Default: none."""
     validated_domains: NotRequired[list[str]]
     """The domains whose ``_acme-challenge`` CNAME (in ``dns_records``) exists: ``pulumi up`` waits until
     their certificate is issued (a ``TlsSubscriptionValidation`` per subscription whose domains are all
@@ -184,13 +187,13 @@ class FastlySettings:
 class FastlyTrackingDomain(TrackingDomainComponent):
     """HTTPS and HTTP front door for email tracking domains on Fastly: a VCL service holding the tracking
     domains, forwarding every request over TLS (certificate checked, SNI set) to the ESP's tracking
-    endpoint with a short fallback TTL, and Fastly-managed TLS subscriptions (Let's Encrypt) for the
-    domains. Fastly's defaults pass the real User-Agent and client IP to the ESP. ``dns_records`` lists
-    the ``_acme-challenge`` CNAMEs that validate the certificates and the CNAME each tracking domain must
-    point at; create those in DNS. Plain-HTTP requests (links already delivered as ``http://``) are
-    served too, or redirected to HTTPS when ``redirect_http_to_https`` is set. With ``app_links`` the
-    service answers the two app-link files itself; with ``well_known_origin`` other ``/.well-known/*``
-    requests go to that host."""
+    endpoint with a short fallback TTL, and Fastly-managed TLS subscriptions (Let's Encrypt), one per
+    domain by default so that adding a domain never touches a live certificate. Fastly's defaults pass the
+    real User-Agent and client IP to the ESP. ``dns_records`` lists the ``_acme-challenge`` CNAMEs that
+    validate the certificates and the CNAME each tracking domain must point at; create those in DNS.
+    Plain-HTTP requests (links already delivered as ``http://``) are served too, or redirected to HTTPS
+    when ``redirect_http_to_https`` is set. With ``app_links`` the service answers the two app-link files
+    itself; with ``well_known_origin`` other ``/.well-known/*`` requests go to that host."""
 
     supports = frozenset({APP_LINKS, WELL_KNOWN_ORIGIN, ORIGIN_HTTP, ORIGIN_CACHE_CONTROL})
 
@@ -198,10 +201,11 @@ class FastlyTrackingDomain(TrackingDomainComponent):
     """ID of the Fastly VCL service."""
     tls_subscription_id: pulumi.Output[str]
     """ID of the shared TLS subscription ``<name>-certificate`` (``fastly tls-subscription describe --id
-    <id>`` shows its state); empty when every domain has its own (see ``tls_subscription_ids``)."""
+    <id>`` shows its state) of a ``shared`` stack; empty when every domain has its own (the default: see
+    ``tls_subscription_ids``)."""
     certificate_id: pulumi.Output[str]
     """ID of the shared subscription's certificate once issued; empty while it is pending or when there is
-    no shared subscription."""
+    no shared subscription (the default: see ``certificate_ids``)."""
     tls_subscription_ids: pulumi.Output[dict[str, str]]
     """Every domain with a subscription -> the ID of the subscription covering it (``draft_domains`` have
     none yet)."""
@@ -340,7 +344,7 @@ def _resolve(name: str, args: FastlyTrackingDomainArgs) -> FastlySettings:
         raise InvalidArgument(
             "certificate_authority", f"{authority!r} is not one of {', '.join(CERTIFICATE_AUTHORITIES)}"
         )
-    mode = plain_arg(args, "certificates", str, SHARED)
+    mode = plain_arg(args, "certificates", str, PER_DOMAIN)
     if mode not in CERTIFICATE_MODES:
         raise InvalidArgument("certificates", f"{mode!r} is not one of {', '.join(CERTIFICATE_MODES)}")
     activate = plain_arg(args, "activate", bool, True)
@@ -350,7 +354,8 @@ def _resolve(name: str, args: FastlyTrackingDomainArgs) -> FastlySettings:
     if shared_domains and mode != PER_DOMAIN:
         raise InvalidArgument(
             "shared_certificate_domains",
-            "only with certificates='per-domain': with 'shared' every domain is on that one subscription",
+            "only with certificates='per-domain' (the default): with 'shared' every domain is on that one "
+            "subscription; leave out certificates='shared' to move off it (docs: Day two)",
         )
     if drafts and activate:
         raise InvalidArgument(
