@@ -148,6 +148,11 @@ def test_sendgrid_gets_the_tracking_domain_as_host_and_apache_refuses_it():
         (["track.example.com"], {"upstream_ca_file": "/ca\x00"}, "upstream_ca_file"),
         (["track.example.com"], {"apache_log_dir": "/var/log/apache2\x00"}, "apache_log_dir"),
         (["track.example.com"], {"apache_log_dir": "${APACHE_LOG_DIR}"}, "apache_log_dir"),
+        (["track.example.com"], {"acme_webroot": "var/www/acme"}, "acme_webroot"),
+        (["track.example.com"], {"acme_webroot": "/var/www/acme\x00"}, "acme_webroot"),
+        (["track.example.com"], {"acme_webroot": "/var/www/my acme"}, "acme_webroot"),
+        (["track.example.com"], {"acme_webroot": "/var/www/acme;\n}"}, "acme_webroot"),
+        (["track.example.com"], {"acme_webroot": None}, "acme_webroot"),
         (["track.example.com"], {"caddy_admin": "localhost:\u0662\u0660\u0661\u0669"}, "caddy_admin"),
         (["track.example.com"], {"upstream_address": "127.0.0.1:\u00b2"}, "upstream_address"),
         (["track.example.com"], {"nginx_version": "latest"}, "nginx_version"),
@@ -177,6 +182,8 @@ def test_bad_input_is_refused_naming_the_argument(domains, options, argument):
         ("caddy_admin", "localhost:2019\n}"),
         ("apache_log_dir", "/var/log/#"),
         ("upstream_ca_file", "/ca'.pem"),
+        ("acme_webroot", "/var/www/acme\n}"),
+        ("acme_webroot", '/var/www/"acme"'),
     ],
 )
 def test_the_renderers_refuse_values_they_would_have_to_quote(server, field, value):
@@ -236,6 +243,34 @@ def test_client_claims_about_its_address_are_dropped_in_every_spelling(server):
             assert line in config
 
 
+@pytest.mark.parametrize("server", ["nginx", "apache"])
+def test_plain_http_answers_acme_challenges_from_the_default_webroot(server):
+    """On by default (the ESP never needs the tracking domain's ACME challenges; without them a
+    webroot renewal fails), on port 80 only, with the certbot command in the header."""
+    config = rendered(server)
+    http_server, https_server = config.split({"nginx": "listen 443 ssl", "apache": "<VirtualHost *:443>"}[server])[-2:]
+    answered = {
+        "nginx": "    location ^~ /.well-known/acme-challenge/ {\n        root /var/www/tracking-cdn-acme;",
+        "apache": 'Alias "/.well-known/acme-challenge/" "/var/www/tracking-cdn-acme/.well-known/acme-challenge/"',
+    }[server]
+    assert answered in http_server and "acme-challenge" not in https_server
+    assert "certbot certonly --webroot -w /var/www/tracking-cdn-acme -d track.example.com -d click2.example.com" in config
+    assert "/srv/acme/.well-known/acme-challenge" in rendered(server, acme_webroot="/srv/acme/")
+
+
+def test_caddy_answers_its_own_challenges_unless_given_certificate_files():
+    assert "acme-challenge" not in rendered("caddy")
+    given = rendered("caddy", cert="/etc/ssl/track.pem", key="/etc/ssl/private/track.key", acme_webroot="/srv/acme")
+    http_site, https_site = given.split("https://track.example.com, https://click2.example.com {")
+    assert "\thandle /.well-known/acme-challenge/* {\n\t\troot * /srv/acme\n\t\tfile_server\n\t}" in http_site
+    assert "acme-challenge" not in https_site  # plain HTTP only
+
+
+def test_command_takes_the_acme_webroot(capsys):
+    assert main(["proxy", "apache", "--domain", "track.example.com", "--acme-webroot", "/srv/acme"]) == 0
+    assert capsys.readouterr().out == render("apache", proxy_settings(["track.example.com"], acme_webroot="/srv/acme"))
+
+
 def test_apache_names_its_log_directory_literally():
     assert "${" not in rendered("apache")  # ${APACHE_LOG_DIR} exists only in Debian's envvars
     assert 'CustomLog "/var/log/apache2/tracking-cdn-access.log" combined' in rendered("apache")
@@ -272,6 +307,8 @@ def test_command_prints_the_renderers_output(capsys):
         (["--domain", "track.example.com", "--listen-address", "::1", "--listen-address", "::1"], "--listen-address: "),
         (["--domain", "track.example.com", "--nginx-version", "1.28"], "--nginx-resolver: "),
         (["--domain", "track.example.com", "--apache-log-dir", "logs"], "--apache-log-dir: "),
+        (["--domain", "track.example.com", "--acme-webroot", "acme"], "--acme-webroot: expected an absolute file path"),
+        (["--domain", "track.example.com", "--acme-webroot", "/var/www/a\tb"], "--acme-webroot: "),
     ],
 )
 def test_command_reports_bad_input_in_one_line_and_exits_2(capsys, arguments, option):

@@ -21,6 +21,11 @@ too). With ``app_links`` every tracking domain answers ``/.well-known/apple-app-
 and/or ``/.well-known/assetlinks.json`` itself, on both ports and never redirected, from files in
 ``app_links_dir`` (``write_app_link_files`` puts them there); ``well_known_origin`` sends every other
 ``/.well-known/*`` request to your own web origin over verified HTTPS.
+
+Plain HTTP answers ``/.well-known/acme-challenge/`` from the files an ACME client writes into
+``acme_webroot`` (default /var/www/tracking-cdn-acme; ``certbot certonly --webroot -w DIR``), never
+redirected or proxied, so the certificate can be renewed while the site is live. Caddy without
+``cert``/``key`` obtains its certificates itself and answers its own challenges: no webroot there.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import Callable
 
 from ..errors import InvalidArgument
 from .apache import render_apache
-from .caddy import render_caddy
+from .caddy import obtains_certificates_itself, render_caddy
 from .nginx import render_nginx
 from .settings import SYSTEM_CA_FILE, ProxySettings, proxy_settings, write_app_link_files
 
@@ -76,6 +81,13 @@ def _header(server: str, settings: ProxySettings) -> str:
     ]
     if settings.well_known_origin:
         lines.append(f"# Every other /.well-known/* request goes to https://{settings.well_known_origin}.")
+    if server != "caddy" or not obtains_certificates_itself(settings):
+        lines += [
+            f"# Plain HTTP answers /.well-known/acme-challenge/ with the files in {settings.acme_challenge_dir}/ "
+            "(never redirected or proxied).",
+            f"# Certificate, issued and renewed: certbot certonly --webroot -w {settings.acme_webroot} "
+            + " ".join(f"-d {domain}" for domain in settings.domains),
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ import re
 from ..deep_links import CONTENT_TYPE
 from ..errors import InvalidArgument
 from .settings import (
+    ACME_CHALLENGE_PATH,
     CLIENT_ADDRESS_HEADERS,
     OPENSSL_TLS12_CIPHERS,
     ProxySettings,
@@ -98,26 +99,42 @@ def _virtual_host(settings: ProxySettings, *, tls: bool) -> list[str]:
     lines += [f'    CustomLog "{settings.apache_log_dir}/tracking-cdn-access.log" combined']
     if tls:
         lines += ["    Protocols h2 http/1.1", *_tls(settings)]
+    if not tls:
+        lines += _acme_challenges(settings)
     lines += _app_links(settings)
     if settings.redirect_http_to_https and not tls:
         # To the requested tracking domain (SERVER_NAME is the request's host with
-        # UseCanonicalName Off), path and query kept; the app-link files are never redirected.
+        # UseCanonicalName Off), path and query kept; the ACME challenges and the app-link files
+        # are never redirected.
         lines += [
             "    UseCanonicalName Off",
-            _redirected_paths(settings),
+            f'    <LocationMatch "^(?!({"|".join(_served_here(settings))}))/">',
             f'        Redirect permanent "{settings.https_url_prefix("%{SERVER_NAME}")}%{{REQUEST_URI}}"',
-            "    </LocationMatch>" if settings.deep_links else "    </Location>",
+            "    </LocationMatch>",
         ]
     else:
-        lines += _proxy(settings)
+        lines += _proxy(settings, tls=tls)
     return lines + ["</VirtualHost>"]
 
 
-def _redirected_paths(settings: ProxySettings) -> str:
-    if not settings.deep_links:
-        return '    <Location "/">'
-    files = "|".join(re.escape(path) for path in settings.deep_links.paths)
-    return f'    <LocationMatch "^(?!({files})$)/">'
+def _served_here(settings: ProxySettings) -> list[str]:
+    """Regular expressions of the plain-HTTP paths answered from files: the ACME challenge prefix and
+    the exact app-link paths."""
+    paths = settings.deep_links.paths if settings.deep_links else ()
+    return [re.escape(ACME_CHALLENGE_PATH), *(f"{re.escape(path)}$" for path in paths)]
+
+
+def _acme_challenges(settings: ProxySettings) -> list[str]:
+    # HTTP-01 challenge files from the ACME client's webroot (certbot --webroot -w DIR), on plain
+    # HTTP, never redirected or proxied; files only (Options None: no listing).
+    return [
+        f'    Alias "{ACME_CHALLENGE_PATH}" "{settings.acme_challenge_dir}/"',
+        f'    <Directory "{settings.acme_challenge_dir}">',
+        "        Require all granted",
+        "        Options None",
+        "        AllowOverride None",
+        "    </Directory>",
+    ]
 
 
 def _app_links(settings: ProxySettings) -> list[str]:
@@ -138,7 +155,7 @@ def _app_links(settings: ProxySettings) -> list[str]:
     ]
 
 
-def _proxy(settings: ProxySettings) -> list[str]:
+def _proxy(settings: ProxySettings, *, tls: bool) -> list[str]:
     esp = settings.origin.host
     lines = _tls_to_upstream(settings) if not settings.origin_over_http or settings.well_known_origin else []
     lines += ["    ProxyRequests off"]
@@ -162,9 +179,11 @@ def _proxy(settings: ProxySettings) -> list[str]:
         lines += _test_tunnel(f"https://{settings.well_known_origin}", settings.well_known_origin_address)
     # The tracking URL goes to the ESP byte for byte: encoded slashes are accepted and not decoded,
     # and nocanon stops mod_proxy re-encoding the path. Backend connections are pooled and reused
-    # (keep-alive) for up to ttl seconds idle. The first ProxyPass that matches wins: the app-link
-    # files are not proxied, other /.well-known/* go to well_known_origin, the rest to the ESP.
+    # (keep-alive) for up to ttl seconds idle. The first ProxyPass that matches wins: the ACME
+    # challenges (plain HTTP) and the app-link files are not proxied, other /.well-known/* go to
+    # well_known_origin, the rest to the ESP.
     lines += ["    AllowEncodedSlashes NoDecode"]
+    lines += [] if tls else [f'    ProxyPass "{ACME_CHALLENGE_PATH}" "!"']
     lines += [f'    ProxyPassMatch "^{re.escape(path)}$" "!"' for path in settings.deep_links.paths] if settings.deep_links else []
     if settings.well_known_origin:
         origin = settings.well_known_origin

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .settings import (
+    ACME_CHALLENGE_PATH,
     CLIENT_ADDRESS_HEADERS,
     INTERMEDIATE_TLS12_CIPHERS,
     ProxySettings,
@@ -129,14 +130,35 @@ def _site(settings: ProxySettings, *, tls: bool) -> list[str]:
         ]
     redirect = settings.redirect_http_to_https and not tls
     rest = f"redir {settings.https_url_prefix('{host}')}{{uri}} 301" if redirect else f"import {SNIPPET}"
-    if not settings.deep_links and not settings.well_known_origin:
-        return lines + [f"\t{rest}", "}", ""]
-    # The most specific `handle` wins and only one runs: the app-link files, then (unless redirected)
+    # The most specific `handle` wins and only one runs: the ACME challenges (plain HTTP, when the
+    # certificate comes from another ACME client), the app-link files, then (unless redirected)
     # other /.well-known/* to your web origin, then everything else.
-    lines += _app_link_handles(settings)
+    handles = [] if tls or obtains_certificates_itself(settings) else _acme_challenge_handle(settings)
+    handles += _app_link_handles(settings)
     if settings.well_known_origin and not redirect:
-        lines += ["\thandle /.well-known/* {", f"\t\timport {WELL_KNOWN_SNIPPET}", "\t}"]
-    return lines + ["\thandle {", f"\t\t{rest}", "\t}", "}", ""]
+        handles += ["\thandle /.well-known/* {", f"\t\timport {WELL_KNOWN_SNIPPET}", "\t}"]
+    if not handles:
+        return lines + [f"\t{rest}", "}", ""]
+    return lines + handles + ["\thandle {", f"\t\t{rest}", "\t}", "}", ""]
+
+
+def obtains_certificates_itself(settings: ProxySettings) -> bool:
+    """Automatic HTTPS (no ``cert``/``key``): Caddy obtains and renews the certificates and answers
+    its own ACME HTTP-01 challenges on port 80 before any handler runs, so the output needs no
+    webroot (Caddy's modules/caddyhttp/server.go: "guarantee ACME HTTP challenges; handle them
+    separately from any user-defined handlers"; tests/test_proxy_acme.py shows it with Caddy 2.6)."""
+    return settings.cert is None
+
+
+def _acme_challenge_handle(settings: ProxySettings) -> list[str]:
+    # The certificate files come from another ACME client (certbot certonly --webroot -w DIR): its
+    # HTTP-01 challenge files, never redirected or proxied; file_server lists no directory.
+    return [
+        f"\thandle {ACME_CHALLENGE_PATH}* {{",
+        f"\t\troot * {settings.acme_webroot}",
+        "\t\tfile_server",
+        "\t}",
+    ]
 
 
 def _app_link_handles(settings: ProxySettings) -> list[str]:

@@ -11,6 +11,7 @@ from ..errors import InvalidArgument, command_line_message
 from ..esp import DEFAULT_ESP, PROFILES
 from . import RENDERERS, SYSTEM_CA_FILE, ProxySettings, proxy_settings, render, write_app_link_files
 from .settings import (
+    DEFAULT_ACME_WEBROOT,
     DEFAULT_APACHE_LOG_DIR,
     DEFAULT_APP_LINKS_DIR,
     DEFAULT_CONNECT_TIMEOUT,
@@ -43,6 +44,7 @@ OPTIONS = {
     "app_links_dir": "--app-links-dir",
     "well_known_origin": "--well-known-origin",
     "well_known_origin_address": "--well-known-origin-address",
+    "acme_webroot": "--acme-webroot",
 }
 APP_LINK_OPTIONS = {APPLE: "--apple-app-site-association", ANDROID: "--android-asset-links"}
 """``app_links`` key -> the option that gives that file."""
@@ -69,6 +71,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "(nginx, Apache) or automatic HTTPS (Caddy)",
     )
     parser.add_argument("--key", metavar="PATH", help="private key of --cert; default: certbot's privkey.pem")
+    parser.add_argument(
+        "--acme-webroot", default=DEFAULT_ACME_WEBROOT, metavar="DIR",
+        help=f"plain HTTP answers /.well-known/acme-challenge/ from DIR/.well-known/acme-challenge/, never "
+        f"redirected or proxied, for `certbot certonly --webroot -w DIR` (default: {DEFAULT_ACME_WEBROOT}; "
+        "Caddy without --cert answers its own challenges)",
+    )
     parser.add_argument(
         "--redirect-http-to-https", action="store_true",
         help="answer port 80 with a redirect to HTTPS (default: proxy HTTP too, so old http:// links keep working)",
@@ -177,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
             app_links_dir=args.app_links_dir,
             well_known_origin=args.well_known_origin,
             well_known_origin_address=args.well_known_origin_address,
+            acme_webroot=args.acme_webroot,
         )
         config = render(args.server, settings)
     except InvalidArgument as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .settings import (
+    ACME_CHALLENGE_PATH,
     CLIENT_ADDRESS_HEADERS,
     NGINX_HTTP2_DIRECTIVE,
     NGINX_REJECT_HANDSHAKE,
@@ -118,17 +119,27 @@ def _tls(settings: ProxySettings) -> list[str]:
 def _server(settings: ProxySettings, *, tls: bool) -> list[str]:
     lines = ["server {", *_listens(settings, tls=tls)]
     lines += [f"    server_name {' '.join(settings.domains)};", "    server_tokens off;"]
-    if tls:
-        lines += _tls(settings)
-    redirect = f"return 301 {settings.https_url_prefix('$host')}$request_uri;"
-    if settings.redirect_http_to_https and not tls and not settings.deep_links:
-        return lines + [f"    {redirect}", "}", ""]
+    lines += _tls(settings) if tls else _acme_challenge_location(settings)
     lines += _app_link_locations(settings)
-    if settings.redirect_http_to_https and not tls:  # everything but the app-link files
+    if settings.redirect_http_to_https and not tls:  # everything but the ACME challenges and app-link files
+        redirect = f"return 301 {settings.https_url_prefix('$host')}$request_uri;"
         return lines + ["    location / {", f"        {redirect}", "    }", "}", ""]
     if settings.well_known_origin:
         lines += _well_known_location(settings, settings.well_known_origin)
     return lines + _location(settings) + ["}", ""]
+
+
+def _acme_challenge_location(settings: ProxySettings) -> list[str]:
+    # HTTP-01 challenge files from the ACME client's webroot (certbot --webroot -w DIR), on plain
+    # HTTP, never redirected or proxied. `^~`: this prefix wins over any other location; only
+    # files are answered (a directory or a missing file is 404), never a listing.
+    return [
+        f"    location ^~ {ACME_CHALLENGE_PATH} {{",
+        f"        root {settings.acme_webroot};",
+        "        try_files $uri =404;",
+        "        autoindex off;",
+        "    }",
+    ]
 
 
 def _app_link_locations(settings: ProxySettings) -> list[str]:

@@ -29,6 +29,11 @@ CERTBOT_LIVE_DIR = "/etc/letsencrypt/live"
 DEFAULT_APP_LINKS_DIR = "/etc/tracking-cdn/well-known"
 """Where the configurations read the app-link files from (``app_links_dir``). The files are not
 written into the configuration itself: JSON needs quotes and braces, which no rendered value may hold."""
+DEFAULT_ACME_WEBROOT = "/var/www/tracking-cdn-acme"
+"""The webroot an ACME client (``certbot certonly --webroot -w DIR``) writes HTTP-01 challenge files
+into; the configurations answer ``/.well-known/acme-challenge/`` on plain HTTP from it."""
+ACME_CHALLENGE_PATH = "/.well-known/acme-challenge/"
+"""Where an ACME server looks for an HTTP-01 challenge file, always on port 80 (RFC 8555 section 8.3)."""
 APP_LINK_FILE_NAMES = {APPLE_PATH: "apple-app-site-association", ANDROID_PATH: "assetlinks.json"}
 """The name of each app-link file in ``app_links_dir``: the last part of the path it answers."""
 DEFAULT_CONNECT_TIMEOUT = 5
@@ -125,6 +130,9 @@ class ProxySettings:
     well_known_origin_address: Optional[tuple[str, int]] = None
     """TESTS ONLY: reach ``well_known_origin`` at this IP and port; Host, SNI and the certificate
     check still use its host name."""
+    acme_webroot: str = DEFAULT_ACME_WEBROOT
+    """The ACME client's webroot: plain HTTP answers ``/.well-known/acme-challenge/<token>`` with the
+    file ``<acme_webroot>/.well-known/acme-challenge/<token>`` (see ``acme_challenge_dir``)."""
 
     @property
     def cert_path(self) -> str:
@@ -156,6 +164,11 @@ class ProxySettings:
         """Each app-link file with the path the configuration reads it from, Apple's first."""
         files = self.deep_links.files if self.deep_links else ()
         return tuple((file, f"{self.app_links_dir}/{APP_LINK_FILE_NAMES[file.path]}") for file in files)
+
+    @property
+    def acme_challenge_dir(self) -> str:
+        """The directory the HTTP-01 challenge files are answered from (where certbot writes them)."""
+        return self.acme_webroot.rstrip("/") + ACME_CHALLENGE_PATH.rstrip("/")
 
     @property
     def upstream_host_header(self) -> Optional[str]:
@@ -197,6 +210,7 @@ def proxy_settings(
     app_links_dir: str = DEFAULT_APP_LINKS_DIR,
     well_known_origin: Optional[str] = None,
     well_known_origin_address: Optional[str] = None,
+    acme_webroot: str = DEFAULT_ACME_WEBROOT,
 ) -> ProxySettings:
     """Validate the inputs (raising ``InvalidArgument`` naming the bad one) and build ``ProxySettings``.
 
@@ -209,12 +223,17 @@ def proxy_settings(
     JSON string or the value itself, as the front doors take it) makes every tracking domain answer
     those files itself, read from ``app_links_dir`` (write them there with ``write_app_link_files``);
     ``well_known_origin`` sends every other ``/.well-known/*`` request to your own web origin.
+    Plain HTTP answers ACME HTTP-01 challenges (``/.well-known/acme-challenge/``) from the files an
+    ACME client writes into ``acme_webroot`` (default /var/www/tracking-cdn-acme), never redirected
+    or proxied, so ``certbot certonly --webroot`` can issue and renew the certificate (Caddy without
+    ``cert``/``key`` answers its own challenges and does not use it).
     ``upstream_address`` and ``well_known_origin_address`` (``"127.0.0.1:8443"``) are for tests only.
     """
     normalized = normalize_tracking_domains(domains)
     origin = resolve_origin(esp, tenant=tenant, origin_host=origin_host, esp_region=esp_region)
     deep_links = resolve_app_links(app_links)
     _check_path("app_links_dir", app_links_dir)
+    _check_path("acme_webroot", acme_webroot)
     if well_known_origin is not None:
         well_known_origin = validate_separate_host(well_known_origin, argument="well_known_origin", tracking_domains=normalized)
     elif well_known_origin_address is not None:
@@ -269,6 +288,7 @@ def proxy_settings(
         well_known_origin=well_known_origin,
         well_known_origin_address=None if well_known_origin_address is None
         else _parse_address("well_known_origin_address", well_known_origin_address),
+        acme_webroot=acme_webroot.rstrip("/") or "/",
     )
 
 
