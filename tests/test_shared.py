@@ -1,6 +1,7 @@
 """Policies of the shared pieces: ESP profiles, tracking-domain validation, common arguments, and the
 capability declaration that makes a front door refuse what it does not implement."""
 
+import re
 from typing import Optional
 
 import pytest
@@ -13,8 +14,11 @@ from tracking_cdn.contract import (
     ORIGIN_CACHE_CONTROL,
     ORIGIN_HTTP,
     WELL_KNOWN_ORIGIN,
+    ComponentNameRule,
     TrackingDomainArgs,
     TrackingDomainComponent,
+    check_component_name,
+    domain_subset_arg,
     resolve_settings,
 )
 from tracking_cdn.domains import normalize_tracking_domains, validate_hostname
@@ -184,6 +188,40 @@ def test_more_domains_than_the_front_door_allows_are_refused():
 def test_validate_hostname_names_the_argument():
     with pytest.raises(InvalidArgument, match="^origin_host: "):
         validate_hostname("", argument="origin_host")
+
+
+DOMAINS = ("track.example.com", "click.example.com")
+
+
+def test_a_list_of_some_tracking_domains_is_normalised_like_domains():
+    args = {"validated_domains": ["Click.Example.com.", "track.example.com"]}
+    assert domain_subset_arg(args, "validated_domains", DOMAINS) == {"click.example.com", "track.example.com"}
+    assert domain_subset_arg({}, "validated_domains", DOMAINS) == frozenset()
+
+
+@pytest.mark.parametrize(
+    "listed, hint",
+    [
+        (["track.example.com", "other.example.com"], "'other.example.com' is not one of the tracking domains"),
+        (["track.example.com", "TRACK.example.com."], "listed twice (as 'track.example.com')"),
+        (["track.example.com", "https://click.example.com/"], "not a bare host name"),
+    ],
+)
+def test_a_list_of_tracking_domains_refuses_unknown_and_repeated_names_naming_the_entry(listed, hint):
+    with pytest.raises(InvalidArgument) as error:
+        domain_subset_arg({"draft_domains": listed}, "draft_domains", DOMAINS)
+    assert error.value.argument == "draft_domains[1]" and hint in str(error.value)
+
+
+@pytest.mark.parametrize("name, hint", [("Track", "use lowercase letters (e.g. 'tracking'), at most 10"),
+                                        ("track\n", "use lowercase letters"),
+                                        ("a" * 11, "is 11 characters; at most 10 (the suffix needs 5)")])
+def test_a_component_name_the_cloud_would_refuse_is_refused_naming_name_and_the_reason(name, hint):
+    rule = ComponentNameRule(starts="Example names", pattern=re.compile("[a-z]+"), characters="lowercase letters",
+                             max_length=10, why="the suffix needs 5")
+    with pytest.raises(InvalidArgument) as error:
+        check_component_name(name, rule)
+    assert error.value.argument == "name" and hint in str(error.value)
 
 
 def test_common_defaults():

@@ -14,7 +14,7 @@ create-before-delete, with its validation awaited before the distribution switch
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NotRequired, Optional, Sequence
 
 import pulumi
@@ -27,12 +27,15 @@ from .contract import (
     ROUTE,
     WELL_KNOWN_ORIGIN,
     VALIDATION,
+    ComponentNameRule,
     FrontDoorSettings,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
+    check_component_name,
     collect_dns_records,
     dns_record,
+    domain_subset_arg,
     input_arg,
     plain_arg,
     resolve_settings,
@@ -90,10 +93,22 @@ MAX_COMPONENT_NAME = 128 - len("-cache") - PULUMI_NAME_SUFFIX
 APP_LINKS_FUNCTION_SUFFIX = "-app-links"
 MAX_COMPONENT_NAME_WITH_APP_LINKS = 64 - len(APP_LINKS_FUNCTION_SUFFIX) - PULUMI_NAME_SUFFIX
 """With ``app_links`` the name also starts the CloudFront Function's, which holds at most 64 characters."""
-_COMPONENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-"""CloudFront function names "contain only alphanumeric characters, hyphens, and underscores, and must be
-between 1 and 64 characters" (pulumi_aws ``cloudfront.Function`` ``name``); the console states the same
-characters for policy names."""
+COMPONENT_NAME = ComponentNameRule(
+    starts="CloudFront resource names",
+    # CloudFront function names "contain only alphanumeric characters, hyphens, and underscores, and must be
+    # between 1 and 64 characters" (pulumi_aws ``cloudfront.Function`` ``name``); the console states the
+    # same characters for policy names.
+    pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*"),
+    characters="ASCII letters, digits, '-' and '_', starting with a letter or digit",
+    max_length=MAX_COMPONENT_NAME,
+    why="the cache policy's name, '<name>-cache' plus Pulumi's 8-character suffix, must fit CloudFront's 128",
+)
+COMPONENT_NAME_WITH_APP_LINKS = replace(
+    COMPONENT_NAME,
+    max_length=MAX_COMPONENT_NAME_WITH_APP_LINKS,
+    why=f"with app_links: the CloudFront Function's name, '<name>{APP_LINKS_FUNCTION_SUFFIX}' plus Pulumi's "
+    "8-character suffix, must fit CloudFront's 64",
+)
 
 WELL_KNOWN_PATH_PATTERN = WELL_KNOWN_PREFIX + "*"
 WELL_KNOWN_ORIGIN_ID = "well-known"
@@ -229,9 +244,9 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
             max_domains=options["max_domains"],
             limit_reason=options["limit_reason"],
         )
-        _check_component_name(name, settings)
+        check_component_name(name, COMPONENT_NAME if settings.deep_links is None else COMPONENT_NAME_WITH_APP_LINKS)
         code = None if settings.deep_links is None else app_links_function_code(settings.deep_links)
-        options.update(_domain_lists(settings.domains, options))
+        options.update(_domain_lists(args, settings.domains, options))
         groups = _domain_groups(settings.domains, _ready_domains(settings.domains, options), options)
         ses = _ses_tracking(args, settings, groups, options)
         super().__init__(name, settings, opts)
@@ -625,29 +640,6 @@ def _pending_message(pending: list[str]) -> str:
     )
 
 
-def _check_component_name(name: Any, settings: FrontDoorSettings) -> None:
-    """The component's name starts CloudFront resource names: refuse one CloudFront would refuse."""
-    if not isinstance(name, str) or not _COMPONENT_NAME.match(name):
-        raise InvalidArgument(
-            "name",
-            f"{name!r} cannot start CloudFront resource names: use ASCII letters, digits, '-' and '_', "
-            "starting with a letter or digit (e.g. 'tracking')",
-        )
-    if len(name) > MAX_COMPONENT_NAME:
-        raise InvalidArgument(
-            "name",
-            f"{name!r} is {len(name)} characters; at most {MAX_COMPONENT_NAME} (the cache policy's name, "
-            f"'<name>-cache' plus Pulumi's 8-character suffix, must fit CloudFront's 128)",
-        )
-    if settings.deep_links is not None and len(name) > MAX_COMPONENT_NAME_WITH_APP_LINKS:
-        raise InvalidArgument(
-            "name",
-            f"{name!r} is {len(name)} characters; with app_links at most {MAX_COMPONENT_NAME_WITH_APP_LINKS} (the "
-            f"CloudFront Function's name, '<name>{APP_LINKS_FUNCTION_SUFFIX}' plus Pulumi's 8-character suffix, "
-            "must fit CloudFront's 64)",
-        )
-
-
 def _resolve_options(args: Any) -> dict[str, Any]:
     """The CloudFront-specific arguments, validated before anything registers."""
     zone = input_arg(args, "hosted_zone_id", "a Route 53 zone id such as 'Z0123456789ABC', or leave it out")
@@ -730,7 +722,6 @@ def _resolve_options(args: Any) -> dict[str, Any]:
         "certificate_arn": certificate_arn,
         "certificate_validated": validated,
         "validated_domains": validated_domains,
-        "existing_route_records": existing_routes or [],
         "names_per_group": MAX_ALIASES_PER_DISTRIBUTION
         if certificate_arn is not None
         else (names or DEFAULT_NAMES_PER_CERTIFICATE),
@@ -801,7 +792,7 @@ def _ses_tracking(
     return SesTracking(resolved, policy or SES_HTTPS_POLICIES[0], region.strip().lower())
 
 
-def _domain_lists(domains: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
+def _domain_lists(args: Any, domains: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
     """Checks that need ``domains``: every domain inside ``hosted_zone_name``; ``validated_domains``
     and ``existing_route_records`` naming tracking domains (returned normalised)."""
     zone_name = options["hosted_zone_name"]
@@ -812,10 +803,10 @@ def _domain_lists(domains: tuple[str, ...], options: dict[str, Any]) -> dict[str
                 f"{domain!r} is not inside hosted_zone_name {zone_name!r}: Route 53 refuses records outside the "
                 "zone; use a component per zone, or leave hosted_zone_id out and create the records yourself",
             )
-    validated = options["validated_domains"]
+    given = options["validated_domains"] is not None
     return {
-        "validated_domains": None if validated is None else _subset(domains, validated, "validated_domains"),
-        "existing_route_records": _subset(domains, options["existing_route_records"], "existing_route_records"),
+        "validated_domains": domain_subset_arg(args, "validated_domains", domains) if given else None,
+        "existing_route_records": domain_subset_arg(args, "existing_route_records", domains),
     }
 
 
@@ -826,17 +817,6 @@ def _ready_domains(domains: tuple[str, ...], options: dict[str, Any]) -> set[str
         return set(options["validated_domains"])
     attached_at_once = options["hosted_zone_id"] is not None or options["certificate_arn"] is not None
     return set(domains) if attached_at_once or options["certificate_validated"] else set()
-
-
-def _subset(domains: tuple[str, ...], listed: list[Any], argument: str) -> tuple[str, ...]:
-    """``listed`` normalised like ``domains``, refusing names that are not tracking domains."""
-    names = []
-    for index, value in enumerate(listed):
-        name = validate_hostname(value, argument=f"{argument}[{index}]")
-        if name not in domains:
-            raise InvalidArgument(f"{argument}[{index}]", f"{value!r} is not one of the tracking domains in domains")
-        names.append(name)
-    return tuple(names)
 
 
 @dataclass(frozen=True)

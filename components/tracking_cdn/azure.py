@@ -42,9 +42,11 @@ from .contract import (
     WELL_KNOWN_ORIGIN,
     ROUTE,
     VALIDATION,
+    ComponentNameRule,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
+    check_component_name,
     collect_dns_records,
     dns_record,
     input_arg,
@@ -98,9 +100,18 @@ Door endpoints: 2-46, because the endpoint's host label ``<name>-<16-character h
 1-50 (learn.microsoft.com "Naming rules and restrictions for Azure resources", Microsoft.Cdn; the azurerm
 provider allows 90, the stricter bound is kept). All: letters, digits and hyphens, starting and ending
 with a letter or digit."""
-AZURE_NAME_START = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
-"""What a component name may be: it starts every auto-named child's Azure name, which the random
-characters end."""
+COMPONENT_NAME = ComponentNameRule(
+    starts="an Azure Front Door resource name",
+    pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*"),
+    characters="a letter or digit followed by letters, digits and hyphens",
+    max_length=min(
+        longest - len(suffix) - AUTONAME_RANDOM_CHARACTERS for suffix, longest in AUTONAMED_CHILDREN.items()
+    ),
+    why=f"the endpoint's Azure name, '<name>-endpoint' plus {AUTONAME_RANDOM_CHARACTERS} random characters, "
+    f"must stay within Front Door's {AUTONAMED_CHILDREN['-endpoint']}",
+)
+"""What a component name may be: it starts the Azure name of every auto-named child, which the random
+characters end (``<name>-endpoint<8 random characters>``, ...); the endpoint's is the shortest limit."""
 MAX_CUSTOM_DOMAIN_NAME = 260
 """Custom-domain names: 2-260 letters, digits and hyphens, starting and ending with a letter or digit
 (hashicorp/terraform-provider-azurerm ``validate.FrontDoorCustomDomainName``)."""
@@ -225,7 +236,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         args: AzureFrontDoorTrackingDomainArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        check_component_name(name)
+        check_component_name(name, COMPONENT_NAME)
         sku = _sku(args)
         settings = resolve_settings(
             args,
@@ -536,27 +547,6 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
                         serving=True, depends_on=[route], import_=azure_dns.import_ids.get(domain)
                     ),
                 )
-
-
-def check_component_name(name: Any) -> None:
-    """Refuse, naming ``name``, a component name that would make an invalid or over-long Azure name: it
-    starts the Azure name of every auto-named child (``<name>-endpoint<8 random characters>``, ...)."""
-    limit = min(
-        longest - len(suffix) - AUTONAME_RANDOM_CHARACTERS for suffix, longest in AUTONAMED_CHILDREN.items()
-    )
-    if not isinstance(name, str) or not AZURE_NAME_START.fullmatch(name):
-        raise InvalidArgument(
-            "name",
-            f"{name!r} cannot start an Azure Front Door resource name: use a letter or digit followed by "
-            f"letters, digits and hyphens (e.g. 'tracking'), at most {limit} characters",
-        )
-    if len(name) > limit:
-        raise InvalidArgument(
-            "name",
-            f"{name!r} is {len(name)} characters; at most {limit}, so that the endpoint's Azure name "
-            f"('<name>-endpoint' plus {AUTONAME_RANDOM_CHARACTERS} random characters) stays within Front "
-            f"Door's {AUTONAMED_CHILDREN['-endpoint']}",
-        )
 
 
 def custom_domain_name(domain: str) -> str:

@@ -6,13 +6,14 @@ Front-door modules map this contract onto one cloud; nothing here is cloud-speci
 """
 
 import inspect
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, NotRequired, Optional, Sequence, TypedDict
 
 import pulumi
 
 from .deep_links import DeepLinks, refuse_when_esp_serves_well_known, resolve_app_links
-from .domains import normalize_tracking_domains, validate_separate_host
+from .domains import normalize_tracking_domains, validate_hostname, validate_separate_host
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, DEFAULT_ESP, Origin, resolve_origin
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
@@ -185,6 +186,33 @@ def check_argument_names(args: Any, args_type: type) -> None:
             raise InvalidArgument(key, f"required by {args_type.__name__}")
 
 
+@dataclass(frozen=True)
+class ComponentNameRule:
+    """What a front door's component name may be: it starts the names of the resources it creates."""
+
+    starts: str
+    """What the name starts, e.g. ``"CloudFront resource names"``."""
+    pattern: re.Pattern[str]
+    """The characters it may be made of (matched whole)."""
+    characters: str
+    """``pattern`` in words, e.g. ``"ASCII letters, digits, '-' and '_', starting with a letter or digit"``."""
+    max_length: int
+    why: str
+    """Where ``max_length`` comes from: the longest name made from the component name and the cloud's limit."""
+
+
+def check_component_name(name: Any, rule: ComponentNameRule) -> None:
+    """Refuse, naming ``name``, a component name that breaks ``rule``, saying what is valid and why."""
+    if not isinstance(name, str) or not rule.pattern.fullmatch(name):
+        raise InvalidArgument(
+            "name",
+            f"{name!r} cannot start {rule.starts}: use {rule.characters} (e.g. 'tracking'), at most "
+            f"{rule.max_length} characters",
+        )
+    if len(name) > rule.max_length:
+        raise InvalidArgument("name", f"{name!r} is {len(name)} characters; at most {rule.max_length} ({rule.why})")
+
+
 def plain_arg(args: Mapping[str, Any], key: str, expected: type, default: Any = None) -> Any:
     """``args[key]`` as a plain value of type ``expected`` (``default`` when absent or None).
 
@@ -201,6 +229,21 @@ def plain_arg(args: Mapping[str, Any], key: str, expected: type, default: Any = 
     if expected is int and isinstance(value, bool) or not isinstance(value, expected):
         raise InvalidArgument(key, f"expected {expected.__name__}, got {type(value).__name__} {value!r}")
     return value
+
+
+def domain_subset_arg(args: Mapping[str, Any], key: str, domains: Sequence[str]) -> frozenset[str]:
+    """``args[key]``: a list of some of the tracking ``domains`` (empty when absent), normalised as they
+    are (``validate_hostname``); a name that is not one of them, or is listed twice, is refused naming
+    ``key[i]``."""
+    found: set[str] = set()
+    for index, value in enumerate(plain_arg(args, key, list, [])):
+        name = validate_hostname(value, argument=f"{key}[{index}]")
+        if name not in domains:
+            raise InvalidArgument(f"{key}[{index}]", f"{value!r} is not one of the tracking domains in domains")
+        if name in found:
+            raise InvalidArgument(f"{key}[{index}]", f"{value!r} is listed twice (as {name!r})")
+        found.add(name)
+    return frozenset(found)
 
 
 def bounded_int_arg(

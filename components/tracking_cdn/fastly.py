@@ -52,12 +52,15 @@ from .contract import (
     ROUTE,
     VALIDATION,
     WELL_KNOWN_ORIGIN,
+    ComponentNameRule,
     FrontDoorSettings,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
+    check_component_name,
     collect_dns_records,
     dns_record,
+    domain_subset_arg,
     input_arg,
     plain_arg,
     resolve_settings,
@@ -96,11 +99,16 @@ SHARED = "shared"
 PER_DOMAIN = "per-domain"
 CERTIFICATE_MODES = (SHARED, PER_DOMAIN)
 
-MAX_COMPONENT_NAME = 63
+COMPONENT_NAME = ComponentNameRule(
+    starts="Fastly and Pulumi names",
+    pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*"),
+    characters="ASCII letters, digits, '-' and '_', starting with a letter or digit",
+    max_length=63,
+    why="it starts the Fastly service name '<name>-service-<random>'",
+)
 """Our bound on the component name (Fastly documents none for service names that we found): it starts the
 service's auto-name ``<name>-service-<7 random>`` and every resource name, one DNS label's worth keeps
 them readable in the Fastly console."""
-_COMPONENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 class FastlyTrackingDomainArgs(TrackingDomainArgs):
@@ -219,7 +227,7 @@ class FastlyTrackingDomain(TrackingDomainComponent):
         args: FastlyTrackingDomainArgs,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        _check_component_name(name)
+        check_component_name(name, COMPONENT_NAME)
         config = _resolve(name, args)
         super().__init__(name, config.common, opts)
         service = self._service(name, config)
@@ -301,22 +309,6 @@ class FastlyTrackingDomain(TrackingDomainComponent):
 # --- arguments ----------------------------------------------------------------------------------------
 
 
-def _check_component_name(name: Any) -> None:
-    """The component's name starts the service's auto-name and every child's name (and URN)."""
-    if not isinstance(name, str) or not _COMPONENT_NAME.match(name):
-        raise InvalidArgument(
-            "name",
-            f"{name!r} cannot start Fastly and Pulumi names: use ASCII letters, digits, '-' and '_', starting "
-            "with a letter or digit (e.g. 'tracking')",
-        )
-    if len(name) > MAX_COMPONENT_NAME:
-        raise InvalidArgument(
-            "name",
-            f"{name!r} is {len(name)} characters; at most {MAX_COMPONENT_NAME} (it starts the Fastly service "
-            "name '<name>-service-<random>')",
-        )
-
-
 def _resolve(name: str, args: FastlyTrackingDomainArgs) -> FastlySettings:
     """Every argument validated before anything is registered."""
     domain_limit = bounded_int_arg(
@@ -348,8 +340,8 @@ def _resolve(name: str, args: FastlyTrackingDomainArgs) -> FastlySettings:
     if mode not in CERTIFICATE_MODES:
         raise InvalidArgument("certificates", f"{mode!r} is not one of {', '.join(CERTIFICATE_MODES)}")
     activate = plain_arg(args, "activate", bool, True)
-    shared_domains = _subset_of_domains(args, "shared_certificate_domains", domains)
-    drafts = _subset_of_domains(args, "draft_domains", domains)
+    shared_domains = domain_subset_arg(args, "shared_certificate_domains", domains)
+    drafts = domain_subset_arg(args, "draft_domains", domains)
     validated = _validated_domains(args, domains)
     if shared_domains and mode != PER_DOMAIN:
         raise InvalidArgument(
@@ -388,17 +380,6 @@ def _resolve(name: str, args: FastlyTrackingDomainArgs) -> FastlySettings:
     )
 
 
-def _subset_of_domains(args: Mapping[str, Any], key: str, domains: tuple[str, ...]) -> frozenset[str]:
-    """``args[key]``: a list of names that are all in ``domains`` (normalised as they are)."""
-    found = set()
-    for index, value in enumerate(plain_arg(args, key, list, [])):
-        domain = validate_hostname(value, argument=f"{key}[{index}]")
-        if domain not in domains:
-            raise InvalidArgument(f"{key}[{index}]", f"{value!r} is not one of domains")
-        found.add(domain)
-    return frozenset(found)
-
-
 def _validated_domains(args: Mapping[str, Any], domains: tuple[str, ...]) -> frozenset[str]:
     wait_for_all = plain_arg(args, "wait_for_certificate", bool, False)
     if wait_for_all and args.get("validated_domains") is not None:
@@ -407,7 +388,7 @@ def _validated_domains(args: Mapping[str, Any], domains: tuple[str, ...]) -> fro
             "conflicts with validated_domains: wait_for_certificate: true means every domain; list the "
             "validated ones in validated_domains and remove wait_for_certificate",
         )
-    return frozenset(domains) if wait_for_all else _subset_of_domains(args, "validated_domains", domains)
+    return frozenset(domains) if wait_for_all else domain_subset_arg(args, "validated_domains", domains)
 
 
 def plan_subscriptions(

@@ -34,13 +34,16 @@ from .contract import (
     ROUTE,
     VALIDATION,
     WELL_KNOWN_ORIGIN,
+    ComponentNameRule,
     DnsRecord,
     FrontDoorSettings,
     TrackingDomainArgs,
     TrackingDomainComponent,
     bounded_int_arg,
+    check_component_name,
     collect_dns_records,
     dns_record,
+    domain_subset_arg,
     input_arg,
     plain_arg,
     resolve_settings,
@@ -93,6 +96,19 @@ AUTONAMED_SUFFIXES = ("-origin-" + "0" * KEY_LENGTH, "-certificate-map", f"-cert
 """Suffixes of the auto-named resources; the longest decides how long a component name may be."""
 EXPLICIT_NAME_KINDS = ("auth", "cert", "entry")
 """Certificate Manager resources get explicit names ``<name>-<kind>-<digest of the domain>``."""
+LONGEST_NAME_SUFFIX = max(
+    *(len(suffix) + AUTONAME_SUFFIX for suffix in AUTONAMED_SUFFIXES),
+    *(len(f"-{kind}-") + KEY_LENGTH for kind in EXPLICIT_NAME_KINDS),
+)
+"""The most characters a GCP name made from the component name adds to it."""
+COMPONENT_NAME = ComponentNameRule(
+    starts="a GCP resource name",
+    pattern=GCP_NAME,
+    characters="a lowercase letter followed by lowercase letters, digits and hyphens",
+    max_length=MAX_GCP_NAME - LONGEST_NAME_SUFFIX,
+    why=f"the longest GCP name made from it, name + {LONGEST_NAME_SUFFIX} characters of suffix, must stay "
+    f"within GCP's {MAX_GCP_NAME}",
+)
 
 
 # --- Certificate mechanisms -----------------------------------------------------------------------
@@ -668,7 +684,7 @@ class GcpSettings:
 
 def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
     """Validate every argument (and the component name) before anything is created."""
-    _check_component_name(name)
+    check_component_name(name, COMPONENT_NAME)
     mechanism = _mechanism(args)
     per_certificate = bounded_int_arg(
         args, "domains_per_certificate", MAX_DOMAINS_PER_CERTIFICATE, 1, MAX_DOMAINS_PER_CERTIFICATE
@@ -698,8 +714,8 @@ def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
         if key in args and args[key] is not None and managed_zone is None:
             raise InvalidArgument(key, "only used with managed_zone; give managed_zone too or leave it out")
     _check_zone_dns_name(args, common.domains)
-    pending = _subset_of_domains(args, "pending_cutover_domains", common.domains)
-    imported = _subset_of_domains(args, "import_route_records", common.domains)
+    pending = domain_subset_arg(args, "pending_cutover_domains", common.domains)
+    imported = domain_subset_arg(args, "import_route_records", common.domains)
     if pending and mechanism != CERTIFICATE_MECHANISMS[CERTIFICATE_MANAGER]:
         raise InvalidArgument(
             "pending_cutover_domains",
@@ -775,25 +791,6 @@ def _mechanism(args: GcpLoadBalancerTrackingDomainArgs) -> CertificateMechanism:
     return CERTIFICATE_MECHANISMS[value]
 
 
-def _check_component_name(name: str) -> None:
-    """GCP names derive from the component name: refuse one that would make an invalid or over-long name."""
-    longest = max(len(suffix) + AUTONAME_SUFFIX for suffix in AUTONAMED_SUFFIXES)
-    longest = max(longest, max(len(f"-{kind}-") + KEY_LENGTH for kind in EXPLICIT_NAME_KINDS))
-    limit = MAX_GCP_NAME - longest
-    if not isinstance(name, str) or not GCP_NAME.fullmatch(name):
-        raise InvalidArgument(
-            "name",
-            f"{name!r} cannot start a GCP resource name: use a lowercase letter followed by lowercase letters, "
-            f"digits and hyphens (e.g. 'tracking'), at most {limit} characters",
-        )
-    if len(name) > limit:
-        raise InvalidArgument(
-            "name",
-            f"{name!r} is {len(name)} characters; at most {limit}, so that the longest GCP name made from it "
-            f"(name + {longest} characters of suffix) stays within GCP's {MAX_GCP_NAME}",
-        )
-
-
 def _check_zone_dns_name(args: GcpLoadBalancerTrackingDomainArgs, domains: tuple[str, ...]) -> None:
     value = plain_arg(args, "managed_zone_dns_name", str)
     if value is None:
@@ -807,17 +804,6 @@ def _check_zone_dns_name(args: GcpLoadBalancerTrackingDomainArgs, domains: tuple
                 "the zone (use a domain in the zone, or leave managed_zone out and create the records in "
                 "dns_records at the domain's DNS provider)",
             )
-
-
-def _subset_of_domains(args: GcpLoadBalancerTrackingDomainArgs, key: str, domains: tuple[str, ...]) -> frozenset[str]:
-    values = plain_arg(args, key, list, [])
-    found = set()
-    for index, value in enumerate(values):
-        domain = validate_hostname(value, argument=f"{key}[{index}]")
-        if domain not in domains:
-            raise InvalidArgument(f"{key}[{index}]", f"{value!r} is not one of domains")
-        found.add(domain)
-    return frozenset(found)
 
 
 # --- Names and small helpers ---------------------------------------------------------------------------
