@@ -29,7 +29,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc, resource_pb2, resource_pb2_grpc
 
-from tracking_cdn.offline import STACK_TYPE, Registration, _SimulatedCloud
+from tracking_cdn.offline import STACK_TYPE, Registration, SimulatedCloud, engine_urn, registration_from_request
 
 PROJECT = "tracking-cdn"
 STACK = "offline"
@@ -107,7 +107,7 @@ class MonitorServer(resource_pb2_grpc.ResourceMonitorServicer):
     UNIMPLEMENTED)."""
 
     def __init__(self) -> None:
-        self.cloud = _SimulatedCloud()
+        self.cloud = SimulatedCloud()
         self.registered: dict[str, Registration] = {}
         self.program_resources: dict[str, tuple[str, dict[str, Any]]] = {}
         """Resources the consuming program registered itself (an explicit provider passed in the
@@ -128,19 +128,7 @@ class MonitorServer(resource_pb2_grpc.ResourceMonitorServicer):
             args = mocks.MockResourceArgs(typ=request.type, name=request.name, inputs=inputs, provider=request.provider)
             resource_id, state = self.cloud.new_resource(args)
         with self.lock:
-            self.registered[urn] = Registration(
-                type=request.type,
-                name=request.name,
-                urn=urn,
-                id=resource_id,
-                parent=request.parent,
-                custom=request.custom,
-                protect=bool(request.protect),
-                delete_before_replace=request.deleteBeforeReplace,
-                provider=request.provider,
-                dependencies=sorted(request.dependencies),
-                inputs=inputs,
-            )
+            self.registered[urn] = registration_from_request(request, urn=urn, id=resource_id, inputs=inputs)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=to_struct(state))
 
     def RegisterResourceOutputs(self, request, context):  # noqa: N802
@@ -163,12 +151,8 @@ class MonitorServer(resource_pb2_grpc.ResourceMonitorServicer):
 
 
 def make_urn(parent: str, type_: str, name: str) -> str:
-    """The URN the engine gives a resource: its type qualified by the parent's whole type chain,
-    except the root stack's (pulumi/pulumi sdk/go/common/resource/urn.go ``NewURN``)."""
-    parent_type = parent.split("::")[2] if parent else STACK_TYPE
-    if parent_type != STACK_TYPE:
-        type_ = f"{parent_type}${type_}"
-    return f"urn:pulumi:{STACK}::{PROJECT}::{type_}::{name}"
+    """The URN the engine gives a resource of this monitor's stack (``engine_urn``)."""
+    return engine_urn(PROJECT, STACK, parent, type_, name)
 
 
 class ProviderProcess:

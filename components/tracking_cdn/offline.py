@@ -84,7 +84,10 @@ class OfflineRun:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
-class _SimulatedCloud(mocks.Mocks):
+class SimulatedCloud(mocks.Mocks):
+    """The cloud of an offline run: each resource's cloud-computed outputs and each data source's result
+    from ``tracking_cdn.simulated``; a data source it has no result for raises ``UnsimulatedCall``."""
+
     def __init__(self) -> None:
         self.resource_fakes, self.call_fakes = load_tables()
         self.invokes: list[str] = []
@@ -111,38 +114,21 @@ class _RecordingMonitor(mocks.MockMonitor):
         self.outputs_by_urn: dict[str, dict[str, Any]] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        """The URN the Pulumi engine gives the resource: its type qualified by the parent's whole type
-        chain, except the root stack's (pulumi/pulumi sdk/go/common/resource/urn.go ``NewURN``). The
-        SDK's mock monitor keeps only the parent's last type and includes the stack's."""
-        parent_type = parent.split("::")[2] if parent else ""
-        if parent_type and parent_type != STACK_TYPE:
-            type_ = f"{parent_type}${type_}"
-        return f"urn:pulumi:{settings.get_stack()}::{settings.get_project()}::{type_}::{name}"
+        """The URN the Pulumi engine gives the resource (``engine_urn``); the SDK's mock monitor keeps
+        only the parent's last type and includes the stack's."""
+        return engine_urn(settings.get_project(), settings.get_stack(), parent, type_, name)
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type != STACK_TYPE:
             registered = self.resources[response.urn]
             self.registrations.append(
-                Registration(
-                    type=request.type,
-                    name=request.name,
+                registration_from_request(
+                    request,
                     urn=response.urn,
                     id=registered.id or "",
-                    parent=request.parent,
-                    custom=request.custom,
-                    protect=bool(request.protect),
-                    delete_before_replace=request.deleteBeforeReplace,
-                    provider=request.provider,
-                    dependencies=sorted(request.dependencies),
                     inputs=rpc.deserialize_properties(request.object),
                     outputs=dict(registered.state),
-                    aliases=_aliases(request),
-                    property_dependencies={
-                        key: sorted(urns.urns) for key, urns in sorted(request.propertyDependencies.items())
-                    },
-                    ignore_changes=list(request.ignoreChanges),
-                    import_id=request.importId,
                 )
             )
         return response
@@ -150,6 +136,40 @@ class _RecordingMonitor(mocks.MockMonitor):
     def RegisterResourceOutputs(self, request):  # noqa: N802
         self.outputs_by_urn[request.urn] = rpc.deserialize_properties(request.outputs)
         return super().RegisterResourceOutputs(request)
+
+
+def engine_urn(project: str, stack: str, parent: str, type_: str, name: str) -> str:
+    """The URN the Pulumi engine gives a resource: its type qualified by the parent's whole type chain,
+    except the root stack's (pulumi/pulumi sdk/go/common/resource/urn.go ``NewURN``)."""
+    parent_type = parent.split("::")[2] if parent else STACK_TYPE
+    if parent_type != STACK_TYPE:
+        type_ = f"{parent_type}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
+def registration_from_request(
+    request: Any, *, urn: str, id: str, inputs: dict[str, Any], outputs: Optional[dict[str, Any]] = None
+) -> Registration:
+    """A ``RegisterResourceRequest`` as a ``Registration``: the resource options it carries, with the
+    ``urn`` and ``id`` the monitor gave, the ``inputs`` it read and the ``outputs`` it knows so far."""
+    return Registration(
+        type=request.type,
+        name=request.name,
+        urn=urn,
+        id=id,
+        parent=request.parent,
+        custom=request.custom,
+        protect=bool(request.protect),
+        delete_before_replace=request.deleteBeforeReplace,
+        provider=request.provider,
+        dependencies=sorted(request.dependencies),
+        inputs=inputs,
+        outputs=outputs or {},
+        aliases=_aliases(request),
+        property_dependencies={key: sorted(urns.urns) for key, urns in sorted(request.propertyDependencies.items())},
+        ignore_changes=list(request.ignoreChanges),
+        import_id=request.importId,
+    )
 
 
 def _aliases(request: Any) -> list[dict[str, Any]]:
@@ -184,7 +204,7 @@ def run_offline(
 
     ``config`` maps ``namespace:key`` to a value; non-strings are JSON-encoded, as the Pulumi CLI
     passes them. Exceptions raised by the program propagate unchanged."""
-    cloud = _SimulatedCloud()
+    cloud = SimulatedCloud()
     monitor = _RecordingMonitor(cloud)
     collector = _WarningCollector()
     mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
@@ -210,4 +230,7 @@ def _config_value(value: Any) -> str:
     return json.dumps(value)
 
 
-__all__ = ["OfflineRun", "Registration", "UnsimulatedCall", "run_offline"]
+__all__ = [
+    "OfflineRun", "Registration", "SimulatedCloud", "UnsimulatedCall", "engine_urn", "registration_from_request",
+    "run_offline",
+]
