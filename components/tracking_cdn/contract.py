@@ -92,7 +92,9 @@ class DnsRecord(TypedDict):
     name: str
     """Fully qualified record name, without a trailing dot."""
     type: str
-    """Record type: CNAME, A, AAAA or TXT."""
+    """Record type: CNAME, A, AAAA or TXT; or ALIAS (CloudFront with a Route 53 zone): a Route 53 alias, an A
+    and an AAAA record that resolve to ``value``'s addresses; at another DNS provider, a CNAME to ``value``
+    (or that provider's own ALIAS/ANAME type) does the same for a subdomain."""
     value: str
     """Record value."""
     purpose: str
