@@ -10,7 +10,6 @@ import pulumi
 import pytest
 import yaml
 from conftest import REPO, STACK_FILES, refusal, run_stack, stack_name
-from pulumi.provider.experimental.analyzer import Analyzer
 
 from tracking_cdn import cli
 from tracking_cdn.contract import (
@@ -24,7 +23,7 @@ from tracking_cdn.contract import (
 )
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import UnsimulatedCall, run_offline
-from tracking_cdn.stack import FRONT_DOORS, NO_FRONT_DOOR, args_from_config, camel_case, load_front_door
+from tracking_cdn.stack import FRONT_DOORS, NO_FRONT_DOOR, args_from_config, load_front_door
 
 CLOUD_SDKS = {"pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", "pulumi_fastly"}
 SDK_OF_FRONT_DOOR = {
@@ -249,29 +248,7 @@ def test_a_front_door_module_loads_only_its_own_provider_sdk(kind):
     assert loaded & CLOUD_SDKS == {SDK_OF_FRONT_DOOR[kind]}
 
 
-# --- publishable shape --------------------------------------------------------------------------
-
-COMMON_INPUTS = {"domains", "esp", "tenant", "originHost", "cacheTtlSeconds", "redirectHttpToHttps",
-                 "protectServingResources"}
-
-
-@pytest.mark.parametrize("kind", FRONT_DOORS)
-def test_pulumi_schema_inference_accepts_every_component(kind):
-    component_class, args_type = load_front_door(kind)
-    definition = Analyzer("tracking-cdn").analyze([component_class])["component_definitions"][component_class.__name__]
-    assert COMMON_INPUTS <= set(definition.inputs)
-    assert definition.inputs["domains"].optional is False
-    assert all(definition.inputs[key].optional for key in COMMON_INPUTS - {"domains"})
-    assert {"originHost", "dnsRecords"} <= set(definition.outputs)
-    assert definition.description, "the component has a docstring"
-    own_inputs = set(args_type.__annotations__) - set(TrackingDomainArgs.__annotations__)
-    own_outputs = set(definition.outputs_mapping.values()) - {"origin_host", "dns_records"}
-    # The analyzer reads field docstrings from the class's own source, so inherited ones are not
-    # seen; every field a front door adds must carry its own.
-    for key in own_inputs:
-        assert definition.inputs[camel_case(key)].description, f"{kind}: input {key} has no docstring"
-    for key in own_outputs:
-        assert definition.outputs[camel_case(key)].description, f"{kind}: output {key} has no docstring"
+# --- publishable shape (the schema itself: tests/test_component_package.py) --------------------------
 
 
 def test_components_use_the_tracking_cdn_type_token(run_program):
