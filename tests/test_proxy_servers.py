@@ -190,7 +190,7 @@ def test_connections_to_the_esp_are_reused(proxy: Proxy, esp: EspStandin):
 
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
-def test_tls_1_1_is_refused_and_1_2_accepted(proxy: Proxy):
+def test_tls_1_1_is_refused_and_1_2_and_1_3_accepted(proxy: Proxy):
     old = ssl.create_default_context()
     old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
     old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
@@ -201,6 +201,10 @@ def test_tls_1_1_is_refused_and_1_2_accepted(proxy: Proxy):
     tls12.maximum_version = ssl.TLSVersion.TLSv1_2
     with proxy.handshake(tls12) as tls:
         assert tls.version() == "TLSv1.2"
+    tls13 = proxy.client_context()
+    tls13.minimum_version = ssl.TLSVersion.TLSv1_3
+    with proxy.handshake(tls13) as tls:
+        assert tls.version() == "TLSv1.3"
 
 
 # --- failures -----------------------------------------------------------------------------------------

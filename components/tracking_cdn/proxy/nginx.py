@@ -97,19 +97,27 @@ def _catch_all(settings: ProxySettings, *, tls: bool) -> list[str]:
     lines = ["# Every other name: refused, never relayed to the ESP.", "server {", *_listens(settings, tls=tls)]
     lines += ["    server_tokens off;"]
     if tls and settings.nginx_version >= NGINX_REJECT_HANDSHAKE:
-        lines += ["    ssl_reject_handshake on;  # no certificate is offered to an unknown name"]
+        # The default server's protocols decide every handshake on its socket, before SNI picks a
+        # server: without ours here, nginx before 1.23.4 would refuse TLS 1.3 to the tracking domains.
+        lines += ["    ssl_reject_handshake on;  # no certificate is offered to an unknown name", *_tls_protocols()]
     elif tls:
         lines += _tls(settings)  # nginx before 1.19.4 cannot refuse the handshake itself
     return lines + [f"    return {MISDIRECTED};", "}", ""]
+
+
+def _tls_protocols() -> list[str]:
+    return [
+        "    ssl_protocols TLSv1.2 TLSv1.3;",
+        f"    ssl_ciphers {OPENSSL_TLS12_CIPHERS};",
+        "    ssl_prefer_server_ciphers off;",
+    ]
 
 
 def _tls(settings: ProxySettings) -> list[str]:
     return [
         f"    ssl_certificate {settings.cert_path};",
         f"    ssl_certificate_key {settings.key_path};",
-        "    ssl_protocols TLSv1.2 TLSv1.3;",
-        f"    ssl_ciphers {OPENSSL_TLS12_CIPHERS};",
-        "    ssl_prefer_server_ciphers off;",
+        *_tls_protocols(),
         "    ssl_session_cache shared:tracking_cdn:10m;",
         "    ssl_session_timeout 1d;",
         "    ssl_session_tickets off;",

@@ -54,7 +54,9 @@ NGINX_UPSTREAM_RESOLVE = (1, 27, 3)
 alive) is in open-source nginx since 1.27.3 (https://nginx.org/en/docs/http/ngx_http_upstream_module.html)."""
 
 CLIENT_ADDRESS_HEADERS = (
-    "X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "X-Forwarded-Host", "X-Client-IP", "Client-IP"
+    "X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "X-Forwarded-Host", "X-Client-IP", "Client-IP",
+    # What CDNs in front of a proxy add, and what some frameworks read when no CDN is there.
+    "CF-Connecting-IP", "Fastly-Client-IP", "X-Cluster-Client-IP", "X-Original-Forwarded-For",
 )
 """Headers in which a client could claim another client's address (or another host); whatever the
 client sent in them is removed before the request reaches the ESP, which sees only the address the
