@@ -139,9 +139,16 @@ def args_from_config(config: pulumi.Config, args_type: type) -> dict[str, Any]:
 def typed_setting(config: pulumi.Config, key: str, annotation: Any) -> Any:
     """The value of ``config``'s ``key`` as ``annotation`` says, None when unset."""
     raw = config.get(key)
-    if raw is None or _accepts_str(annotation):
-        return raw
+    if raw is None:
+        return None
     full_key = config.full_key(key)
+    if _accepts_str(annotation):
+        structured = _structured(raw)
+        if structured is None:
+            return raw
+        # A list or object in the stack file: the Pulumi CLI hands it over as JSON text, never a name or id.
+        shown = "a secret value" if runtime_config.is_config_secret(full_key) else f"{_kind(structured)} {raw}"
+        raise StackConfigError(full_key, f"expected {_text_wanted(key, structured)}, got {shown}")
     try:
         value = json.loads(raw)
         fits = _fits(value, annotation)
@@ -169,7 +176,33 @@ def describe(annotation: Any, key: str = "") -> str:
         return "a list of objects such as [{key: value}]"
     if origin is dict or annotation is dict or typing.is_typeddict(annotation):
         return "an object (a YAML mapping such as {key: value})"
+    if _accepts_str(annotation):
+        return "text"
     return f"a value of type {getattr(annotation, '__name__', annotation)}"
+
+
+def _structured(raw: str) -> Optional[Any]:
+    """The list or object ``raw`` is the JSON text of, else None (text)."""
+    if not raw.startswith(("[", "{")):
+        return None
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, (list, dict)) else None
+
+
+def _kind(value: Any) -> str:
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _text_wanted(key: str, structured: Any) -> str:
+    """What a text setting looks like, shown with the one value ``structured`` holds when it holds one
+    (``[Z1]`` -> ``hostedZoneId: Z1``), the likeliest meaning."""
+    items = structured if isinstance(structured, list) else list(structured.values())
+    if len(items) == 1 and isinstance(items[0], (str, int, float)) and not isinstance(items[0], bool):
+        return f"{describe(str)} such as {key}: {items[0]}"
+    return f"{describe(str)} (one value, not {_kind(structured)})"
 
 
 def _fits(value: Any, annotation: Any) -> bool:
