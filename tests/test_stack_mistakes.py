@@ -141,6 +141,14 @@ MISTAKES = [
             argv=["plan", "--stack", "mistake", "--project-dir", "stacks"]),
     Mistake("flag-misspelt", "--jsn", "--json", argv=["plan", "--stack", "mistake", "--jsn"]),
     Mistake("command-misspelt", "'plna'", "plan", argv=["plna", "--stack", "mistake"]),
+    Mistake("choice-misspelt", "'nginxx'", "did you mean nginx?", argv=["proxy", "nginxx", "--domain", "track.example.com"]),
+    # A flag of another command: the hint comes from this command's own flags, and its --help.
+    Mistake("flag-of-check-given-to-proxy", "--timeout 0", "did you mean --read-timeout? (see `tracking-cdn proxy --help`)",
+            argv=["proxy", "nginx", "--domain", "track.example.com", "--timeout", "0"]),
+    Mistake("flag-of-proxy-given-to-plan", "--domain a", "(see `tracking-cdn plan --help`)",
+            argv=["plan", "--stack", "mistake", "--domain", "a"]),
+    Mistake("flag-of-plan-given-to-proxy", "--json", "(see `tracking-cdn proxy --help`)",
+            argv=["proxy", "nginx", "--domain", "track.example.com", "--json"]),
 ]
 
 
@@ -176,6 +184,16 @@ def test_a_mistake_is_refused_in_one_line_naming_it_with_a_valid_alternative(mis
     assert err.startswith("tracking-cdn"), err
     assert mistake.named in err, f"must name {mistake.named!r}: {err}"
     assert mistake.alternative in err, f"must show {mistake.alternative!r}: {err}"
+
+
+@pytest.mark.parametrize("mistake", [m for m in MISTAKES if m.id.startswith("flag-of-")], ids=lambda m: m.id)
+def test_an_unknown_flag_is_never_suggested_as_its_own_correction(mistake, project, capsys):
+    (project / "Pulumi.yaml").write_text(PROJECT)
+    (project / "stacks" / "Pulumi.mistake.yaml").write_text(stack_file())
+    _, _, err = run_cli(mistake.argv, capsys)
+    flag = mistake.named.split()[0]
+    assert f"did you mean {flag}?" not in err
+    assert f"tracking-cdn {mistake.argv[0]}: error:" in err
 
 
 def test_a_refusal_under_pulumi_up_is_a_run_error_pulumi_prints_without_a_traceback():

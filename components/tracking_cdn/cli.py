@@ -9,7 +9,7 @@ import difflib
 import importlib
 import re
 import sys
-from typing import NoReturn, Optional, Sequence
+from typing import Any, NoReturn, Optional, Sequence
 
 from . import __version__
 
@@ -22,22 +22,40 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 class CommandParser(argparse.ArgumentParser):
     """argparse, with every command-line mistake reported in one line: the problem, the closest
-    valid option or choice, and where the rest are listed (exit status 2, as argparse's)."""
+    valid option or choice of the command it was given to, and where the rest are listed (exit
+    status 2, as argparse's)."""
+
+    def parse_args(self, args: Optional[Sequence[str]] = None, namespace: Any = None) -> argparse.Namespace:  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            # argparse leaves a subcommand's unknown flags to the top parser: report them as the
+            # chosen subcommand's, whose flags the user meant to give.
+            self._chosen(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
 
     def error(self, message: str) -> NoReturn:
-        bad = re.search(r"unrecognized arguments: (\S+)|invalid choice: '([^']*)'", message)
-        near = difflib.get_close_matches(next(filter(None, bad.groups())), self._known_words(), n=1) if bad else []
+        bad = re.search(r"unrecognized arguments: ([^\s=]+)|invalid choice: '([^']*)'", message)
+        word = next(filter(None, bad.groups())) if bad else ""
+        near = difflib.get_close_matches(word, [known for known in self._known_words() if known != word], n=1)
         hint = f"; did you mean {near[0]}?" if near else ""
         self.exit(2, f"{self.prog}: error: {message}{hint} (see `{self.prog} --help`)\n")
 
+    def _chosen(self, parsed: argparse.Namespace) -> "CommandParser":
+        """The parser of the subcommand ``parsed`` ran (this one when none)."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None))
+                if isinstance(chosen, CommandParser):
+                    return chosen._chosen(parsed)
+        return self
+
     def _known_words(self) -> list[str]:
-        """Option strings and subcommand names of this parser and every subcommand's."""
+        """This parser's option strings and the values its arguments choose from (subcommand names,
+        a server kind), not a subcommand's options: those are refused by the subcommand's parser."""
         words: list[str] = []
         for action in self._actions:
             words += action.option_strings
-            if isinstance(action, argparse._SubParsersAction):
-                for name, subparser in action.choices.items():
-                    words += [name, *subparser._known_words()]
+            words += [choice for choice in action.choices or () if isinstance(choice, str)]
         return words
 
 
