@@ -228,6 +228,18 @@ def test_the_installed_command_prints_one_line_and_no_traceback(project):
     )
 
 
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    """`tracking-cdn plan ... | head -1`: the reader closes the pipe; no BrokenPipeError traceback."""
+    command = Path(sys.executable).parent / "tracking-cdn"
+    repo = Path(__file__).resolve().parent.parent
+    run = subprocess.Popen([command, "plan", "--stack", "cloudfront-example"], cwd=repo, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    run.stdout.close()  # before the plan is printed: every write to stdout fails
+    err = run.stderr.read()
+    assert run.wait(timeout=120) == 1
+    assert err == ""
+
+
 # --- what is not a mistake ---------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import os
 import re
 import sys
 from typing import Any, NoReturn, Optional, Sequence
@@ -76,7 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left (`tracking-cdn plan ... | head -1`): end quietly, as Python's docs recommend
+        # (docs.python.org/3/library/signal.html#note-on-sigpipe): stdout to devnull, so that the
+        # interpreter's own flush at exit does not fail again, and exit status 1.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return code
 
 
 if __name__ == "__main__":
