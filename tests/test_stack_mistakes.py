@@ -122,6 +122,14 @@ MISTAKES = [
             stack_file(tc_frontDoor="none", tc_sparkpost="{managedCertificate: true}")),
     # --- the files ----------------------------------------------------------------------------------
     Mistake("stack-yaml-syntax", "stacks/Pulumi.mistake.yaml", "invalid YAML at line", stack_file() + "  tracking-cdn:esp: [sparkpost\n"),
+    # Refused by the Pulumi CLI's YAML library (yaml.v3) too: PyYAML alone keeps the last value.
+    Mistake("stack-duplicate-key", "stacks/Pulumi.mistake.yaml",
+            'line 6, column 3: mapping key "tracking-cdn:esp" already defined at line 5',
+            stack_file(tc_esp="sparkpost") + "  tracking-cdn:esp: sendgrid\n"),
+    Mistake("stack-duplicate-nested-key", "stacks/Pulumi.mistake.yaml", 'mapping key "secure" already defined at line 5',
+            stack_file(tc_sparkpost="{secure: true, secure: false}")),
+    Mistake("project-duplicate-key", "Pulumi.yaml", 'line 4, column 1: mapping key "name" already defined at line 1',
+            project=PROJECT + "name: other\n"),
     Mistake("stack-not-a-mapping", "stacks/Pulumi.mistake.yaml", "config:", "- tracking-cdn:frontDoor: cloudfront\n"),
     Mistake("config-not-a-mapping", "stacks/Pulumi.mistake.yaml", "tracking-cdn:esp: sparkpost", "config: [cloudfront]\n"),
     Mistake("project-without-name", "Pulumi.yaml", "name: tracking-cdn", project="runtime: python\nstackConfigDir: stacks\n"),

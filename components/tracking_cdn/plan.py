@@ -241,13 +241,25 @@ def _pulumi_yaml_loader() -> Any:
     """A safe YAML loader that reads scalars as the Pulumi CLI does (Go yaml.v3, YAML 1.2 core
     schema): only true/false are booleans (``yes``, ``on`` stay strings), decimal integers only
     (``010`` is ten), dates stay strings. PyYAML alone follows YAML 1.1, where ``yes`` is true: the
-    plan would accept what ``pulumi up`` refuses."""
+    plan would accept what ``pulumi up`` refuses. A key given twice in a mapping is refused, as yaml.v3
+    refuses it ("mapping key ... already defined at line N"); PyYAML alone keeps the last value."""
     global _LOADER
     if _LOADER is None:
         import yaml
 
         class PulumiYamlLoader(yaml.SafeLoader):
-            pass
+            def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+                first_line: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    key = self.construct_object(key_node)
+                    if key in first_line:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f'mapping key "{key}" already defined at line {first_line[key]}', key_node.start_mark
+                        )
+                    first_line[key] = key_node.start_mark.line + 1
+                return super().construct_mapping(node, deep)
 
         replaced = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"}
         PulumiYamlLoader.yaml_implicit_resolvers = {
