@@ -198,7 +198,7 @@ class CloudFrontTrackingDomainArgs(TrackingDomainArgs):
     it): HTTPS links before then would all fail. The domain (or its parent domain) must be a verified
     SES identity. Send with the set (or make it your identity's default configuration set)."""
     ses_https_policy: NotRequired[str]
-    """With ``ses_configuration_sets``: ``REQUIRE`` (default: opens and clicks over HTTPS) or
+    """With ``ses_configuration_sets``: ``REQUIRE`` (default; opens and clicks over HTTPS) or
     ``REQUIRE_OPEN_ONLY`` (opens over HTTPS, clicks keep the link's own protocol)."""
 
 

@@ -186,8 +186,9 @@ class AzureFrontDoorTrackingDomainArgs(TrackingDomainArgs):
     storage_account_name: NotRequired[str]
     """With ``app_links``: the name of the storage account whose static website serves the files (3-24
     lowercase letters and digits, unique across Azure; it is created, in the provider's default location).
-    Default: ``tcdn`` and 20 hex characters of a hash of the Front Door profile's ID (``frontDoorId``, unique
-    to the profile, which is never replaced), the same on every ``up``. Changing it replaces the account."""
+    Default: ``tcdn`` plus 20 hex characters of a hash of the profile's ``frontDoorId``; that ID is unique to
+    the profile, which is never replaced, so the name is the same on every ``up``. Changing it replaces the
+    account."""
 
 
 @dataclass(frozen=True)

@@ -139,8 +139,9 @@ class FastlyTrackingDomainArgs(TrackingDomainArgs):
     listed). Append a new domain here once its CNAME exists, never in the ``up`` that adds it: its
     CNAME's value is only known after that ``up``. Default: none (nothing waits)."""
     wait_for_certificate: NotRequired[bool]
-    """``validated_domains`` listing every domain (default False). Use it only while the domain list does
-    not change: a domain added with it on makes the ``up`` wait for a CNAME nobody can have created."""
+    """Wait for every domain's certificate (default False): True is ``validated_domains`` listing every
+    domain. Use it only while the domain list does not change: a domain added with it on makes the ``up``
+    wait for a CNAME nobody can have created."""
     draft_domains: NotRequired[list[str]]
     """With ``activate=False``: the domains that are only on the draft service version (added since the
     version you last activated). Fastly refuses a TLS subscription for a domain no active version holds,
