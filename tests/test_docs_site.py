@@ -8,6 +8,9 @@ network namespace where the kernel allows one, so a theme or plugin that fetched
 time would fail here.
 """
 
+import ast
+import functools
+import importlib.util
 import inspect
 import re
 import shutil
@@ -22,6 +25,7 @@ import pulumi
 import pytest
 from conftest import REPO
 
+from tracking_cdn import contract
 from tracking_cdn.sparkpost import SparkPostTrackingDomain
 from tracking_cdn.stack import FRONT_DOORS, load_front_door
 
@@ -173,6 +177,139 @@ def test_the_reference_shows_the_defaults_the_docstrings_state(site: Path):
     assert rows["azurefrontdoortrackingdomainargs-resource_group_name"][2] == "required"
     assert rows["cloudfronttrackingdomainargs-hosted_zone_id"][1] == "Input[str]"
     assert "common" in rows["fastlytrackingdomainargs-redirect_http_to_https"][0]
+    assert rows["cloudfronttrackingdomainargs-ses_https_policy"][2] == "REQUIRE"
+    assert rows["azurefrontdoortrackingdomainargs-storage_account_name"][2].startswith("tcdn plus")
+    assert rows["fastlytrackingdomainargs-wait_for_certificate"][3].startswith("Wait for every domain's certificate")
+
+
+ARGUMENT_READERS = {"plain_arg": 3, "input_arg": 3, "bounded_int_arg": 2}
+"""The ``tracking_cdn.contract`` readers of an argument, by the position of their ``default`` parameter."""
+
+
+_UNKNOWN = object()
+"""A default decided at run time (``default=resource_group``): not compared."""
+
+
+def code_defaults(module: Any) -> dict[str, set[Any]]:
+    """Argument name -> the defaults ``module`` gives it, where a default is a literal or a module
+    constant: the reader's own (``plain_arg(args, "price_class", str, "PriceClass_All")``) or, for one
+    read without a default, the ``or`` it is completed with in the same function
+    (``policy = plain_arg(args, "ses_https_policy", str)`` ... ``policy or SES_HTTPS_POLICIES[0]``)."""
+    found: dict[str, set[Any]] = {}
+    for function in ast.walk(ast.parse(inspect.getsource(module))):
+        if not isinstance(function, ast.FunctionDef):
+            continue
+        read_into: dict[str, str] = {}  # local variable -> the argument read into it
+        for node in ast.walk(function):
+            read = _argument_read(node)
+            if read is not None:
+                key, default = read
+                if default is not None:
+                    found.setdefault(key, set()).add(_module_value(default, module))
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                read = _argument_read(node.value)
+                if read is not None:
+                    read_into[node.targets[0].id] = read[0]
+        for node in ast.walk(function):
+            if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+                variable, default = node.values
+                if isinstance(variable, ast.Name) and variable.id in read_into:
+                    found.setdefault(read_into[variable.id], set()).add(_module_value(default, module))
+    return {key: values - {_UNKNOWN} for key, values in found.items()}
+
+
+def _argument_read(node: ast.AST) -> tuple[str, ast.expr | None] | None:
+    """``(argument, default expression)`` when ``node`` is ``plain_arg(args, "<argument>", ...)`` or
+    another reader with a constant argument name."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ARGUMENT_READERS):
+        return None
+    key = node.args[1] if len(node.args) > 1 else None
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return None  # a reader called with a computed name (domain_subset_arg's own plain_arg)
+    position = ARGUMENT_READERS[node.func.id]
+    given = [keyword.value for keyword in node.keywords if keyword.arg == "default"]
+    return key.value, node.args[position] if len(node.args) > position else (given[0] if given else None)
+
+
+def _module_value(node: ast.expr, module: Any) -> Any:
+    """A literal, a constant of ``module`` or an item of one (``SES_HTTPS_POLICIES[0]``), else _UNKNOWN."""
+    if isinstance(node, ast.Name):
+        return getattr(module, node.id, _UNKNOWN)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        container = _module_value(node.value, module)
+        return _UNKNOWN if container is _UNKNOWN else container[node.slice.value]
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return _UNKNOWN
+    return repr(value) if isinstance(value, (list, dict)) else value
+
+
+def shown(value: Any) -> str:
+    """How the reference's default column shows a default: the value, "—" for none or an empty list."""
+    return "—" if value is None or value in ("[]", "{}") else str(value)
+
+
+def test_every_default_in_the_reference_is_the_one_the_code_uses(site: Path):
+    """The default column is read from docstrings; here it is compared with the default each argument
+    is actually read with, so a docstring (or the generator) can never show another one."""
+    rows = reference_rows(site)
+    checked = 0
+    for _, args_type in components():
+        module = sys.modules[args_type.__module__]
+        common, own = code_defaults(contract), code_defaults(module)
+        for argument in args_type.__annotations__:
+            values = (common.get(argument, set()) | own.get(argument, set())) - {None}
+            if not values:
+                continue  # no literal default in the code (computed, or absent = not set)
+            assert len(values) == 1, f"{args_type.__name__}.{argument} is read with different defaults: {values}"
+            cell = rows[f"{args_type.__name__.lower()}-{argument}"][2]
+            assert cell == shown(values.pop()), f"{args_type.__name__}.{argument}: the reference shows {cell!r}"
+            checked += 1
+    assert checked > 40
+
+
+def test_no_default_cell_is_cut_inside_a_parenthesis_or_a_code_span(site: Path):
+    for anchor, cells in reference_rows(site).items():
+        if len(cells) != 4 or cells[0] == "argument":
+            continue
+        default = cells[2]
+        depth = 0
+        for char in default:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            assert depth >= 0, f"{anchor}: {default!r}"
+        assert depth == 0 and "`" not in default, f"{anchor}: {default!r}"
+
+
+@functools.cache
+def _reference_hook() -> Any:
+    """docs/hooks/reference.py, the MkDocs hook that generates the reference (not a package module)."""
+    spec = importlib.util.spec_from_file_location("tracking_cdn_docs_reference", REPO / "docs/hooks/reference.py")
+    assert spec and spec.loader
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "docstring, default",
+    [
+        ("Edge TTL. Default: not cached (a bypass cache rule), so every click counts.", "not cached (a bypass cache rule)"),
+        ("Name. Default: ``tcdn`` plus a hash (``frontDoorId``, unique); the same on every ``up``.",
+         "``tcdn`` plus a hash (``frontDoorId``, unique)"),
+        ("Key (default: the stack's config ``a:b``, as set).", "the stack's config ``a:b``"),
+        ("Default: an unclosed (parenthesis, then more", "an unclosed"),
+        ("Default: a ``code span that never closes", "a"),
+        ("Policy: ``REQUIRE`` (default; opens and clicks over HTTPS) or ``REQUIRE_OPEN_ONLY``.", "``REQUIRE``"),
+        ("TTL (default 300; 30 to 86400).", "``300``"),
+        ("Default True in proxy mode; off otherwise.", "True in proxy mode"),
+        ("Cache (default False: no cache).", "``False``"),
+        ("Domains. Default: none (nothing waits).", "—"),
+        ("Default cache TTL where the front door caches.", None),
+    ],
+)
+def test_the_default_is_a_whole_clause_of_the_docstring(docstring: str, default: str):
+    assert _reference_hook()._default(docstring) == default
 
 
 def test_the_esp_profiles_table_lists_every_profile(site: Path):

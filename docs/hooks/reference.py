@@ -21,7 +21,8 @@ column is read from the field's docstring, which states it in one of a few fixed
 ``DEFAULT``); "—" means the argument is not set unless given. An output without a docstring that
 repeats an argument of the same name (``SparkPostTrackingDomain.domain``) is described by that
 argument's docstring. ``tests/test_docs_site.py`` builds the site and checks that every argument and
-output of every component appears in the reference with a description.
+output of every component appears in the reference with a description, and that every default shown
+is the one the code reads the argument with.
 """
 
 from __future__ import annotations
@@ -45,11 +46,15 @@ DIRECTIVE = re.compile(
 DEFAULT = re.compile(
     # "``alias`` (default; ...)", "sparkpost (default)", "PriceClass_All (default, ...)"
     r"(?P<named>``[^`]+``|\b[\w.-]+)\s+\(default[,;)]"
-    # "(default 10; ...)", "Default False: ...", "default: ``resource_group_name``", "Default: none"
-    r"|\b[Dd]efault:?\s+(?P<literal>``[^`]+``|-?\d+\b|True\b|False\b|none\b)"
-    # "default: the provider's project", "Default: leave SparkPost's choice as it is"
-    r"|\b[Dd]efault:\s+(?P<prose>[^;,.)]+)"
+    # "default: ``resource_group_name``", "Default: none", "default: the provider's project", or a value
+    # right after the word: "(default 10; ...)", "Default False: ...", "Default True in proxy mode; ..."
+    r"|\b[Dd]efault(?::\s+|\s+(?=``|-?\d|True\b|False\b|none\b))"
 )
+"""Where a docstring states its default. The default itself is the clause that follows (``_clause``):
+one literal (``True``, ``10``, a ``code`` value) shown as code, "none" shown as "—", anything else
+shown as the words the docstring uses."""
+LITERAL = re.compile(r"``[^`]+``|-?\d+|True|False")
+BACKTICKS = re.compile(r"`+")
 WRAPPERS = re.compile(r"\b(?:typing\.)?(?:NotRequired|Required)\[(.*)\]$")
 
 
@@ -164,9 +169,41 @@ def _default(description: str) -> Optional[str]:
         return None
     if match["named"]:
         return _code(match["named"])
-    if match["literal"]:
-        return "—" if match["literal"] == "none" else _code(match["literal"])
-    return match["prose"].strip()
+    stated = _clause(description, match.end())
+    if not stated:
+        return None
+    if re.match(r"none\b", stated):
+        return "—"
+    return _code(stated) if LITERAL.fullmatch(stated) else stated
+
+
+def _clause(text: str, start: int) -> str:
+    """The clause of ``text`` from ``start`` up to the first ``;``, ``,``, ``:``, sentence end or
+    closing parenthesis that is not inside a code span or a parenthesis the clause opened: a
+    parenthesis or code span is never cut in two (a cut one would break the table cell)."""
+    depth, opened, index = 0, start, start
+    while index < len(text):
+        ticks = BACKTICKS.match(text, index)
+        if ticks:
+            closing = re.compile(rf"(?<!`){ticks[0]}(?!`)").search(text, ticks.end())
+            if closing is None:  # a code span that never closes: the clause ends before it
+                break
+            index = closing.end()
+            continue
+        char = text[index]
+        if char == "(":
+            opened = index if depth == 0 else opened
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (char in ";,:" or char == "." and text[index + 1 : index + 2] in ("", " ")):
+            break
+        index += 1
+    if depth:  # a parenthesis that never closes: the clause ends before it
+        index = opened
+    return text[start:index].strip()
 
 
 def _code(text: str) -> str:
