@@ -1094,7 +1094,24 @@ _ARGUMENT_OF_CONFIG_KEY: dict[str, str] = {
     "waitSeconds": "wait_seconds",
     "managedCertificate": "managed_certificate",
 }
-SPARKPOST_CONFIG_KEYS = ("default", *_ARGUMENT_OF_CONFIG_KEY)
+
+
+class SparkPostConfig(TypedDict, total=False):
+    """The stack config object ``sparkpost``: arguments of ``SparkPostTrackingDomainArgs`` in camelCase,
+    and ``default`` (true/false, or the one domain to make the default). The stack program checks each
+    value against its annotation, naming the key (``sparkpost.waitSeconds``)."""
+
+    default: bool | str
+    secure: bool
+    subaccount: int
+    region: str
+    apiBaseUrl: str
+    adoptExisting: bool
+    waitSeconds: int
+    managedCertificate: bool
+
+
+SPARKPOST_CONFIG_KEYS = tuple(SparkPostConfig.__annotations__)
 """The keys of the stack config object ``sparkpost``."""
 _CONFIG_KEY_OF_ARGUMENT = {argument: f"sparkpost.{key}" for key, argument in _ARGUMENT_OF_CONFIG_KEY.items()}
 

@@ -31,6 +31,7 @@ from pulumi.runtime import config as runtime_config
 from .contract import ROUTE, DnsRecord
 from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
+from .sparkpost import SparkPostConfig
 from .sparkpost import register_from_config as register_sparkpost_domains
 
 DEFAULT_COMPONENT_NAME = "tracking"
@@ -41,7 +42,7 @@ STACK_SETTINGS: dict[str, Any] = {
     # The stack program's own keys (not component arguments) and their types.
     "frontDoor": str,
     "name": str,
-    "sparkpost": dict[str, Any],
+    "sparkpost": SparkPostConfig,
     "sparkpostApiKey": str,
 }
 SECRET_SETTINGS = ("sparkpostApiKey",)
@@ -154,9 +155,13 @@ def typed_setting(config: pulumi.Config, key: str, annotation: Any) -> Any:
         fits = _fits(value, annotation)
     except json.JSONDecodeError:
         fits = False
+    secret = runtime_config.is_config_secret(full_key)
     if not fits:
-        shown = "a secret value" if runtime_config.is_config_secret(full_key) else repr(raw)
-        raise StackConfigError(full_key, f"expected {describe(annotation, key)}, got {shown}")
+        raise StackConfigError(full_key, f"expected {describe(annotation, key)}, got {'a secret value' if secret else repr(raw)}")
+    for name, field in typing.get_type_hints(annotation).items() if typing.is_typeddict(annotation) else ():
+        if name in value and not _fits(value[name], field):
+            shown = "a secret value" if secret else repr(value[name])
+            raise StackConfigError(f"{full_key}.{name}", f"expected {describe(field, name)}, got {shown}")
     return value
 
 
