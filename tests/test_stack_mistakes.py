@@ -119,6 +119,10 @@ MISTAKES = [
             stack_file(tc_sparkpost="{subaccount: '12'}")),
     Mistake("sparkpost-region-a-list", "tracking-cdn:sparkpost.region", "expected text, got ['eu']",
             stack_file(tc_sparkpost="{region: [eu]}")),
+    Mistake("api-key-without-sparkpost", "tracking-cdn:sparkpostApiKey", "add tracking-cdn:sparkpost",
+            stack_file(tc_sparkpostApiKey="{secure: v1:ENCRYPTED==}")),
+    Mistake("api-key-without-sparkpost-sendgrid", "tracking-cdn:sparkpostApiKey", "or remove this key",
+            stack_file(tc_esp="sendgrid", tc_sparkpostApiKey="plain-text-key")),
     Mistake("sparkpost-with-sendgrid", "tracking-cdn:sparkpost", "sparkpost-eu",
             stack_file(tc_esp="sendgrid", tc_sparkpost="{secure: true}")),
     # --- frontDoor: none (SparkPost's managed certificate, no front door) ------------------------------

@@ -293,6 +293,18 @@ def check_setting_names(namespace: str, names: list[str], args_type: type, kind_
         raise StackConfigError(f"{namespace}:{name}", f"unknown key for the {kind_name} front door{where}; {hint}")
 
 
+def check_api_key_is_used(namespace: str, names: list[str]) -> None:
+    """``sparkpostApiKey`` is read by the SparkPost step alone: refused without ``sparkpost``, which
+    would leave the key unused."""
+    if "sparkpostApiKey" in names and "sparkpost" not in names:
+        raise StackConfigError(
+            f"{namespace}:sparkpostApiKey",
+            f"nothing uses this key without {namespace}:sparkpost: it is the API key with which the SparkPost "
+            f"step tells SparkPost the tracking domains are served over HTTPS; add {namespace}:sparkpost "
+            "(docs/sparkpost.md), or remove this key",
+        )
+
+
 def _argument_names(kind_name: str) -> set[str]:
     try:
         _, args_type = load_front_door(kind_name)
@@ -353,6 +365,7 @@ def main() -> None:
         with config_key_names(namespace):
             component_class, args_type = load_front_door(kind_name)
         check_setting_names(namespace, names, args_type, kind_name)
+        check_api_key_is_used(namespace, names)
         settings = {
             key: typed_setting(config, key, annotation)
             for key, annotation in STACK_SETTINGS.items()
