@@ -132,6 +132,7 @@ def test_urns_are_the_ones_the_pulumi_engine_gives():
 
 
 def secret_project(tmp_path: Path, api_key_yaml: str) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
     (tmp_path / "stacks").mkdir()
     stack = (REPO / "stacks" / "Pulumi.sparkpost-example.yaml").read_text()
@@ -156,6 +157,18 @@ def test_a_plain_text_secret_in_the_stack_file_is_pointed_out(tmp_path, capsys):
     project = secret_project(tmp_path, "plain-text-key-1234")
     assert cli.main(["plan", "--stack", "secret", "--project-dir", str(project)]) == 0
     assert "tracking-cdn:sparkpostApiKey is in plain text" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags", [[], ["--json"]], ids=["text", "json"])
+def test_the_plain_text_secret_warning_gives_the_same_bytes_from_any_working_directory(tmp_path, capsys, monkeypatch, flags):
+    project = secret_project(tmp_path / "project", "plain-text-key-1234")
+    outputs = []
+    for cwd in (project, project / "stacks", Path("/")):
+        monkeypatch.chdir(cwd)
+        assert cli.main(["plan", "--stack", "secret", "--project-dir", str(project), *flags]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert "is in plain text in stacks/Pulumi.secret.yaml:" in outputs[0]
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_sparkpost_verification_renders_as_known_after_up_not_as_no_domain(capsys, monkeypatch):

@@ -66,6 +66,14 @@ class StackTarget:
     """The project name: the namespace of the stack program's config keys."""
     stack: str
     stack_file: Path
+    root: Path
+    """The directory holding Pulumi.yaml."""
+
+    def stack_file_in_project(self) -> str:
+        """The stack file as the plan names it: relative to the project when inside it (the same bytes
+        from any working directory), else its absolute path."""
+        stack_file, root = self.stack_file.absolute().parent.resolve() / self.stack_file.name, self.root.resolve()
+        return str(stack_file.relative_to(root)) if stack_file.is_relative_to(root) else str(stack_file)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     except (InvalidArgument, RunError) as error:
         return _fail(f"{_shown(target.stack_file)}: {error}")
     notes = [
-        f"{target.project}:{key} is in plain text in {_shown(target.stack_file)}: store it encrypted with "
+        f"{target.project}:{key} is in plain text in {target.stack_file_in_project()}: store it encrypted with "
         f"`pulumi config set --secret {target.project}:{key} <value> --stack {target.stack}`"
         for key in SECRET_SETTINGS
         if f"{target.project}:{key}" in config and f"{target.project}:{key}" not in secret_keys
@@ -150,7 +158,7 @@ def locate_stack(stack: str, project_dir: Optional[Path]) -> StackTarget:
         raise PlanError(
             f"--stack: no stack {stack!r} (no {_shown(stack_file)}); {hint}stacks here: {', '.join(available) or 'none'}"
         )
-    return StackTarget(project, stack, stack_file)
+    return StackTarget(project, stack, stack_file, root)
 
 
 def _stack_from_file(path: Path, project_dir: Optional[Path]) -> StackTarget:
@@ -166,8 +174,9 @@ def _stack_from_file(path: Path, project_dir: Optional[Path]) -> StackTarget:
         project_dir = _find_project_dir(path.resolve().parent) or _find_project_dir(Path.cwd())
         if project_dir is None:
             raise PlanError(f"--stack: no Pulumi.yaml in {path.parent} or above; give the project with --project-dir")
-    project, _ = read_project(_project_root(project_dir))
-    return StackTarget(project, match.group(1), path)
+    root = _project_root(project_dir)
+    project, _ = read_project(root)
+    return StackTarget(project, match.group(1), path, root)
 
 
 def _project_root(project_dir: Optional[Path]) -> Path:
