@@ -748,11 +748,30 @@ def test_other_well_known_paths_go_to_the_well_known_origin(esp):
         assert set(rules) == {"tracking_cdn_well_known"}, "proxy mode redirects nothing else"
 
 
-def test_well_known_origin_alone_needs_no_worker():
-    run = build(args_for(well_known_origin="www.example.com"))
-    assert run.of_type(WORKERS_SCRIPT) == []
-    assert [r["ref"] for r in ruleset(run, REDIRECT_PHASE).inputs["rules"]] == [
-        "tracking_cdn_well_known", "tracking_cdn_redirect"]
+@pytest.mark.parametrize("esp", ["sparkpost", "sendgrid"])
+def test_well_known_origin_without_app_links_never_redirects_the_app_link_files(esp):
+    """Apple and Android refuse a redirect for their files: without ``app_links`` the Worker fetches both
+    from ``well_known_origin`` (as every other front door forwards them there); only the other
+    ``/.well-known/*`` paths are redirected."""
+    run = build(args_for(esp, well_known_origin="www.example.com", account_id=ACCOUNT))
+    rules = {r["ref"]: r for r in ruleset(run, REDIRECT_PHASE).inputs["rules"]}
+    assert rules["tracking_cdn_well_known"]["expression"] == hosts_expression(tuple(DOMAINS), WELL_KNOWN, NOT_FILES)
+    if esp == "sparkpost":
+        assert rules["tracking_cdn_redirect"]["expression"] == hosts_expression(tuple(DOMAINS), f"not {WELL_KNOWN}")
+    script = run.one(WORKERS_SCRIPT)
+    assert script.inputs["accountId"] == ACCOUNT and script.protect
+    assert 'const ORIGIN = "https://www.example.com";' in script.inputs["content"]
+    assert sorted(r.inputs["pattern"] for r in run.of_type(WORKERS_ROUTE)) == sorted(
+        f"{d}{p}*" for d in DOMAINS for p in (APPLE_PATH, ANDROID_PATH))
+
+
+def test_with_one_file_given_the_other_comes_from_the_well_known_origin_through_the_worker():
+    run = build(args_for(app_links={"android_asset_links": ANDROID_ASSET_LINKS}, account_id=ACCOUNT,
+                         well_known_origin="www.example.com"))
+    rules = {r["ref"]: r for r in ruleset(run, REDIRECT_PHASE).inputs["rules"]}
+    assert rules["tracking_cdn_well_known"]["expression"] == hosts_expression(tuple(DOMAINS), WELL_KNOWN, NOT_FILES)
+    assert len(run.of_type(WORKERS_ROUTE)) == 4, "a route per domain for each of the two files"
+
 
 
 def test_app_links_refusals_name_the_argument():
@@ -763,6 +782,7 @@ def test_app_links_refusals_name_the_argument():
         (with_app_links(), "name", None),
         (with_app_links("iterable"), "app_links", "iterable"),
         (args_for(well_known_origin="track.example.com"), "well_known_origin", "loop"),
+        (args_for(well_known_origin="www.example.com"), "account_id", "well_known_origin"),
     ):
         create = (lambda a=args: CloudflareTrackingDomain("Track", a)) if argument == "name" else (
             lambda a=args: CloudflareTrackingDomain("t", a))

@@ -245,10 +245,46 @@ def test_removing_app_links_stops_on_the_worker_and_its_routes_only():
     ({}, {"app_links": {"apple_app_site_association": APPLE}, **LINKS}),
     ({"app_links": {"apple_app_site_association": APPLE}, **LINKS},
      {"app_links": {"apple_app_site_association": APPLE_V2}, **LINKS}),
-    ({}, {"well_known_origin": "www.example.com"}),
-], ids=["add-app-links", "change-app-links", "add-well-known-origin"])
+    ({}, {"well_known_origin": "www.example.com", **LINKS}),
+    ({"app_links": {"apple_app_site_association": APPLE}, "well_known_origin": "www.example.com", **LINKS},
+     {"well_known_origin": "www.example.com", **LINKS}),
+], ids=["add-app-links", "change-app-links", "add-well-known-origin", "app-links-to-well-known-origin"])
 def test_deep_link_changes_pass_every_check_of_the_day_two_harness(mode_id, before, after):
     (mode,) = [m for m in day_two.MODES if m.id == mode_id]
     transition = day_two.Transition("deep-links", tuple(day_two.BASE), tuple(day_two.BASE),
                                     lambda _: before, lambda _: after)
     assert day_two.Case(mode, transition).verdict().problems == ()
+
+
+WELL_KNOWN_ORIGIN = {"well_known_origin": "www.example.com"}
+NOT_FILES = ('not (http.request.uri.path in {"/.well-known/apple-app-site-association" '
+             '"/.well-known/assetlinks.json"})')
+
+
+@pytest.mark.parametrize("esp", ["sparkpost", "sendgrid"])
+def test_a_live_well_known_origin_stack_gets_the_worker_for_the_app_link_files_and_loses_nothing(esp):
+    """A stack deployed while ``well_known_origin`` sent the two app-link files a 301 too (no Worker, no
+    exception for them in the well-known rule): the next ``up`` creates the Worker and its routes and
+    rewrites that rule's expression in place; nothing is replaced or deleted."""
+    after = document(esp=esp, **WELL_KNOWN_ORIGIN, **LINKS)
+    before = copy.deepcopy(after)
+    before["resources"] = [r for r in before["resources"] if r["type"] not in (WORKERS_SCRIPT, WORKERS_ROUTE)]
+    redirect = next(r for r in before["resources"] if r["name"] == "track-redirect")
+    for rule in redirect["inputs"]["rules"]:
+        rule["expression"] = rule["expression"].replace(f" and {NOT_FILES}", "")
+    assert redirect["inputs"]["rules"][0]["expression"] == (
+        '(http.host in {"click.example.com" "click2.example.com"} and '
+        'starts_with(http.request.uri.path, "/.well-known/"))'), "what that stack has"
+    changes = diff.diff_plans(before, after)
+    assert changes.blockers == [] and not changes.https_losses
+    assert {r.type for r in changes.resources if r.action == "create"} == {WORKERS_SCRIPT, WORKERS_ROUTE}
+    assert {r.name: r.action for r in changes.resources if r.action not in ("same", "create")} == {
+        "track-redirect": "update"}
+
+
+def test_removing_app_links_beside_well_known_origin_only_changes_the_worker_code():
+    """The Worker and its routes stay: the files now come from well_known_origin instead."""
+    before = document(app_links={"apple_app_site_association": APPLE}, **WELL_KNOWN_ORIGIN, **LINKS)
+    after = document(**WELL_KNOWN_ORIGIN, **LINKS)
+    changes = diff.diff_plans(before, after)
+    assert steps(changes) == {"track-app-links": "update"} and changes.blockers == []

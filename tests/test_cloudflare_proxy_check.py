@@ -202,25 +202,40 @@ def served_by(response: http.client.HTTPResponse) -> str:
     return worker.split()[0] if worker else f"origin {response.status}"
 
 
+WELL_KNOWN_ORIGIN = {"well_known_origin": "www.example.invalid"}
+
+
 @pytest.mark.parametrize("profile, extra, expected", [
-    ("sparkpost", {}, {
+    ("sparkpost", {"app_links": APP_LINKS}, {
         APPLE_PATH: "worker", ANDROID_PATH: "worker", f"{ANDROID_PATH}?v=2": "worker",
         "/.well-known/security.txt": "301 https://spgo.io/.well-known/security.txt",
         "/f/abc?x=1": "301 https://spgo.io/f/abc?x=1",
     }),
-    ("sparkpost", {"well_known_origin": "www.example.invalid"}, {
+    ("sparkpost", {"app_links": APP_LINKS, **WELL_KNOWN_ORIGIN}, {
         APPLE_PATH: "worker", ANDROID_PATH: "worker",
         "/.well-known/security.txt": "301 https://www.example.invalid/.well-known/security.txt",
         "/f/abc?x=1": "301 https://spgo.io/f/abc?x=1",
     }),
-    ("sendgrid", {}, {
+    ("sendgrid", {"app_links": APP_LINKS}, {
         APPLE_PATH: "worker", ANDROID_PATH: "worker",
         "/.well-known/security.txt": "origin 404", "/f/abc?x=1": "origin 302",
     }),
-], ids=["redirect", "redirect-well-known-origin", "proxy"])
+    # Without app_links the Worker fetches both files from well_known_origin: never a 301 for them.
+    ("sparkpost", WELL_KNOWN_ORIGIN, {
+        APPLE_PATH: "worker", f"{ANDROID_PATH}?v=2": "worker",
+        "/.well-known/security.txt": "301 https://www.example.invalid/.well-known/security.txt",
+        "/f/abc?x=1": "301 https://spgo.io/f/abc?x=1",
+    }),
+    ("sendgrid", WELL_KNOWN_ORIGIN, {
+        APPLE_PATH: "worker", ANDROID_PATH: "worker",
+        "/.well-known/security.txt": "301 https://www.example.invalid/.well-known/security.txt",
+        "/f/abc?x=1": "origin 302",
+    }),
+], ids=["redirect", "redirect-well-known-origin", "proxy", "redirect-well-known-origin-only",
+        "proxy-well-known-origin-only"])
 def test_the_app_link_files_reach_the_worker_on_both_schemes_and_everything_else_goes_where_it_went(
         profile, extra, expected, esp, tmp_path):
-    run = component_run(esp=profile, domains=[TRACK], app_links=APP_LINKS, account_id="acc", **extra)
+    run = component_run(esp=profile, domains=[TRACK], account_id="acc", **extra)
     with CloudflareEdge(run, ZONE, origins={ESP_HOST: esp.port}) as edge:
         edge.ca_path = edge.ca_file(tmp_path)
         for tls in (True, False):

@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -33,14 +34,17 @@ HARNESS = """
 import { pathToFileURL } from "node:url";
 const [modulePath, requestsJson] = process.argv.slice(2);
 const passedOn = [];
-globalThis.fetch = async (request) => {
-  passedOn.push(request.url);
+globalThis.fetch = async (input, init) => {
+  const request = new Request(input, init);
+  passedOn.push({ url: request.url, method: request.method, redirect: request.redirect,
+                  host: request.headers.get("host") });
   return new Response("from the origin", { status: 299 });
 };
 const worker = (await import(pathToFileURL(modulePath).href)).default;
 const results = [];
 for (const { method, url } of JSON.parse(requestsJson)) {
-  const response = await worker.fetch(new Request(url, { method }));
+  const headers = { host: new URL(url).host, "user-agent": "AASA-Bot/1.0" };
+  const response = await worker.fetch(new Request(url, { method, headers }));
   const body = Buffer.from(await response.arrayBuffer());
   results.push({
     method, url, status: response.status,
@@ -52,10 +56,12 @@ console.log(JSON.stringify({ results, passedOn }));
 """
 
 
-def run_worker(tmp_path: Path, app_links: dict, requests: list[tuple[str, str]]) -> tuple[list[dict], list[str]]:
-    files = resolve_app_links(app_links).files
+def run_worker(tmp_path: Path, app_links: Optional[dict], requests: list[tuple[str, str]],
+               from_origin: tuple[str, ...] = (), origin: Optional[str] = None) -> tuple[list[dict], list[dict]]:
+    """Each request's answer, and every request the Worker sent on (url, method, redirect, host)."""
+    files = resolve_app_links(app_links).files if app_links else ()
     module = tmp_path / "worker.mjs"
-    module.write_text(worker_module(files))
+    module.write_text(worker_module(files, from_origin, origin))
     harness = tmp_path / "harness.mjs"
     harness.write_text(HARNESS)
     wanted = json.dumps([{"method": method, "url": url} for method, url in requests])
@@ -111,8 +117,10 @@ def test_every_other_path_goes_on_to_the_origin_untouched(answers):
     for url in ("https://track.example.com/.well-known/security.txt", f"https://track.example.com{ANDROID_PATH}.bak",
                 "https://track.example.com/f/abc?x=1"):
         assert results[("GET", url)]["status"] == 299, "the recorder's answer: the Worker called fetch(request)"
-    assert passed_on == ["https://track.example.com/.well-known/security.txt",
-                         f"https://track.example.com{ANDROID_PATH}.bak", "https://track.example.com/f/abc?x=1"]
+    assert [request["url"] for request in passed_on] == [
+        "https://track.example.com/.well-known/security.txt", f"https://track.example.com{ANDROID_PATH}.bak",
+        "https://track.example.com/f/abc?x=1"]
+    assert {request["host"] for request in passed_on} == {"track.example.com"}, "the request itself, unchanged"
 
 
 def test_only_the_given_file_is_answered(tmp_path):
@@ -120,4 +128,34 @@ def test_only_the_given_file_is_answered(tmp_path):
                                     [("GET", f"https://t.example.com{APPLE_PATH}"),
                                      ("GET", f"https://t.example.com{ANDROID_PATH}")])
     assert [r["status"] for r in results] == [200, 299]
-    assert passed_on == [f"https://t.example.com{ANDROID_PATH}"]
+    assert [request["url"] for request in passed_on] == [f"https://t.example.com{ANDROID_PATH}"]
+
+
+# --- well_known_origin: the files app_links does not give come from your own site ----------------------
+
+
+def test_a_file_not_given_is_fetched_from_the_well_known_origin_and_relayed_never_redirected(tmp_path):
+    """Apple and Android refuse a redirect: the Worker fetches the file from ``well_known_origin`` (path
+    and query kept, its own Host) and relays the answer as it is, a redirect included (not followed)."""
+    requests = [("GET", f"https://t.example.com{ANDROID_PATH}?v=2"), ("HEAD", f"http://t.example.com{ANDROID_PATH}"),
+                ("POST", f"https://t.example.com{ANDROID_PATH}"), ("GET", f"https://t.example.com{APPLE_PATH}"),
+                ("GET", "https://t.example.com/.well-known/security.txt")]
+    results, passed_on = run_worker(tmp_path, {"apple_app_site_association": APPLE}, requests,
+                                    from_origin=(ANDROID_PATH,), origin="www.example.com")
+    statuses = [r["status"] for r in results]
+    assert statuses == [299, 299, 405, 200, 299], "origin, origin, refused, answered, passed on"
+    assert results[0]["body"] == b"from the origin" and "location" not in results[0]["headers"]
+    assert passed_on[:2] == [
+        {"url": f"https://www.example.com{ANDROID_PATH}?v=2", "method": "GET", "redirect": "manual", "host": None},
+        {"url": f"https://www.example.com{ANDROID_PATH}", "method": "HEAD", "redirect": "manual", "host": None},
+    ], "over HTTPS to well_known_origin whatever the scheme of the request; its Host is the origin's own"
+    assert passed_on[2]["url"] == "https://t.example.com/.well-known/security.txt", "other paths: as before"
+
+
+def test_without_app_links_both_files_come_from_the_well_known_origin(tmp_path):
+    results, passed_on = run_worker(tmp_path, None, [("GET", f"https://t.example.com{APPLE_PATH}"),
+                                                     ("GET", f"https://t.example.com{ANDROID_PATH}")],
+                                    from_origin=(APPLE_PATH, ANDROID_PATH), origin="www.example.com")
+    assert [r["status"] for r in results] == [299, 299]
+    assert [request["url"] for request in passed_on] == [f"https://www.example.com{APPLE_PATH}",
+                                                         f"https://www.example.com{ANDROID_PATH}"]

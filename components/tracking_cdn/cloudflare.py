@@ -51,7 +51,7 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
-from .deep_links import ANDROID_PATH, APPLE_PATH, WELL_KNOWN_PREFIX, WellKnownFile
+from .deep_links import ANDROID_PATH, APPLE_PATH, CONTENT_TYPE, WELL_KNOWN_PREFIX, WellKnownFile
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, Origin
@@ -194,9 +194,9 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     cannot set any value up to an hour. Refused for ESPs whose guide
     says to follow their own Cache-Control (iterable): their answers are cached as those headers say."""
     account_id: NotRequired[pulumi.Input[str]]
-    """The Cloudflare account that holds the zone: needed with ``app_links``, which are answered by a
-    Worker (an account-level script, ``<name>-app-links-<zone digest>``, on the Free plan's 100,000
-    requests a day: only the app-link paths reach it)."""
+    """The Cloudflare account that holds the zone: needed with ``app_links`` or ``well_known_origin``,
+    whose app-link files a Worker answers (an account-level script, ``<name>-app-links-<zone digest>``,
+    on the Free plan's 100,000 requests a day: only the two app-link paths reach it)."""
     advanced_certificates: NotRequired[bool]
     """Order an advanced certificate pack (zone apex + the domain) for each tracking domain more than
     one level below the zone, which Universal SSL does not cover. Needs the Advanced Certificate
@@ -236,11 +236,20 @@ class CloudflareRecipe:
     existing_rules: dict[str, list[dict[str, Any]]]
     """Rules carried over, by phase."""
     app_files: tuple[WellKnownFile, ...]
-    """The app-link files the Worker answers (``app_links``); empty: no Worker."""
+    """The app-link files the Worker answers with their bytes (``app_links``)."""
+    origin_paths: tuple[str, ...]
+    """The app-link paths the Worker fetches from ``well_known_origin`` (with it, those ``app_links``
+    does not give): a redirect there is refused by Apple and Android."""
     account_id: Any
-    """``account_id`` (a string or an Output of one) where the Worker goes, or None without app links."""
+    """``account_id`` (a string or an Output of one) where the Worker goes, or None without one."""
     well_known_origin: Optional[str]
     """Where other ``/.well-known/*`` requests are redirected (``well_known_origin``), or None."""
+
+    @property
+    def worker_paths(self) -> tuple[str, ...]:
+        """Every path the Worker takes (on a Workers route per domain), Apple's first; empty: no Worker."""
+        taken = {file.path for file in self.app_files} | set(self.origin_paths)
+        return tuple(path for path in WORKER_ROUTE_ROLES if path in taken)
 
 
 class CloudflareTrackingDomain(TrackingDomainComponent):
@@ -356,30 +365,31 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         ]
 
     def _app_links_worker(self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe) -> list[pulumi.Resource]:
-        """A Worker answering the app-link files (200, application/json, the exact bytes) and one Workers
-        route per tracking domain and file. Every redirect rule leaves those paths alone (redirect rules
-        run before Workers), so neither HTTP nor HTTPS requests for them are ever redirected."""
-        if not recipe.app_files:
+        """A Worker answering the app-link files (200, application/json, the exact bytes of ``app_links``,
+        or what ``well_known_origin`` answers for a file not given) and one Workers route per tracking
+        domain and file. Every redirect rule leaves those paths alone (redirect rules run before
+        Workers), so neither HTTP nor HTTPS requests for them are ever redirected."""
+        if not recipe.worker_paths:
             return []
         script = cloudflare.WorkersScript(
             f"{name}-app-links",
             account_id=recipe.account_id,
             script_name=worker_script_name(name, recipe.zone_name),
-            content=worker_module(recipe.app_files),
+            content=worker_module(recipe.app_files, recipe.origin_paths, recipe.well_known_origin),
             main_module=WORKER_MODULE,
             compatibility_date=WORKER_COMPATIBILITY_DATE,
             opts=self.child_opts(serving=True),
         )
         routes = [
             cloudflare.WorkersRoute(
-                f"{name}-{WORKER_ROUTE_ROLES[file.path]}-{domain}",
+                f"{name}-{WORKER_ROUTE_ROLES[path]}-{domain}",
                 zone_id=zone_id,
-                pattern=worker_route_pattern(domain, file.path),
+                pattern=worker_route_pattern(domain, path),
                 script=script.script_name,
                 opts=self.child_opts(serving=True),
             )
             for domain in self.settings.domains
-            for file in recipe.app_files
+            for path in recipe.worker_paths
         ]
         return [script, *routes]
 
@@ -486,7 +496,7 @@ def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDo
     ssl_mode = _read_ssl_mode(args, mode, origin)
     cache_settings = _read_cache_settings(args, mode, origin)
     https_redirect = mode == PROXY and plain_arg(args, "redirect_http_to_https", bool, False)
-    app_files, account_id = _read_deep_links(name, args, mode, settings, zone_name)
+    app_files, origin_paths, account_id = _read_deep_links(name, args, mode, settings, zone_name)
     owned_phases = {
         REDIRECT_PHASE: mode == REDIRECT or https_redirect or settings.well_known_origin is not None,
         CONFIG_PHASE: ssl_mode is not None,
@@ -507,6 +517,7 @@ def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDo
         uncovered_domains=uncovered,
         existing_rules=_read_existing_rules(args, mode, manage_rulesets, owned_phases),
         app_files=app_files,
+        origin_paths=origin_paths,
         account_id=account_id,
         well_known_origin=settings.well_known_origin,
     )
@@ -514,9 +525,15 @@ def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDo
 
 def _read_deep_links(
     name: str, args: CloudflareTrackingDomainArgs, mode: str, settings: FrontDoorSettings, zone_name: str
-) -> tuple[tuple[WellKnownFile, ...], Any]:
-    """The app-link files and the account their Worker goes to; refuses what cannot serve them."""
+) -> tuple[tuple[WellKnownFile, ...], tuple[str, ...], Any]:
+    """The app-link files the Worker answers, the app-link paths it fetches from ``well_known_origin``
+    (every one ``app_links`` does not give: the well-known redirect must not take them) and the account
+    the Worker goes to; refuses what cannot serve them."""
     app_files = settings.deep_links.files if settings.deep_links is not None else ()
+    given = {file.path for file in app_files}
+    origin_paths = () if settings.well_known_origin is None else tuple(
+        path for path in WORKER_ROUTE_ROLES if path not in given
+    )
     if mode == PAGE_RULES:
         for argument, given in (("app_links", app_files), ("well_known_origin", settings.well_known_origin)):
             if given:
@@ -525,14 +542,22 @@ def _read_deep_links(
                     f"included; use mode='{REDIRECT}' (a Single Redirect rule that leaves those paths alone)",
                 )
     account_id = input_arg(args, "account_id", "your Cloudflare account id")
-    if app_files:
+    if app_files or origin_paths:
         worker_script_name(name, zone_name)
         if account_id is None:
+            if app_files:
+                why, alternative = "app_links are answered by a Worker, an account-level script", ""
+            else:
+                why = (
+                    f"with well_known_origin, a Worker (an account-level script) fetches {APPLE_PATH} and "
+                    f"{ANDROID_PATH} from it, since Apple and Android refuse the redirect the other /.well-known/ "
+                    "paths get"
+                )
+                alternative = ", or leave well_known_origin out"
             raise InvalidArgument(
-                "account_id", "app_links are answered by a Worker, an account-level script: give the id of the "
-                "Cloudflare account that holds the zone",
+                "account_id", f"{why}: give the id of the Cloudflare account that holds the zone{alternative}"
             )
-    return app_files, account_id
+    return app_files, origin_paths, account_id
 
 
 def _check_page_rule_limit(args: CloudflareTrackingDomainArgs, mode: str, domains: tuple[str, ...]) -> None:
@@ -721,20 +746,21 @@ WELL_KNOWN = f'starts_with(http.request.uri.path, "{WELL_KNOWN_PREFIX}")'
 PLAIN_HTTP = "not ssl"
 
 
-def not_app_files(app_files: tuple[WellKnownFile, ...]) -> tuple[str, ...]:
-    """The clause keeping a rule off the app-link files (none without them)."""
-    if not app_files:
+def not_worker_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The clause keeping a rule off the paths the Worker takes (none without them)."""
+    if not paths:
         return ()
-    return ("not (http.request.uri.path in {" + " ".join(f'"{f.path}"' for f in app_files) + "})",)
+    return ("not (http.request.uri.path in {" + " ".join(f'"{path}"' for path in paths) + "})",)
 
 
 def build_redirect_rules(domains: tuple[str, ...], recipe: CloudflareRecipe, origin_host: str) -> list[dict[str, Any]]:
-    """The Single Redirect rules, none of which matches an app-link file:
+    """The Single Redirect rules, none of which matches a path the app-link Worker takes:
 
-    - ``well_known_origin``: ``/.well-known/*`` -> 301 to ``https://<well_known_origin><path>``;
+    - ``well_known_origin``: ``/.well-known/*`` but the two app-link files -> 301 to
+      ``https://<well_known_origin><path>``;
     - redirect mode: everything else -> 301 to ``https://<origin><path>``, query string kept;
     - proxy mode with ``redirect_http_to_https``: plain HTTP -> 301 to the same URL over HTTPS."""
-    keep_files = not_app_files(recipe.app_files)
+    keep_files = not_worker_paths(recipe.worker_paths)
     rules = []
     if recipe.well_known_origin is not None:
         rules += _redirect_rules(
@@ -821,27 +847,45 @@ def build_cache_rules(host_groups: list[tuple[str, ...]], cache_settings: Option
     ]
 
 
-def worker_module(app_files: tuple[WellKnownFile, ...]) -> str:
-    """The Worker (ES module) answering the app-link files: ``GET``/``HEAD`` of exactly their paths
-    -> 200, ``application/json``, the exact bytes; any other path on its routes (the route patterns
-    end in ``*`` so that a query string still matches) goes on to the zone's origin as if there were
-    no Worker; other methods -> 405."""
-    files = ",\n".join(f"  [{json.dumps(f.path)}, {json.dumps(f.text)}]" for f in app_files)
-    content_types = {f.content_type for f in app_files}
-    assert len(content_types) == 1, "one content type for every app-link file"
-    return f"""// tracking-cdn: the app-link files of the tracking domains, answered at Cloudflare's edge:
-// 200, {content_types.pop()}, exact bytes, never redirected (Apple and Android refuse redirects).
+def worker_module(
+    app_files: tuple[WellKnownFile, ...], origin_paths: tuple[str, ...] = (), well_known_origin: Optional[str] = None
+) -> str:
+    """The Worker (ES module) answering the app-link files, ``GET``/``HEAD`` only (other methods -> 405):
+
+    - a file of ``app_files`` -> 200, ``application/json``, the exact bytes;
+    - a path of ``origin_paths`` -> fetched from ``https://<well_known_origin><path>?<query>`` (its own
+      ``Host``) and relayed as it answers, a redirect relayed, not followed: what every other front door
+      does with ``/.well-known/*`` when ``well_known_origin`` is given;
+    - any other path on its routes (the route patterns end in ``*`` so that a query string still
+      matches) goes on to the zone's origin as if there were no Worker."""
+    assert not origin_paths or well_known_origin is not None, "origin_paths are fetched from well_known_origin"
+    assert {f.content_type for f in app_files} <= {CONTENT_TYPE}, "one content type for every app-link file"
+    files = "".join(f"  [{json.dumps(f.path)}, {json.dumps(f.text)}],\n" for f in app_files)
+    from_origin = "".join(f"  {json.dumps(path)},\n" for path in origin_paths)
+    origin = json.dumps(f"https://{well_known_origin}" if well_known_origin is not None else None)
+    return f"""// tracking-cdn: the app-link files of the tracking domains, never redirected (Apple and Android
+// refuse redirects): FILES answered at Cloudflare's edge (200, {CONTENT_TYPE}, exact bytes),
+// FROM_ORIGIN fetched from well_known_origin and relayed as it answers.
 const FILES = new Map([
-{files},
-]);
-const HEADERS = {{ "content-type": {json.dumps(app_files[0].content_type)} }};
+{files}]);
+const HEADERS = {{ "content-type": {json.dumps(CONTENT_TYPE)} }};
+const FROM_ORIGIN = new Set([
+{from_origin}]);
+const ORIGIN = {origin};
 
 export default {{
   async fetch(request) {{
-    const body = FILES.get(new URL(request.url).pathname);
-    if (body === undefined) return fetch(request);
+    const url = new URL(request.url);
+    const body = FILES.get(url.pathname);
+    const fromOrigin = FROM_ORIGIN.has(url.pathname);
+    if (body === undefined && !fromOrigin) return fetch(request);
     if (request.method !== "GET" && request.method !== "HEAD") {{
       return new Response(null, {{ status: 405, headers: {{ allow: "GET, HEAD" }} }});
+    }}
+    if (fromOrigin) {{
+      const headers = new Headers(request.headers);
+      headers.delete("host");
+      return fetch(ORIGIN + url.pathname + url.search, {{ method: request.method, headers, redirect: "manual" }});
     }}
     return new Response(request.method === "HEAD" ? null : body, {{ status: 200, headers: HEADERS }});
   }},
