@@ -1,6 +1,6 @@
-"""The documentation site: it builds strictly and offline, its reference is generated from the code
-and complete, the front-door pages share one skeleton, and the README stays short with links that
-work on GitHub and on the site.
+"""The documentation site: it builds strictly and offline, its reference is generated from the code,
+complete and shows the defaults the code uses, the front-door pages share one skeleton and each has a
+complete deep-link example, and the README stays short with links that work on GitHub and on the site.
 
 The site is built once per session with ``mkdocs build --strict`` (mkdocs.yml makes broken links,
 missing anchors, nav entries without a page and pages left out of the nav fail it), inside a
@@ -12,6 +12,7 @@ import ast
 import functools
 import importlib.util
 import inspect
+import json
 import re
 import shutil
 import subprocess
@@ -23,9 +24,12 @@ from typing import Any, Iterator
 
 import pulumi
 import pytest
-from conftest import REPO
+import yaml
+from conftest import REPO, run_stack
 
 from tracking_cdn import contract
+from tracking_cdn.deep_links import ANDROID_PATH, APPLE_PATH, resolve_app_links
+from tracking_cdn.offline import OfflineRun, run_offline
 from tracking_cdn.sparkpost import SparkPostTrackingDomain
 from tracking_cdn.stack import FRONT_DOORS, load_front_door
 
@@ -347,6 +351,63 @@ def test_front_door_pages_draw_the_request_path_and_the_dns_flow(site: Path):
         html = page_html(site, f"front-doors/{page.name}")
         assert html.count('class="mermaid"') >= 2, page.name  # Material renders these in the browser
     assert 'class="mermaid"' in page_html(site, "index.md")
+
+
+DEEP_LINKS_SECTION = "### Deep links: `app_links` and `well_known_origin`"
+
+
+def deep_links_example(kind: str) -> tuple[str, dict[str, Any]]:
+    """The Python program and the stack-file config of the example in the deep-links section of
+    docs/front-doors/<kind>.md (issue 17: one complete example per front door)."""
+    source = (REPO / "docs" / "front-doors" / f"{kind}.md").read_text()
+    assert DEEP_LINKS_SECTION in source, f"{kind}.md has no deep-links section"
+    section = re.split(r"^##+ ", source.split(DEEP_LINKS_SECTION, 1)[1], maxsplit=1, flags=re.M)[0]
+    python = re.findall(r"^```python\n(.*?)^```", section, re.M | re.S)
+    stack = re.findall(r"^```yaml\n(.*?)^```", section, re.M | re.S)
+    assert len(python) == 1 and len(stack) == 1, f"{kind}.md: one Python and one stack-file example, {python} {stack}"
+    return python[0], yaml.safe_load(stack[0])["config"]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside registered inputs (an asset's text too)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, pulumi.StringAsset):
+        yield value.text
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(kind, marks=pytest.mark.xfail(
+            strict=True, reason="issue 17: docs/front-doors/cloudflare.md has no deep-link example yet; "
+            "remove this mark when it has one"))
+        if kind == "cloudflare" else kind
+        for kind in FRONT_DOORS
+    ],
+)
+def test_each_front_door_page_has_a_complete_deep_link_example(kind: str):
+    """Its Python form (tests/test_doc_snippets.py runs it too) and its stack-file form, added to the
+    page's example stack, both serve the two files with the same bytes and use ``well_known_origin``."""
+    python, config = deep_links_example(kind)
+    files = resolve_app_links(config["tracking-cdn:appLinks"]).files
+    assert {file.path for file in files} == {APPLE_PATH, ANDROID_PATH}
+    program = compile(python, f"{kind}.md", "exec")
+    runs: dict[str, OfflineRun] = {
+        "Python": run_offline(lambda: exec(program, {"__name__": "__main__"})),
+        "stack-file": run_stack(f"{kind}-example", config),
+    }
+    for form, run in runs.items():
+        registered = "\n".join(_strings([resource.inputs for resource in run.resources]))
+        for file in files:
+            assert file.text in registered or json.dumps(file.text) in registered, f"{form}: {file.path} not served"
+        assert config["tracking-cdn:wellKnownOrigin"] in registered, f"{form}: well_known_origin not used"
 
 
 def test_a_broken_link_or_a_page_left_out_of_the_nav_fails_the_build(tmp_path: Path):
