@@ -21,6 +21,7 @@ from esp_standin import EspStandin
 from sparkpost_standin import SparkPostStandIn, error
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import run_offline
+from tracking_cdn.stack import main as stack_program
 from tracking_cdn.sparkpost import (
     API_BASE_URLS,
     MAX_RESPONSE_BYTES,
@@ -688,6 +689,30 @@ def test_the_key_argument_beats_config_which_beats_the_environment(monkeypatch):
 def test_a_missing_key_is_a_warning_at_plan_time():
     run = run_offline(lambda: SparkPostTrackingDomain("sp", {"domain": DOMAIN}))
     assert any("no SparkPost API key" in warning and "SPARKPOST_API_KEY" in warning for warning in run.warnings)
+
+
+def test_a_renamed_project_is_told_its_own_key_setting_and_following_it_works():
+    """Pulumi.yaml renamed to my-tracking: the stack program refuses tracking-cdn: keys there, so the
+    missing-key warning must name my-tracking:sparkpostApiKey."""
+    config = {
+        "aws:region": "us-west-2", "my-tracking:frontDoor": "cloudfront", "my-tracking:domains": [DOMAIN],
+        "my-tracking:sparkpost": {"secure": True},
+    }
+    run = run_offline(stack_program, config=config, project="my-tracking")
+    (warning,) = [warning for warning in run.warnings if "no SparkPost API key" in warning]
+    assert "`pulumi config set --secret my-tracking:sparkpostApiKey <key>`" in warning and "tracking-cdn" not in warning
+
+    key = "my-tracking:sparkpostApiKey"
+    run = run_offline(stack_program, config={**config, key: KEY}, secret_keys=(key,), project="my-tracking")
+    assert not [warning for warning in run.warnings if "API key" in warning]
+    assert rpc.unwrap_rpc_secret(run.one(DYNAMIC).inputs["api_key"]) == KEY
+
+
+@pytest.mark.parametrize("key", ["acme:sparkpostApiKey", "tracking-cdn:sparkpostApiKey"])
+def test_a_program_of_another_name_reads_the_key_in_its_namespace_or_the_shipped_one(key):
+    run = run_offline(lambda: SparkPostTrackingDomain("sp", {"domain": DOMAIN}), config={key: KEY},
+                      secret_keys=(key,), project="acme")
+    assert rpc.unwrap_rpc_secret(run.one(DYNAMIC).inputs["api_key"]) == KEY
 
 
 def test_a_root_domain_is_refused_with_sparkposts_reason():

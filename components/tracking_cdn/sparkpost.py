@@ -92,7 +92,11 @@ MANAGED_CERTIFICATE_ESPS = ("sparkpost-v2", "sparkpost-eu-v2")
 """Profiles whose endpoint (``v2.spgo.io``, ``eu.v2.spgo.io``) can serve a SparkPost-managed certificate
 (support.sparkpost.com/docs/tech-resources/managed-https-for-tracking-domains, "Tracking Endpoints")."""
 
-API_KEY_CONFIG = "tracking-cdn:sparkpostApiKey"
+API_KEY_SETTING = "sparkpostApiKey"
+"""The API key's stack config key (a secret), in the program's namespace: the project's name in
+``Pulumi.yaml`` (``tracking-cdn:sparkpostApiKey`` as shipped)."""
+SHIPPED_NAMESPACE = "tracking-cdn"
+"""Also read for the key in a program of another name: the namespace the docs gave before."""
 API_KEY_ENV = "SPARKPOST_API_KEY"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 """Larger answers are refused: a tracking-domain object is a few hundred bytes."""
@@ -235,13 +239,19 @@ class _Reply:
     """An earlier attempt of this call may have been carried out, its answer lost (network error, 5xx)."""
 
 
-def validate_api_key(api_key: Any) -> str:
+def api_key_config(project: Optional[str]) -> str:
+    """The key's config key in ``project`` (None: outside the program, in the provider, which does not
+    know the project: ``<project>:sparkpostApiKey``)."""
+    return f"{project or '<project>'}:{API_KEY_SETTING}"
+
+
+def validate_api_key(api_key: Any, project: Optional[str] = None) -> str:
     """The key, if it can go into an ``Authorization`` header; the message never shows the value."""
     if not isinstance(api_key, str) or not api_key.strip():
         raise InvalidArgument(
             "api_key",
-            f"no SparkPost API key: pass api_key, or run `pulumi config set --secret {API_KEY_CONFIG} <key>`, "
-            f"or export {API_KEY_ENV}",
+            f"no SparkPost API key: pass api_key, or run `pulumi config set --secret {api_key_config(project)} "
+            f"<key>`, or export {API_KEY_ENV}",
         )
     if not all("\x21" <= char <= "\x7e" for char in api_key.strip()):
         raise InvalidArgument(
@@ -462,7 +472,7 @@ class SparkPostApi:
             detail += (
                 ". SparkPost refused the API key (not shown): it must belong to this account and allow "
                 "Tracking Domains: Read/Write. `pulumi refresh` and `pulumi destroy` use the key stored at the "
-                f"last `pulumi up` (argument api_key or config {API_KEY_CONFIG}); after rotating it, set the new "
+                f"last `pulumi up` (argument api_key or config {api_key_config(None)}); after rotating it, set the new "
                 f"key and run `pulumi up` first. A key from {API_KEY_ENV} alone is read at each operation"
             )
         elif status == 404:
@@ -953,7 +963,8 @@ class SparkPostTrackingDomainArgs(TypedDict):
     """SparkPost subaccount id that owns the domain (sent as ``X-MSYS-SUBACCOUNT``); default: the primary account."""
     api_key: NotRequired[pulumi.Input[str]]
     """SparkPost API key with Tracking Domains read/write, kept as a secret in the state. Default: the
-    stack's secret config ``tracking-cdn:sparkpostApiKey``; without either, the provider uses the
+    stack's secret config ``<project>:sparkpostApiKey`` (``tracking-cdn:sparkpostApiKey`` is read too);
+    without either, the provider uses the
     ``SPARKPOST_API_KEY`` environment variable at every create/update/refresh/delete (not stored)."""
     esp: NotRequired[str]
     """The SparkPost ESP profile (default ``sparkpost``): picks the API (EU for ``sparkpost-eu*``, the
@@ -1013,7 +1024,8 @@ class SparkPostTrackingDomain(pulumi.dynamic.Resource):
         if props[_SECRET_PROPERTY] is None and not os.environ.get(API_KEY_ENV):
             pulumi.log.warn(
                 f"no SparkPost API key for {props['domain']}: creating it will fail unless {API_KEY_ENV} is "
-                f"set, or the key given as api_key or with `pulumi config set --secret {API_KEY_CONFIG} <key>`",
+                f"set, or the key given as api_key or with `pulumi config set --secret "
+                f"{api_key_config(pulumi.get_project())} <key>`",
             )
         outputs = dict.fromkeys(name for name in SparkPostTrackingDomain.__annotations__ if name not in props)
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=[_SECRET_PROPERTY])
@@ -1069,16 +1081,18 @@ def validate_tracking_domain(value: Any, *, argument: str) -> str:
 
 def resolve_api_key(api_key: Optional[pulumi.Input[str]] = None) -> Optional[pulumi.Output[str]]:
     """The API key for the resource's state, as a secret: the argument, else the stack's secret config
-    ``tracking-cdn:sparkpostApiKey``. None leaves it to ``SPARKPOST_API_KEY``, which the provider
-    reads when it calls SparkPost (so that key never enters the state)."""
-    if api_key is None:
-        namespace, key = API_KEY_CONFIG.split(":")
-        api_key = pulumi.Config(namespace).get_secret(key)
+    ``<project>:sparkpostApiKey``, else ``tracking-cdn:sparkpostApiKey``. None leaves it to
+    ``SPARKPOST_API_KEY``, which the provider reads when it calls SparkPost (so that key never enters
+    the state)."""
+    project = pulumi.get_project()
+    for namespace in dict.fromkeys([project, SHIPPED_NAMESPACE]):
+        if api_key is None:
+            api_key = pulumi.Config(namespace).get_secret(API_KEY_SETTING)
     if api_key is None:
         return None
     if isinstance(api_key, pulumi.Output):
-        return pulumi.Output.secret(api_key).apply(validate_api_key)
-    return pulumi.Output.secret(validate_api_key(api_key))
+        return pulumi.Output.secret(api_key).apply(lambda key: validate_api_key(key, project))
+    return pulumi.Output.secret(validate_api_key(api_key, project))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1157,7 +1171,7 @@ def register_from_config(
     base["esp"] = esp
     if REGION_BY_ESP[esp] is None and config.get("tenant") and "apiBaseUrl" not in settings:
         base["tenant"] = config.get("tenant")
-    api_key = config.get_secret("sparkpostApiKey")
+    api_key = config.get_secret(API_KEY_SETTING)
     if api_key is not None:
         base["api_key"] = api_key
     # Live links name these domains: protected like the front door's serving resources.
