@@ -41,7 +41,7 @@ import pulumi
         ("custom", {"origin_host": "Track.PMTA.example.net."}, "track.pmta.example.net"),
         ("ses", {"esp_region": "eu-west-1"}, "r.eu-west-1.awstrack.me"),
         ("ses", {"esp_region": " AP-Southeast-2 "}, "r.ap-southeast-2.awstrack.me"),
-        ("ses", {"esp_region": "us-gov-west-1"}, "r.us-gov-west-1.awstrack.me"),
+        ("ses", {"esp_region": "il-central-1"}, "r.il-central-1.awstrack.me"),
         ("iterable", {}, "links.iterable.com"),
         ("iterable-eu", {}, "links.eu.iterable.com"),
         ("customerio", {}, "track.customer.io"),
@@ -136,6 +136,34 @@ def test_missing_or_conflicting_origin_settings_are_refused(kwargs, argument):
     with pytest.raises(InvalidArgument) as error:
         resolve_origin(**kwargs)
     assert error.value.argument == argument
+
+
+@pytest.mark.parametrize("region, words", [
+    ("eu-wset-1", "not an AWS region where SES sends"),
+    ("zz-nowhere-9", "not an AWS region where SES sends"),
+    ("us-east-7", "not an AWS region where SES sends"),
+    ("cn-north-1", "China"),
+    ("cn-northwest-1", "China"),
+    ("us-gov-west-1", "GovCloud"),
+    ("us-gov-east-1", "GovCloud"),
+    ("eusc-de-east-1", "European Sovereign Cloud"),
+])
+def test_a_misspelt_or_unsupported_ses_region_is_refused_listing_the_valid_ones(region, words):
+    """An origin at r.<misspelt region>.awstrack.me would break every link: refused, naming esp_region,
+    with the regions that work (and for another AWS partition, why and what to do instead)."""
+    with pytest.raises(InvalidArgument) as error:
+        resolve_origin("ses", esp_region=region)
+    message = str(error.value)
+    assert error.value.argument == "esp_region" and message.startswith("esp_region: ")
+    assert words in message
+    assert all(valid in message for valid in ("eu-west-1", "us-east-1", "ap-southeast-2", "il-central-1"))
+    if region.startswith(("cn-", "us-gov-", "eusc-")):
+        assert "origin_host" in message, "what works there: the tracking host AWS gives you"
+
+
+def test_another_partition_works_through_origin_host():
+    origin = resolve_origin("ses", origin_host="r.us-gov-west-1.awstrack.me")
+    assert origin.host == "r.us-gov-west-1.awstrack.me"
 
 
 def test_a_missing_ses_region_says_what_to_give():

@@ -12,7 +12,6 @@ with, whether the origin's ``Cache-Control`` decides caching, and whether the ES
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -216,8 +215,32 @@ PROFILES: dict[str, EspProfile] = {
 
 DEFAULT_ESP = "sparkpost"
 
-_AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")
-"""An AWS region name: ``eu-west-1``, ``ap-southeast-2``, ``us-gov-west-1``, ``ca-central-1``."""
+SES_REGIONS = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "sa-east-1",
+    "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3",
+    "af-south-1", "il-central-1", "me-central-1", "me-south-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5",
+)
+"""The AWS commercial-partition regions where SES sends email, so where a configuration set can have
+open/click tracking on a custom domain: AWS General Reference, "Amazon Simple Email Service endpoints
+and quotas" (https://docs.aws.amazon.com/general/latest/gr/ses.html), which matches the ``email``
+service of partition ``aws`` in boto/botocore ``botocore/data/endpoints.json`` (1.43.11). Each region's
+tracking host ``r.<region>.awstrack.me`` is confirmed for us-east-1 and eu-central-1 (Braze's SSL
+click-tracking docs, Amazon SES section) and seen in links for eu-west-1 and ap-southeast-2; for the
+others it is the same pattern, UNCONFIRMED (see ``SES``). A region added after this list: give
+``origin_host``."""
+OTHER_AWS_PARTITIONS = {
+    "cn-": "China (cn-*) is a separate AWS partition (amazonaws.com.cn) whose SES tracking host is not "
+           "documented as r.<region>.awstrack.me",
+    "us-gov-": "AWS GovCloud (US) offers SES (without email receiving), but its open/click tracking host "
+               "is not documented as r.<region>.awstrack.me",
+    "eusc-": "the AWS European Sovereign Cloud is a separate AWS partition whose SES tracking host is not "
+             "documented as r.<region>.awstrack.me",
+}
+"""Region prefixes of the AWS partitions other than the commercial one, with why the profile cannot name
+their tracking host (AWS GovCloud (US) User Guide, "Amazon SES in AWS GovCloud (US)",
+https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-ses.html)."""
 
 
 @dataclass(frozen=True)
@@ -289,13 +312,26 @@ def ses_tracking_host(esp_region: Optional[str]) -> str:
 
 
 def validate_aws_region(value: object) -> str:
-    """An AWS region name such as ``eu-west-1``, lower-cased, or refused naming ``esp_region``."""
+    """One of ``SES_REGIONS`` (``eu-west-1``), lower-cased, or refused naming ``esp_region``: a misspelt
+    region would make an origin that breaks every link."""
+    valid = f"valid: {', '.join(SES_REGIONS)}"
     if not isinstance(value, str) or not value.isascii():  # before lower-casing, as host names are
-        raise InvalidArgument("esp_region", f"expected an AWS region name such as 'eu-west-1', got {value!r}")
+        raise InvalidArgument("esp_region", f"expected the AWS region you send from with SES, got {value!r}; {valid}")
     region = value.strip().lower()
-    if not _AWS_REGION.match(region):
-        raise InvalidArgument("esp_region", f"{value!r} is not an AWS region name such as 'eu-west-1' or 'us-east-1'")
-    return region
+    if region in SES_REGIONS:
+        return region
+    partition = next((why for prefix, why in OTHER_AWS_PARTITIONS.items() if region.startswith(prefix)), None)
+    if partition is not None:
+        raise InvalidArgument(
+            "esp_region",
+            f"{value!r}: {partition}; leave esp_region out and set origin_host to the tracking host AWS gives "
+            f"you there. Regions the ses profile knows: {', '.join(SES_REGIONS)}",
+        )
+    raise InvalidArgument(
+        "esp_region",
+        f"{value!r} is not an AWS region where SES sends email (r.<region>.awstrack.me would break every link); "
+        f"{valid} (for a region added since, set origin_host)",
+    )
 
 
 def _enterprise_host(tenant: Optional[str]) -> str:
