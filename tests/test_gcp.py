@@ -86,7 +86,7 @@ def url_map_with_id(result, url_map_id):
 PROFILE_CASES = {**ESP_CASES, **OPT_IN_ESP_CASES}
 """Every ESP profile the GCP front door serves (issue 21 profiles included)."""
 PLAIN_HTTP_PROFILES = {"ses"}
-"""Profiles whose endpoint is reached over HTTP on port 80 (SES: FACTS.md 21.1, the lead's decision);
+"""Profiles whose endpoint is reached over HTTP on port 80 (SES: see tracking_cdn.esp.SES);
 every other one over HTTPS on 443."""
 
 

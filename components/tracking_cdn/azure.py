@@ -587,7 +587,7 @@ def _host_of(url: str) -> str:
 def forwarding_protocol(origin: Origin) -> str:
     """``HttpsOnly``: every request reaches the ESP over HTTPS, its certificate name checked. The one
     documented exception is ``ses`` (``HttpOnly``): its endpoint is not known to present a certificate for
-    its own name (tracking_cdn.esp.SES, FACTS.md 21.1)."""
+    its own name (see tracking_cdn.esp.SES)."""
     return "HttpOnly" if origin.profile.origin_protocol == ORIGIN_OVER_HTTP else "HttpsOnly"
 
 

@@ -1,7 +1,8 @@
 """ESP profiles: where each email service provider's tracking endpoint lives and what it needs.
 
-Pure data and pure functions; no Pulumi import. Sources: DESIGN.md section 3, the seeds, and
-/work/coord/FACTS.md (issue 21) for the profiles added after them; each profile cites its own.
+Pure data and pure functions; no Pulumi import. Each profile cites its public source: SparkPost's
+and Braze's CDN guides for SparkPost and SendGrid, the ESP's own guide for the others; what no public
+source confirms is marked UNCONFIRMED.
 
 What a front door reads from a profile (through ``Origin``): the origin host, whether the tracking
 domain must reach the ESP as ``Host``, whether cookies must pass, the protocol to reach the origin
@@ -118,8 +119,8 @@ def _customerio(name: str, description: str, host: str) -> EspProfile:
       CNAME with no Host rewrite, and it requires SSL mode "Full. The Full (strict) mode will not
       work" -- the certificate Cloudflare meets does not name the tracking domain it asks for. On
       Cloudflare this is a documented exception to "verify the origin certificate";
-    - cookies, methods, caching: the guide's CloudFront fields are cut off in every stored copy
-      (FACTS.md 21.3, UNCONFIRMED). Cookies are forwarded: an ESP that ignores them loses nothing, one
+    - cookies, methods, caching: UNCONFIRMED, the copies of the guide we could read stop before its
+      CloudFront settings for them. Cookies are forwarded: an ESP that ignores them loses nothing, one
       that uses them would break without; our TTL applies as for SendGrid;
     - "Changing your link tracking domain will cause your existing tracked links to break";
     - health: no path or answer documented, so ``check`` proves reachability only.

@@ -431,7 +431,9 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         """Per domain a DNS authorization, a certificate it authorizes and a map entry for the host name,
         all keyed by the domain: adding a domain adds resources and changes none. A DNS-authorized
         certificate is issued once its ``_acme-challenge`` CNAME resolves, whatever the domain points at,
-        so a live domain's certificate can be ACTIVE before its traffic moves (FACTS.md, issue 13)."""
+        so a live domain's certificate can be ACTIVE before its traffic moves (issue 13; load balancer
+        authorization, by contrast, is for "new environments with no existing traffic":
+        https://cloud.google.com/certificate-manager/docs/certificates)."""
         if not config.mechanism.certificate_manager:
             return ManagerCertificates(None, [], {})
         serving = self.child_opts(serving=True)
