@@ -187,8 +187,8 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     earlier versions are kept as they are; ``"100::"`` turns those into the placeholder too. Not
     accepted in proxy mode, where the record is the route to the ESP."""
     edge_cache_ttl_seconds: NotRequired[int]
-    """Proxy mode: cache the ESP's answers at Cloudflare's edge for this many seconds (1 to 3600).
-    Default: not cached (a bypass cache rule), so every open and click reaches the ESP. Cloudflare's
+    """Proxy mode: cache the ESP's answers at Cloudflare's edge for this many seconds, 1 to 3600;
+    default: not cached, so every open and click reaches the ESP (a bypass cache rule). Cloudflare's
     minimum edge TTL is 2 h on Free and 1 h on Pro plans (developers.cloudflare.com/cache/how-to/
     edge-browser-cache-ttl/): values below 3600 need a Business or Enterprise plan, and Free plans
     cannot set any value up to an hour. Refused for ESPs whose guide
