@@ -15,7 +15,8 @@ A scenario the front door refuses (``Scenario.refused``: the argument the refusa
 in ``refused_scenarios``: one that asks for a capability its front door does not list in ``supports``
 yet (tracking_cdn.contract: app_links, well_known_origin, an ESP reached over HTTP or following its
 Cache-Control) is marked so automatically, and moves to ``scenarios`` when the front door implements it;
-a combination refused for good is marked with ``refused=`` in the front door's part.
+a combination refused for good is made with ``_refused`` in the front door's part (or in the shared
+part, for every front door).
 
 Scenario names are short slugs (``[a-z0-9-]``), unique per front door, used in test ids and to name
 the resources of a scenario in the Terraform configuration.
@@ -117,6 +118,11 @@ def _component(front_door: str, name: str, **args: Any) -> Scenario:
 
 def _stack(front_door: str, name: str, stack: str, **overrides: Any) -> Scenario:
     return Scenario(front_door, name, stack=stack, overrides=overrides)
+
+
+def _refused(front_door: str, name: str, argument: str, **args: Any) -> Scenario:
+    """A combination ``front_door`` refuses by design, naming ``argument``, before creating anything."""
+    return Scenario(front_door, name, args=args, refused=argument)
 
 
 def _unsupported_argument(scenario: Scenario) -> Optional[str]:
@@ -376,6 +382,32 @@ def _cloudflare() -> list[Scenario]:
     ]
     found += [_stack("cloudflare", f"stack-domains-{n}", "cloudflare-example", **{"tracking-cdn:domains": many(n)})
               for n in (1, 10, 100)]
+    return found + _cloudflare_refused(routes_on_host, app_links)
+
+
+def _cloudflare_refused(routes_on_host: set[str], app_links: dict[str, Any]) -> list[Scenario]:
+    """What the Cloudflare front door refuses by design (tracking_cdn.cloudflare.read_recipe)."""
+    def refused(name: str, argument: str, **args: Any) -> Scenario:
+        return _refused("cloudflare", name, argument, **{"domains": TWO_DOMAINS, "zone_name": "example.com", **args})
+
+    # A redirect sends the browser to the ESP's own host: ESPs that route on the tracking domain break.
+    found = [refused(f"{mode.replace('_', '-')}-{esp}", "mode", mode=mode, **esp_args(esp))
+             for esp in sorted(routes_on_host) for mode in ("redirect", "page_rules")]
+    found += [
+        refused("page-rules-app-links", "app_links", mode="page_rules", app_links=app_links, account_id="acc"),
+        refused("page-rules-well-known-origin", "well_known_origin", mode="page_rules",
+                well_known_origin="www.example.com", account_id="acc"),
+        refused("well-known-origin-without-account", "account_id", well_known_origin="www.example.com"),
+        refused("app-links-without-account", "account_id", app_links=app_links),
+        refused("redirect-edge-ttl", "edge_cache_ttl_seconds", edge_cache_ttl_seconds=3600),
+        refused("iterable-edge-ttl", "edge_cache_ttl_seconds", esp="iterable", edge_cache_ttl_seconds=3600),
+        refused("proxy-without-ssl-rule", "ssl_config_rule", esp="sendgrid", ssl_config_rule=False),
+        refused("proxy-record-target", "dns_record_target", esp="sendgrid", dns_record_target="example.com"),
+        refused("deep-domain-without-certificates", "domains", esp="sendgrid", domains=["ablink.m.example.com"],
+                advanced_certificates=False),
+        refused("page-rule-limit-in-redirect-mode", "page_rule_limit", page_rule_limit=20),
+        refused("existing-cache-rules-in-redirect-mode", "existing_cache_rules", existing_cache_rules=[THEIR_CACHE]),
+    ]
     return found
 
 
@@ -435,7 +467,7 @@ ANDROID_ASSET_LINKS = [{
     "target": {"namespace": "android_app", "package_name": "com.example.app",
                "sha256_cert_fingerprints": [":".join(["AB"] * 32)]},
 }]
-_DEEP_LINK_BASE: dict[str, dict[str, Any]] = {
+DEEP_LINK_BASE: dict[str, dict[str, Any]] = {
     # The smallest arguments each front door builds with (as in its own part above).
     "cloudfront": {"domains": ["click2.example.com"]},
     "gcp": {"domains": TWO_DOMAINS},
@@ -449,7 +481,7 @@ def _deep_links() -> list[Scenario]:
     """``app_links`` (objects, JSON strings) and ``well_known_origin`` on every front door; names start
     with ``common-`` so a front door's own part can add its specific cases beside them."""
     found = []
-    for front_door, base in _DEEP_LINK_BASE.items():
+    for front_door, base in DEEP_LINK_BASE.items():
         found += [
             _component(front_door, "common-app-links", **base,
                        app_links={"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION,
@@ -461,6 +493,11 @@ def _deep_links() -> list[Scenario]:
             _component(front_door, "common-deep-links-redirect", **base, redirect_http_to_https=True,
                        well_known_origin="www.example.com",
                        app_links={"android_asset_links": ANDROID_ASSET_LINKS}),
+            # Iterable serves both files on the tracking domain itself: every /.well-known/* must reach it.
+            _refused(front_door, "common-iterable-app-links", "app_links", **base, esp="iterable",
+                     app_links={"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION}),
+            _refused(front_door, "common-iterable-eu-well-known-origin", "well_known_origin", **base,
+                     esp="iterable-eu", well_known_origin="www.example.com"),
         ]
     return found
 

@@ -7,7 +7,7 @@ from typing import Optional
 import pytest
 
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, refusal
-from scenarios import REFUSED_SCENARIOS
+from scenarios import DEEP_LINK_BASE, REFUSED_SCENARIOS
 from tracking_cdn.contract import (
     APP_LINKS,
     DEFAULT_CACHE_TTL_SECONDS,
@@ -24,7 +24,9 @@ from tracking_cdn.contract import (
 from tracking_cdn.domains import normalize_tracking_domains, validate_hostname
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.esp import CACHE_ORIGIN_HEADERS, CACHE_OUR_TTL, ORIGIN_HTTP as HTTP, ORIGIN_HTTPS, PROFILES, resolve_origin
+from tracking_cdn.deep_links import MAX_FILE_BYTES
 from tracking_cdn.offline import run_offline
+from tracking_cdn.stack import FRONT_DOORS, load_front_door
 
 import pulumi
 
@@ -350,4 +352,33 @@ def test_front_doors_declare_nothing_beyond_the_first_contract_by_default():
 def test_every_scenario_a_front_door_refuses_is_refused_naming_its_argument_with_nothing_created(case):
     error, registered = refusal(case.program())
     assert error.argument == case.refused, str(error)
+    assert str(error).startswith(f"{case.refused}: "), "the message names the argument first"
+    assert registered == []
+
+
+def test_every_front_door_has_combinations_it_refuses_by_design():
+    assert {case.front_door for case in REFUSED_SCENARIOS} == set(FRONT_DOORS)
+
+
+# --- a bad app-links file, on every front door ---------------------------------------------------
+
+OVERSIZED_APPLE = {"applinks": {"details": [
+    {"appIDs": [f"ABCDE12345.com.example.app{i}"], "components": [{"/": f"/f/app-{i}/*"}]} for i in range(2000)
+]}}
+BAD_APP_LINKS = {
+    # case -> (app_links, the argument the refusal names, words of the message)
+    "invalid-json": ({"android_asset_links": '[{"relation": ["delegate_permission/common.handle_all_urls"],}]'},
+                     "app_links.android_asset_links", "is not valid JSON"),
+    "oversized": ({"apple_app_site_association": OVERSIZED_APPLE}, "app_links.apple_app_site_association",
+                  f"the limit is {MAX_FILE_BYTES}"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_APP_LINKS)
+@pytest.mark.parametrize("front_door", FRONT_DOORS)
+def test_every_front_door_refuses_a_bad_app_links_file_naming_it_before_creating_anything(front_door, case):
+    app_links, argument, words = BAD_APP_LINKS[case]
+    component, _ = load_front_door(front_door)
+    error, registered = refusal(lambda: component("track", {**DEEP_LINK_BASE[front_door], "app_links": app_links}))
+    assert error.argument == argument and words in str(error), str(error)
     assert registered == []
