@@ -14,7 +14,8 @@ pass, for every DNS setup it offers:
   certificate covered, with no validation record in the stack, waits for a CNAME that only this
   ``up`` reveals (ACM's validation waits 15 minutes, then the ``up`` fails);
 - every changed resource type has replacement rules (nothing left to "review");
-- no step breaks a known API rule the providers do not check (``API_RULES``, e.g. Fastly's forced
+- no step breaks a known API rule the providers do not check (the product's own
+  ``replacements.ApiRule``s, which ``plan --against`` reports as blockers, e.g. Fastly's forced
   subscription edit);
 - the change shows: the diff is not empty where the front door has something to change (and empty
   where the front door ignores the setting), so a transition that silently does nothing fails too.
@@ -252,7 +253,7 @@ def judge(before: Mapping[str, Any], after: Mapping[str, Any], transition: Trans
     expected = tuple(r for r in changes.blockers
                      if r.action == "delete" and any(domain in r.name for domain in transition.removed))
     walked = offline_diff.diff_plans(unprotected(before, {r.old_urn for r in expected}), after)
-    problems = [f"blocker: {describe(r)}" for r in walked.blockers]
+    problems = [f"blocker: {describe(r)}" for r in walked.blockers if r.stopped_by_protection]
     problems += [f"loses HTTPS: {loss.name}: {loss.why}" for loss in changes.https_losses]
     problems += [f"waits for DNS it cannot have: {line}" for line in stuck_waiters(changes, before, after)]
     problems += [f"no replacement rules: {describe(r)}" for r in changes.resources if r.action == "review"]
@@ -265,7 +266,8 @@ def judge(before: Mapping[str, Any], after: Mapping[str, Any], transition: Trans
     for domain in (*transition.added[:1], *transition.removed[:1]):
         if not any(_mentions(r, domain, inputs) for r in changed):
             problems.append(f"no change mentions {domain}")
-    problems += [f"refused by the API: {line}" for line in api_refusals(changes, after)]
+    problems += [f"refused by the API: {r.action} {r.type} {r.name}: {r.refusal}" for r in changes.resources
+                 if r.refusal]
     return Verdict(changes, expected, tuple(problems))
 
 
@@ -273,36 +275,6 @@ def _mentions(resource: offline_diff.ResourceDiff, domain: str, inputs: Mapping[
     """Whether ``resource``'s step involves ``domain``: in its name, a changed value, or a new resource's inputs."""
     created = resource.action == "create" and domain in inputs.get(resource.urn, "")
     return created or domain in resource.name or any(domain in json.dumps([c.old, c.new]) for c in resource.changes)
-
-
-@dataclass(frozen=True)
-class ApiRule:
-    """A change the provider accepts but the cloud's API refuses (invisible to the replacement table)."""
-
-    type: str
-    refuses: Callable[[offline_diff.ResourceDiff, Mapping[str, Any]], bool]
-    """(the resource's step, its new inputs) -> whether the API refuses the step."""
-    message: str
-
-
-API_RULES: tuple[ApiRule, ...] = (
-    ApiRule(
-        "fastly:index/tlsSubscription:TlsSubscription",
-        lambda step, inputs: step.action == "update" and any(c.path.startswith("domains") for c in step.changes)
-        and not inputs.get("forceUpdate"),
-        "Fastly refuses to change the domains of a subscription whose domains are active unless the update is "
-        "forced (force_update: 'Force update the subscription even if it has active domains', "
-        "fastly/terraform-provider-fastly fastly/resource_fastly_tls_subscription.go; API PATCH "
-        "/tls/subscriptions/{id}?force=true)",
-    ),
-)
-
-
-def api_refusals(changes: offline_diff.Diff, after: Mapping[str, Any]) -> list[str]:
-    inputs = {r["urn"]: r["inputs"] for r in after["resources"]}
-    return [f"{step.action} {step.type} {step.name}: {rule.message}"
-            for step in changes.resources for rule in API_RULES
-            if step.type == rule.type and step.urn in inputs and rule.refuses(step, inputs[step.urn])]
 
 
 def stuck_waiters(changes: offline_diff.Diff, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:

@@ -26,7 +26,8 @@ FASTLY_SHARED_SUBSCRIPTION = (
     "issue 13 §3 Fastly, one shared subscription (certificates='shared': the legacy mode kept for stacks made "
     "with 0.1, no longer the default): TlsSubscription track-certificate holds every domain, and Fastly refuses "
     "to change the domains of a subscription whose domains are active unless forced, which Fastly warns 'may "
-    "result in breaking TLS termination'. The default, per-domain (modes fastly and fastly-moved-from-shared), "
+    "result in breaking TLS termination' (the API rule of replacements.py: plan --against reports the step as a "
+    "blocker). The default, per-domain (modes fastly and fastly-moved-from-shared), "
     "passes; the move to it: docs/front-doors/fastly.md, Day two"
 )
 KNOWN_FAILURES: dict[str, str] = {
@@ -131,6 +132,15 @@ def test_a_certificate_replaced_under_live_names_is_caught_and_one_left_alone_is
     one_each = {f"cert-{d}": [d] for d in APPEND.domains_before}
     separate = day_two.judge(gcp_plan(one_each), gcp_plan({**one_each, "cert-new": [day_two.APPENDED]}), APPEND, MODE)
     assert not separate.problems, separate.problems
+
+
+def test_an_api_refusal_is_the_product_s_own_rule_and_named_as_such():
+    case = next(c for c in CASES if c.id == "fastly-shared/append-domain")
+    verdict = case.verdict()
+    (refused,) = [r for r in verdict.diff.resources if r.refusal]
+    assert refused.blocker and not refused.stopped_by_protection
+    assert verdict.problems == (
+        f"refused by the API: update fastly:index/tlsSubscription:TlsSubscription track-certificate: {refused.refusal}",)
 
 
 def test_a_change_that_shows_nowhere_is_a_problem():

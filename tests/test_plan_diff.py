@@ -13,7 +13,7 @@ from conftest import REPO
 from plan_builder import COMPONENT, PROJECT, ROOT, STACK, component, plan, resource, urn
 
 from tracking_cdn import cli
-from tracking_cdn.diff import UNKNOWN, diff_plans, render_json, render_text
+from tracking_cdn.diff import UNKNOWN, describe_change, diff_plans, render_json, render_text, safe_path
 from tracking_cdn.replacements import SPARKPOST_REPLACE_ON, TABLE
 
 RECORD = "aws:route53/record:Record"
@@ -21,6 +21,10 @@ CERTIFICATE = "aws:acm/certificate:Certificate"
 VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 UNKNOWN_TYPE = "example:index/widget:Widget"
+SUBSCRIPTION = "fastly:index/tlsSubscription:TlsSubscription"
+ROUTE = "azure-native:cdn:Route"
+CUSTOM_DOMAIN = "azure-native:cdn:AFDCustomDomain"
+HTTPS_PROXY = "gcp:compute/targetHttpsProxy:TargetHttpsProxy"
 
 
 def record(resource_name="track-a", protect=True, **inputs):
@@ -83,6 +87,42 @@ def test_replacing_or_deleting_a_protected_resource_is_a_blocker_with_the_safe_p
     assert text.endswith("2 blockers (pulumi up would stop)")
 
 
+def subscription(domains, protect=True, **inputs):
+    return resource(SUBSCRIPTION, "sub", {"certificateAuthority": "lets-encrypt", "domains": domains, **inputs},
+                    protect=protect)
+
+
+def test_a_step_the_cloud_s_api_refuses_is_a_blocker_citing_the_rule_with_a_safe_path():
+    diff = diff_plans(plan(subscription(["a.example.com"])), plan(subscription(["a.example.com", "b.example.com"])))
+    step = diff.by_name("sub")
+    assert (step.action, step.blocker, step.stopped_by_protection) == ("update", True, False)
+    assert "force_update" in step.refusal and "tls-subscription/update" in step.refusal_source
+    assert diff.exit_code == 1
+    text = render_text(diff)
+    assert f"! ~  {SUBSCRIPTION}  sub  [refused by the API: pulumi up stops here]" in text
+    assert text.index("Blockers") < text.index("domains: + \"b.example.com\"") < text.index("Summary")
+    assert "shared_certificate_domains" in safe_path(step) and text.endswith("1 blocker (pulumi up would stop)")
+    (listed,) = json.loads(render_json(diff))["resources"]
+    assert listed["blocker"] and listed["refusal"] == step.refusal and listed["safePath"] == safe_path(step)
+
+
+def test_a_forced_edit_and_a_change_of_the_force_flags_alone_are_not_refused():
+    forced = diff_plans(plan(subscription(["a.example.com"], forceUpdate=True)),
+                        plan(subscription(["a.example.com", "b.example.com"], forceUpdate=True)))
+    assert forced.by_name("sub").action == "update" and not forced.blockers
+    flag = diff_plans(plan(subscription(["a.example.com"])), plan(subscription(["a.example.com"], forceUpdate=True)))
+    assert flag.by_name("sub").action == "update" and not flag.blockers
+
+
+def test_a_subscription_deleted_without_force_destroy_is_refused_even_once_unprotected():
+    step = diff_plans(plan(subscription(["a.example.com"], protect=False)), plan()).by_name("sub")
+    assert step.action == "delete" and step.blocker and "force_destroy" in step.refusal
+    assert safe_path(step).startswith("the API refuses it: ")
+    both = diff_plans(plan(subscription(["a.example.com"])), plan()).by_name("sub")
+    assert both.stopped_by_protection and "pulumi state unprotect" in safe_path(both) and "force_destroy" in safe_path(both)
+    assert not diff_plans(plan(subscription(["a.example.com"], protect=False, forceDestroy=True)), plan()).blockers
+
+
 def test_protection_is_the_state_s_a_program_that_drops_it_still_stops():
     diff = diff_plans(plan(record()), plan(record(protect=False, zoneId="Z2")))
     assert diff.by_name("track-a").blocker
@@ -129,6 +169,65 @@ def test_ignore_changes_keeps_the_deployed_value_known():
     assert diff_plans(before, after).by_name("track-validation-a.example.com").action == "same"
 
 
+def domain_id(domain):
+    return ("/subscriptions/<subscription-id>/resourceGroups/rg/providers/Microsoft.Cdn/profiles/track-profile<random>"
+            f"/customDomains/{domain.replace('.', '-')}")
+
+
+def custom_domain(domain, host=None):
+    return resource(CUSTOM_DOMAIN, f"track-domain-{domain}", {
+        "customDomainName": domain.replace(".", "-"), "hostName": host or domain, "profileName": "track-profile<random>",
+        "resourceGroupName": "rg"}, protect=False)
+
+
+def route(*domains):
+    return resource(ROUTE, "track-route", {"customDomains": [{"id": domain_id(d)} for d in domains], "routeName": "r"},
+                    depends={"customDomains": [urn(CUSTOM_DOMAIN, f"track-domain-{d}") for d in domains]})
+
+
+def test_a_computed_value_is_unknown_only_when_its_own_dependency_is_created_or_replaced():
+    a, b, c = "a.example.com", "b.example.com", "c.example.com"
+    before = plan(custom_domain(a), custom_domain(b), route(a, b))
+    diff = diff_plans(before, plan(custom_domain(a), custom_domain(b), custom_domain(c), route(a, b, c)))
+    step = diff.by_name("track-route")
+    old = [{"id": domain_id(a)}, {"id": domain_id(b)}]
+    assert step.action == "update"
+    assert [(c.path, c.old, c.new) for c in step.changes] == [("customDomains", old, [*old, {"id": UNKNOWN}])]
+    text = render_text(diff)
+    assert 'customDomains: + {"id": "<unknown after apply>"}' in text and "customDomains[" not in text
+    replaced = diff_plans(before, plan(custom_domain(a), custom_domain(b, host="b2.example.com"), route(a, b)))
+    assert replaced.by_name(f"track-domain-{b}").action == "replace"
+    assert [(c.path, c.new) for c in replaced.by_name("track-route").changes] == [("customDomains[1].id", UNKNOWN)]
+
+
+def fqdn_record(domain):
+    return resource(RECORD, f"track-validation-{domain}", {"name": f"_<acm-token>.{domain}.", "type": "CNAME",
+                                                           "zoneId": "Z1", "records": ["<answer>"]})
+
+
+def waiter(*domains, known=()):
+    fqdns = [f"_<acm-token>.{d}" for d in domains] + list(known)
+    return resource(VALIDATION, "validation", {"certificateArn": "arn:aws:acm:us-east-1:1:certificate/c",
+                                               "validationRecordFqdns": fqdns},
+                    depends={"validationRecordFqdns": [urn(RECORD, f"track-validation-{d}") for d in (*domains, *known)]})
+
+
+def test_a_forcing_list_fed_by_several_resources_is_replaced_for_its_own_unknown_element_only():
+    a, b, c = "a.example.com", "b.example.com", "c.example.com"
+    before = plan(fqdn_record(a), fqdn_record(b), waiter(a, b))
+    appended = diff_plans(before, plan(fqdn_record(a), fqdn_record(b), fqdn_record(c), waiter(a, b, c)))
+    step = appended.by_name("validation")
+    assert step.action == "replace" and step.forcing_path == "validationRecordFqdns[2]"
+    assert f"it depends on track-validation-{c} ({RECORD}), which is created" in step.reason
+    assert [describe_change(change) for change in step.changes] == ["validationRecordFqdns: + <unknown after apply>"]
+    # b's record is replaced, but the name it feeds in is known: the others' computed names stay known too
+    known = {**fqdn_record(b), "inputs": {**fqdn_record(b)["inputs"], "name": b}}
+    moved = {**known, "inputs": {**known["inputs"], "zoneId": "Z2"}}
+    diff = diff_plans(plan(fqdn_record(a), known, waiter(a, known=[b])), plan(fqdn_record(a), moved, waiter(a, known=[b])))
+    assert diff.by_name(f"track-validation-{b}").action == "replace"
+    assert diff.by_name("validation").action == "same"
+
+
 def test_an_update_that_recomputes_outputs_flags_the_inputs_that_may_carry_them():
     subscription = "fastly:index/tlsSubscription:TlsSubscription"
     sub = lambda domains: resource(subscription, "sub", {"certificateAuthority": "lets-encrypt", "domains": domains})
@@ -140,6 +239,25 @@ def test_an_update_that_recomputes_outputs_flags_the_inputs_that_may_carry_them(
     assert consumer.action == "same" and consumer.notes == (
         "challenge may change after apply: sub recomputes managedDnsChallenges, managedHttpChallenges when updated",)
     assert any("processing or renewing" in note for note in diff.by_name("sub").notes)
+
+
+# --- lists --------------------------------------------------------------------------------------------
+
+
+def test_a_list_of_names_shows_the_names_added_and_removed_not_every_shifted_position():
+    domains = [f"t{i}.example.com" for i in range(11)]
+    after = [d for d in domains if d != "t3.example.com"] + ["t11.example.com"]
+    distribution = lambda aliases: resource(DISTRIBUTION, "distribution", {"aliases": aliases})
+    step = diff_plans(plan(distribution(domains)), plan(distribution(after))).by_name("distribution")
+    assert [describe_change(c) for c in step.changes] == ['aliases: + "t11.example.com"; - "t3.example.com"']
+    swapped = diff_plans(plan(distribution(["a", "b"])), plan(distribution(["b", "a"]))).by_name("distribution")
+    assert [describe_change(c) for c in swapped.changes] == ["aliases: reordered"]
+
+
+def test_a_list_whose_order_matters_is_shown_by_position():
+    proxy = lambda certificates: resource(HTTPS_PROXY, "https", {"sslCertificates": certificates})
+    step = diff_plans(plan(proxy(["a", "b"])), plan(proxy(["b", "a"]))).by_name("https")
+    assert [describe_change(c) for c in step.changes] == ['sslCertificates[0]: "a" -> "b"', 'sslCertificates[1]: "b" -> "a"']
 
 
 # --- identity: aliases, parents, providers -------------------------------------------------------------
@@ -260,6 +378,23 @@ def test_plan_json_then_against_prints_the_diff_and_its_blocker_exit_code(projec
     assert code == 1 and parsed["document"] == "diff" and parsed["summary"]["blockers"] == 3
     assert document == json.dumps(parsed, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert all(r["safePath"].startswith("replacing it takes down") for r in parsed["resources"] if r["blocker"])
+
+
+def test_appending_a_domain_to_a_shared_fastly_subscription_is_a_blocker(tmp_path, capsys):
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "stacks").mkdir()
+    stack = tmp_path / "stacks" / "Pulumi.fs.yaml"
+    text = (REPO / "stacks" / "Pulumi.fastly-example.yaml").read_text()
+    assert "  # tracking-cdn:certificates: shared\n" in text
+    stack.write_text(text.replace("  # tracking-cdn:certificates: shared\n", "  tracking-cdn:certificates: shared\n"))
+    command = ["plan", "--stack", "fs", "--project-dir", str(tmp_path)]
+    assert cli.main([*command, "--json"]) == 0
+    (tmp_path / "before.json").write_text(capsys.readouterr().out)
+    stack.write_text(stack.read_text().replace("  tracking-cdn:domains:\n", "  tracking-cdn:domains:\n    - click3.example.com\n"))
+    assert cli.main([*command, "--against", str(tmp_path / "before.json")]) == 1
+    text = capsys.readouterr().out
+    assert f"! ~  {SUBSCRIPTION}  tracking-certificate  [refused by the API: pulumi up stops here]" in text
+    assert "1 blocker (pulumi up would stop)" in text
 
 
 @pytest.mark.parametrize("content, words", [

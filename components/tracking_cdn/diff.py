@@ -10,9 +10,12 @@ Pulumi's semantics, as the diff applies them:
 
 - An input whose ``propertyDependencies`` include a resource created or replaced in this diff is
   *unknown after apply* where its value holds something only the cloud computes (an offline
-  placeholder ``<...>``); a value that merely echoes known inputs stays known. An unknown value in a
-  forcing property forces a replacement, and the replacement cascades, so resources are processed in
-  dependency order.
+  placeholder ``<...>``); a value that merely echoes known inputs stays known. The plan records
+  dependencies per top-level property, not per value, so each such value is attributed to the
+  dependency it names (``_value_source``: the offline engine builds a computed value from its
+  resource's name or inputs); a value that names none of them is taken as unknown whenever one of them
+  is created or replaced. An unknown value in a forcing property forces a replacement, and the
+  replacement cascades, so resources are processed in dependency order.
 - Outputs of a resource *updated* in place are taken as unchanged (a bridged provider keeps a computed
   attribute's prior value unless it marks it new); where the table says an update recomputes outputs,
   the inputs that may carry them are flagged, without forcing anything: the plan does not record which
@@ -23,7 +26,11 @@ Pulumi's semantics, as the diff applies them:
   replaces the resource. A different parent or type without an alias is a different URN: delete and
   create.
 - ``pulumi up`` refuses to replace or delete a resource protected in the state (the old plan's
-  ``protect``): each such step is a *blocker*.
+  ``protect``): each such step is a *blocker*. So is a step a known API rule refuses
+  (``replacements.ApiRule``, e.g. Fastly's edit of a subscription with active domains): ``pulumi up``
+  fails on it.
+- A list is a set of names (shown as the items added and removed) unless the table says its order
+  matters (``TypeRules.ordered``: compared by position).
 
 Beyond Pulumi's own rule, ``https_losses`` checks that no host name a certificate serves in both plans
 is left without an issued certificate: a certificate serving live names may be replaced only when
@@ -38,9 +45,11 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Collection, Iterator, Mapping, Optional, Sequence
 
-from .replacements import CERTIFICATES, ISSUANCE_WAITERS, certificate_names, normalize_path, paths_overlap, rules_for
+from .replacements import (
+    CERTIFICATES, ISSUANCE_WAITERS, ApiRule, certificate_names, normalize_path, paths_overlap, rules_for,
+)
 
 PLAN_FORMAT = 1
 DIFF_FORMAT = 1
@@ -133,10 +142,19 @@ class ResourceDiff:
     notes: tuple[str, ...] = ()
     old_urn: str = ""
     """The old URN when an alias carried the resource over (else equal to ``urn``)."""
+    refusal: str = ""
+    """Set when a known API rule refuses this step (``pulumi up`` fails on it): what it refuses."""
+    refusal_source: str = ""
+    refusal_remedy: str = ""
+
+    @property
+    def stopped_by_protection(self) -> bool:
+        """Pulumi refuses the step: it replaces or deletes a resource protected in the state."""
+        return self.protect and self.action in ("replace", "delete")
 
     @property
     def blocker(self) -> bool:
-        return self.protect and self.action in ("replace", "delete")
+        return self.stopped_by_protection or bool(self.refusal)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -154,6 +172,8 @@ class ResourceDiff:
             "source": self.source,
             "deleteBeforeReplace": self.delete_before_replace,
             "notes": list(self.notes),
+            "refusal": self.refusal,
+            "refusalSource": self.refusal_source,
             "safePath": safe_path(self) if self.blocker else "",
         }
 
@@ -264,15 +284,22 @@ def _join(path: str, key: Any) -> str:
     return f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
 
 
-def changed_paths(old: Any, new: Any, path: str = "") -> list[Change]:
-    """The leaf-most paths where ``new`` differs from ``old`` (lists of unequal length as a whole)."""
+PLAIN = (str, int, float, bool, type(None))
+
+
+def changed_paths(old: Any, new: Any, path: str = "", ordered: Collection[str] = ()) -> list[Change]:
+    """The leaf-most paths where ``new`` differs from ``old``. A list of plain values is a set of names,
+    changed as a whole (described as the items added and removed), unless its normalised path is in
+    ``ordered``; other lists are compared by position when their lengths are equal, as a whole otherwise."""
     if old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
         return [change for key in sorted(set(old) | set(new), key=str)
-                for change in changed_paths(old.get(key), new.get(key), _join(path, key))]
+                for change in changed_paths(old.get(key), new.get(key), _join(path, key), ordered)]
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [change for index, (a, b) in enumerate(zip(old, new)) for change in changed_paths(a, b, _join(path, index))]
+        if normalize_path(path) in ordered or not all(isinstance(v, PLAIN) for v in old + new):
+            return [change for index, (a, b) in enumerate(zip(old, new))
+                    for change in changed_paths(a, b, _join(path, index), ordered)]
     return [Change(path, old, new)]
 
 
@@ -322,6 +349,19 @@ def _value_at(value: Any, path: str) -> Any:
     return value
 
 
+def with_unknowns(inputs: dict[str, Any], paths: Collection[str]) -> dict[str, Any]:
+    """``inputs`` with the value at each of ``paths`` (existing leaves) replaced by ``UNKNOWN``."""
+    marked = copy.deepcopy(inputs)
+    for path in paths:
+        *parents, last = _parts(path)
+        target: Any = marked
+        for part in parents:
+            target = _step(target, part)
+        if isinstance(target, (dict, list)):
+            target[last] = UNKNOWN
+    return marked
+
+
 # --- the diff ---------------------------------------------------------------------------------------
 
 
@@ -353,15 +393,13 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     matched = match(old["resources"], new["resources"], stack, project)
     old_by_urn = {r["urn"]: r for r in old["resources"]}
     new = _keeping_auto_names(new, old_by_urn, matched)
+    new_by_urn = {r["urn"]: r for r in new["resources"]}
     results: dict[str, ResourceDiff] = {}
     for resource in dependency_order(new["resources"]):
         previous = old_by_urn.get(matched.get(resource["urn"], ""))
-        results[resource["urn"]] = _resource_diff(previous, resource, results)
+        results[resource["urn"]] = _resource_diff(previous, resource, results, new_by_urn)
     deleted = [r for r in old["resources"] if r["urn"] not in set(matched.values())]
-    resources = [results[r["urn"]] for r in new["resources"]] + [
-        ResourceDiff(r["urn"], r["type"], r["name"], r["custom"], "delete", bool(r["protect"]), old_urn=r["urn"])
-        for r in deleted
-    ]
+    resources = [results[r["urn"]] for r in new["resources"]] + [_deleted(r) for r in deleted]
     diff = Diff(project, stack, resources)
     diff.https_losses = https_losses(old, new, diff, matched)
     return diff
@@ -386,8 +424,22 @@ def _keeping_auto_names(new: Mapping[str, Any], old_by_urn: Mapping[str, Mapping
     return {**new, "resources": json.loads(text)}
 
 
+def _deleted(old: Mapping[str, Any]) -> ResourceDiff:
+    rules = rules_for(old["type"]) if old["custom"] else None
+    refusal = rules.refusal("delete", (), {}, old["inputs"]) if rules else None
+    return ResourceDiff(old["urn"], old["type"], old["name"], old["custom"], "delete", bool(old["protect"]),
+                        old_urn=old["urn"], **_refused(refusal))
+
+
+def _refused(rule: Optional[ApiRule]) -> dict[str, str]:
+    """The ``ResourceDiff`` fields of a step ``rule`` refuses (none when it is None)."""
+    if rule is None:
+        return {}
+    return {"refusal": rule.refusal, "refusal_source": rule.source, "refusal_remedy": rule.remedy}
+
+
 def _resource_diff(old: Optional[Mapping[str, Any]], new: Mapping[str, Any], done: Mapping[str, ResourceDiff],
-                   ) -> ResourceDiff:
+                   resources: Mapping[str, Mapping[str, Any]]) -> ResourceDiff:
     base = dict(urn=new["urn"], type=new["type"], name=new["name"], custom=new["custom"])
     if old is None:
         return ResourceDiff(**base, action="create", protect=bool(new["protect"]))
@@ -395,18 +447,18 @@ def _resource_diff(old: Optional[Mapping[str, Any]], new: Mapping[str, Any], don
     if not new["custom"]:
         return ResourceDiff(**base, action="same")
 
+    rules = rules_for(new["type"])
+    ordered = rules.ordered if rules else ()
     ignored = new.get("ignoreChanges") or []
     inputs = kept_as_deployed(old["inputs"], new["inputs"], ignored)
-    changes = changed_paths(old["inputs"], inputs)
-    unknown, notes = _unknown_inputs(new, done)
+    changes = changed_paths(old["inputs"], inputs, ordered=ordered)
+    unknown, notes = _unknown_inputs(new, done, resources)
     unknown = {path: urn for path, urn in unknown.items()
                if not any(paths_overlap(normalize_path(path), normalize_path(i)) for i in ignored)}
     options = [Change(f"({option})", old.get(key), new.get(key))
                for option, key in (("protect", "protect"), ("deleteBeforeReplace", "deleteBeforeReplace"))
                if old.get(key) != new.get(key)]
-    shown = [c for c in changes if c.path not in unknown] + [
-        Change(path, _value_at(old["inputs"], path), UNKNOWN) for path in unknown
-    ]
+    shown = changed_paths(old["inputs"], with_unknowns(inputs, unknown), ordered=ordered)
     shown = sorted(shown, key=lambda c: c.path) + options
     dbr = bool(new.get("deleteBeforeReplace"))
 
@@ -416,7 +468,6 @@ def _resource_diff(old: Optional[Mapping[str, Any]], new: Mapping[str, Any], don
                             "the resource)", forcing_path="(provider)", delete_before_replace=dbr, notes=tuple(notes))
     if not shown:
         return ResourceDiff(**base, action="same", notes=tuple(notes))
-    rules = rules_for(new["type"])
     if rules is None:
         if not changes and not unknown:
             return ResourceDiff(**base, action="update", changes=tuple(shown), notes=tuple(notes))
@@ -430,17 +481,18 @@ def _resource_diff(old: Optional[Mapping[str, Any]], new: Mapping[str, Any], don
             reason = (f"{path} is unknown after apply: it depends on {done[dependency].name} "
                       f"({done[dependency].type}), which is {'created' if kind == 'create' else 'replaced'}, "
                       f"and {_forcing(rule, rules)}")
-            return _replaced(base, shown, path, rule, reason, dbr, rules, notes)
+            return _replaced(base, shown, path, rule, reason, dbr, rules, notes, old, new)
     for change in changes:
         rule = rules.forcing_rule(change.path)
         if rule is not None:
             reason = f"{change.path} changes, and {_forcing(rule, rules)}"
-            return _replaced(base, shown, change.path, rule, reason, dbr, rules, notes)
+            return _replaced(base, shown, change.path, rule, reason, dbr, rules, notes, old, new)
     for change in changes:
         condition = rules.condition_for(change.path)
         if condition is not None:
             notes.append(f"{change.path}: {condition.condition} ({condition.source})")
-    return ResourceDiff(**base, action="update", changes=tuple(shown), notes=tuple(notes))
+    refusal = rules.refusal("update", [c.path for c in shown], new["inputs"], old["inputs"])
+    return ResourceDiff(**base, action="update", changes=tuple(shown), notes=tuple(notes), **_refused(refusal))
 
 
 def _forcing(rule: Any, rules: Any) -> str:
@@ -451,15 +503,17 @@ def _forcing(rule: Any, rules: Any) -> str:
 
 
 def _replaced(base: dict, shown: list[Change], path: str, rule: Any, reason: str, dbr: bool, rules: Any,
-              notes: list[str]) -> ResourceDiff:
+              notes: list[str], old: Mapping[str, Any], new: Mapping[str, Any]) -> ResourceDiff:
     unless = rules.delete_before_replace_unless
     if unless is not None and not any(change.path in unless for change in shown):
         dbr = True  # the provider's own rule (sparkpost.py: the same domain moving deletes first)
+    refusal = rules.refusal("replace", [c.path for c in shown], new["inputs"], old["inputs"])
     return ResourceDiff(**base, action="replace", changes=tuple(shown), reason=reason, forcing_path=path,
-                        source=rule.source, delete_before_replace=dbr, notes=tuple(notes))
+                        source=rule.source, delete_before_replace=dbr, notes=tuple(notes), **_refused(refusal))
 
 
-def _unknown_inputs(new: Mapping[str, Any], done: Mapping[str, ResourceDiff]) -> tuple[dict[str, str], list[str]]:
+def _unknown_inputs(new: Mapping[str, Any], done: Mapping[str, ResourceDiff],
+                    resources: Mapping[str, Mapping[str, Any]]) -> tuple[dict[str, str], list[str]]:
     """Input paths unknown after apply -> the created or replaced dependency they come from; and notes on
     inputs that may carry outputs an update recomputes."""
     unknown: dict[str, str] = {}
@@ -468,20 +522,68 @@ def _unknown_inputs(new: Mapping[str, Any], done: Mapping[str, ResourceDiff]) ->
         leaves = list(computed_leaves(new["inputs"].get(key), key))
         if not leaves:
             continue
-        for urn in urns:
-            dependency = done.get(urn)
-            if dependency is None:
-                continue
-            if dependency.action in ("create", "replace"):
-                for leaf in leaves:
-                    unknown.setdefault(leaf, urn)
-            elif dependency.action == "update":
+        known = [urn for urn in urns if urn in done]
+        fresh = [urn for urn in known if done[urn].action in ("create", "replace")]
+        if fresh:
+            marks = _distinctive_marks([resources[urn] for urn in known if urn in resources])
+            for leaf in leaves:
+                source = _value_source(_value_at(new["inputs"], leaf), marks)
+                if source is None or source in fresh:
+                    unknown.setdefault(leaf, source or fresh[0])
+        for urn in known:
+            dependency = done[urn]
+            if dependency.action == "update":
                 rules = rules_for(dependency.type)
                 recomputed = rules.recomputed_outputs(c.path for c in dependency.changes) if rules else ()
                 if recomputed:
                     notes.append(f"{key} may change after apply: {dependency.name} recomputes "
                                  f"{', '.join(recomputed)} when updated")
     return unknown, notes
+
+
+MIN_MARK = 4
+"""Shorter strings (a record type, a zone id like ``Z1``) say nothing about where a value came from."""
+
+
+def _marks(resource: Mapping[str, Any]) -> set[str]:
+    """What a value the cloud computes for ``resource`` may carry of it: its name and its string inputs
+    (trailing dots dropped: a record's FQDN echoes its name without one)."""
+    strings = [resource["name"], *_strings(resource["inputs"])]
+    return {text.rstrip(".") for text in strings if len(text.rstrip(".")) >= MIN_MARK}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _distinctive_marks(candidates: Sequence[Mapping[str, Any]]) -> dict[str, set[str]]:
+    """URN -> the marks of each candidate that no other candidate has."""
+    marks = {r["urn"]: _marks(r) for r in candidates}
+    return {urn: own - set().union(*(m for other, m in marks.items() if other != urn)) for urn, own in marks.items()}
+
+
+def _value_source(value: Any, marks: Mapping[str, set[str]]) -> Optional[str]:
+    """The candidate a computed value names: the one with the longest distinctive mark inside it; None
+    when it names none, or two equally well."""
+    if not isinstance(value, str):
+        return None
+    best: dict[str, int] = {}
+    for urn, own in marks.items():
+        found = [len(mark) for mark in own if mark in value]
+        if found:
+            best[urn] = max(found)
+    if not best:
+        return None
+    longest = max(best.values())
+    named = [urn for urn, length in best.items() if length == longest]
+    return named[0] if len(named) == 1 else None
 
 
 # --- live names keep HTTPS ---------------------------------------------------------------------------
@@ -555,11 +657,16 @@ def _loss_reason(outcome: ResourceDiff, new: Mapping[str, Any], kind: Any) -> st
 
 def safe_path(resource: ResourceDiff) -> str:
     """The ``pulumi up`` sequence docs/plan-and-diff.md gives for a blocker."""
-    if resource.action == "delete":
-        return (f"if removing it is intended: pulumi state unprotect '{resource.old_urn}', then pulumi up "
-                "(see docs/plan-and-diff.md, 'Removing a domain')")
-    return ("replacing it takes down what it serves: change the program so it updates in place; if the "
-            f"replacement is intended, pulumi state unprotect '{resource.old_urn}', then pulumi up")
+    steps = []
+    if resource.stopped_by_protection and resource.action == "delete":
+        steps.append(f"if removing it is intended: pulumi state unprotect '{resource.old_urn}', then pulumi up "
+                     "(see docs/plan-and-diff.md, 'Removing a domain')")
+    elif resource.stopped_by_protection:
+        steps.append("replacing it takes down what it serves: change the program so it updates in place; if the "
+                     f"replacement is intended, pulumi state unprotect '{resource.old_urn}', then pulumi up")
+    if resource.refusal:
+        steps.append(f"the API refuses it: {resource.refusal_remedy}")
+    return "; and ".join(steps)
 
 
 # --- rendering -----------------------------------------------------------------------------------------
@@ -587,10 +694,10 @@ def _items(values: list[Any]) -> str:
 
 
 def describe_change(change: Change) -> str:
-    """``path: old -> new``; a list of plain values as the items added and removed."""
+    """``path: old -> new``; a list (a set of names, or a list whose length changes) as the items added
+    and removed."""
     old, new = change.old, change.new
-    plain = (str, int, float, bool, type(None))
-    if isinstance(old, list) and isinstance(new, list) and all(isinstance(v, plain) for v in old + new):
+    if isinstance(old, list) and isinstance(new, list):
         added = [v for v in new if v not in old]
         removed = [v for v in old if v not in new]
         parts = ([f"+ {_items(added)}"] if added else []) + ([f"- {_items(removed)}"] if removed else [])
@@ -600,12 +707,16 @@ def describe_change(change: Change) -> str:
 
 def _entry(resource: ResourceDiff) -> list[str]:
     mark = "!" if resource.blocker else " "
-    protected = "  [protected: pulumi up stops here]" if resource.blocker else ""
-    lines = [f"  {mark} {SYMBOLS[resource.action]:<2} {resource.type}  {resource.name}{protected}"]
+    stops = [why for why, applies in (("protected", resource.stopped_by_protection),
+                                      ("refused by the API", bool(resource.refusal))) if applies]
+    tag = f"  [{', '.join(stops)}: pulumi up stops here]" if stops else ""
+    lines = [f"  {mark} {SYMBOLS[resource.action]:<2} {resource.type}  {resource.name}{tag}"]
     if resource.old_urn and resource.old_urn != resource.urn:
         lines.append(f"        was {resource.old_urn} (alias)")
     if resource.reason:
         lines.append(f"        {resource.reason}")
+    if resource.refusal:
+        lines.append(f"        refused: {resource.refusal} ({resource.refusal_source})")
     if resource.action == "replace":
         order = "delete first, then create" if resource.delete_before_replace else "create first, then delete"
         lines.append(f"        {order}; rule: {resource.source}")
@@ -633,7 +744,8 @@ def render_text(diff: Diff) -> str:
     lines = [NOTICE.format(stack=diff.stack), ""]
     components = [r for r in diff.resources if not r.custom and r.action in ("create", "delete")]
     if diff.blockers:
-        lines.append("Blockers (protected resources pulumi up refuses to replace or delete):")
+        lines.append("Blockers (protected resources pulumi up refuses to replace or delete, and steps the cloud's "
+                     "API refuses):")
         for resource in diff.blockers:
             lines.extend(_entry(resource))
         lines.append("")

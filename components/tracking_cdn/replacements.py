@@ -16,14 +16,20 @@ provider's ``diff``. ``confirmed=False`` marks a rule inferred rather than read 
 source named is where to confirm it); ``tests/test_replacements_aws_terraform.py`` checks every AWS
 verdict the day-two scenarios reach against terraform-provider-aws itself.
 
+Beside the forcing rules, an entry holds the API rules its provider does not check (``refusals``: a step
+the provider plans, the cloud's API refuses, so ``pulumi up`` fails on it) and the lists whose order
+matters (``ordered``: every other list is a set of names, shown as the names added and removed).
+
 What the table cannot hold, and the diff therefore cannot see, is in docs/plan-and-diff.md: rules that
-depend on live state (``condition``), API-side refusals, defaults a provider fills in.
+depend on live state (``condition``), API-side refusals nobody has written down here, defaults a
+provider fills in.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 # --- sources --------------------------------------------------------------------------------------
@@ -67,6 +73,10 @@ FASTLY_SERVICE_SOURCE = (
     "clones the active version) and fastly/block_fastly_service_*.go (blocks created, updated or deleted in that version)"
 )
 SPARKPOST_SOURCE = "components/tracking_cdn/sparkpost.py SparkPostTrackingDomainProvider.diff (_REPLACE_ON)"
+FASTLY_FORCE_SOURCE = (
+    "pulumi_fastly TlsSubscription force_update, force_destroy ('... even if it has active domains'); Fastly CLI "
+    "tls-subscription update --force, https://fastly.com/documentation/reference/cli/tls-subscription/update"
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,31 @@ class Rule:
     condition: str = ""
     """Set when the provider replaces only in some live state the offline diff cannot see (it then
     reports an update with this caveat)."""
+
+
+@dataclass(frozen=True)
+class ApiRule:
+    """A step the provider plans and the cloud's API refuses: ``pulumi up`` fails on it, so the diff
+    makes it a blocker. ``action`` ``update``: an update that changes one of ``paths`` while the new
+    inputs do not set ``unless`` true. ``delete``: a delete (a replacement deletes the old resource too)
+    while the deployed inputs do not set ``unless`` true."""
+
+    action: str
+    refusal: str
+    """What the API refuses, and when (a user reads it next to the step)."""
+    source: str
+    remedy: str
+    """The safe path: what to change instead."""
+    unless: str = ""
+    paths: tuple[str, ...] = ()
+
+    def refuses(self, action: str, changed_paths: Iterable[str], new_inputs: dict[str, Any],
+                old_inputs: dict[str, Any]) -> bool:
+        if self.action == "update":
+            changed = [normalize_path(path) for path in changed_paths]
+            return action == "update" and not new_inputs.get(self.unless) and any(
+                paths_overlap(path, rule) for path in changed for rule in self.paths)
+        return action in ("delete", "replace") and not old_inputs.get(self.unless)
 
 
 @dataclass(frozen=True)
@@ -98,6 +133,9 @@ class TypeRules:
     delete_before_replace_unless: Optional[tuple[str, ...]] = None
     """Set when the provider itself asks for delete-before-replace: always (``()``), or unless one of
     these inputs changes too."""
+    refusals: tuple[ApiRule, ...] = ()
+    ordered: tuple[str, ...] = ()
+    """List inputs whose order matters (shown by position); every other list is compared as a set."""
     source: str = ""
     """Where the whole entry was read: that no input besides the rules forces a replacement."""
     confirmed: bool = True
@@ -117,6 +155,12 @@ class TypeRules:
     def condition_for(self, changed_path: str) -> Optional[Rule]:
         path = normalize_path(changed_path)
         return next((rule for rule in self.conditional if paths_overlap(path, rule.path)), None)
+
+    def refusal(self, action: str, changed_paths: Iterable[str], new_inputs: dict[str, Any],
+                old_inputs: dict[str, Any]) -> Optional[ApiRule]:
+        """The API rule that refuses this step, or None."""
+        paths = list(changed_paths)
+        return next((rule for rule in self.refusals if rule.refuses(action, paths, new_inputs, old_inputs)), None)
 
     def recomputed_outputs(self, changed_paths: Iterable[str]) -> tuple[str, ...]:
         paths = [normalize_path(path) for path in changed_paths]
@@ -212,9 +256,14 @@ _TABLE: tuple[TypeRules, ...] = (
     _immutable("gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint", "compute/GlobalNetworkEndpoint.yaml"),
     _immutable("gcp:compute/globalNetworkEndpointGroup:GlobalNetworkEndpointGroup",
                "compute/GlobalNetworkEndpointGroup.yaml"),
-    _immutable("gcp:compute/targetHttpsProxy:TargetHttpsProxy", "compute/TargetHttpsProxy.yaml",
-               "sslCertificates", "certificateManagerCertificates", "certificateMap", "sslPolicy", "urlMap",
-               "quicOverride", "serverTlsPolicy"),
+    dataclasses.replace(
+        _immutable("gcp:compute/targetHttpsProxy:TargetHttpsProxy", "compute/TargetHttpsProxy.yaml",
+                   "sslCertificates", "certificateManagerCertificates", "certificateMap", "sslPolicy", "urlMap",
+                   "quicOverride", "serverTlsPolicy"),
+        # "the first certificate in the list of SSL certificates is considered the primary SSL certificate",
+        # used when the client sends no SNI (https://cloud.google.com/compute/docs/load-balancing/http/ssl-certificates).
+        ordered=("sslCertificates",),
+    ),
     _immutable("gcp:compute/targetHttpProxy:TargetHttpProxy", "compute/TargetHttpProxy.yaml", "urlMap",
                confirmed=False, notes="By analogy with TargetHttpsProxy (setUrlMap)."),
     _immutable("gcp:compute/globalForwardingRule:GlobalForwardingRule", "compute/GlobalForwardingRule.yaml",
@@ -312,11 +361,27 @@ _TABLE: tuple[TypeRules, ...] = (
             for path in ("domains", "configurationId", "commonName")
         ),
         recomputed_on_update=(("domains", ("managedDnsChallenges", "managedHttpChallenges")),),
+        refusals=(
+            ApiRule("update", "Fastly refuses to edit a subscription (its domains, common name or TLS configuration) "
+                    "whose domains are active, as a deployed stack's are, unless the update is forced (force_update)",
+                    FASTLY_FORCE_SOURCE,
+                    "keep this subscription's domains as deployed: with the Fastly front door, move the stack to "
+                    "certificates='per-domain' with its deployed domains in shared_certificate_domains (docs/upgrading.md, "
+                    "Fastly), so that a new domain gets a subscription of its own; forcing the edit (force_update) "
+                    "re-issues the live certificate, which Fastly warns can disable production traffic",
+                    unless="forceUpdate", paths=("domains", "commonName", "configurationId")),
+            ApiRule("delete", "Fastly refuses to delete a subscription whose domains are active, as a deployed "
+                    "stack's are, unless the deployed subscription has force_destroy",
+                    FASTLY_FORCE_SOURCE,
+                    "keep the subscription (with the Fastly front door: certificates='per-domain' and its deployed "
+                    "domains in shared_certificate_domains, docs/upgrading.md); to delete it anyway, set force_destroy "
+                    "in a pulumi up of its own first (the deployed value counts), knowing its domains lose TLS",
+                    unless="forceDestroy"),
+        ),
         source=FASTLY_SUBSCRIPTION_SOURCE,
         notes="force_update and force_destroy change in place (the update PATCHes only what changed, with "
-              "?force= from force_update). Changing domains while they are active also needs force_update "
-              "(the API's rule, in tests/day_two.py API_RULES): the Fastly front door gives each domain its own "
-              "subscription so that it never changes one.",
+              "?force= from force_update). The Fastly front door gives each domain its own subscription so that "
+              "it never changes the domains of one (certificates='per-domain', the default).",
     ),
     _rules("fastly:index/tlsSubscriptionValidation:TlsSubscriptionValidation",
            "fastly/terraform-provider-fastly fastly/resource_fastly_tls_subscription_validation.go",
@@ -405,6 +470,7 @@ def certificate_names(type_token: str, inputs: dict[str, Any]) -> frozenset[str]
 
 
 __all__ = [
+    "ApiRule",
     "CERTIFICATES",
     "ISSUANCE_WAITERS",
     "TABLE",
