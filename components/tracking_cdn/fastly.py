@@ -98,6 +98,12 @@ ACME_CHALLENGE_PREFIX = "_acme-challenge."
 SHARED = "shared"
 PER_DOMAIN = "per-domain"
 CERTIFICATE_MODES = (SHARED, PER_DOMAIN)
+SHARED_MODE_WARNING = (
+    "certificates='shared' (the 0.1 default): one TLS subscription holds every domain, and Fastly refuses to add or "
+    "remove a domain on it while its domains are active (`tracking-cdn plan --against` reports that step as a "
+    "blocker). Move to per-domain subscriptions, keeping the deployed domains on this one with "
+    "shared_certificate_domains: docs/upgrading.md (Fastly)"
+)
 
 COMPONENT_NAME = ComponentNameRule(
     starts="Fastly and Pulumi names",
@@ -368,6 +374,8 @@ def _resolve(name: str, args: FastlyTrackingDomainArgs) -> FastlySettings:
             "activate=False: Fastly refuses a TLS subscription for a domain no active service version holds; "
             "list the domains added since the version you last activated in draft_domains"
         )
+    if mode == SHARED:
+        pulumi.log.warn(SHARED_MODE_WARNING)
     return FastlySettings(
         common=common,
         per_domain=mode == PER_DOMAIN,

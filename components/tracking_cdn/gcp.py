@@ -145,6 +145,19 @@ CERTIFICATE_MECHANISMS = {
     CERTIFICATE_MANAGER: CertificateMechanism(classic=False, classic_serving=False, certificate_manager=True,
                                               map_attached=True),
 }
+CLASSIC_WARNING = (
+    "certificates='classic' (the 0.1 default): adding or removing a domain replaces a protected classic certificate "
+    "that serves live names, so `pulumi up` stops on it (`tracking-cdn plan --against` shows the blocker). Move to "
+    "Certificate Manager: docs/upgrading.md (Google Cloud)"
+)
+ZONE_UNCHECKED_WARNING = (
+    "managed_zone without managed_zone_dns_name: the tracking domains are not checked against the zone, and Cloud "
+    "DNS refuses a record outside it only halfway through `pulumi up`; give managed_zone_dns_name (the zone's DNS "
+    "name, e.g. 'example.com') to check every domain before anything is created"
+)
+"""Warned rather than looked up (``dns.get_managed_zone``): offline, a managed zone's resource name says nothing
+of its DNS name (the offline engine would have to invent one), and ``managed_zone`` may be an output known only
+after apply, when a refusal can no longer come before the first resource (docs/dns-and-migration.md)."""
 
 
 class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
@@ -716,6 +729,10 @@ def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
         if key in args and args[key] is not None and managed_zone is None:
             raise InvalidArgument(key, "only used with managed_zone; give managed_zone too or leave it out")
     _check_zone_dns_name(args, common.domains)
+    if managed_zone is not None and args.get("managed_zone_dns_name") is None:
+        pulumi.log.warn(ZONE_UNCHECKED_WARNING)
+    if mechanism == CERTIFICATE_MECHANISMS[CLASSIC]:
+        pulumi.log.warn(CLASSIC_WARNING)
     pending = domain_subset_arg(args, "pending_cutover_domains", common.domains)
     imported = domain_subset_arg(args, "import_route_records", common.domains)
     if pending and mechanism != CERTIFICATE_MECHANISMS[CERTIFICATE_MANAGER]:
