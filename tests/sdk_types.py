@@ -5,9 +5,10 @@ Every provider SDK is generated from its provider schema: a resource's ``...Args
 its type, whether it is required (no default in ``__init__``), constant discriminators (an ``__init__``
 that sets a property to a literal, e.g. azure-native's ``name='RouteConfigurationOverride'``), enum classes
 (azure-native's ``str, Enum`` in ``_enums.py``) and, where the provider schema documents a closed set of
-values, the docstring's list (pulumi-gcp "Possible values are: ...", pulumi-cloudflare "Available
-values: ...", pulumi-aws "One of `a`, `b`, or `c`."). One generic walk checks every value of
-every registration against those types:
+values, the docstring's list (``DOCUMENTED_VALUES``: "Valid values are `a`, `b` or `c`.", "Possible values
+are: ...", "Allowed values ...", "One of ...", "must be one of ...", "Can be either ...", pulumi-cloudflare's
+"Available values: ..."), read from every property docstring of the installed SDKs rather than listed
+property by property. One generic walk checks every value of every registration against those types:
 
     problems = check_registration(registration)   # [] when it conforms
     problems = check_run(run)                     # every custom resource of an offline run
@@ -54,14 +55,29 @@ SDK_PACKAGES = {
 NOT_SDK_CHECKED = ("tracking-cdn:", "pulumi-python:dynamic:", "pulumi:providers:")
 """Our own components, dynamic resources (their provider is our code) and provider resources."""
 CONSTANT_SETTER = re.compile(r"pulumi\.set\(__self__, \"(\w+)\", '([^']*)'\)")
+_QUOTED = r"(?:`[^`]+`|'[^']+')"
+_LIST = rf"({_QUOTED}(?:,? (?:(?:or|and) )?{_QUOTED})*)"
+"""Quoted values separated by ", ", " or ", " and ", ", or "/", and ": a list and nothing else."""
+_LIST_END = r"(?=\s*(?:\([^)]*\)\s*)?(?:[.;)]|$))"
+"""Where the list stops: the end of the sentence or of the docstring, after at most a parenthesis ("`DISABLED`
+(default)."), never more words ("... and others", "`1` (default) One server needs to respond. `0` ...")."""
+_ITEM = re.compile(r"[`']([^`']+)[`']")
 DOCUMENTED_VALUES = (
-    # pulumi-gcp (from the Google provider's enum definitions): Possible values are: `A`, `B`.
-    (re.compile(r"Possible values are: (`[^`]+`(?:, `[^`]+`)*)\."), re.compile(r"`([^`]+)`"), ""),
+    # The sentences the SDKs' generators carry over from the providers' own documentation (pulumi-gcp from
+    # magic-modules: "Possible values are: `A`, `B`."; pulumi-aws and pulumi-fastly from their Terraform
+    # providers' docs: "Valid values are `lets-encrypt`, `globalsign` or `certainly`.", "Valid values:
+    # `REQUIRE`, `OPTIONAL`.", "Allowed values are ...", "Valid values for `cookie_behavior` are ..."; and
+    # "One of ...", "must be one of ...", "Can be either ..."). (sentence, item, underscore). A sentence
+    # naming another property ("Valid values for `shield` ...") applies only to that one (group ``name``).
+    (re.compile(rf"\b(?:Valid|Allowed|Possible) values(?: for `(?P<name>\w+)`)?(?: are)?:? {_LIST}{_LIST_END}"),
+     _ITEM, ""),
+    (re.compile(rf"(?:^|\. )(?:One of:?|Can be either) {_LIST}{_LIST_END}"), _ITEM, ""),
+    (re.compile(rf"\bmust be one of {_LIST}{_LIST_END}"), _ITEM, ""),
+    # pulumi-gcp (magic-modules, nested objects): Possible values: ["tcp", "udp"]
+    (re.compile(r'Possible values: \[("[^"]*"(?:, "[^"]*")*)\]'), re.compile(r'"([^"]*)"'), ""),
     # pulumi-cloudflare (from Cloudflare's API schema): Available values: "a", "b". The SDK's docs
     # generator turned every underscore into an asterisk (markdown emphasis): "http*config*settings".
     (re.compile(r'Available values: ("[^"]*"(?:, "[^"]*")*)\.'), re.compile(r'"([^"]*)"'), "*"),
-    # pulumi-aws (from terraform-provider-aws's documentation): One of `a`, `b`, or `c`.
-    (re.compile(r"(?:^|\. )One of (`[^`]+`(?:, `[^`]+`)*,? or `[^`]+`)\.(?: |$)"), re.compile(r"`([^`]+)`"), ""),
 )
 
 
@@ -140,13 +156,15 @@ def constants(input_cls: type) -> dict[str, str]:
 def documented_values(input_cls: type) -> dict[str, list[str]]:
     """Wire name -> the values a property's docstring says are the only ones (see DOCUMENTED_VALUES)."""
     found = {}
-    for _, wire_name, prop in _types._py_properties(input_cls):
+    for python_name, wire_name, prop in _types._py_properties(input_cls):
         doc = " ".join((prop.fget.__doc__ or "").split())
         for sentence, item, underscore in DOCUMENTED_VALUES:
-            match = sentence.search(doc)
+            match = next((m for m in sentence.finditer(doc)
+                          if m.groupdict().get("name") in (None, python_name, wire_name)), None)
             if match:
-                values = item.findall(match[1])
+                values = item.findall(match[match.re.groups])
                 found[wire_name] = [v.replace(underscore, "_") for v in values] if underscore else values
+                break
     return found
 
 
@@ -267,8 +285,11 @@ def check_object(value: Any, input_cls: type, path: str) -> list[str]:
             continue
         problems.extend(check_value(item, types_[key], here))
         allowed = documented_values(input_cls).get(key)
-        if allowed and isinstance(item, str) and item not in allowed:
-            problems.append(f"{here}: {item!r} is not one of the documented values {allowed}")
+        elements = item if isinstance(item, list) else [item]  # a list property: the values of its elements
+        for index, element in enumerate(elements):
+            at = f"{here}[{index}]" if isinstance(item, list) else here
+            if allowed and isinstance(element, str) and element not in allowed:
+                problems.append(f"{at}: {element!r} is not one of the documented values {allowed}")
     for key in sorted(required(input_cls)):
         if value.get(key) is None:
             problems.append(f"{path + '.' if path else ''}{key}: required by {input_cls.__name__}, missing")

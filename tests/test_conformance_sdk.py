@@ -6,6 +6,7 @@ caught naming resource, property path and what is allowed. The scenario list its
 
 import copy
 import dataclasses
+import importlib
 
 import pytest
 
@@ -46,6 +47,8 @@ DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord"
 SERVICE = "fastly:index/serviceVcl:ServiceVcl"
 SUBSCRIPTION = "fastly:index/tlsSubscription:TlsSubscription"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+CACHE_POLICY = "aws:cloudfront/cachePolicy:CachePolicy"
+COOKIES = "parametersInCacheKeyAndForwardedToOrigin.cookiesConfig"
 
 BROKEN = {
     # case -> (scenario, type, change, property path reported, words the message must hold)
@@ -95,6 +98,20 @@ BROKEN = {
     "aws-documented-value": ("cloudfront/sparkpost-zone", DISTRIBUTION,
                              lambda i: i["defaultCacheBehavior"].update(viewerProtocolPolicy="allow-al"),
                              "defaultCacheBehavior.viewerProtocolPolicy", ["'allow-all'", "'redirect-to-https'"]),
+    # "Valid values are `lets-encrypt`, `globalsign` or `certainly`." (pulumi_fastly TlsSubscription)
+    "fastly-documented-value": ("fastly/sparkpost", SUBSCRIPTION, lambda i: i.update(certificateAuthority="letsencrypt"),
+                                "certificateAuthority", ["'lets-encrypt'", "'globalsign'", "'certainly'"]),
+    # "Allowed values are `http1.1`, `http2`, `http2and3` and `http3`."
+    "aws-allowed-values": ("cloudfront/sparkpost-zone", DISTRIBUTION, lambda i: i.update(httpVersion="http4"),
+                           "httpVersion", ["'http2and3'", "'http3'"]),
+    # "Valid values for `cookie_behavior` are `none`, `whitelist`, `allExcept`, and `all`."
+    "aws-valid-values-for": ("cloudfront/sparkpost-zone", CACHE_POLICY,
+                             lambda i: i[COOKIES.split(".")[0]]["cookiesConfig"].update(cookieBehavior="every"),
+                             f"{COOKIES}.cookieBehavior", ["'none'", "'allExcept'", "'all'"]),
+    # "Valid values: `SSLv3`, `TLSv1`, `TLSv1.1`, `TLSv1.2`." on a list: each element
+    "aws-valid-values-element": ("cloudfront/sparkpost-zone", DISTRIBUTION,
+                                 lambda i: i["origins"][0]["customOriginConfig"].update(originSslProtocols=["TLSv1.3"]),
+                                 "origins[0].customOriginConfig.originSslProtocols[0]", ["'TLSv1.2'"]),
 }
 
 
@@ -108,6 +125,26 @@ def test_a_broken_input_is_caught_naming_resource_property_and_what_is_allowed(c
     named = [p for p in problems if p.path == path]
     assert named, [str(p) for p in problems]
     assert any(all(word in p.message for word in words) for p in named), [str(p) for p in named]
+
+
+def test_the_fastly_certificate_authorities_the_component_accepts_are_the_sdk_s_documented_ones():
+    from tracking_cdn.fastly import CERTIFICATE_AUTHORITIES
+
+    documented = sdk_types.documented_values(sdk_types.args_class(SUBSCRIPTION))["certificateAuthority"]
+    assert sorted(documented) == sorted(CERTIFICATE_AUTHORITIES)
+
+
+@pytest.mark.parametrize("module, input_type, prop", [
+    # "Valid values for `shield` are included in the `GET /datacenters` API response": not a list
+    ("pulumi_fastly", "ServiceVclBackendArgs", "shield"),
+    # customFeatures' docstring lists the values of `profile` ("This can be one of `COMPATIBLE`, ...")
+    ("pulumi_gcp.compute", "SSLPolicyArgs", "customFeatures"),
+    # "One of: `1` (default) One server needs to respond. `0` ...": more than the list, not read
+    ("pulumi_fastly", "ServiceVclLoggingKafkaArgs", "requiredAcks"),
+])
+def test_a_sentence_that_is_not_a_closed_list_of_this_property_s_values_is_not_read(module, input_type, prop):
+    input_cls = getattr(importlib.import_module(module), input_type)
+    assert prop not in sdk_types.documented_values(input_cls)
 
 
 # --- the scenarios cover every argument and ESP profile --------------------------------------------
