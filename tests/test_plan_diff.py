@@ -254,6 +254,18 @@ def test_a_list_of_names_shows_the_names_added_and_removed_not_every_shifted_pos
     assert [describe_change(c) for c in swapped.changes] == ["aliases: reordered"]
 
 
+def test_a_list_of_objects_whose_items_shifted_shows_the_items_added_and_removed():
+    service = lambda domains: resource("fastly:index/serviceVcl:ServiceVcl", "service",
+                                       {"domains": [{"name": d} for d in domains], "defaultTtl": 10})
+    domains = [f"t{i}.example.com" for i in range(11)]
+    after = [d for d in domains if d != "t3.example.com"] + ["t11.example.com"]
+    step = diff_plans(plan(service(domains)), plan(service(after))).by_name("service")
+    assert [describe_change(c) for c in step.changes] == [
+        'domains: + {"name": "t11.example.com"}; - {"name": "t3.example.com"}']
+    edited = diff_plans(plan(service(domains)), plan(service(["t0.example.org", *domains[1:]]))).by_name("service")
+    assert [describe_change(c) for c in edited.changes] == ['domains[0].name: "t0.example.com" -> "t0.example.org"']
+
+
 def test_a_list_whose_order_matters_is_shown_by_position():
     proxy = lambda certificates: resource(HTTPS_PROXY, "https", {"sslCertificates": certificates})
     step = diff_plans(plan(proxy(["a", "b"])), plan(proxy(["b", "a"]))).by_name("https")

@@ -30,7 +30,8 @@ Pulumi's semantics, as the diff applies them:
   (``replacements.ApiRule``, e.g. Fastly's edit of a subscription with active domains): ``pulumi up``
   fails on it.
 - A list is a set of names (shown as the items added and removed) unless the table says its order
-  matters (``TypeRules.ordered``: compared by position).
+  matters (``TypeRules.ordered``: compared by position); a list of objects is compared by position,
+  and shown as the items added and removed when they shifted (``shifts_as_sets``).
 
 Beyond Pulumi's own rule, ``https_losses`` checks that no host name a certificate serves in both plans
 is left without an issued certificate: a certificate serving live names may be replaced only when
@@ -303,6 +304,28 @@ def changed_paths(old: Any, new: Any, path: str = "", ordered: Collection[str] =
     return [Change(path, old, new)]
 
 
+def shifts_as_sets(changes: list[Change], old: Any, new: Any, ordered: Collection[str] = ()) -> list[Change]:
+    """``changes`` with those inside a list of objects whose items shifted (an item removed or inserted
+    before others: more positions differ than items were added or removed) merged into one change of the
+    whole list, described as the items added and removed; lists in ``ordered`` stay by position."""
+    positions: dict[str, set[str]] = {}
+    for change in changes:
+        found = re.match(r"^([^\[]+)\[(\d+)\]", change.path)
+        if found:
+            positions.setdefault(found[1], set()).add(found[2])
+    shifted = {}
+    for path, changed in positions.items():
+        before, after = _value_at(old, path), _value_at(new, path)
+        if normalize_path(path) in ordered or not (isinstance(before, list) and isinstance(after, list)):
+            continue
+        added = [v for v in after if v not in before]
+        removed = [v for v in before if v not in after]
+        if len(changed) > max(len(added), len(removed)):
+            shifted[path] = Change(path, before, after)
+    kept = [c for c in changes if not any(c.path.startswith(f"{path}[") for path in shifted)]
+    return kept + list(shifted.values())
+
+
 def computed_leaves(value: Any, path: str) -> Iterator[str]:
     """Paths under ``value`` holding a value only the cloud computes (an offline placeholder)."""
     if isinstance(value, dict):
@@ -458,7 +481,8 @@ def _resource_diff(old: Optional[Mapping[str, Any]], new: Mapping[str, Any], don
     options = [Change(f"({option})", old.get(key), new.get(key))
                for option, key in (("protect", "protect"), ("deleteBeforeReplace", "deleteBeforeReplace"))
                if old.get(key) != new.get(key)]
-    shown = changed_paths(old["inputs"], with_unknowns(inputs, unknown), ordered=ordered)
+    after = with_unknowns(inputs, unknown)
+    shown = shifts_as_sets(changed_paths(old["inputs"], after, ordered=ordered), old["inputs"], after, ordered)
     shown = sorted(shown, key=lambda c: c.path) + options
     dbr = bool(new.get("deleteBeforeReplace"))
 
