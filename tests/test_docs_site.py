@@ -382,16 +382,7 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(kind, marks=pytest.mark.xfail(
-            strict=True, reason="issue 17: docs/front-doors/cloudflare.md has no deep-link example yet; "
-            "remove this mark when it has one"))
-        if kind == "cloudflare" else kind
-        for kind in FRONT_DOORS
-    ],
-)
+@pytest.mark.parametrize("kind", FRONT_DOORS)
 def test_each_front_door_page_has_a_complete_deep_link_example(kind: str):
     """Its Python form (tests/test_doc_snippets.py runs it too) and its stack-file form, added to the
     page's example stack, both serve the two files with the same bytes and use ``well_known_origin``."""
