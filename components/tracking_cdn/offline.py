@@ -1,13 +1,18 @@
 """Run a Pulumi program offline under the SDK's mock engine and record what it registers.
 
 Used by ``tracking-cdn plan`` and by the tests. Each run installs fresh mocks and a fresh root
-stack, so runs are independent. Cloud-computed outputs come from ``tracking_cdn.simulated``; an
+stack, so runs are independent, on event loops of its own, all closed when it ends. Cloud-computed outputs come from ``tracking_cdn.simulated``; an
 invoke (data-source lookup) without a simulated result raises instead of returning nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
@@ -15,7 +20,6 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
 
 from .simulated import load_tables
 
@@ -207,12 +211,14 @@ def run_offline(
     cloud = SimulatedCloud()
     monitor = _RecordingMonitor(cloud)
     collector = _WarningCollector()
-    mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
-    settings.SETTINGS.rpc_manager.clear()
-    settings.SETTINGS.outputs.clear()
-    settings.set_root_resource(None)  # run_in_stack creates this run's own root stack
-    set_all_config({key: _config_value(value) for key, value in (config or {}).items()}, list(secret_keys))
-    _sync_await(run_in_stack(program))
+    with _event_loops_closed_at_the_end() as runner:  # set_mocks already registers a root stack on it
+        mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
+        settings.SETTINGS.rpc_manager.clear()
+        settings.SETTINGS.outputs.clear()
+        settings.set_root_resource(None)  # run_in_stack creates this run's own root stack
+        set_all_config({key: _config_value(value) for key, value in (config or {}).items()}, list(secret_keys))
+        # In the context as configured now: the runner's own is a copy from before set_mocks.
+        runner.run(run_in_stack(program), context=contextvars.copy_context())
     stack_urn = monitor.make_urn("", STACK_TYPE, f"{project}-{stack}")
     for registration in monitor.registrations:
         registration.outputs.update(monitor.outputs_by_urn.get(registration.urn, {}))
@@ -222,6 +228,32 @@ def run_offline(
         warnings=collector.warnings,
         invokes=cloud.invokes,
     )
+
+
+@contextmanager
+def _event_loops_closed_at_the_end() -> Iterator[asyncio.Runner]:
+    """A runner whose loop is this thread's current one until the block ends, then closed with every loop
+    the run opened: one per engine worker thread. The SDK's mock monitor opens a loop in each thread that
+    registers a resource or answers a data-source lookup (``MockMonitor.RegisterResource``/``Invoke``:
+    ``_ensure_event_loop``) and never closes it; a loop left open is finalised at interpreter exit,
+    sometimes after its own socket, which prints "Exception ignored in: BaseEventLoop.__del__ ...
+    Invalid file descriptor: -1". Here each worker thread gets its loop from the executor, which knows them."""
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+
+    def open_worker_loop() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)  # the one _ensure_event_loop finds
+        worker_loops.append(loop)
+
+    engine_threads = ThreadPoolExecutor(thread_name_prefix="offline-engine", initializer=open_worker_loop)
+    try:
+        with asyncio.Runner() as runner:  # closes its loop after its default executor, the engine threads
+            runner.get_loop().set_default_executor(engine_threads)
+            yield runner
+    finally:
+        engine_threads.shutdown()
+        for loop in worker_loops:
+            loop.close()
 
 
 def _config_value(value: Any) -> str:
