@@ -36,6 +36,7 @@ It answers as SparkPost's *current* API description does. Sources, cited per row
 | 18 | Tracking domains must be subdomains | S (UI note) | no rule: the client refuses a root domain before any request |
 | 19 | ``Authorization: <API key>``; a wrong key is refused | A (header) | 401 ``{"errors": [{"message": "Unauthorized."}]}`` (body per issue 20's error shape; not found in stored docs) |
 | 20 | A path that is not the API (a wrong base URL) is some web server's page | — | 404 ``text/html``, not SparkPost's JSON |
+| 21 | POST of a name on a DNS blacklist → 400 ``{"param": "domain", "message": "domain is on a DNS blacklist", "value"}`` | A | names the test puts in ``dns_blacklisted`` |
 
 Tests inject faults ahead of the normal handling (``inject``): an answer of their choosing (any JSON,
 or raw bytes such as an HTML page), a delay, an answer trickled a byte at a time, or the request
@@ -121,6 +122,8 @@ class SparkPostStandIn:
         self.https_routes: dict[str, tuple[int, str]] = {}
         """Domain -> (127.0.0.1 port, CA file) that ``https://<domain>:443`` reaches."""
         self.lets_encrypt_refuses: set[str] = set()
+        self.dns_blacklisted: set[str] = set()
+        """Names whose creation SparkPost refuses as on a DNS blacklist (row 21)."""
         self.issue_on_enable = False
         self.requests: list[Recorded] = []
         self._faults: deque[Fault] = deque()
@@ -304,6 +307,8 @@ class SparkPostStandIn:
         domain = body.get("domain")
         if not isinstance(domain, str) or not _VALID_NAME.match(domain):
             return 422, error("domain must be valid", "domain", domain), {}
+        if domain in self.dns_blacklisted:
+            return 400, error("domain is on a DNS blacklist", "domain", domain), {}
         if domain in self.domains:
             return 409, error("The tracking domain already exists"), {}
         self.domains[domain] = _new_domain(domain, bool(body.get("secure", False)), account)

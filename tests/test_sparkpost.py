@@ -234,6 +234,35 @@ def test_a_409_at_the_first_attempt_is_someone_elses_domain(sparkpost, provider)
     assert sparkpost.domain(DOMAIN) is not None
 
 
+def test_a_409_at_the_first_attempt_is_adopted_when_adoption_is_asked(sparkpost, front_door, provider):
+    # Made in SparkPost's UI between the lookup and the POST: the POST's 409 leads to adoption.
+    sparkpost.add_domain(DOMAIN, default=True, verified=True)
+    sparkpost.point(DOMAIN)
+    front_door.behaviour = "answer"
+    sparkpost.inject(404, body=error("resource not found"), method="GET")
+
+    outs = provider.create(props(sparkpost, adopt_existing=True)).outs
+
+    assert ("POST", API) in sparkpost.calls(), "the create reached SparkPost and got its 409"
+    assert (outs["adopted"], outs["secure"], outs["default"]) == (True, True, True)
+    provider.delete(DOMAIN, outs)
+    assert sparkpost.domain(DOMAIN) is not None, "an adopted domain stays in SparkPost"
+
+
+def test_a_name_on_a_dns_blacklist_is_reported_in_sparkposts_words_and_not_retried(sparkpost, provider):
+    sparkpost.dns_blacklisted.add(DOMAIN)
+
+    with pytest.raises(SparkPostError) as raised:
+        provider.create(props(sparkpost))
+
+    assert str(raised.value) == (
+        f"SparkPost create tracking domain {DOMAIN} failed: HTTP 400: domain is on a DNS blacklist "
+        f"(param 'domain', value '{DOMAIN}')"
+    )
+    assert [call for call in sparkpost.calls() if call[0] == "POST"] == [("POST", API)], "a 400 is not retried"
+    assert sparkpost.domain(DOMAIN) is None
+
+
 def test_a_domain_held_by_another_subaccount_is_refused_naming_the_owner(sparkpost, provider):
     sparkpost.add_domain(DOMAIN, subaccount=9)
     with pytest.raises(TrackingDomainRefused, match="outside subaccount 4 .*unique across"):

@@ -176,6 +176,14 @@ def test_rows_19_20_wrong_key_and_wrong_path(sparkpost):
     assert (status, content_type) == (404, "text/html") and body.startswith(b"<html>")
 
 
+def test_row_21_a_name_on_a_dns_blacklist_is_refused_and_not_created(sparkpost):
+    sparkpost.dns_blacklisted.add("baddomain.example.com")
+    assert call(sparkpost, "POST", body={"domain": "baddomain.example.com"})[:2] == (
+        400, {"errors": [{"param": "domain", "message": "domain is on a DNS blacklist", "value": "baddomain.example.com"}]}
+    )
+    assert sparkpost.domain("baddomain.example.com") is None
+
+
 def test_no_answer_carries_the_old_code_and_description_fields(sparkpost):
     answers = [
         call(sparkpost, "POST", body={"domain": "x"}),
