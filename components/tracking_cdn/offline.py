@@ -1,17 +1,16 @@
 """Run a Pulumi program offline under the SDK's mock engine and record what it registers.
 
 Used by ``tracking-cdn plan`` and by the tests. Each run installs fresh mocks and a fresh root
-stack, so runs are independent, on event loops of its own, all closed when it ends. Cloud-computed outputs come from ``tracking_cdn.simulated``; an
+stack, so runs are independent. Cloud-computed outputs come from ``tracking_cdn.simulated``; an
 invoke (data-source lookup) without a simulated result raises instead of returning nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
+import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
@@ -20,6 +19,7 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
 
 from .simulated import load_tables
 
@@ -109,8 +109,29 @@ class SimulatedCloud(mocks.Mocks):
         return fake(dict(args.args)), []
 
 
+@contextmanager
+def _event_loop_for_the_call() -> Iterator[None]:
+    """An event loop for one engine call in a worker thread, closed when the call ends. The SDK's mock
+    monitor needs one there (``_ensure_event_loop`` in ``RegisterResource``, ``ReadResource`` and
+    ``Invoke``) and otherwise opens one per worker thread that it never closes: finalised at interpreter
+    exit, sometimes after its own socket, such a loop printed "Exception ignored in: BaseEventLoop.__del__
+    ... Invalid file descriptor: -1" after ``tracking-cdn plan``. The main thread's loop is the program's:
+    left as it is."""
+    if threading.current_thread() is threading.main_thread():
+        yield
+        return
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 class _RecordingMonitor(mocks.MockMonitor):
-    """A mock monitor that also keeps resource options (parent, protect, ...) and registered outputs."""
+    """A mock monitor that also keeps resource options (parent, protect, ...) and registered outputs,
+    and closes the event loop each engine call needs (``_event_loop_for_the_call``)."""
 
     def __init__(self, cloud: mocks.Mocks) -> None:
         super().__init__(cloud)
@@ -123,7 +144,19 @@ class _RecordingMonitor(mocks.MockMonitor):
         return engine_urn(settings.get_project(), settings.get_stack(), parent, type_, name)
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+        with _event_loop_for_the_call():
+            return self._record(request, super().RegisterResource(request))
+
+    def ReadResource(self, request):  # noqa: N802
+        with _event_loop_for_the_call():
+            return super().ReadResource(request)
+
+    def Invoke(self, request):  # noqa: N802
+        with _event_loop_for_the_call():
+            return super().Invoke(request)
+
+    def _record(self, request: Any, response: Any) -> Any:
+        """Keep what ``request`` registered (the root stack aside); returns ``response``."""
         if request.type != STACK_TYPE:
             registered = self.resources[response.urn]
             self.registrations.append(
@@ -211,14 +244,12 @@ def run_offline(
     cloud = SimulatedCloud()
     monitor = _RecordingMonitor(cloud)
     collector = _WarningCollector()
-    with _event_loops_closed_at_the_end() as runner:  # set_mocks already registers a root stack on it
-        mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
-        settings.SETTINGS.rpc_manager.clear()
-        settings.SETTINGS.outputs.clear()
-        settings.set_root_resource(None)  # run_in_stack creates this run's own root stack
-        set_all_config({key: _config_value(value) for key, value in (config or {}).items()}, list(secret_keys))
-        # In the context as configured now: the runner's own is a copy from before set_mocks.
-        runner.run(run_in_stack(program), context=contextvars.copy_context())
+    mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+    settings.set_root_resource(None)  # run_in_stack creates this run's own root stack
+    set_all_config({key: _config_value(value) for key, value in (config or {}).items()}, list(secret_keys))
+    _sync_await(run_in_stack(program))  # on this thread's loop: Outputs made before the run may take part
     stack_urn = monitor.make_urn("", STACK_TYPE, f"{project}-{stack}")
     for registration in monitor.registrations:
         registration.outputs.update(monitor.outputs_by_urn.get(registration.urn, {}))
@@ -228,32 +259,6 @@ def run_offline(
         warnings=collector.warnings,
         invokes=cloud.invokes,
     )
-
-
-@contextmanager
-def _event_loops_closed_at_the_end() -> Iterator[asyncio.Runner]:
-    """A runner whose loop is this thread's current one until the block ends, then closed with every loop
-    the run opened: one per engine worker thread. The SDK's mock monitor opens a loop in each thread that
-    registers a resource or answers a data-source lookup (``MockMonitor.RegisterResource``/``Invoke``:
-    ``_ensure_event_loop``) and never closes it; a loop left open is finalised at interpreter exit,
-    sometimes after its own socket, which prints "Exception ignored in: BaseEventLoop.__del__ ...
-    Invalid file descriptor: -1". Here each worker thread gets its loop from the executor, which knows them."""
-    worker_loops: list[asyncio.AbstractEventLoop] = []
-
-    def open_worker_loop() -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)  # the one _ensure_event_loop finds
-        worker_loops.append(loop)
-
-    engine_threads = ThreadPoolExecutor(thread_name_prefix="offline-engine", initializer=open_worker_loop)
-    try:
-        with asyncio.Runner() as runner:  # closes its loop after its default executor, the engine threads
-            runner.get_loop().set_default_executor(engine_threads)
-            yield runner
-    finally:
-        engine_threads.shutdown()
-        for loop in worker_loops:
-            loop.close()
 
 
 def _config_value(value: Any) -> str:
