@@ -118,8 +118,10 @@ def test_a_subscription_deleted_without_force_destroy_is_refused_even_once_unpro
     step = diff_plans(plan(subscription(["a.example.com"], protect=False)), plan()).by_name("sub")
     assert step.action == "delete" and step.blocker and "force_destroy" in step.refusal
     assert safe_path(step).startswith("the API refuses it: ")
-    both = diff_plans(plan(subscription(["a.example.com"])), plan()).by_name("sub")
+    protected = diff_plans(plan(subscription(["a.example.com"])), plan())
+    both = protected.by_name("sub")
     assert both.stopped_by_protection and "pulumi state unprotect" in safe_path(both) and "force_destroy" in safe_path(both)
+    assert "sub  [protected: pulumi up stops here] [and refused by the API]" in render_text(protected)
     assert not diff_plans(plan(subscription(["a.example.com"], protect=False, forceDestroy=True)), plan()).blockers
 
 

@@ -731,9 +731,10 @@ def describe_change(change: Change) -> str:
 
 def _entry(resource: ResourceDiff) -> list[str]:
     mark = "!" if resource.blocker else " "
-    stops = [why for why, applies in (("protected", resource.stopped_by_protection),
-                                      ("refused by the API", bool(resource.refusal))) if applies]
-    tag = f"  [{', '.join(stops)}: pulumi up stops here]" if stops else ""
+    tags = ["[protected: pulumi up stops here]"] if resource.stopped_by_protection else []
+    if resource.refusal:
+        tags.append("[and refused by the API]" if tags else "[refused by the API: pulumi up stops here]")
+    tag = "  " + " ".join(tags) if tags else ""
     lines = [f"  {mark} {SYMBOLS[resource.action]:<2} {resource.type}  {resource.name}{tag}"]
     if resource.old_urn and resource.old_urn != resource.urn:
         lines.append(f"        was {resource.old_urn} (alias)")
