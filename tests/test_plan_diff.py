@@ -268,6 +268,16 @@ def test_a_list_of_objects_whose_items_shifted_shows_the_items_added_and_removed
     assert [describe_change(c) for c in edited.changes] == ['domains[0].name: "t0.example.com" -> "t0.example.org"']
 
 
+def test_a_long_value_keeps_its_end_where_an_id_names_the_domain():
+    ids = lambda names: [f"/subscriptions/0000/resourceGroups/tracking-rg/providers/Microsoft.Cdn/profiles/"
+                         f"tracking/customDomains/{name}" for name in names]
+    route = lambda names: resource("azure-native:cdn:Route", "route", {"customDomains": [{"id": i} for i in ids(names)]})
+    step = diff_plans(plan(route(["track-example-com", "t3-example-com"])),
+                      plan(route(["track-example-com", "t4-example-com"]))).by_name("route")
+    [shown] = [describe_change(c) for c in step.changes]
+    assert "t3-example-com" in shown and "t4-example-com" in shown and "characters)" in shown, shown
+
+
 def test_a_list_whose_order_matters_is_shown_by_position():
     proxy = lambda certificates: resource(HTTPS_PROXY, "https", {"sslCertificates": certificates})
     step = diff_plans(plan(proxy(["a", "b"])), plan(proxy(["b", "a"]))).by_name("https")

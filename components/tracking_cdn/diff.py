@@ -708,8 +708,13 @@ MAX_ITEMS = 6
 
 
 def _compact(value: Any) -> str:
+    """The value as JSON; a long one keeps its start and its end (where a resource id names the
+    domain) around the count of characters left out."""
     text = value if value == UNKNOWN else json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return text if len(text) <= MAX_VALUE else f"{text[:MAX_VALUE - 20]}... ({len(text)} characters)"
+    if len(text) <= MAX_VALUE:
+        return text
+    keep = (MAX_VALUE - 20) // 2
+    return f"{text[:keep]}...({len(text) - 2 * keep} characters)...{text[-keep:]}"
 
 
 def _items(values: list[Any]) -> str:
