@@ -171,7 +171,9 @@ class _RecordingMonitor(mocks.MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
-        self.outputs_by_urn[request.urn] = rpc.deserialize_properties(request.outputs)
+        # Added to, never replaced: ``set_mocks`` registers an empty root stack of the same URN, and the
+        # worker threads of the two registrations may finish in either order.
+        self.outputs_by_urn.setdefault(request.urn, {}).update(rpc.deserialize_properties(request.outputs))
         return super().RegisterResourceOutputs(request)
 
 
