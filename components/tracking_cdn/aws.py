@@ -39,6 +39,7 @@ from .contract import (
     input_arg,
     plain_arg,
     resolve_settings,
+    warn_zone_unchecked,
 )
 from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
@@ -144,14 +145,6 @@ _SES_CONFIGURATION_SET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """SES configuration set names: ASCII letters, digits, ``_`` and ``-``, at most 64 characters."""
 
 ACM_ARN_EXAMPLE = "arn:aws:acm:us-east-1:<account>:certificate/<id>"
-ZONE_UNCHECKED_WARNING = (
-    "hosted_zone_id without hosted_zone_name: the tracking domains are not checked against the zone, and Route 53 "
-    "refuses a record outside it only halfway through `pulumi up`; give hosted_zone_name (the zone's DNS name, e.g. "
-    "'example.com') to check every domain before anything is created"
-)
-"""Warned rather than looked up (``route53.get_zone``): a zone id says nothing of its name offline, where the
-offline engine would have to invent one, and ``hosted_zone_id`` may be an output known only after apply, when a
-refusal can no longer come before the first resource (docs/dns-and-migration.md)."""
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$")
 
 
@@ -718,7 +711,7 @@ def _resolve_options(args: Any) -> dict[str, Any]:
                 key, "only applies with hosted_zone_id (the component creates records only in a Route 53 zone)"
             )
     if zone is not None and zone_name is None:
-        pulumi.log.warn(ZONE_UNCHECKED_WARNING)
+        warn_zone_unchecked("hosted_zone_id", "hosted_zone_name", "Route 53")
 
     if certificate_arn is not None:
         max_domains = MAX_ALIASES_PER_DISTRIBUTION

@@ -530,9 +530,9 @@ def _read_deep_links(
     (every one ``app_links`` does not give: the well-known redirect must not take them) and the account
     the Worker goes to; refuses what cannot serve them."""
     app_files = settings.deep_links.files if settings.deep_links is not None else ()
-    given = {file.path for file in app_files}
+    served = {file.path for file in app_files}
     origin_paths = () if settings.well_known_origin is None else tuple(
-        path for path in WORKER_ROUTE_ROLES if path not in given
+        path for path in WORKER_ROUTE_ROLES if path not in served
     )
     if mode == PAGE_RULES:
         for argument, given in (("app_links", app_files), ("well_known_origin", settings.well_known_origin)):

@@ -277,6 +277,19 @@ def input_arg(args: Mapping[str, Any], key: str, example: str, default: Any = No
     raise InvalidArgument(key, f"expected {example} (a string or an Output of one), got {type(value).__name__} {value!r}")
 
 
+def warn_zone_unchecked(zone_argument: str, zone_name_argument: str, dns_service: str) -> None:
+    """Warn that a zone given by id alone (``zone_argument`` without ``zone_name_argument``) leaves the
+    tracking domains unchecked against it. Warned rather than looked up: offline, a zone id says nothing
+    of the zone's name (the offline engine would have to invent one), and the id may be an output known
+    only after apply, when a refusal can no longer come before the first resource
+    (docs/dns-and-migration.md)."""
+    pulumi.log.warn(
+        f"{zone_argument} without {zone_name_argument}: the tracking domains are not checked against the zone, and "
+        f"{dns_service} refuses a record outside it only halfway through `pulumi up`; give {zone_name_argument} (the "
+        "zone's DNS name, e.g. 'example.com') to check every domain before anything is created"
+    )
+
+
 def _mapping(args: Any) -> Mapping[str, Any]:
     if not isinstance(args, Mapping):
         raise InvalidArgument("args", f"expected a dict of arguments, got {type(args).__name__}")

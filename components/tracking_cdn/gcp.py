@@ -47,6 +47,7 @@ from .contract import (
     input_arg,
     plain_arg,
     resolve_settings,
+    warn_zone_unchecked,
 )
 from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
@@ -150,14 +151,6 @@ CLASSIC_WARNING = (
     "that serves live names, so `pulumi up` stops on it (`tracking-cdn plan --against` shows the blocker). Move to "
     "Certificate Manager: docs/upgrading.md (Google Cloud)"
 )
-ZONE_UNCHECKED_WARNING = (
-    "managed_zone without managed_zone_dns_name: the tracking domains are not checked against the zone, and Cloud "
-    "DNS refuses a record outside it only halfway through `pulumi up`; give managed_zone_dns_name (the zone's DNS "
-    "name, e.g. 'example.com') to check every domain before anything is created"
-)
-"""Warned rather than looked up (``dns.get_managed_zone``): offline, a managed zone's resource name says nothing
-of its DNS name (the offline engine would have to invent one), and ``managed_zone`` may be an output known only
-after apply, when a refusal can no longer come before the first resource (docs/dns-and-migration.md)."""
 
 
 class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
@@ -730,7 +723,7 @@ def _resolve(name: str, args: GcpLoadBalancerTrackingDomainArgs) -> GcpSettings:
             raise InvalidArgument(key, "only used with managed_zone; give managed_zone too or leave it out")
     _check_zone_dns_name(args, common.domains)
     if managed_zone is not None and args.get("managed_zone_dns_name") is None:
-        pulumi.log.warn(ZONE_UNCHECKED_WARNING)
+        warn_zone_unchecked("managed_zone", "managed_zone_dns_name", "Cloud DNS")
     if mechanism == CERTIFICATE_MECHANISMS[CLASSIC]:
         pulumi.log.warn(CLASSIC_WARNING)
     pending = domain_subset_arg(args, "pending_cutover_domains", common.domains)

@@ -51,6 +51,7 @@ import http.client
 import ipaddress
 import json
 import os
+import re
 import socket
 import ssl
 import threading
@@ -1099,17 +1100,6 @@ def resolve_api_key(api_key: Optional[pulumi.Input[str]] = None) -> Optional[pul
 # Stack program
 
 
-_ARGUMENT_OF_CONFIG_KEY: dict[str, str] = {
-    "secure": "secure",
-    "subaccount": "subaccount",
-    "region": "region",
-    "apiBaseUrl": "api_base_url",
-    "adoptExisting": "adopt_existing",
-    "waitSeconds": "wait_seconds",
-    "managedCertificate": "managed_certificate",
-}
-
-
 class SparkPostConfig(TypedDict, total=False):
     """The stack config object ``sparkpost``: arguments of ``SparkPostTrackingDomainArgs`` in camelCase,
     and ``default`` (true/false, or the one domain to make the default). The stack program checks each
@@ -1127,6 +1117,10 @@ class SparkPostConfig(TypedDict, total=False):
 
 SPARKPOST_CONFIG_KEYS = tuple(SparkPostConfig.__annotations__)
 """The keys of the stack config object ``sparkpost``."""
+_ARGUMENT_OF_CONFIG_KEY = {key: re.sub(r"[A-Z]", lambda upper: f"_{upper[0].lower()}", key)
+                           for key in SPARKPOST_CONFIG_KEYS if key != "default"}
+"""``sparkpost`` keys that are arguments of ``SparkPostTrackingDomainArgs`` -> the argument (``waitSeconds`` ->
+``wait_seconds``); ``default`` is the stack program's own."""
 _CONFIG_KEY_OF_ARGUMENT = {argument: f"sparkpost.{key}" for key, argument in _ARGUMENT_OF_CONFIG_KEY.items()}
 
 

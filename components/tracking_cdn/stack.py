@@ -143,25 +143,27 @@ def typed_setting(config: pulumi.Config, key: str, annotation: Any) -> Any:
     if raw is None:
         return None
     full_key = config.full_key(key)
+    secret = runtime_config.is_config_secret(full_key)
+
+    def got(shown: str) -> str:
+        return "a secret value" if secret else shown
+
     if _accepts_str(annotation):
         structured = _structured(raw)
         if structured is None:
             return raw
         # A list or object in the stack file: the Pulumi CLI hands it over as JSON text, never a name or id.
-        shown = "a secret value" if runtime_config.is_config_secret(full_key) else f"{_kind(structured)} {raw}"
-        raise StackConfigError(full_key, f"expected {_text_wanted(key, structured)}, got {shown}")
+        raise StackConfigError(full_key, f"expected {_text_wanted(key, structured)}, got {got(f'{_kind(structured)} {raw}')}")
     try:
         value = json.loads(raw)
         fits = _fits(value, annotation)
     except json.JSONDecodeError:
         fits = False
-    secret = runtime_config.is_config_secret(full_key)
     if not fits:
-        raise StackConfigError(full_key, f"expected {describe(annotation, key)}, got {'a secret value' if secret else repr(raw)}")
+        raise StackConfigError(full_key, f"expected {describe(annotation, key)}, got {got(repr(raw))}")
     for name, field in typing.get_type_hints(annotation).items() if typing.is_typeddict(annotation) else ():
         if name in value and not _fits(value[name], field):
-            shown = "a secret value" if secret else repr(value[name])
-            raise StackConfigError(f"{full_key}.{name}", f"expected {describe(field, name)}, got {shown}")
+            raise StackConfigError(f"{full_key}.{name}", f"expected {describe(field, name)}, got {got(repr(value[name]))}")
     return value
 
 
