@@ -13,6 +13,7 @@ import functools
 import importlib.util
 import inspect
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,8 +21,9 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
+import headless
 import pulumi
 import pytest
 import yaml
@@ -57,8 +59,8 @@ def _offline() -> list[str]:
     return []
 
 
-def build(project: Path, site: Path) -> subprocess.CompletedProcess:
-    environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1", "HOME": str(site.parent)}
+def build(project: Path, site: Path, **variables: str) -> subprocess.CompletedProcess:
+    environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1", "HOME": str(site.parent), **variables}
     return subprocess.run(
         [*_offline(), *MKDOCS, "build", "--strict", "--config-file", str(project / "mkdocs.yml"),
          "--site-dir", str(site)],
@@ -420,6 +422,21 @@ def test_a_reference_directive_naming_nothing_fails_the_build(tmp_path: Path):
     assert done.returncode != 0 and "NoSuchArgs" in done.stderr, done.stderr
 
 
+def test_a_build_that_cannot_install_mermaid_fails_saying_so(tmp_path: Path):
+    """A checkout whose Mermaid is not installed yet, built with no npm registry in reach (and an empty
+    npm cache): the build fails saying what is missing and why, instead of publishing pages whose
+    diagrams show as source text."""
+    if not _offline():
+        pytest.skip("needs a network namespace (unshare -rn): here npm would reach the registry")
+    project = _copy_of_the_docs(tmp_path)
+    shutil.rmtree(project / "docs" / "hooks" / "node_modules")
+    done = build(project, tmp_path / "site", npm_config_fetch_retries="0")
+    assert done.returncode != 0
+    assert "Mermaid: the site's diagrams need @mermaid-js/tiny" in done.stderr, done.stderr
+    assert "npm registry must be reachable" in done.stderr and "source text" in done.stderr, done.stderr
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
 def _copy_of_the_docs(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
@@ -459,3 +476,204 @@ def test_the_readme_has_what_a_new_user_needs():
         assert f"(docs/front-doors/{front_door}.md)" in text
     assert "bash .ci/run" in text and ".venv/bin/tracking-cdn plan --stack cloudfront-example" in text
     assert "managed_certificate=True" in text  # when SparkPost's own HTTPS makes a front door unnecessary
+
+
+# --- In a browser: headless Chromium, no network ----------------------------------------------------
+
+MERMAID_FENCE = re.compile(r"^```mermaid\n(.*?)^```", re.M | re.S)
+PAGES_WITH_DIAGRAMS = sorted(
+    str(page.relative_to(REPO / "docs")) for page in (REPO / "docs").rglob("*.md") if MERMAID_FENCE.search(page.read_text())
+)
+FRONT_DOOR_PAGES = sorted(f"front-doors/{page.name}" for page in (REPO / "docs/front-doors").glob("*.md"))
+REFERENCE_PAGES = sorted(str(page.relative_to(REPO / "docs")) for page in (REPO / "docs/reference").glob("*.md"))
+SERVED = "http://docs.test"
+"""A stand-in origin the browser fetches the site from, as from ``mkdocs serve`` (answered from the
+built files by the test itself: nothing listens, nothing is resolved)."""
+DESKTOP, PHONE = (1280, 900), (390, 844)
+SCREENSHOTS = os.environ.get("TRACKING_CDN_SCREENSHOTS")
+"""A directory to save a screenshot of every page the browser tests open, for review by eye."""
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    binary = headless.find_chromium()
+    if binary is None:
+        reason = "Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and the browser tests cannot run: {reason}")
+        pytest.skip(reason)
+    return binary
+
+
+def page_url(site: Path, source: str, origin: Optional[str] = None) -> str:
+    """The URL of the page built from ``docs/<source>``: a file:// URL, or one under ``origin``."""
+    stem = source.removesuffix(".md")
+    path = "" if stem == "index" else stem.removesuffix("/index") + "/"
+    return f"{origin}/{path}" if origin else (site / path / "index.html").as_uri()
+
+
+def visit(browser: headless.Chromium, url: str, name: str) -> None:
+    browser.open(url)
+    if SCREENSHOTS:
+        browser.screenshot(Path(SCREENSHOTS) / f"{name.replace('/', '-')}-{browser.width}.png")
+
+
+def mermaid_sources(source: str) -> list[str]:
+    return MERMAID_FENCE.findall((REPO / "docs" / source).read_text())
+
+
+MERMAID_ERRORS = r"""
+(async () => {
+  // Why each diagram still left as source text was not drawn: Mermaid's own parse error.
+  const errors = [];
+  for (const [index, left] of [...document.querySelectorAll('pre.mermaid')].entries()) {
+    try { await mermaid.parse(left.textContent); errors.push('parsed, not drawn: ' + left.textContent.slice(0, 60)); }
+    catch (error) { errors.push(String(error.message || error).split('\n').slice(0, 3).join(' ')); }
+  }
+  return errors;
+})()
+"""
+
+
+def drawn_diagrams(browser: headless.Chromium) -> list[tuple[int, int]]:
+    """Width and height of every SVG Material drew into a diagram's (closed) shadow root."""
+    sizes = []
+    for node, in_shadow in headless.walk(browser.document()):
+        if in_shadow and node.get("nodeName", "").lower() == "svg":
+            box = browser.send("DOM.getBoxModel", {"nodeId": node["nodeId"]})["model"]
+            sizes.append((box["width"], box["height"]))
+    return sizes
+
+
+@pytest.mark.parametrize(
+    "origin, pages", [(None, PAGES_WITH_DIAGRAMS), (SERVED, ["index.md", *FRONT_DOOR_PAGES[:1]])], ids=["file", "served"]
+)
+def test_every_diagram_is_drawn_as_svg_with_no_network(site: Path, chromium: str, origin: Optional[str], pages: list[str]):
+    """Opened from file:// (every page with a diagram) or from a server, with no network at all,
+    every Mermaid fence is drawn by the Mermaid the site serves itself: an SVG of real size where the
+    fence was, its source text gone, and no request for anything outside the site."""
+    with headless.Chromium(chromium, width=DESKTOP[0], height=DESKTOP[1], served=(SERVED, site)) as browser:
+        for source in pages:
+            diagrams = mermaid_sources(source)
+            assert diagrams, source
+            visit(browser, page_url(site, source, origin), f"diagrams-{source}")
+            drawn = browser.wait_until(f"document.querySelectorAll('div.mermaid').length >= {len(diagrams)}")
+            if not drawn:
+                mermaid = browser.evaluate("typeof mermaid") == "object"
+                why = browser.evaluate(MERMAID_ERRORS) if mermaid else f"no Mermaid on the page: {browser.requests}"
+                pytest.fail(f"{source}: diagrams left as source text: {why}")
+            sizes = drawn_diagrams(browser)
+            assert len(sizes) == len(diagrams), f"{source}: {len(diagrams)} diagrams, {len(sizes)} SVGs"
+            assert all(width > 100 and height > 50 for width, height in sizes), f"{source}: {sizes}"
+            text = browser.evaluate("document.body.innerText")
+            for diagram in diagrams:
+                assert diagram.splitlines()[0].strip() not in text, f"{source}: a diagram shows as source text"
+        site_prefix = SERVED if origin else site.as_uri()
+        outside = [url for url in browser.requests if not url.startswith((site_prefix, "data:"))]
+        assert not outside, f"requests for something outside the site: {outside}"
+        assert any(url.endswith("/assets/javascripts/mermaid.tiny.js") for url in browser.requests)
+
+
+BROKEN_CODE_WORDS = r"""
+(() => {
+  // Every word of code in a table (a run of characters other than spaces, dots and slashes) drawn
+  // on one line; each one that is not, with the text around the break.
+  const broken = [];
+  const range = document.createRange();
+  for (const code of document.querySelectorAll('.md-typeset table code')) {
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[^\s./]+/g)) {
+        range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map(box => Math.round(box.top)));
+        if (lines.size > 1) broken.push(`${word[0]} in ${code.textContent}`);
+      }
+    }
+  }
+  return broken;
+})()
+"""
+
+
+@pytest.mark.parametrize(
+    "viewport, pages", [(DESKTOP, ["index.md", *FRONT_DOOR_PAGES, *REFERENCE_PAGES]), (PHONE, REFERENCE_PAGES)],
+    ids=["desktop", "phone"],
+)
+def test_no_code_in_a_reference_table_is_broken_inside_a_word(
+    site: Path, chromium: str, viewport: tuple[int, int], pages: list[str]
+):
+    """An argument name (``cache_ttl_seconds``), a type or a value in a table may start a new line
+    only between its words, never inside one: on a desktop, where the tables fit the page, and on a
+    phone, where they scroll sideways instead."""
+    with headless.Chromium(chromium, width=viewport[0], height=viewport[1]) as browser:
+        checked = 0
+        for source in pages:
+            visit(browser, page_url(site, source), f"tables-{source}")
+            assert browser.evaluate(BROKEN_CODE_WORDS) == [], source
+            checked += browser.evaluate("document.querySelectorAll('.md-typeset table code').length")
+        assert checked > 500
+
+
+NAVIGATION_LABELS = r"""
+(() => {
+  // Each label of the main navigation that is on screen (a phone's drawer shows one level at a
+  // time, the others slid out to its right): its text, and whether it ends past the navigation's
+  // right edge (cut off, or hidden behind an ellipsis).
+  const right = document.querySelector('.md-sidebar--primary .md-sidebar__scrollwrap').getBoundingClientRect().right;
+  const range = document.createRange();
+  return [...document.querySelectorAll('.md-sidebar--primary .md-nav__link .md-ellipsis')]
+    .filter(label => label.offsetParent !== null && label.textContent.trim())
+    .map(label => { range.selectNodeContents(label); return [label, range.getBoundingClientRect()]; })
+    .filter(([label, box]) => box.width > 0 && box.left < right)
+    .map(([label, box]) => [label.textContent.trim(), box.right > right + 0.5]);
+})()
+"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_navigation_shows_every_label_whole(site: Path, chromium: str, viewport: tuple[int, int]):
+    """Every component's name is shown whole in the navigation (``GcpLoadBalancerTrackingDomain``
+    was cut off as "GcpLoadBalancerTrackingDo…"), in the sidebar and in a phone's drawer."""
+    with headless.Chromium(chromium, width=viewport[0], height=viewport[1]) as browser:
+        visit(browser, page_url(site, "reference/gcp.md"), "navigation")
+        browser.evaluate("document.getElementById('__drawer').checked = true")  # a phone's menu, opened
+        browser.wait_until("document.querySelector('.md-sidebar--primary').getBoundingClientRect().left >= 0")
+        labels = dict(browser.evaluate(NAVIGATION_LABELS))
+        assert "GcpLoadBalancerTrackingDomain" in labels and "AzureFrontDoorTrackingDomain" in labels, labels
+        assert not [label for label, cut in labels.items() if cut], labels
+
+
+def test_no_navigation_section_repeats_its_name(site: Path):
+    """A section's own page is the section ("Reference"), not a child named like it ("Reference ›
+    Reference")."""
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text())
+    repeated = []
+
+    def check(items: list[Any], section: Optional[str]) -> None:
+        for item in items:
+            title, target = next(iter(item.items())) if isinstance(item, dict) else (None, item)
+            if isinstance(target, list):
+                check(target, title)
+            elif section and (title or _page_title(target)) == section:
+                repeated.append(f"{section} › {section}")
+
+    check(config["nav"], None)
+    assert not repeated
+    index_pages = [item for item in _nav_items(config["nav"]) if isinstance(item, str) and item.endswith("/index.md")]
+    assert index_pages and "navigation.indexes" in config["theme"]["features"], index_pages
+    html = page_html(site, "reference/index.md")
+    assert not re.search(r">\s*Reference\s*</span>\s*</a>\s*</li>", html.split('class="md-nav__list"', 2)[-1])
+
+
+def _page_title(source: str) -> str:
+    first = re.search(r"^# (.+)$", (REPO / "docs" / source).read_text(), re.M)
+    return first[1].strip().strip("`") if first else source
+
+
+def _nav_items(items: list[Any]) -> Iterator[Any]:
+    for item in items:
+        target = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(target, list):
+            yield from _nav_items(target)
+        else:
+            yield target
