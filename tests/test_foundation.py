@@ -2,6 +2,7 @@
 components' publishable shape."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -193,6 +194,15 @@ def test_every_example_stack_runs_offline_and_lists_its_dns_records(path):
     assert run.stack_outputs["originHost"]
 
 
+@pytest.mark.parametrize("path", STACK_FILES, ids=stack_name)
+def test_no_example_stack_warns_about_its_own_settings(path):
+    """A shipped stack is one to copy: none sets off the project's own warnings (sparkpost-example gave
+    'hosted_zone_id without hosted_zone_name'). Only the missing SparkPost API key is expected: the
+    files say to set it outside them, with SPARKPOST_API_KEY or as a secret."""
+    warnings = run_stack(stack_name(path)).warnings
+    assert [warning for warning in warnings if not warning.startswith("no SparkPost API key for ")] == []
+
+
 # --- plan ---------------------------------------------------------------------------------------
 
 
@@ -216,6 +226,17 @@ def test_plan_says_it_is_offline_and_shows_resources_and_dns(path, capsys, monke
     assert out.startswith("OFFLINE RENDERING - not a cloud preview")
     assert "DNS records the tracking domains need" in out
     assert "+ tracking-cdn:index:" in out
+
+
+def test_plan_counts_its_resources_in_words(capsys, monkeypatch):
+    """One resource is "1 resource", not "1 resources" (the SparkPost-managed stack has one)."""
+    monkeypatch.chdir(REPO)
+    counts = {}
+    for name in ("sparkpost-managed-example", "cloudfront-example"):
+        assert cli.main(["plan", "--stack", name]) == 0
+        counts[name] = re.search(r"would create (\d+ \w+):", capsys.readouterr().out)[1]
+    assert counts["sparkpost-managed-example"] == "1 resource"
+    assert re.fullmatch(r"\d+ resources", counts["cloudfront-example"])
 
 
 def test_plan_json_is_machine_readable(capsys, monkeypatch):

@@ -292,9 +292,29 @@ def test_bad_common_arguments_are_refused_naming_them(args, argument):
     assert error.value.argument == argument
 
 
-def test_a_misspelt_argument_lists_the_valid_ones():
-    with pytest.raises(InvalidArgument, match="redirect_http_to_https"):
-        resolve_settings({"domains": ["track.example.com"], "redirect_https": True}, TrackingDomainArgs)
+@pytest.mark.parametrize(
+    "key, meant",
+    [
+        ("hosted_zone_ID", "hosted_zone_id"),   # case
+        ("hostedZoneId", "hosted_zone_id"),     # the stack file's spelling, in a Python program
+        ("hosted_zone", "hosted_zone_id"),      # a word short
+        ("redirect_https", "redirect_http_to_https"),
+    ],
+)
+def test_a_misspelt_argument_in_a_program_is_refused_with_the_closest_one(key, meant):
+    """As a stack file's misspelt key is: the argument meant, not every valid one, and nothing created."""
+    from tracking_cdn.aws import CloudFrontTrackingDomain
+
+    error, registered = refusal(lambda: CloudFrontTrackingDomain("t", {"domains": ["track.example.com"], key: "x"}))
+    assert error.argument == key and not registered
+    assert str(error) == f"{key}: not an argument of CloudFrontTrackingDomainArgs; did you mean {meant}?"
+
+
+def test_an_argument_close_to_none_is_refused_with_the_valid_ones():
+    with pytest.raises(InvalidArgument) as error:
+        resolve_settings({"domains": ["track.example.com"], "colour": "blue"}, TrackingDomainArgs)
+    assert error.value.argument == "colour"
+    assert "valid: " in str(error.value) and "redirect_http_to_https" in str(error.value)
 
 
 # --- what a front door does not implement, it refuses --------------------------------------------

@@ -160,6 +160,9 @@ MISTAKES = [
     Mistake("project-dir-without-project", "--project-dir", "Pulumi.yaml",
             argv=["plan", "--stack", "mistake", "--project-dir", "stacks"]),
     Mistake("flag-misspelt", "--jsn", "--json", argv=["plan", "--stack", "mistake", "--jsn"]),
+    # A misspelt required flag: the unknown flag and the one meant, not only "--stack is required".
+    Mistake("required-flag-misspelt", "unrecognized arguments: --stak", "did you mean --stack?",
+            argv=["plan", "--stak", "mistake"]),
     Mistake("command-misspelt", "'plna'", "plan", argv=["plna", "--stack", "mistake"]),
     Mistake("choice-misspelt", "'nginxx'", "did you mean nginx?", argv=["proxy", "nginxx", "--domain", "track.example.com"]),
     # A flag of another command: the hint comes from this command's own flags, and its --help.

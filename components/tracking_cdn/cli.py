@@ -26,6 +26,10 @@ class CommandParser(argparse.ArgumentParser):
     valid option or choice of the command it was given to, and where the rest are listed (exit
     status 2, as argparse's)."""
 
+    def parse_known_args(self, args: Optional[Sequence[str]] = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        self._given = list(sys.argv[1:] if args is None else args)  # what error() reads unknown flags from
+        return super().parse_known_args(args, namespace)
+
     def parse_args(self, args: Optional[Sequence[str]] = None, namespace: Any = None) -> argparse.Namespace:  # type: ignore[override]
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
@@ -35,11 +39,29 @@ class CommandParser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("the following arguments are required"):
+            # `plan --stak x`: --stack is missing because it was misspelt; say so, with the flag meant.
+            misspelt = [flag for flag in self._unknown_flags() if self._closest(flag.split("=")[0])]
+            message = f"unrecognized arguments: {' '.join(misspelt)}" if misspelt else message
         bad = re.search(r"unrecognized arguments: ([^\s=]+)|invalid choice: '([^']*)'", message)
-        word = next(filter(None, bad.groups())) if bad else ""
-        near = difflib.get_close_matches(word, [known for known in self._known_words() if known != word], n=1)
-        hint = f"; did you mean {near[0]}?" if near else ""
+        near = self._closest(next(filter(None, bad.groups()))) if bad else None
+        hint = f"; did you mean {near}?" if near else ""
         self.exit(2, f"{self.prog}: error: {message}{hint} (see `{self.prog} --help`)\n")
+
+    def _closest(self, word: str) -> Optional[str]:
+        """The option or choice of this parser closest to ``word`` (never ``word`` itself)."""
+        near = difflib.get_close_matches(word, [known for known in self._known_words() if known != word], n=1)
+        return near[0] if near else None
+
+    def _unknown_flags(self) -> list[str]:
+        """The flags given to this parser that none of its options is or abbreviates."""
+        given = getattr(self, "_given", [])
+        flags = given[: given.index("--")] if "--" in given else given
+        options = list(self._option_string_actions)
+        return [
+            flag for flag in flags
+            if re.match(r"-[^\d]", flag) and not any(option.startswith(flag.split("=")[0]) for option in options)
+        ]
 
     def _chosen(self, parsed: argparse.Namespace) -> "CommandParser":
         """The parser of the subcommand ``parsed`` ran (this one when none)."""

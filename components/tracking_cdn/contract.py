@@ -5,10 +5,11 @@ Front-door modules map this contract onto one cloud; nothing here is cloud-speci
 (No ``from __future__ import annotations``: Pulumi's schema inference reads these annotations.)
 """
 
+import difflib
 import inspect
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, NotRequired, Optional, Sequence, TypedDict
+from typing import Any, Iterable, Mapping, NotRequired, Optional, Sequence, TypedDict
 
 import pulumi
 
@@ -174,15 +175,29 @@ def refuse_unsupported(component: type, settings: FrontDoorSettings) -> None:
             raise InvalidArgument(argument, f"{subject}not supported by {component.__name__} yet: it needs {what}")
 
 
+def closest_name(name: str, candidates: Iterable[str]) -> Optional[str]:
+    """The candidate ``name`` most likely meant: the same up to case, ``_`` and ``-``
+    (``hosted_zone_ID``, ``hostedZoneId`` -> ``hosted_zone_id``), else the most similar by ``difflib``."""
+    folded = {re.sub(r"[_-]", "", candidate).lower(): candidate for candidate in candidates}
+    key = re.sub(r"[_-]", "", name).lower()
+    if key in folded:
+        return folded[key]
+    near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+    return folded[near[0]] if near else None
+
+
 def check_argument_names(args: Any, args_type: type) -> None:
-    """``args`` is a dict of ``args_type``'s keys with its required ones set. Unknown keys are refused
-    with the valid ones listed, so a typo never silently drops a setting."""
+    """``args`` is a dict of ``args_type``'s keys with its required ones set. An unknown key is refused
+    with the closest valid one (or all of them, when none is close), so a typo never silently drops a
+    setting."""
     if not isinstance(args, Mapping):
         raise InvalidArgument("args", f"expected a dict of {args_type.__name__}, got {type(args).__name__}")
     known = set(args_type.__annotations__)
     for key in args:
         if key not in known:
-            raise InvalidArgument(key, f"not an argument of {args_type.__name__}; valid: {', '.join(sorted(known))}")
+            near = closest_name(str(key), sorted(known))
+            hint = f"did you mean {near}?" if near else f"valid: {', '.join(sorted(known))}"
+            raise InvalidArgument(key, f"not an argument of {args_type.__name__}; {hint}")
     for key in getattr(args_type, "__required_keys__", ()):
         if args.get(key) is None:
             raise InvalidArgument(key, f"required by {args_type.__name__}")

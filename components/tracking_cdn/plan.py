@@ -401,7 +401,8 @@ def _warnings(result: Any, notes: list[str]) -> list[str]:
 def render_text(result: Any, stack: str, project: str = "tracking-cdn", notes: Optional[list[str]] = None) -> str:
     import yaml
 
-    lines = [OFFLINE_NOTICE.format(stack=stack), "", f"Stack {stack!r} would create {len(result.resources)} resources:"]
+    count = len(result.resources)
+    lines = [OFFLINE_NOTICE.format(stack=stack), "", f"Stack {stack!r} would create {count} resource{'s' * (count != 1)}:"]
     for depth, resource in tree_order(result.resources):
         indent = "  " * depth
         marks = " [protected]" if resource.protect else ""

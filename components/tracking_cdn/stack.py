@@ -14,7 +14,6 @@ anything is created. Refusals are ``StackConfigError``: one line naming the key,
 as under ``tracking-cdn plan``.
 """
 
-import difflib
 import importlib
 import json
 import re
@@ -28,7 +27,7 @@ from typing import Any, Optional
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from .contract import ROUTE, DnsRecord
+from .contract import ROUTE, DnsRecord, closest_name
 from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
 from .sparkpost import SparkPostConfig
@@ -92,7 +91,7 @@ def load_front_door(kind_name: str) -> tuple[type, type]:
     says how to install a missing provider SDK."""
     kind = FRONT_DOORS.get(kind_name)
     if kind is None:
-        near = _closest(kind_name, [*FRONT_DOORS, NO_FRONT_DOOR])
+        near = closest_name(kind_name, [*FRONT_DOORS, NO_FRONT_DOOR])
         choices = f"choose one of {', '.join(FRONT_DOORS)} (or {NO_FRONT_DOOR}: SparkPost's managed certificate)"
         hint = f"did you mean {near}? ({choices})" if near else choices
         raise InvalidArgument("frontDoor", f"unknown front door {kind_name!r}; {hint}")
@@ -272,7 +271,7 @@ def front_door_setting(namespace: str, names: list[str]) -> str:
     value = pulumi.Config(namespace).get("frontDoor")
     if value is not None:
         return value
-    near = _closest("frontDoor", names)
+    near = closest_name("frontDoor", names)
     if near:
         raise StackConfigError(f"{namespace}:{near}", f"unknown key; did you mean {namespace}:frontDoor?")
     raise StackConfigError(
@@ -290,7 +289,7 @@ def check_setting_names(namespace: str, names: list[str], args_type: type, kind_
             continue
         elsewhere = sorted(kind for kind in FRONT_DOORS if kind != kind_name and name in _argument_names(kind))
         where = f" (it is an argument of the {' and '.join(elsewhere)} front door)" if elsewhere else ""
-        near = _closest(name, valid)
+        near = closest_name(name, valid)
         hint = f"did you mean {namespace}:{near}?" if near else f"valid keys: {', '.join(sorted(valid))}"
         raise StackConfigError(f"{namespace}:{name}", f"unknown key for the {kind_name} front door{where}; {hint}")
 
@@ -313,17 +312,6 @@ def _argument_names(kind_name: str) -> set[str]:
     except (InvalidArgument, ImportError):
         return set()
     return {camel_case(key) for key in argument_types(args_type)}
-
-
-def _closest(name: str, candidates: Any) -> Optional[str]:
-    """The candidate ``name`` most likely meant: the same up to case, ``_`` and ``-``, else the most
-    similar by ``difflib``."""
-    folded = {re.sub(r"[_-]", "", candidate).lower(): candidate for candidate in candidates}
-    key = re.sub(r"[_-]", "", name).lower()
-    if key in folded:
-        return folded[key]
-    near = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
-    return folded[near[0]] if near else None
 
 
 def component_name(namespace: str, name: Optional[str]) -> str:
