@@ -456,18 +456,19 @@ def test_the_readme_is_short():
     assert len(README.read_text().splitlines()) <= README_MAX_LINES
 
 
-def test_the_readme_links_work_on_github_and_on_the_site(site: Path):
+@pytest.mark.parametrize("document", ["README.md", "CHANGELOG.md"])
+def test_the_readme_and_changelog_links_work_on_github_and_on_the_site(site: Path, document: str):
     """Relative links to .md files resolve in the repository; their anchors exist on the built page."""
-    targets = [match["target"] for match in LINK.finditer(README.read_text())]
+    targets = [match["target"] for match in LINK.finditer((REPO / document).read_text())]
     assert any(target.startswith("docs/") for target in targets)
     for target in targets:
         if re.match(r"[a-z]+:", target):
             continue
         path, _, anchor = target.partition("#")
-        assert (REPO / path).exists(), f"README links to {target}, which does not exist"
+        assert (REPO / path).exists(), f"{document} links to {target}, which does not exist"
         if anchor and path.startswith("docs/") and path.endswith(".md"):
             html = page_html(site, path.removeprefix("docs/"))
-            assert f'id="{anchor}"' in html, f"README links to {target}: no such anchor on the page"
+            assert f'id="{anchor}"' in html, f"{document} links to {target}: no such anchor on the page"
 
 
 def test_the_readme_has_what_a_new_user_needs():
