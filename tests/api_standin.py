@@ -6,8 +6,8 @@ A stand-in subclasses ``ApiStandIn`` and implements ``_answer`` (and ``_parse_bo
 is not sent JSON bodies); the answer is a status, a payload (any JSON value, or raw bytes) and extra
 headers. Faults, for the tests of a client's hardening:
 
-- ``inject(status, times=, method=, ...)``: the next matching requests get an answer of the test's
-  choosing (any JSON, raw bytes such as an HTML page, extra headers), after a delay, trickled a byte
+- ``inject(status, times=, method=, after=, ...)``: the next matching requests (after the next ``after``
+  requests of any kind) get an answer of the test's choosing (any JSON, raw bytes such as an HTML page, extra headers), after a delay, trickled a byte
   at a time, or the request is carried out and its answer lost (the connection closed), as a timeout
   after the service acted looks;
 - ``outage(after=n, ...)``: every request after the next ``n`` gets that fault, until
@@ -60,6 +60,8 @@ class Fault:
     lose_answer: bool = False
     """Handle the request normally, then close the connection without answering."""
     method: Optional[str] = None
+    at: int = 0
+    """The number of requests received before the first one this fault may apply to."""
 
 
 class ApiStandIn:
@@ -89,10 +91,11 @@ class ApiStandIn:
         self._thread.join()
 
     # -- faults and records ----------------------------------------------------------------
-    def inject(self, status: int = 200, *, times: int = 1, **options: Any) -> None:
-        """Answer the next ``times`` requests (of ``method``, if given) with ``status`` instead; see ``Fault``."""
+    def inject(self, status: int = 200, *, times: int = 1, after: int = 0, **options: Any) -> None:
+        """Answer the next ``times`` requests (of ``method``, if given; not before the next ``after``
+        requests have been answered) with ``status`` instead; see ``Fault``."""
         for _ in range(times):
-            self._faults.append(Fault(status, **options))
+            self._faults.append(Fault(status, at=len(self.requests) + after, **options))
 
     def outage(self, status: int = 503, *, after: int = 0, **options: Any) -> None:
         """From the request after the next ``after`` ones on, every request gets the fault (default: a
@@ -115,8 +118,9 @@ class ApiStandIn:
 
     # -- HTTP ------------------------------------------------------------------------------
     def _take_fault(self, method: str) -> Optional[Fault]:
+        received = len(self.requests) - 1  # before this one
         for fault in self._faults:
-            if fault.method in (None, method):
+            if fault.method in (None, method) and fault.at <= received:
                 self._faults.remove(fault)
                 return fault
         if self._outage is not None and len(self.requests) > self._outage[0]:

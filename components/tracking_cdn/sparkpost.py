@@ -25,7 +25,13 @@ it was asked to manage.
   it over, ``adopt_existing=True`` or Pulumi's ``import``. An adopted domain is brought to the asked
   ``secure``, its ``default`` changes only when ``default`` is given, and destroy leaves it in SparkPost.
 - A create that fails after its POST deletes the domain again, so a failed ``up`` leaves nothing that
-  the next one would have to adopt.
+  the next one would have to adopt. A POST whose answer is lost for good is resolved by reading the
+  domain back. What an interruption leaves anyway (SparkPost down before the domain could be deleted
+  again, the provider process killed) is recognised by the next create on the same machine from its
+  journal of creates under way (``tracking_cdn.rest.CreateJournal``) and taken over as this stack's;
+  elsewhere it is refused like any existing domain, naming the one step (docs/sparkpost.md).
+- A switch to ``secure`` is undone in every failure path: new mail never gets ``https://`` links that
+  HTTPS has not been seen to serve.
 
 Convergence, in the order SparkPost's checks allow (the sparkpost-terraform provider does the same:
 verify over plain HTTP, then HTTPS). SparkPost's verify of a ``secure`` domain requests
@@ -69,6 +75,7 @@ from .contract import bounded_int_arg, check_argument_names, plain_arg
 from .domains import normalize_tracking_domains, validate_hostname
 from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
+from .rest import CreateJournal
 
 API_BASE_URLS: dict[str, str] = {
     "us": "https://api.sparkpost.com/api/v1",
@@ -221,12 +228,14 @@ class ApiError:
 
 
 class SparkPostError(RuntimeError):
-    """A SparkPost API call failed; the message says how, quoting SparkPost, never the API key."""
+    """A SparkPost API call failed; the message says how, quoting SparkPost, never the API key.
+    ``lost_answer``: an attempt may have been carried out although its answer was lost."""
 
-    def __init__(self, action: str, status: Optional[int], detail: str) -> None:
+    def __init__(self, action: str, status: Optional[int], detail: str, lost_answer: bool = False) -> None:
         self.action = action
         self.status = status
         self.detail = detail
+        self.lost_answer = lost_answer
         where = f"HTTP {status}" if status is not None else "no answer"
         super().__init__(f"SparkPost {action} failed: {where}: {detail}")
 
@@ -259,6 +268,25 @@ def validate_api_key(api_key: Any, project: Optional[str] = None) -> str:
             "api_key", "contains spaces, line breaks or non-ASCII characters (value not shown); paste the key alone"
         )
     return api_key.strip()
+
+
+API_KEY_SHAPE = re.compile(r"[0-9A-Fa-f]{40}")
+"""What SparkPost issues: 40 hexadecimal characters (the keys of its API reference's examples, such as
+``Authorization: 14ac5499cfdd2bb2859e4476d2e5b1d2bad079bf``)."""
+
+
+def validate_issued_api_key(api_key: Any) -> str:
+    """The key, if it has the shape of a key SparkPost issues; checked by the provider before its first
+    request. (The program checks less, ``validate_api_key``: ``tracking-cdn plan`` sees an encrypted key as a
+    placeholder.) The message never shows the value."""
+    key = validate_api_key(api_key)
+    if not API_KEY_SHAPE.fullmatch(key):
+        raise InvalidArgument(
+            "api_key",
+            f"is not a key SparkPost issues: those are 40 hexadecimal characters (this one has {len(key)} "
+            "characters; value not shown). Paste the key alone, as SparkPost showed it when it was created",
+        )
+    return key
 
 
 def validate_api_base_url(url: Any, argument: str = "api_base_url") -> str:
@@ -345,7 +373,8 @@ class SparkPostApi:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._api_key = validate_api_key(api_key)
+        self._api_key = validate_issued_api_key(api_key)
+        self._key_pattern = re.compile(re.escape(self._api_key), re.IGNORECASE)
         self.base_url = validate_api_base_url(base_url)  # again here: the URL may come from an old state
         self._endpoint = urllib.parse.urlsplit(self.base_url)
         self.subaccount = None if subaccount is None else int(subaccount)  # the engine hands numbers over as floats
@@ -425,15 +454,15 @@ class SparkPostApi:
                 ) from None
             except (OSError, http.client.HTTPException) as error:  # refused/reset, DNS failure, deadline, cut body
                 lost_answer = True
-                failure = SparkPostError(action, None, f"network error: {self._redact(_describe(error))}")
+                failure = SparkPostError(action, None, f"network error: {self._redact(_describe(error))}", True)
             else:
                 reply = self._reply(action, status, raw, results, tolerate, lost_answer)
                 if reply is not None:
                     return reply
-                failure = self._failure(action, status, raw)
+                lost_answer = lost_answer or status >= 500
+                failure = self._failure(action, status, raw, lost_answer)
                 if status != 429 and status < 500:
                     raise failure
-                lost_answer = lost_answer or status >= 500
                 retry_after = parse_retry_after(retry_after_header)
             if attempt + 1 < self.retry.attempts:
                 self._sleep(self.retry.delay(attempt, retry_after))
@@ -466,7 +495,7 @@ class SparkPostApi:
             return _Reply(status, None, errors, lost)
         return None
 
-    def _failure(self, action: str, status: int, raw: bytes) -> SparkPostError:
+    def _failure(self, action: str, status: int, raw: bytes, lost_answer: bool) -> SparkPostError:
         errors = _api_errors(_json(raw))
         detail = "; ".join(map(str, errors)) if errors else f"not SparkPost's error JSON: {self._excerpt(raw)}"
         if status in (401, 403):
@@ -478,7 +507,7 @@ class SparkPostApi:
             )
         elif status == 404:
             detail += "; check api_base_url"
-        return SparkPostError(action, status, self._redact(detail))
+        return SparkPostError(action, status, self._redact(detail), lost_answer)
 
     def _send(self, method: str, path: str, data: Optional[bytes]) -> tuple[int, bytes, Optional[str]]:
         """One HTTP exchange, all of it within ``retry.timeout``: a per-read socket timeout alone would
@@ -520,12 +549,12 @@ class SparkPostApi:
         return headers
 
     def _excerpt(self, raw: bytes) -> str:
-        text = " ".join(raw[:200].decode("utf-8", "replace").split())
-        return repr(self._redact(text)) if text else "an empty body"
+        text = " ".join(self._redact(raw[:MAX_RESPONSE_BYTES].decode("utf-8", "replace")).split())[:200]
+        return repr(text) if text else "an empty body"
 
     def _redact(self, text: str) -> str:
-        # A misbehaving server or proxy could echo the Authorization header back.
-        return text.replace(self._api_key, "[api key redacted]")
+        # A misbehaving server or proxy could echo the Authorization header back, in any case.
+        return self._key_pattern.sub("[api key redacted]", text)
 
 
 class _Deadline:
@@ -653,17 +682,22 @@ _FRONT_DOOR_ROUTE = "your front door (the 'route' record of its dns_records outp
 _V2_ENDPOINT = "SparkPost's V2 endpoint (CNAME v2.spgo.io, or eu.v2.spgo.io for EU accounts)"
 
 
-def converge(api: SparkPostApi, wanted: Wanted, policy: RetryPolicy = RetryPolicy()) -> Converged:
+def converge(
+    api: SparkPostApi, wanted: Wanted, policy: RetryPolicy = RetryPolicy(), confirmed_secure: bool = False
+) -> Converged:
     """Bring the existing tracking domain as close to ``wanted`` as SparkPost's checks allow within
     ``wanted.wait_seconds``; refuses (``TrackingDomainRefused``) before changing anything when the
-    domain belongs elsewhere or its certificate is managed by SparkPost and the resource's is not."""
+    domain belongs elsewhere or its certificate is managed by SparkPost and the resource's is not.
+    ``confirmed_secure``: a ``secure`` domain was secure before this resource touched it (adopted) or
+    when its last ``up`` ended, so it is never switched back; otherwise a secure domain whose HTTPS
+    check fails was left so by an interrupted run, and is."""
     live = _live(api, wanted.domain)
     _check_claim(live, wanted)
     waiting = _Waiting(time.monotonic() + wanted.wait_seconds, policy.check_interval)
     if wanted.managed_certificate:
         pending = _https_by_managed_certificate(api, live, waiting)
     elif wanted.secure:
-        pending = _https_by_front_door(api, live, waiting)
+        pending = _https_by_front_door(api, live, waiting, confirmed_secure)
     else:
         pending = _plain_http(api, live, waiting)
     live, default_pending = _default(api, _live(api, wanted.domain), wanted.default)
@@ -714,11 +748,15 @@ def _check_claim(live: TrackingDomain, wanted: Wanted) -> None:
         )
 
 
-def _https_by_front_door(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting) -> list[str]:
+def _https_by_front_door(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting, confirmed: bool) -> list[str]:
     domain = live.domain
-    if live.secure:  # already secure (adopted, or converged before): report a failed check, never switch back
+    if live.secure:
         check = api.verify(domain)
-        return [] if check.passed else [_https_pending(domain, check, switched_back=False)]
+        if check.passed:
+            return []
+        if confirmed:  # secure before (adopted, or converged by an earlier `up`): reported, never switched back
+            return [_https_pending(domain, check, switched_back=False)]
+        api.update(domain, {"secure": False})  # left secure by an interrupted run: HTTPS never passed
     plain = waiting.until(lambda: api.verify(domain), lambda check: check.passed)
     if not plain.passed:
         return [_dns_pending(domain, plain, _FRONT_DOOR_ROUTE)]
@@ -729,11 +767,26 @@ def _https_by_front_door(api: SparkPostApi, live: TrackingDomain, waiting: _Wait
 def _try_secure(api: SparkPostApi, domain: str) -> Verification:
     """Switch to secure and let SparkPost check HTTPS; switch back at once if the check fails, so new
     mail gets ``http://`` links (which the front door serves), not ``https://`` ones that fail."""
-    api.update(domain, {"secure": True})
-    check = api.verify(domain)
+    try:
+        api.update(domain, {"secure": True})
+        check = api.verify(domain)
+    except Exception as error:  # the PUT may have been carried out, and HTTPS is not known to work
+        error.add_note(_switch_back(api, domain))
+        raise
     if not check.passed:
         api.update(domain, {"secure": False})
     return check
+
+
+def _switch_back(api: SparkPostApi, domain: str) -> str:
+    try:
+        api.update(domain, {"secure": False})
+    except SparkPostError as error:
+        return (
+            f"tracking domain {domain!r} could not be switched back to insecure ({error}): new mail may get "
+            "https:// links until the next `pulumi up` switches it back"
+        )
+    return f"tracking domain {domain!r} was switched back to insecure: new mail keeps http:// links"
 
 
 def _plain_http(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting) -> list[str]:
@@ -840,13 +893,15 @@ class SparkPostTrackingDomainProvider(pulumi.dynamic.ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         api, wanted = self._api(props), Wanted.from_props(props)
-        adopted = _claim(api, wanted.domain, bool(props.get("adopt_existing")))
+        creates = _Creates(api)
+        adopted = _claim(api, wanted.domain, bool(props.get("adopt_existing")), creates)
         try:
-            converged = converge(api, wanted, self.retry)
+            converged = converge(api, wanted, self.retry, confirmed_secure=adopted)
         except Exception as error:
             if not adopted:  # leave nothing behind that the next `up` would have to adopt
-                error.add_note(_delete_again(api, wanted.domain))
+                error.add_note(_delete_again(api, wanted.domain, creates))
             raise
+        creates.end(wanted.domain)
         return pulumi.dynamic.CreateResult(wanted.domain, _outputs(props, converged, adopted))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
@@ -856,8 +911,10 @@ class SparkPostTrackingDomainProvider(pulumi.dynamic.ResourceProvider):
                 "off (sparkpost-terraform provider, tracking_domain_https_configuration): keep "
                 "managed_certificate=True, or use a new domain name for a front door"
             )
-        converged = converge(self._api(news), Wanted.from_props(news), self.retry)
-        return pulumi.dynamic.UpdateResult(_outputs(news, converged, bool(olds.get("adopted"))))
+        adopted = bool(olds.get("adopted"))
+        confirmed = adopted or olds.get("secure") is True
+        converged = converge(self._api(news), Wanted.from_props(news), self.retry, confirmed_secure=confirmed)
+        return pulumi.dynamic.UpdateResult(_outputs(news, converged, adopted))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         if props.get("adopted"):
@@ -892,12 +949,30 @@ class SparkPostTrackingDomainProvider(pulumi.dynamic.ResourceProvider):
         return SparkPostApi(api_key, props["api_base_url"], props.get("subaccount"), self.retry)
 
 
-def _claim(api: SparkPostApi, domain: str, adopt_existing: bool) -> bool:
-    """Create ``domain`` (insecure: see the module docstring), or take over an existing one if asked;
-    True when adopted."""
+class _Creates:
+    """The journal of creates under way (``tracking_cdn.rest.CreateJournal``) for one API and account."""
+
+    def __init__(self, api: SparkPostApi) -> None:
+        self._journal = CreateJournal("sparkpost")
+        self._scope = f"{api.base_url} subaccount={api.subaccount}"
+
+    def begin(self, domain: str) -> None:
+        self._journal.begin(self._scope, domain)
+
+    def holds(self, domain: str) -> bool:
+        return self._journal.holds(self._scope, domain)
+
+    def end(self, domain: str) -> None:
+        self._journal.end(self._scope, domain)
+
+
+def _claim(api: SparkPostApi, domain: str, adopt_existing: bool, creates: _Creates) -> bool:
+    """Create ``domain`` (insecure: see the module docstring), or take over an existing one: this stack's
+    own, left by an interrupted create (``creates``), or another if asked; True when adopted."""
     existing = api.get(domain)
     if existing is None:
-        if api.create(domain, secure=False):
+        creates.begin(domain)
+        if _created(api, domain, creates):
             return False
         existing = api.get(domain)  # created by someone else since the lookup
         if existing is None:
@@ -906,25 +981,50 @@ def _claim(api: SparkPostApi, domain: str, adopt_existing: bool) -> bool:
                 "unique across the primary account and its subaccounts): set subaccount to its owner, or use "
                 "another name"
             )
+    elif creates.holds(domain):
+        return False  # made by a create of this stack that was interrupted before it could return
     if not adopt_existing:
         raise TrackingDomainRefused(
             f"tracking domain {domain!r} already exists in SparkPost ({_owner(existing.subaccount)}, secure "
             f"{existing.secure}, default {existing.default}) and this stack did not create it. Nothing was "
             "changed. To manage it here, set adopt_existing=True (stack config sparkpost.adoptExisting: true) "
             "or import it (resource option import_); its default then changes only if you set default, and "
-            "destroy leaves it in SparkPost. Or use another name"
+            "destroy leaves it in SparkPost. Or use another name. If a `pulumi up` of this stack was "
+            "interrupted while creating it on another machine (this one has no record of that create), delete "
+            "it in SparkPost and run `pulumi up` again (docs/sparkpost.md, \"Interrupted creates\")"
         )
     return True
 
 
-def _delete_again(api: SparkPostApi, domain: str) -> str:
+def _created(api: SparkPostApi, domain: str, creates: _Creates) -> bool:
+    """``POST`` the domain; True when this call created it. An answer lost for good (the POST may have
+    been carried out) is resolved by reading the domain back: absent a moment ago, present now, it is
+    this call's."""
+    try:
+        created = api.create(domain, secure=False)
+    except SparkPostError as error:
+        if not error.lost_answer:
+            creates.end(domain)
+            raise
+        if api.get(domain) is None:  # raises if SparkPost cannot say: the journal entry stays
+            creates.end(domain)
+            raise
+        return True
+    if not created:
+        creates.end(domain)
+    return created
+
+
+def _delete_again(api: SparkPostApi, domain: str, creates: _Creates) -> str:
     try:
         api.delete(domain)
     except SparkPostError as error:
         return (
             f"tracking domain {domain!r}, created by this failed create, could not be deleted again ({error}); "
-            "delete it in SparkPost, or set adopt_existing=True for the next `pulumi up`"
+            "the next `pulumi up` on this machine takes it over as this stack's (its journal of creates under "
+            f"way is in {creates._journal.directory}); elsewhere, delete it in SparkPost first"
         )
+    creates.end(domain)
     return f"tracking domain {domain!r}, created by this failed create, was deleted again"
 
 
