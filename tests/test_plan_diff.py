@@ -486,5 +486,5 @@ def test_every_rule_cites_where_it_was_read():
 def test_the_table_copies_the_sparkpost_provider_s_own_replacement_rule():
     from tracking_cdn.sparkpost import SparkPostTrackingDomainProvider
 
-    assert SPARKPOST_REPLACE_ON == SparkPostTrackingDomainProvider._REPLACE_ON
+    assert SPARKPOST_REPLACE_ON == SparkPostTrackingDomainProvider.replace_on
     assert tuple(rule.path for rule in TABLE["pulumi-python:dynamic:Resource"].forces) == SPARKPOST_REPLACE_ON

@@ -810,6 +810,22 @@ def test_the_serialized_provider_holds_no_key_and_loads_in_a_fresh_interpreter(s
     assert loaded.stdout.split() == ["SparkPostTrackingDomainProvider", str(FAST.attempts)]
 
 
+def test_a_provider_serialized_by_0_2_0_still_loads_and_works(sparkpost):
+    """Every deployed stack holds its provider pickled by reference to tracking_cdn.sparkpost (0.2.0's
+    SparkPostTrackingDomainProvider and RetryPolicy); refresh and destroy unpickle that one."""
+    import dill
+
+    serialized = (REPO / "tests" / "fixtures" / "sparkpost-provider-0.2.0.b64").read_text().strip()
+    old = dill.loads(base64.b64decode(serialized))
+
+    assert type(old) is SparkPostTrackingDomainProvider and old.retry.attempts == 5
+    assert old.retry.call_timeout == RetryPolicy().call_timeout  # a field added since: its default
+    outs = old.create(props(sparkpost)).outs
+    assert old.read(DOMAIN, outs).id == DOMAIN
+    old.delete(DOMAIN, outs)
+    assert sparkpost.domain(DOMAIN) is None
+
+
 def test_the_key_is_a_secret_input_and_output_and_absent_from_the_provider():
     captured = {}
 

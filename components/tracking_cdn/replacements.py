@@ -72,7 +72,7 @@ FASTLY_SERVICE_SOURCE = (
     "fastly/terraform-provider-fastly fastly/base_fastly_service.go (no ForceNew attribute; resourceServiceUpdate "
     "clones the active version) and fastly/block_fastly_service_*.go (blocks created, updated or deleted in that version)"
 )
-SPARKPOST_SOURCE = "components/tracking_cdn/sparkpost.py SparkPostTrackingDomainProvider.diff (_REPLACE_ON)"
+SPARKPOST_SOURCE = "components/tracking_cdn/sparkpost.py SparkPostTrackingDomainProvider.replace_on (rest.py diff)"
 FASTLY_FORCE_SOURCE = (
     "pulumi_fastly TlsSubscription force_update, force_destroy ('... even if it has active domains'); Fastly CLI "
     "tls-subscription update --force, https://fastly.com/documentation/reference/cli/tls-subscription/update"
@@ -400,7 +400,7 @@ TABLE: dict[str, TypeRules] = {rules.type: rules for rules in _TABLE}
 assert len(TABLE) == len(_TABLE), "one entry per type"
 
 SPARKPOST_REPLACE_ON = ("domain", "subaccount", "api_base_url")
-"""The dynamic provider's ``_REPLACE_ON`` as the table copies it (a test keeps the two equal)."""
+"""The dynamic provider's ``replace_on`` as the table copies it (a test keeps the two equal)."""
 
 
 def rules_for(type_token: str) -> Optional[TypeRules]:
