@@ -506,8 +506,8 @@ class RestResourceProvider(pulumi.dynamic.ResourceProvider):
         raise NotImplementedError
 
     def hidden(self, api: JsonApi, props: Mapping[str, Any]) -> Exception:
-        """The refusal when the service says the object exists but ``find`` does not see it."""
-        raise NotImplementedError
+        """The refusal when ``post`` says the object exists but ``find`` does not see it."""
+        return RuntimeError(f"{api.service} says {self.kind} {props[self.name_property]!r} exists, but does not show it")
 
     def refuse_existing(self, api: JsonApi, props: Mapping[str, Any], live: Any) -> Exception:
         """The refusal of an object that exists already and whose adoption was not asked."""
