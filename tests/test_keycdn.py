@@ -243,6 +243,11 @@ def test_create_sends_a_pull_zone_with_every_setting_and_outputs_keycdn_s_answer
     assert outs.outs["adopted"] is False and outs.outs["origin_url"] == "https://sendgrid.net"
 
 
+def test_numbers_the_engine_hands_over_as_floats_are_sent_as_keycdn_s_digits(keycdn):
+    KeyCdnZoneProvider(FAST).create(zone_props(keycdn, cache_max_expire_minutes=5.0))
+    assert form(keycdn)[0]["cachemaxexpire"] == "5" and keycdn.zone_named("tracking")["cachemaxexpire"] == "5"
+
+
 def test_refresh_sees_a_zone_edited_in_the_dashboard_and_the_next_up_puts_back_only_what_changed(keycdn):
     provider = KeyCdnZoneProvider(FAST)
     outs = provider.create(zone_props(keycdn)).outs

@@ -161,7 +161,10 @@ class ZoneSettings:
 
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> "ZoneSettings":
-        return cls(**{name: props[name] for name in cls.FIELDS})
+        settings = {name: props[name] for name in cls.FIELDS}
+        # The engine hands numbers to a dynamic provider as floats: 1.0 would be sent as "1.0".
+        settings["cache_max_expire_minutes"] = int(settings["cache_max_expire_minutes"])
+        return cls(**settings)
 
     @classmethod
     def from_api(cls, zone: Mapping[str, Any]) -> "ZoneSettings":
