@@ -545,3 +545,57 @@ def test_the_stack_s_keycdn_api_key_is_a_secret_setting_read_as_the_argument():
 def test_a_keycdn_api_key_in_another_front_door_s_stack_is_refused_naming_keycdn():
     with pytest.raises(InvalidArgument, match="keycdnApiKey: unknown key for the cloudfront front door .*keycdn front door"):
         run_stack("cloudfront-example", {"tracking-cdn:keycdnApiKey": KEY})
+
+
+# ------------------------------------------------------------------------------------------------
+# In a user's own program, tested the way Pulumi's docs teach
+
+
+USER_TEST = '''
+import pulumi
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        outputs = dict(args.inputs)
+        if args.typ == "pulumi-python:dynamic/keycdn:Zone":
+            outputs["zone_id"] = "190392"
+        if args.typ == "pulumi-python:dynamic/keycdn:ZoneAlias":
+            outputs["alias_id"] = "alias-" + args.inputs["name"]
+        return [args.name + "-id", outputs]
+
+    def call(self, args):
+        raise NotImplementedError(args.token)
+
+
+pulumi.runtime.set_mocks(Mocks(), project="acme-links", stack="dev", preview=False)
+
+from tracking_cdn.keycdn import KeyCdnTrackingDomain  # noqa: E402
+
+links = KeyCdnTrackingDomain("links", {"domains": ["go.acme.example"], "esp": "sendgrid", "zone_url_id": "9f9f"})
+
+
+@pulumi.runtime.test
+def test_the_link_domain_points_at_the_zone():
+    def check(values):
+        records, alias_ids, zone_id = values
+        assert records == [{"name": "go.acme.example", "type": "CNAME", "value": "links-9f9f.kxcdn.com",
+                             "purpose": "route"}]
+        assert alias_ids == {"go.acme.example": "alias-go.acme.example"} and zone_id == "190392"
+
+    return pulumi.Output.all(links.dns_records, links.alias_ids, links.zone_id).apply(check)
+'''
+
+
+def test_the_component_works_in_a_user_s_own_program_under_pulumi_s_own_mocks(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "Pulumi.yaml").write_text("name: acme-links\nruntime: python\n")
+    (tmp_path / "test_links.py").write_text(USER_TEST)
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "components")}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_links.py"],
+                          cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
