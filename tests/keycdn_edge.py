@@ -30,7 +30,6 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +38,7 @@ from urllib.parse import urlsplit
 
 import trustme
 
+from edge_server import answer, serve
 from tracking_cdn.offline import OfflineRun
 
 ZONE = "pulumi-python:dynamic/keycdn:Zone"
@@ -108,44 +108,7 @@ class KeyCdnEdge:
             tls_socket.context = self.contexts[server_name]
 
     def _serve(self, tls: bool) -> int:
-        edge = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                edge.handle(self, tls)
-
-            do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_GET
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def get_request(self) -> tuple[socket.socket, Any]:
-                sock, address = super().get_request()
-                if tls:
-                    sock = edge.contexts[SHARED_CERTIFICATE].wrap_socket(
-                        sock, server_side=True, do_handshake_on_connect=False
-                    )
-                return sock, address
-
-            def finish_request(self, request: Any, client_address: Any) -> None:
-                try:
-                    if tls:
-                        request.settimeout(10)
-                        request.do_handshake()
-                except (OSError, ValueError):
-                    return
-                super().finish_request(request, client_address)
-
-            def handle_error(self, request: object, client_address: object) -> None:
-                pass
-
-        server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        server = serve(self.handle, self.contexts[SHARED_CERTIFICATE] if tls else None)
         self._servers.append(server)
         return server.server_address[1]
 
@@ -153,21 +116,21 @@ class KeyCdnEdge:
     def handle(self, handler: BaseHTTPRequestHandler, tls: bool) -> None:
         host = (handler.headers.get("Host") or "").split(":")[0].lower()
         if host not in self.aliases:
-            return _answer(handler, 404, {}, b"not a zone alias\n")
+            return answer(handler, 404, {}, b"not a zone alias\n")
         if self.zone["force_ssl"] and not tls:
             port = "" if self.https_port == 443 else f":{self.https_port}"  # this edge's HTTPS, as KeyCDN's on 443
-            return _answer(handler, 301, {"Location": f"https://{host}{port}{handler.path}"}, b"")
+            return answer(handler, 301, {"Location": f"https://{host}{port}{handler.path}"}, b"")
         path, _, query = handler.path.partition("?")
         key = (host if self.zone["cache_key_host"] else "", path if self.zone["ignore_query_string"] else handler.path)
         cached = self._cache.get(key) if handler.command in ("GET", "HEAD") else None
         if cached is not None and cached[0] > time.monotonic():
             _, status, headers, body = cached
-            return _answer(handler, status, {**dict(headers), "X-Cache": "HIT"}, body, handler.command != "HEAD")
+            return answer(handler, status, {**dict(headers), "X-Cache": "HIT"}, body, handler.command != "HEAD")
         status, headers, body = self._forward(handler, host, tls)
         seconds = self._keep_for(handler.command, status, headers)
         if seconds:
             self._cache[key] = (time.monotonic() + seconds, status, headers, body)
-        _answer(handler, status, {**dict(headers), "X-Cache": "MISS"}, body, handler.command != "HEAD")
+        answer(handler, status, {**dict(headers), "X-Cache": "MISS"}, body, handler.command != "HEAD")
 
     def _keep_for(self, method: str, status: int, headers: list[tuple[str, str]]) -> int:
         if method not in ("GET", "HEAD") or status not in CACHEABLE:
@@ -210,13 +173,3 @@ class KeyCdnEdge:
         relayed = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP | {"content-length"}]
         return response.status, relayed, payload
 
-
-def _answer(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes,
-            send_body: bool = True) -> None:
-    handler.send_response_only(status)
-    for key, value in headers.items():
-        handler.send_header(key, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    if send_body:
-        handler.wfile.write(body)

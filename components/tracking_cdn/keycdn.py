@@ -58,8 +58,10 @@ from .rest import (
     RestResourceProvider,
     RetryPolicy,
     Shape,
+    config_key,
     issued_key,
     key_text,
+    quote,
     secret_from_config,
     text,
 )
@@ -227,7 +229,7 @@ def _number(value: Any) -> int:
 
 
 def api_key_config(project: Optional[str]) -> str:
-    return f"{project or '<project>'}:{API_KEY_SETTING}"
+    return config_key(project, API_KEY_SETTING)
 
 
 def validate_api_key(api_key: Any, project: Optional[str] = None) -> str:
@@ -257,6 +259,10 @@ class KeyCdnApi(JsonApi):
     ``{"status", "description", "data"}``, errors included."""
 
     failure = KeyCdnError
+    key_requirement = "it must be a key of this account (Account Settings, API)"
+    key_argument = "keycdn_api_key"
+    key_config = api_key_config(None)
+    key_environment = API_KEY_ENV
 
     def __init__(
         self,
@@ -278,7 +284,7 @@ class KeyCdnApi(JsonApi):
 
     def zone(self, zone_id: str) -> Optional[Zone]:
         """The zone; None when KeyCDN says there is none (404 with its error JSON; any other 404 is an error)."""
-        reply = self._call("GET", f"/zones/{_quote(zone_id)}.json", f"read zone {zone_id}", shape=ZONE, tolerate=(404,))
+        reply = self._call("GET", f"/zones/{quote(zone_id)}.json", f"read zone {zone_id}", shape=ZONE, tolerate=(404,))
         return None if reply.status == 404 else Zone.from_api(reply.payload["data"]["zone"])
 
     def add_zone(self, name: str, settings: ZoneSettings) -> Zone:
@@ -287,12 +293,12 @@ class KeyCdnApi(JsonApi):
         return Zone.from_api(reply.payload["data"]["zone"])
 
     def edit_zone(self, zone_id: str, fields: Mapping[str, str]) -> Zone:
-        reply = self._call("PUT", f"/zones/{_quote(zone_id)}.json", f"update zone {zone_id}", fields, shape=ZONE)
+        reply = self._call("PUT", f"/zones/{quote(zone_id)}.json", f"update zone {zone_id}", fields, shape=ZONE)
         return Zone.from_api(reply.payload["data"]["zone"])
 
     def delete_zone(self, zone_id: str) -> None:
         """Already gone (KeyCDN's 404) counts as deleted."""
-        self._call("DELETE", f"/zones/{_quote(zone_id)}.json", f"delete zone {zone_id}", shape=SUCCESS, tolerate=(404,))
+        self._call("DELETE", f"/zones/{quote(zone_id)}.json", f"delete zone {zone_id}", shape=SUCCESS, tolerate=(404,))
 
     # zone aliases
     def aliases(self) -> list[ZoneAlias]:
@@ -306,13 +312,13 @@ class KeyCdnApi(JsonApi):
 
     def edit_alias(self, alias_id: str, zone_id: str, name: str) -> ZoneAlias:
         body = {"zone_id": zone_id, "name": name}
-        path = f"/zonealiases/{_quote(alias_id)}.json"
+        path = f"/zonealiases/{quote(alias_id)}.json"
         reply = self._call("PUT", path, f"update zone alias {name}", body, shape=ALIAS)
         return ZoneAlias.from_api(reply.payload["data"]["zonealias"])
 
     def delete_alias(self, alias_id: str, name: str) -> None:
         """Already gone (KeyCDN's 404) counts as deleted."""
-        path = f"/zonealiases/{_quote(alias_id)}.json"
+        path = f"/zonealiases/{quote(alias_id)}.json"
         self._call("DELETE", path, f"delete zone alias {name}", shape=SUCCESS, tolerate=(404,))
 
     # the client's hooks
@@ -327,19 +333,6 @@ class KeyCdnApi(JsonApi):
             return (payload["description"],)
         return ()
 
-    def _hint(self, status: int) -> str:
-        if status in (401, 403):
-            return (
-                ". KeyCDN refused the API key (not shown): it must be a key of this account (Account Settings, "
-                "API). `pulumi refresh` and `pulumi destroy` use the key stored at the last `pulumi up` (argument "
-                f"keycdn_api_key or config {api_key_config(None)}); after rotating it, set the new key and run "
-                f"`pulumi up` first. A key from {API_KEY_ENV} alone is read at each operation"
-            )
-        return super()._hint(status)
-
-
-def _quote(value: str) -> str:
-    return urllib.parse.quote(str(value), safe="")
 
 
 class KeyCdnRefused(RuntimeError):

@@ -205,6 +205,12 @@ class JsonApi:
 
     failure: ClassVar[type[ApiFailure]] = ApiFailure
     max_answer_bytes: ClassVar[int] = MAX_ANSWER_BYTES
+    key_requirement: ClassVar[str] = "it must be a key of this account"
+    """What a key must be, for the message of a 401 or 403."""
+    key_argument: ClassVar[str] = "api_key"
+    key_config: ClassVar[str] = "<project>:apiKey"
+    """The stack config key the program reads it from, in the provider's words (it does not know the project)."""
+    key_environment: ClassVar[str] = ""
 
     def __init__(self, secret: str, base_url: str, retry: RetryPolicy, sleep: Callable[[float], None]) -> None:
         self._redact = Redactor(secret)
@@ -235,6 +241,13 @@ class JsonApi:
 
     def _hint(self, status: int) -> str:
         """Appended to the message of a failed call: what to check for ``status``."""
+        if status in (401, 403):
+            return (
+                f". {self.service} refused the API key (not shown): {self.key_requirement}. `pulumi refresh` and "
+                "`pulumi destroy` use the key stored at the last `pulumi up` (argument "
+                f"{self.key_argument} or config {self.key_config}); after rotating it, set the new key and run "
+                f"`pulumi up` first. A key from {self.key_environment} alone is read at each operation"
+            )
         return "; check api_base_url" if status == 404 else ""
 
     # -- calls ---------------------------------------------------------------------------------------
@@ -399,6 +412,11 @@ def parse_json(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError:
         return None
+
+
+def quote(value: Any) -> str:
+    """``value`` as one path segment."""
+    return urllib.parse.quote(str(value), safe="")
 
 
 def describe(error: Exception) -> str:
@@ -675,6 +693,11 @@ def secret_from_config(
     if isinstance(value, pulumi.Output):
         return pulumi.Output.secret(value).apply(validate)
     return pulumi.Output.secret(validate(value))
+
+
+def config_key(project: Optional[str], setting: str) -> str:
+    """``setting``'s full config key in ``project`` (None: in a provider, which does not know the project)."""
+    return f"{project or '<project>'}:{setting}"
 
 
 def key_text(value: Any, *, argument: str, missing: str) -> str:

@@ -55,7 +55,6 @@ import dataclasses
 import os
 import re
 import time
-import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NotRequired, Optional, Sequence, TypedDict, TypeVar
 
@@ -72,9 +71,11 @@ from .rest import (
     RestResourceProvider,
     RetryPolicy,
     Shape,
+    config_key,
     issued_key,
     key_text,
     parse_retry_after,
+    quote,
     secret_from_config,
     text,
 )
@@ -227,7 +228,7 @@ NO_BODY = Shape("no body", lambda payload, raw: not raw.strip() or isinstance(pa
 def api_key_config(project: Optional[str]) -> str:
     """The key's config key in ``project`` (None: outside the program, in the provider, which does not
     know the project: ``<project>:sparkpostApiKey``)."""
-    return f"{project or '<project>'}:{API_KEY_SETTING}"
+    return config_key(project, API_KEY_SETTING)
 
 
 def validate_api_key(api_key: Any, project: Optional[str] = None) -> str:
@@ -297,6 +298,9 @@ class SparkPostApi(JsonApi):
 
     failure = SparkPostError
     max_answer_bytes = MAX_RESPONSE_BYTES
+    key_requirement = "it must belong to this account and allow Tracking Domains: Read/Write"
+    key_config = api_key_config(None)
+    key_environment = API_KEY_ENV
 
     def __init__(
         self,
@@ -328,35 +332,35 @@ class SparkPostApi(JsonApi):
     def get(self, domain: str) -> Optional[TrackingDomain]:
         """``GET /tracking-domains/{domain}``; None when SparkPost says it has no such domain (404 with its
         error JSON; any other 404, such as a wrong base URL's page, is an error)."""
-        reply = self._call("GET", f"/{_quote(domain)}", f"read tracking domain {domain}", shape=RESULTS, tolerate=(404,))
+        reply = self._call("GET", f"/{quote(domain)}", f"read tracking domain {domain}", shape=RESULTS, tolerate=(404,))
         return None if reply.status == 404 else TrackingDomain.from_results(reply.payload["results"])
 
     def update(self, domain: str, settings: Mapping[str, bool]) -> None:
         """``PUT /tracking-domains/{domain}`` with ``secure`` and/or ``default``."""
-        self._call("PUT", f"/{_quote(domain)}", f"update tracking domain {domain}", dict(settings), shape=RESULTS)
+        self._call("PUT", f"/{quote(domain)}", f"update tracking domain {domain}", dict(settings), shape=RESULTS)
 
     def delete(self, domain: str) -> None:
         """``DELETE /tracking-domains/{domain}``; already gone (SparkPost's 404) counts as deleted."""
-        self._call("DELETE", f"/{_quote(domain)}", f"delete tracking domain {domain}", shape=NO_BODY, tolerate=(404,))
+        self._call("DELETE", f"/{quote(domain)}", f"delete tracking domain {domain}", shape=NO_BODY, tolerate=(404,))
 
     def verify(self, domain: str) -> Verification:
         """``POST /tracking-domains/{domain}/verify``: SparkPost checks the domain now. A 400 is SparkPost
         refusing the check (for a secure domain: its HTTPS request failed), returned, not raised."""
         action = f"verify tracking domain {domain}"
-        reply = self._call("POST", f"/{_quote(domain)}/verify", action, shape=RESULTS, tolerate=(400,))
+        reply = self._call("POST", f"/{quote(domain)}/verify", action, shape=RESULTS, tolerate=(400,))
         if reply.status == 400:
             return Verification(None, self._redact("; ".join(map(str, reply.errors))))
         return Verification(DomainStatus.from_results(reply.payload["results"]))
 
     def certificate_eligible(self, domain: str) -> bool:
         """``POST /tracking-domains/{domain}/certificate/check``: may SparkPost manage its certificate?"""
-        path = f"/{_quote(domain)}/certificate/check"
+        path = f"/{quote(domain)}/certificate/check"
         reply = self._call("POST", path, f"check managed-certificate eligibility of {domain}", shape=RESULTS)
         return reply.payload["results"].get("eligible") is True
 
     def enable_certificate(self, domain: str) -> None:
         """``POST /tracking-domains/{domain}/certificate/enable``: SparkPost starts issuing the certificate."""
-        self._call("POST", f"/{_quote(domain)}/certificate/enable", f"enable the managed certificate of {domain}",
+        self._call("POST", f"/{quote(domain)}/certificate/enable", f"enable the managed certificate of {domain}",
                    shape=RESULTS)
 
     def _target(self, path: str) -> str:
@@ -370,20 +374,6 @@ class SparkPostApi(JsonApi):
 
     def _errors(self, payload: Any) -> tuple["ApiError", ...]:
         return _api_errors(payload)
-
-    def _hint(self, status: int) -> str:
-        if status in (401, 403):
-            return (
-                ". SparkPost refused the API key (not shown): it must belong to this account and allow "
-                "Tracking Domains: Read/Write. `pulumi refresh` and `pulumi destroy` use the key stored at the last "
-                f"`pulumi up` (argument api_key or config {api_key_config(None)}); after rotating it, set the new "
-                f"key and run `pulumi up` first. A key from {API_KEY_ENV} alone is read at each operation"
-            )
-        return super()._hint(status)
-
-
-def _quote(domain: str) -> str:
-    return urllib.parse.quote(domain, safe="")
 
 
 def _api_errors(payload: Any) -> tuple[ApiError, ...]:
