@@ -25,7 +25,6 @@ status, so nothing waits for issuance; the app-link files cannot be answered at 
 """
 
 import base64
-import os
 import re
 import time
 import urllib.parse
@@ -53,16 +52,13 @@ from .esp import CACHE_ORIGIN_HEADERS
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
 from .rest import (
     ApiFailure,
+    ApiKey,
     JsonApi,
     RestResource,
     RestResourceProvider,
     RetryPolicy,
     Shape,
-    config_key,
-    issued_key,
-    key_text,
     quote,
-    secret_from_config,
     text,
 )
 from .rest import validate_api_base_url as _validate_base_url
@@ -71,10 +67,17 @@ API_BASE_URL = "https://api.keycdn.com"
 """KeyCDN's API (keycdn.com/api, changelog 2015-11-20: "Changed the API base URL to api.keycdn.com")."""
 API_KEY_SETTING = "keycdnApiKey"
 """The key's stack config key (a secret), in the program's namespace (``tracking-cdn:keycdnApiKey`` as shipped)."""
-SHIPPED_NAMESPACE = "tracking-cdn"
 API_KEY_ENV = "KEYCDN_API_KEY"
-API_KEY_SHAPE = re.compile(r"[A-Za-z0-9_]{16,128}")
-"""What KeyCDN issues, as far as its docs show: the API reference's example key is
+API_KEY = ApiKey(
+    service="KeyCDN",
+    argument="keycdn_api_key",
+    setting=API_KEY_SETTING,
+    environment=API_KEY_ENV,
+    shape=re.compile(r"[A-Za-z0-9_]{16,128}"),
+    issued="letters, digits and '_' (such as sk_prod_...)",
+    requirement="it must be a key of this account (Account Settings, API)",
+)
+"""KeyCDN's key. What it issues, as far as its docs show: the API reference's example key is
 ``sk_prod_zbSVNe8gVUMT4KjYcJWuyC86`` (letters, digits and ``_``); no length is documented."""
 ZONE_URL_SUFFIX = "kxcdn.com"
 """A zone's URL is ``<zone name>-<hex id>.kxcdn.com`` (KeyCDN's X-Forwarded-Host guide)."""
@@ -228,27 +231,6 @@ def _number(value: Any) -> int:
         return -1  # not a number KeyCDN documents: differs from every wanted value, so it is corrected
 
 
-def api_key_config(project: Optional[str]) -> str:
-    return config_key(project, API_KEY_SETTING)
-
-
-def validate_api_key(api_key: Any, project: Optional[str] = None) -> str:
-    """The key, if it can go into a request header (the program's check; the message never shows it)."""
-    missing = (
-        f"no KeyCDN API key: pass keycdn_api_key, or run `pulumi config set --secret {api_key_config(project)} "
-        f"<key>`, or export {API_KEY_ENV}"
-    )
-    return key_text(api_key, argument="keycdn_api_key", missing=missing)
-
-
-def validate_issued_api_key(api_key: Any) -> str:
-    """The key, if it has the shape of the keys KeyCDN issues; the provider's check before its first request."""
-    return issued_key(
-        validate_api_key(api_key), argument="keycdn_api_key", shape=API_KEY_SHAPE, service="KeyCDN",
-        issued="letters, digits and '_' (such as sk_prod_...)",
-    )
-
-
 def validate_api_base_url(url: Any, argument: str = "api_base_url") -> str:
     return _validate_base_url(url, argument=argument, example=API_BASE_URL, service="KeyCDN")
 
@@ -259,10 +241,7 @@ class KeyCdnApi(JsonApi):
     ``{"status", "description", "data"}``, errors included."""
 
     failure = KeyCdnError
-    key_requirement = "it must be a key of this account (Account Settings, API)"
-    key_argument = "keycdn_api_key"
-    key_config = api_key_config(None)
-    key_environment = API_KEY_ENV
+    key = API_KEY
 
     def __init__(
         self,
@@ -271,7 +250,7 @@ class KeyCdnApi(JsonApi):
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._authorization = "Basic " + base64.b64encode(f"{validate_issued_api_key(api_key)}:".encode()).decode()
+        self._authorization = "Basic " + base64.b64encode(f"{API_KEY.issued_key(api_key)}:".encode()).decode()
         super().__init__(api_key.strip(), validate_api_base_url(base_url), retry, sleep)
 
     def __repr__(self) -> str:
@@ -351,7 +330,7 @@ class _KeyCdnProvider(RestResourceProvider):
     name_property = "name"
 
     def api(self, props: Mapping[str, Any]) -> KeyCdnApi:
-        return KeyCdnApi(props.get(_SECRET_PROPERTY) or os.environ.get(API_KEY_ENV), props["api_base_url"], self.retry)
+        return KeyCdnApi(API_KEY.in_state(props, _SECRET_PROPERTY), props["api_base_url"], self.retry)
 
     def _refusal(self, props: Mapping[str, Any], what: str) -> KeyCdnRefused:
         return KeyCdnRefused(
@@ -596,15 +575,7 @@ def resolve_keycdn(name: str, args: Mapping[str, Any]) -> KeyCdnSettings:
             f"{zone_url_id!r} is not the hex id of a KeyCDN zone URL (<zone name>-<hex id>.kxcdn.com, e.g. "
             "'1a2b3c' in tracking-1a2b3c.kxcdn.com)",
         )
-    api_key = secret_from_config(
-        args.get("keycdn_api_key"), API_KEY_SETTING, [pulumi.get_project(), SHIPPED_NAMESPACE],
-        lambda key: validate_api_key(key, pulumi.get_project()),
-    )
-    if api_key is None and not os.environ.get(API_KEY_ENV):
-        pulumi.log.warn(
-            f"no KeyCDN API key for zone {zone_name}: creating it will fail unless {API_KEY_ENV} is set, or the key "
-            f"given as keycdn_api_key or with `pulumi config set --secret {api_key_config(pulumi.get_project())} <key>`"
-        )
+    api_key = API_KEY.for_state(args.get("keycdn_api_key"), f"zone {zone_name}")
     return KeyCdnSettings(
         common=common,
         zone_name=zone_name,

@@ -40,7 +40,7 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi.dynamic
@@ -205,12 +205,8 @@ class JsonApi:
 
     failure: ClassVar[type[ApiFailure]] = ApiFailure
     max_answer_bytes: ClassVar[int] = MAX_ANSWER_BYTES
-    key_requirement: ClassVar[str] = "it must be a key of this account"
-    """What a key must be, for the message of a 401 or 403."""
-    key_argument: ClassVar[str] = "api_key"
-    key_config: ClassVar[str] = "<project>:apiKey"
-    """The stack config key the program reads it from, in the provider's words (it does not know the project)."""
-    key_environment: ClassVar[str] = ""
+    key: ClassVar[Optional["ApiKey"]] = None
+    """The service's key, for the message of a 401 or 403."""
 
     def __init__(self, secret: str, base_url: str, retry: RetryPolicy, sleep: Callable[[float], None]) -> None:
         self._redact = Redactor(secret)
@@ -241,13 +237,8 @@ class JsonApi:
 
     def _hint(self, status: int) -> str:
         """Appended to the message of a failed call: what to check for ``status``."""
-        if status in (401, 403):
-            return (
-                f". {self.service} refused the API key (not shown): {self.key_requirement}. `pulumi refresh` and "
-                "`pulumi destroy` use the key stored at the last `pulumi up` (argument "
-                f"{self.key_argument} or config {self.key_config}); after rotating it, set the new key and run "
-                f"`pulumi up` first. A key from {self.key_environment} alone is read at each operation"
-            )
+        if status in (401, 403) and self.key is not None:
+            return self.key.refused()
         return "; check api_base_url" if status == 404 else ""
 
     # -- calls ---------------------------------------------------------------------------------------
@@ -676,49 +667,89 @@ class RestResource(pulumi.dynamic.Resource):
         super().__init__(provider, name, {**props, **outputs}, pulumi.ResourceOptions.merge(opts, secret_opts))
 
 
-def secret_from_config(
-    value: Optional[pulumi.Input[str]],
-    setting: str,
-    namespaces: Iterable[str],
-    validate: Callable[[str], str],
-) -> Optional[pulumi.Output[str]]:
-    """A key for a resource's state, as a secret: ``value``, else the stack's secret config ``setting`` in
-    the first of ``namespaces`` that has it; ``validate`` checks it (inside the Output for one). None:
-    none given, left to the provider's environment variable (which never enters the state)."""
-    for namespace in dict.fromkeys(namespaces):
+SHIPPED_NAMESPACE = "tracking-cdn"
+"""Also read for a key in a program of another name: the project's name as shipped."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A service's API key: where a program and a provider find it, what the service issues, and every
+    message about it (none shows the value)."""
+
+    service: str
+    argument: str
+    """The resource or component argument that takes it, e.g. ``api_key``."""
+    setting: str
+    """The stack's secret config key, in the program's namespace, e.g. ``sparkpostApiKey``."""
+    environment: str
+    """The variable the provider reads when the state holds no key (never stored)."""
+    shape: "re.Pattern[str]"
+    """What the service issues; the provider refuses anything else before its first request."""
+    issued: str
+    """``shape`` in words."""
+    requirement: str
+    """What the key must be allowed, for the message of a 401 or 403."""
+
+    def config_key(self, project: Optional[str]) -> str:
+        """The setting's full config key in ``project`` (None: in a provider, which does not know the project)."""
+        return f"{project or '<project>'}:{self.setting}"
+
+    def text(self, value: Any, project: Optional[str] = None) -> str:
+        """The key, if it can go into a request header (stripped): the program's check. ``tracking-cdn plan``
+        sees an encrypted key as a placeholder, so the shape is the provider's check (``issued_key``)."""
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidArgument(
+                self.argument,
+                f"no {self.service} API key: pass {self.argument}, or run `pulumi config set --secret "
+                f"{self.config_key(project)} <key>`, or export {self.environment}",
+            )
+        if not all("\x21" <= char <= "\x7e" for char in value.strip()):
+            raise InvalidArgument(
+                self.argument, "contains spaces, line breaks or non-ASCII characters (value not shown); paste the key alone"
+            )
+        return value.strip()
+
+    def issued_key(self, value: Any) -> str:
+        """The key, if it has the shape of the keys the service issues: the provider's check."""
+        key = self.text(value)
+        if not self.shape.fullmatch(key):
+            raise InvalidArgument(
+                self.argument,
+                f"is not a key {self.service} issues: those are {self.issued} (this one has {len(key)} characters; "
+                f"value not shown). Paste the key alone, as {self.service} showed it when it was created",
+            )
+        return key
+
+    def in_state(self, props: Mapping[str, Any], prop: str = "api_key") -> Optional[str]:
+        """The key a provider uses: the resource's (secret) property, else the environment variable."""
+        return props.get(prop) or os.environ.get(self.environment)
+
+    def for_state(self, value: Optional[pulumi.Input[str]], subject: str) -> Optional[pulumi.Output[str]]:
+        """The key for a resource's state, as a secret: ``value``, else the stack's secret config ``setting``
+        (in the project's namespace, then the shipped one). None leaves it to the environment variable,
+        which the provider reads at each operation, and warns at plan time if that is not set either
+        (``subject`` names what would fail to be created)."""
+        project = pulumi.get_project()
+        for namespace in dict.fromkeys([project, SHIPPED_NAMESPACE]):
+            if value is None:
+                value = pulumi.Config(namespace).get_secret(self.setting)
         if value is None:
-            value = pulumi.Config(namespace).get_secret(setting)
-    if value is None:
-        return None
-    if isinstance(value, pulumi.Output):
-        return pulumi.Output.secret(value).apply(validate)
-    return pulumi.Output.secret(validate(value))
+            if not os.environ.get(self.environment):
+                pulumi.log.warn(
+                    f"no {self.service} API key for {subject}: creating it will fail unless {self.environment} is "
+                    f"set, or the key given as {self.argument} or with `pulumi config set --secret "
+                    f"{self.config_key(project)} <key>`"
+                )
+            return None
+        if isinstance(value, pulumi.Output):
+            return pulumi.Output.secret(value).apply(lambda key: self.text(key, project))
+        return pulumi.Output.secret(self.text(value, project))
 
-
-def config_key(project: Optional[str], setting: str) -> str:
-    """``setting``'s full config key in ``project`` (None: in a provider, which does not know the project)."""
-    return f"{project or '<project>'}:{setting}"
-
-
-def key_text(value: Any, *, argument: str, missing: str) -> str:
-    """A key, if it can go into a request header (stripped); ``missing`` says where to give one. The
-    message never shows the value."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidArgument(argument, missing)
-    if not all("\x21" <= char <= "\x7e" for char in value.strip()):
-        raise InvalidArgument(
-            argument, "contains spaces, line breaks or non-ASCII characters (value not shown); paste the key alone"
+    def refused(self) -> str:
+        """Appended to a 401 or 403: what to check, and how a rotated key reaches the state."""
+        return (
+            f". {self.service} refused the API key (not shown): {self.requirement}. `pulumi refresh` and "
+            "`pulumi destroy` use the key stored at the last `pulumi up` (argument "
+            f"{self.argument} or config {self.config_key(None)}); after rotating it, set the new key and run "
+            f"`pulumi up` first. A key from {self.environment} alone is read at each operation"
         )
-    return value.strip()
-
-
-def issued_key(key: str, *, argument: str, shape: "re.Pattern[str]", service: str, issued: str) -> str:
-    """``key`` if it has the ``shape`` of a key ``service`` issues (``issued`` says it in words); checked by
-    a provider before its first request. The message never shows the value."""
-    if not shape.fullmatch(key):
-        raise InvalidArgument(
-            argument,
-            f"is not a key {service} issues: those are {issued} (this one has {len(key)} characters; value not "
-            f"shown). Paste the key alone, as {service} showed it when it was created",
-        )
-    return key

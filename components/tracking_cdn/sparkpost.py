@@ -52,7 +52,6 @@ The provider object holds no secret: the API key travels as a secret resource pr
 """
 
 import dataclasses
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -66,17 +65,14 @@ from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
 from .rest import (
     ApiFailure,
+    ApiKey,
     JsonApi,
     RestResource,
     RestResourceProvider,
     RetryPolicy,
     Shape,
-    config_key,
-    issued_key,
-    key_text,
     parse_retry_after,
     quote,
-    secret_from_config,
     text,
 )
 from .rest import validate_api_base_url as _validate_base_url
@@ -113,8 +109,6 @@ MANAGED_CERTIFICATE_ESPS = ("sparkpost-v2", "sparkpost-eu-v2")
 API_KEY_SETTING = "sparkpostApiKey"
 """The API key's stack config key (a secret), in the program's namespace: the project's name in
 ``Pulumi.yaml`` (``tracking-cdn:sparkpostApiKey`` as shipped)."""
-SHIPPED_NAMESPACE = "tracking-cdn"
-"""Also read for the key in a program of another name: the namespace the docs gave before."""
 API_KEY_ENV = "SPARKPOST_API_KEY"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 """Larger answers are refused: a tracking-domain object is a few hundred bytes."""
@@ -225,34 +219,17 @@ NO_BODY = Shape("no body", lambda payload, raw: not raw.strip() or isinstance(pa
 """What SparkPost answers a DELETE with (204, no body)."""
 
 
-def api_key_config(project: Optional[str]) -> str:
-    """The key's config key in ``project`` (None: outside the program, in the provider, which does not
-    know the project: ``<project>:sparkpostApiKey``)."""
-    return config_key(project, API_KEY_SETTING)
-
-
-def validate_api_key(api_key: Any, project: Optional[str] = None) -> str:
-    """The key, if it can go into an ``Authorization`` header; the message never shows the value."""
-    missing = (
-        f"no SparkPost API key: pass api_key, or run `pulumi config set --secret {api_key_config(project)} <key>`, "
-        f"or export {API_KEY_ENV}"
-    )
-    return key_text(api_key, argument="api_key", missing=missing)
-
-
-API_KEY_SHAPE = re.compile(r"[0-9A-Fa-f]{40}")
-"""What SparkPost issues: 40 hexadecimal characters (the keys of its API reference's examples, such as
-``Authorization: 14ac5499cfdd2bb2859e4476d2e5b1d2bad079bf``)."""
-
-
-def validate_issued_api_key(api_key: Any) -> str:
-    """The key, if it has the shape of a key SparkPost issues; checked by the provider before its first
-    request. (The program checks less, ``validate_api_key``: ``tracking-cdn plan`` sees an encrypted key as a
-    placeholder.) The message never shows the value."""
-    return issued_key(
-        validate_api_key(api_key), argument="api_key", shape=API_KEY_SHAPE, service="SparkPost",
-        issued="40 hexadecimal characters",
-    )
+API_KEY = ApiKey(
+    service="SparkPost",
+    argument="api_key",
+    setting=API_KEY_SETTING,
+    environment=API_KEY_ENV,
+    shape=re.compile(r"[0-9A-Fa-f]{40}"),
+    issued="40 hexadecimal characters",
+    requirement="it must belong to this account and allow Tracking Domains: Read/Write",
+)
+"""SparkPost's key. It issues 40 hexadecimal characters (the keys of its API reference's examples, such
+as ``Authorization: 14ac5499cfdd2bb2859e4476d2e5b1d2bad079bf``)."""
 
 
 def validate_api_base_url(url: Any, argument: str = "api_base_url") -> str:
@@ -298,9 +275,7 @@ class SparkPostApi(JsonApi):
 
     failure = SparkPostError
     max_answer_bytes = MAX_RESPONSE_BYTES
-    key_requirement = "it must belong to this account and allow Tracking Domains: Read/Write"
-    key_config = api_key_config(None)
-    key_environment = API_KEY_ENV
+    key = API_KEY
 
     def __init__(
         self,
@@ -310,7 +285,7 @@ class SparkPostApi(JsonApi):
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._api_key = validate_issued_api_key(api_key)
+        self._api_key = API_KEY.issued_key(api_key)
         # The URL again here: it may come from an old state.
         super().__init__(self._api_key, validate_api_base_url(base_url), retry, sleep)
         self.subaccount = None if subaccount is None else int(subaccount)  # the engine hands numbers over as floats
@@ -644,8 +619,7 @@ class SparkPostTrackingDomainProvider(RestResourceProvider):
     update_on = ("secure", "managed_certificate", _SECRET_PROPERTY)
 
     def api(self, props: Mapping[str, Any]) -> SparkPostApi:
-        api_key = props.get(_SECRET_PROPERTY) or os.environ.get(API_KEY_ENV)
-        return SparkPostApi(api_key, props["api_base_url"], props.get("subaccount"), self.retry)
+        return SparkPostApi(API_KEY.in_state(props, _SECRET_PROPERTY), props["api_base_url"], props.get("subaccount"), self.retry)
 
     def scope(self, api: SparkPostApi) -> str:
         return f"{api.base_url} subaccount={api.subaccount}"
@@ -806,13 +780,9 @@ class SparkPostTrackingDomain(RestResource):
         self, name: str, args: SparkPostTrackingDomainArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         props = resource_properties(args)
-        props[_SECRET_PROPERTY] = resolve_api_key(args.get("api_key"))
-        if props[_SECRET_PROPERTY] is None and not os.environ.get(API_KEY_ENV):
-            pulumi.log.warn(
-                f"no SparkPost API key for {props['domain']}: creating it will fail unless {API_KEY_ENV} is "
-                f"set, or the key given as api_key or with `pulumi config set --secret "
-                f"{api_key_config(pulumi.get_project())} <key>`",
-            )
+        # The argument, else <project>:sparkpostApiKey (tracking-cdn:sparkpostApiKey too), else
+        # SPARKPOST_API_KEY, which the provider reads when it calls SparkPost (never in the state).
+        props[_SECRET_PROPERTY] = API_KEY.for_state(args.get("api_key"), props["domain"])
         super().__init__(SparkPostTrackingDomainProvider(), name, props, opts, secret=_SECRET_PROPERTY)
 
 
@@ -856,17 +826,6 @@ def validate_tracking_domain(value: Any, *, argument: str) -> str:
             f"guide), e.g. 'track.{name}'",
         )
     return name
-
-
-def resolve_api_key(api_key: Optional[pulumi.Input[str]] = None) -> Optional[pulumi.Output[str]]:
-    """The API key for the resource's state, as a secret: the argument, else the stack's secret config
-    ``<project>:sparkpostApiKey``, else ``tracking-cdn:sparkpostApiKey``. None leaves it to
-    ``SPARKPOST_API_KEY``, which the provider reads when it calls SparkPost (so that key never enters
-    the state)."""
-    project = pulumi.get_project()
-    return secret_from_config(
-        api_key, API_KEY_SETTING, [project, SHIPPED_NAMESPACE], lambda key: validate_api_key(key, project)
-    )
 
 
 # --------------------------------------------------------------------------------------------------
