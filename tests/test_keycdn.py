@@ -218,6 +218,16 @@ def test_a_missing_key_is_a_warning_at_plan_time():
     assert any("no KeyCDN API key" in warning and "KEYCDN_API_KEY" in warning for warning in run.warnings)
 
 
+def test_a_program_may_register_more_dynamic_resources_than_the_sdk_s_pickling_would_survive():
+    """The SDK's serialize_provider wraps pickle's _batch_setitems once more at every call (pulumi/pulumi#17803):
+    about 480 dynamic resources in one process and pickling fails. Registering ours leaves it as it was."""
+    import pickle
+
+    before = pickle._Pickler._batch_setitems
+    component(domains=[f"t{i}.example.com" for i in range(3)])
+    assert pickle._Pickler._batch_setitems is before
+
+
 def test_the_serialized_providers_hold_no_key_after_use(keycdn):
     provider = KeyCdnZoneProvider(FAST)
     provider.create(zone_props(keycdn))

@@ -30,6 +30,7 @@ import http.client
 import ipaddress
 import json
 import os
+import pickle
 import re
 import socket
 import ssl
@@ -664,7 +665,15 @@ class RestResource(pulumi.dynamic.Resource):
     ) -> None:
         outputs = dict.fromkeys(key for key in type(self).__annotations__ if key not in props)
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=[secret])
-        super().__init__(provider, name, {**props, **outputs}, pulumi.ResourceOptions.merge(opts, secret_opts))
+        # The SDK's serialize_provider wraps pickle's _Pickler._batch_setitems (to sort dicts) on every call
+        # and never unwraps it: each dynamic resource a process registers adds a frame to every later
+        # pickle, and after about 480 of them pickling fails with RecursionError (pulumi/pulumi#17803;
+        # pulumi 3.272.0, pulumi/dynamic/dynamic.py). Put the original back once ours is serialized.
+        batch_setitems = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+        try:
+            super().__init__(provider, name, {**props, **outputs}, pulumi.ResourceOptions.merge(opts, secret_opts))
+        finally:
+            pickle._Pickler._batch_setitems = batch_setitems  # type: ignore[attr-defined]
 
 
 SHIPPED_NAMESPACE = "tracking-cdn"
