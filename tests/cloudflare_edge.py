@@ -42,7 +42,6 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +49,7 @@ from typing import Any, Optional
 
 import trustme
 
+from edge_server import answer, serve
 from tracking_cdn.offline import OfflineRun
 
 RULESET = "cloudflare:index/ruleset:Ruleset"
@@ -199,42 +199,7 @@ class CloudflareEdge:
                 return
 
     def _serve(self, tls: bool) -> int:
-        edge = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                edge.handle(self, tls)
-
-            do_HEAD = do_POST = do_GET
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def get_request(self) -> tuple[socket.socket, Any]:
-                sock, address = super().get_request()
-                if tls:
-                    sock = edge.contexts[0][1].wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-                return sock, address
-
-            def finish_request(self, request: Any, client_address: Any) -> None:
-                try:
-                    if tls:
-                        request.settimeout(10)
-                        request.do_handshake()
-                except (OSError, ValueError):
-                    return
-                super().finish_request(request, client_address)
-
-            def handle_error(self, request: object, client_address: object) -> None:
-                pass
-
-        server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        server = serve(self.handle, self.contexts[0][1] if tls else None)
         self._servers.append(server)
         return server.server_address[1]
 
@@ -329,13 +294,7 @@ class CloudflareEdge:
         _answer(handler, response.status, relayed, payload, send_body=handler.command != "HEAD")
 
 
+
 def _answer(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes,
             send_body: bool = True) -> None:
-    handler.send_response_only(status)
-    handler.send_header("Server", "cloudflare")
-    for key, value in headers.items():
-        handler.send_header(key, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    if send_body:
-        handler.wfile.write(body)
+    answer(handler, status, {"Server": "cloudflare", **headers}, body, send_body)

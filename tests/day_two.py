@@ -24,7 +24,7 @@ pass, for every DNS setup it offers:
         verdict = case.verdict()      # Verdict: .problems (empty = passes), .diff, .expected_blockers
 
 Modes (``MODES``): CloudFront with Route 53 and with DNS elsewhere, GCP with Cloud DNS and elsewhere,
-Azure with Azure DNS and elsewhere, Cloudflare, Fastly. Transitions (``TRANSITIONS``): append a domain,
+Azure with Azure DNS and elsewhere, Cloudflare, Fastly, KeyCDN. Transitions (``TRANSITIONS``): append a domain,
 remove the last domain, change the cache TTL, turn the HTTP->HTTPS redirect on and off, change the ESP
 profile, 1 -> 11 and 11 -> 101 domains. A mode says how its stack is configured for a set of domains
 of which some are live (``Mode.domain_args``): that is where a front door's documented day-two path
@@ -121,6 +121,9 @@ MODES: tuple[Mode, ...] = (
          many_args={"domain_limit": 100}),
     # The legacy mode stacks made with 0.1 keep (certificates: shared), to show what it cannot do.
     Mode("fastly-shared", "fastly", {"certificates": "shared"}, many_args={"domain_limit": 100}),
+    # KeyCDN: one zone, an alias (with its own certificate) per domain; its cache time counts whole minutes,
+    # so the change-ttl transition (10 s -> 60 s) goes from not cached to one minute.
+    Mode("keycdn", "keycdn", {"zone_url_id": "1a2b3c"}),
 )
 
 

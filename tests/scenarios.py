@@ -456,6 +456,37 @@ def _fastly() -> list[Scenario]:
     return found
 
 
+# --- KeyCDN (tests/test_keycdn.py) -----------------------------------------------------------------
+
+
+def _keycdn() -> list[Scenario]:
+    def keycdn(name: str, **args: Any) -> Scenario:
+        return _component("keycdn", name, **{"domains": TWO_DOMAINS, "zone_url_id": "1a2b3c", **args})
+
+    found = [keycdn(esp, **esp_args(esp)) for esp in PROFILES if not esp.startswith("customerio")]
+    found += [
+        keycdn("ttl-0", cache_ttl_seconds=0),
+        keycdn("ttl-30", cache_ttl_seconds=30),
+        keycdn("ttl-60", cache_ttl_seconds=60),
+        keycdn("ttl-3600", cache_ttl_seconds=3600),
+        keycdn("redirect", redirect_http_to_https=True),
+        keycdn("named-zone-own-api", zone_name="clicks", api_base_url="https://api.keycdn.com", adopt_existing=True),
+        keycdn("key-from-an-output", keycdn_api_key=AnOutput("sk_prod_zbSVNe8gVUMT4KjYcJWuyC86")),
+        keycdn("domains-50", domains=many(50, "d")),
+        keycdn("unprotected", protect_serving_resources=False),
+        _refused("keycdn", "customerio", "esp", domains=TWO_DOMAINS, zone_url_id="1a2b3c", esp="customerio"),
+        _refused("keycdn", "customerio-eu", "esp", domains=TWO_DOMAINS, zone_url_id="1a2b3c", esp="customerio-eu"),
+        _refused("keycdn", "ttl-90", "cache_ttl_seconds", domains=TWO_DOMAINS, zone_url_id="1a2b3c",
+                 cache_ttl_seconds=90),
+        _refused("keycdn", "zone-url-id-a-url", "zone_url_id", domains=TWO_DOMAINS,
+                 zone_url_id="tracking-1a2b3c.kxcdn.com"),
+        _stack("keycdn", "stack-example", "keycdn-example"),
+        _stack("keycdn", "stack-sparkpost-redirect", "keycdn-example", **{"tracking-cdn:esp": "sparkpost",
+               "tracking-cdn:redirectHttpToHttps": True, "tracking-cdn:cacheTtlSeconds": 60}),
+    ]
+    return found
+
+
 # --- The common arguments of issue 17 on every front door (shared part) ---------------------------
 
 APPLE_APP_SITE_ASSOCIATION = {
@@ -474,6 +505,7 @@ DEEP_LINK_BASE: dict[str, dict[str, Any]] = {
     "azure": {"domains": TWO_DOMAINS, "resource_group_name": "tracking-rg"},
     "cloudflare": {"domains": TWO_DOMAINS, "zone_name": "example.com", "account_id": "0123456789abcdef0123456789abcdef"},
     "fastly": {"domains": TWO_DOMAINS},
+    "keycdn": {"domains": TWO_DOMAINS, "zone_url_id": "1a2b3c"},
 }
 
 
@@ -503,7 +535,7 @@ def _deep_links() -> list[Scenario]:
 
 
 ALL_SCENARIOS: tuple[Scenario, ...] = tuple(
-    _marked(s) for s in (*_cloudfront(), *_gcp(), *_azure(), *_cloudflare(), *_fastly(), *_deep_links())
+    _marked(s) for s in (*_cloudfront(), *_gcp(), *_azure(), *_cloudflare(), *_fastly(), *_keycdn(), *_deep_links())
 )
 SCENARIOS: tuple[Scenario, ...] = tuple(s for s in ALL_SCENARIOS if s.refused is None)
 """The scenarios the front doors build (the conformance checks run these)."""

@@ -52,8 +52,9 @@ SDK_PACKAGES = {
     "fastly": "pulumi_fastly",
 }
 """Provider package -> SDK module, for the providers the front doors use."""
-NOT_SDK_CHECKED = ("tracking-cdn:", "pulumi-python:dynamic:", "pulumi:providers:")
-"""Our own components, dynamic resources (their provider is our code) and provider resources."""
+NOT_SDK_CHECKED = ("tracking-cdn:", "pulumi-python:dynamic", "pulumi:providers:")
+"""Our own components, dynamic resources (``pulumi-python:dynamic:Resource``, ``pulumi-python:dynamic/keycdn:Zone``:
+their provider is our code, checked against the service's stand-in instead) and provider resources."""
 CONSTANT_SETTER = re.compile(r"pulumi\.set\(__self__, \"(\w+)\", '([^']*)'\)")
 _QUOTED = r"(?:`[^`]+`|'[^']+')"
 _LIST = rf"({_QUOTED}(?:,? (?:(?:or|and) )?{_QUOTED})*)"

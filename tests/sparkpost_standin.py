@@ -38,25 +38,18 @@ It answers as SparkPost's *current* API description does. Sources, cited per row
 | 20 | A path that is not the API (a wrong base URL) is some web server's page | — | 404 ``text/html``, not SparkPost's JSON |
 | 21 | POST of a name on a DNS blacklist → 400 ``{"param": "domain", "message": "domain is on a DNS blacklist", "value"}`` | A | names the test puts in ``dns_blacklisted`` |
 
-Tests inject faults ahead of the normal handling (``inject``): an answer of their choosing (any JSON,
-or raw bytes such as an HTML page), a delay, an answer trickled a byte at a time, or the request
-carried out and its answer lost (the connection closed), as a timeout after SparkPost acted looks.
+Faults are injected ahead of the normal handling (``inject``, ``outage``: tests/api_standin.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 import ssl
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
+
+from api_standin import Answer, ApiStandIn
 
 PREFIX = "/api/v1/tracking-domains"
 V2_ENDPOINTS = ("v2.spgo.io", "eu.v2.spgo.io")
@@ -65,41 +58,7 @@ HTTPS_CHECK_FAILED = (
     "your SSL certificate is valid."
 )
 NOT_FOUND_PAGE = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
-Answer = tuple[int, Any, dict[str, str]]
-"""Status, JSON body and extra headers of one response."""
 _VALID_NAME = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-
-
-@dataclass
-class Recorded:
-    """One request the stand-in received."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: Message
-    """Case-insensitive, as HTTP headers are."""
-    body: Optional[dict[str, Any]]
-
-
-@dataclass
-class Fault:
-    """What happens instead of (or, with ``lose_answer``, after) the normal handling of the next
-    matching request."""
-
-    status: int = 200
-    body: Any = None
-    """Any JSON value, sent as the body."""
-    raw: Optional[bytes] = None
-    """Bytes sent as the body instead of ``body``, with ``content_type``."""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    trickle: float = 0.0
-    """Seconds between the body's bytes, sent one at a time."""
-    lose_answer: bool = False
-    """Handle the request normally, then close the connection without answering."""
-    method: Optional[str] = None
 
 
 def error(message: str, param: Optional[str] = None, value: Optional[str] = None) -> dict[str, Any]:
@@ -110,10 +69,11 @@ def error(message: str, param: Optional[str] = None, value: Optional[str] = None
     return {"errors": [entry]}
 
 
-class SparkPostStandIn:
+class SparkPostStandIn(ApiStandIn):
     """Start with ``with SparkPostStandIn(api_key) as api:``; ``api.base_url`` is the API base URL."""
 
     def __init__(self, api_key: str) -> None:
+        super().__init__()
         self.api_key = api_key
         self.domains: dict[str, dict[str, Any]] = {}
         """Every tracking domain by name (names are unique across accounts), as GET shows it."""
@@ -125,30 +85,10 @@ class SparkPostStandIn:
         self.dns_blacklisted: set[str] = set()
         """Names whose creation SparkPost refuses as on a DNS blacklist (row 21)."""
         self.issue_on_enable = False
-        self.requests: list[Recorded] = []
-        self._faults: deque[Fault] = deque()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    @property
-    def root_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def base_url(self) -> str:
         return f"{self.root_url}/api/v1"
-
-    def __enter__(self) -> "SparkPostStandIn":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
     # -- the world outside the API ---------------------------------------------------------
     def add_domain(
@@ -190,72 +130,6 @@ class SparkPostStandIn:
         record = self.domains[domain]
         record["tls_certificate"].update(issued_at=issued_at, expires_at="2026-05-30T00:00:00Z", error_code=None)
         record["status"]["tls_status"] = "valid"
-
-    # -- faults and records ----------------------------------------------------------------
-    def inject(self, status: int = 200, *, times: int = 1, **options: Any) -> None:
-        """Answer the next ``times`` requests (of ``method``, if given) with ``status`` instead; see ``Fault``."""
-        for _ in range(times):
-            self._faults.append(Fault(status, **options))
-
-    def calls(self) -> list[tuple[str, str]]:
-        """(method, path) of every request, in order."""
-        return [(request.method, request.path) for request in self.requests]
-
-    # -- HTTP ------------------------------------------------------------------------------
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: Any) -> None:  # keep test output quiet
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw else None
-                url = urlsplit(self.path)
-                with standin._lock:
-                    standin.requests.append(Recorded(self.command, url.path, parse_qs(url.query), self.headers, body))
-                    fault = standin._take_fault(self.command)
-                    if fault is None or fault.lose_answer:
-                        answer = standin._answer(self.command, url.path, url.query, self.headers, body)
-                        status, payload, headers = answer
-                if fault is None:
-                    self._reply(status, _encode(status, payload), headers)
-                elif fault.lose_answer:
-                    self.close_connection = True  # SparkPost acted; the client never hears of it
-                else:
-                    time.sleep(fault.delay)
-                    data = fault.raw if fault.raw is not None else _encode(fault.status, fault.body)
-                    headers = {"Content-Type": fault.content_type, **fault.headers}
-                    self._reply(fault.status, data, headers, fault.trickle)
-
-            def _reply(self, status: int, data: bytes, headers: dict[str, str], trickle: float = 0.0) -> None:
-                try:
-                    self.send_response(status)
-                    for name, value in {"Content-Type": "application/json", **headers}.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    if not trickle:
-                        self.wfile.write(data)
-                    for byte in data if trickle else b"":
-                        self.wfile.write(bytes([byte]))
-                        self.wfile.flush()
-                        time.sleep(trickle)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (deadline tests)
-                    pass
-
-            do_GET = do_POST = do_PUT = do_DELETE = _handle
-
-        return Handler
-
-    def _take_fault(self, method: str) -> Optional[Fault]:
-        for fault in self._faults:
-            if fault.method in (None, method):
-                self._faults.remove(fault)
-                return fault
-        return None
 
     def _answer(self, method: str, path: str, query: str, headers: Any, body: Optional[dict[str, Any]]) -> Answer:
         if headers.get("Authorization") != self.api_key:
@@ -408,8 +282,3 @@ def _enable_managed_https(record: dict[str, Any]) -> None:
     record["tls_certificate"] = {"issued_at": None, "expires_at": None, "error_code": None}
     record["status"]["tls_status"] = "pending"
 
-
-def _encode(status: int, payload: Any) -> bytes:
-    if status == 204 or payload is None:
-        return b""
-    return payload if isinstance(payload, bytes) else json.dumps(payload).encode()

@@ -79,7 +79,7 @@ def test_the_known_failures_and_refusals_name_real_cases():
 
 def test_every_mode_meets_every_transition():
     assert len(CASES) == len(day_two.MODES) * len(day_two.TRANSITIONS)
-    assert {mode.front_door for mode in day_two.MODES} == {"cloudfront", "gcp", "azure", "cloudflare", "fastly"}
+    assert {mode.front_door for mode in day_two.MODES} == {"cloudfront", "gcp", "azure", "cloudflare", "fastly", "keycdn"}
 
 
 # --- the checks themselves, on hand-built plans ------------------------------------------------------

@@ -384,7 +384,11 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-@pytest.mark.parametrize("kind", FRONT_DOORS)
+def answers_app_links(kind: str) -> bool:
+    return contract.APP_LINKS in load_front_door(kind)[0].supports
+
+
+@pytest.mark.parametrize("kind", [kind for kind in FRONT_DOORS if answers_app_links(kind)])
 def test_each_front_door_page_has_a_complete_deep_link_example(kind: str):
     """Its Python form (tests/test_doc_snippets.py runs it too) and its stack-file form, added to the
     page's example stack, both serve the two files with the same bytes and use ``well_known_origin``."""
@@ -401,6 +405,13 @@ def test_each_front_door_page_has_a_complete_deep_link_example(kind: str):
         for file in files:
             assert file.text in registered or json.dumps(file.text) in registered, f"{form}: {file.path} not served"
         assert config["tracking-cdn:wellKnownOrigin"] in registered, f"{form}: well_known_origin not used"
+
+
+@pytest.mark.parametrize("kind", [kind for kind in FRONT_DOORS if not answers_app_links(kind)])
+def test_a_front_door_page_without_deep_links_says_they_are_refused(kind: str):
+    source = (REPO / "docs" / "front-doors" / f"{kind}.md").read_text()
+    section = source.split(DEEP_LINKS_SECTION, 1)[1].split("\n#", 1)[0]
+    assert "refused" in section and "app_links" in section and "well_known_origin" in section
 
 
 def test_a_broken_link_or_a_page_left_out_of_the_nav_fails_the_build(tmp_path: Path):

@@ -14,7 +14,7 @@ from plan_builder import COMPONENT, PROJECT, ROOT, STACK, component, plan, resou
 
 from tracking_cdn import cli
 from tracking_cdn.diff import UNKNOWN, describe_change, diff_plans, render_json, render_text, safe_path
-from tracking_cdn.replacements import SPARKPOST_REPLACE_ON, TABLE
+from tracking_cdn.replacements import KEYCDN_REPLACE_ON, SPARKPOST_REPLACE_ON, TABLE
 
 RECORD = "aws:route53/record:Record"
 CERTIFICATE = "aws:acm/certificate:Certificate"
@@ -486,5 +486,15 @@ def test_every_rule_cites_where_it_was_read():
 def test_the_table_copies_the_sparkpost_provider_s_own_replacement_rule():
     from tracking_cdn.sparkpost import SparkPostTrackingDomainProvider
 
-    assert SPARKPOST_REPLACE_ON == SparkPostTrackingDomainProvider._REPLACE_ON
+    assert SPARKPOST_REPLACE_ON == SparkPostTrackingDomainProvider.replace_on
     assert tuple(rule.path for rule in TABLE["pulumi-python:dynamic:Resource"].forces) == SPARKPOST_REPLACE_ON
+
+
+def test_the_table_copies_the_keycdn_providers_own_replacement_rules():
+    from tracking_cdn.keycdn import KeyCdnZoneAliasProvider, KeyCdnZoneProvider
+
+    for provider, token in ((KeyCdnZoneProvider, "Zone"), (KeyCdnZoneAliasProvider, "ZoneAlias")):
+        assert provider.replace_on == KEYCDN_REPLACE_ON
+        rules = TABLE[f"pulumi-python:dynamic/keycdn:{token}"]
+        assert tuple(rule.path for rule in rules.forces) == KEYCDN_REPLACE_ON
+        assert rules.delete_before_replace_unless == (provider.name_property,)

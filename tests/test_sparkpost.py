@@ -36,7 +36,9 @@ from tracking_cdn.sparkpost import (
     resolve_api_base_url,
 )
 
-KEY = "0123456789abcdef-test-key-do-not-leak"
+KEY = "0123456789abcdef0123456789abcdef01234567"
+"""SparkPost issues 40 hexadecimal characters (the key in its API reference's examples)."""
+NEW_KEY = "fedcba9876543210fedcba9876543210fedcba98"
 DOMAIN = "track.example.com"
 API = "/api/v1/tracking-domains"
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, timeout=2.0, check_interval=0.05)
@@ -68,6 +70,14 @@ def provider() -> SparkPostTrackingDomainProvider:
 @pytest.fixture(autouse=True)
 def no_ambient_key(monkeypatch):
     monkeypatch.delenv("SPARKPOST_API_KEY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def pulumi_home(monkeypatch, tmp_path) -> Path:
+    """Where the provider keeps its journal of creates under way (``$PULUMI_HOME``, not ~/.pulumi)."""
+    home = tmp_path / "pulumi-home"
+    monkeypatch.setenv("PULUMI_HOME", str(home))
+    return home
 
 
 def props(standin: SparkPostStandIn, **overrides) -> dict:
@@ -280,7 +290,129 @@ def test_a_create_that_fails_after_its_post_deletes_the_domain_again(sparkpost, 
         provider.create(props(sparkpost))
 
     assert sparkpost.domain(DOMAIN) is None
-    assert raised.value.__notes__ == [f"tracking domain '{DOMAIN}', created by this failed create, was deleted again"]
+    switch_back, deleted = raised.value.__notes__  # the PUT {"secure": true} may have been carried out
+    assert switch_back.startswith(f"tracking domain '{DOMAIN}' could not be switched back to insecure")
+    assert deleted == f"tracking domain '{DOMAIN}', created by this failed create, was deleted again"
+
+
+# ------------------------------------------------------------------------------------------------
+# Interrupted creates and updates: recoverable, nothing lost, ownership kept (issue 28)
+
+FULL_CREATE = [  # the calls of a create that goes all the way to secure, front door not ready yet
+    ("GET", f"{API}/{DOMAIN}"), ("POST", API), ("GET", f"{API}/{DOMAIN}"), ("POST", f"{API}/{DOMAIN}/verify"),
+    ("PUT", f"{API}/{DOMAIN}"), ("POST", f"{API}/{DOMAIN}/verify"), ("PUT", f"{API}/{DOMAIN}"),
+    ("GET", f"{API}/{DOMAIN}"),
+]
+
+
+def test_the_calls_of_a_create_are_the_ones_the_interruption_tests_fail_in_turn(sparkpost, front_door, provider):
+    sparkpost.point(DOMAIN)
+    provider.create(props(sparkpost))
+    assert sparkpost.calls() == FULL_CREATE
+
+
+def test_a_post_whose_answer_is_lost_for_good_is_resolved_by_reading_the_domain_back(sparkpost, provider):
+    # SparkPost creates the domain, the answer is lost, and SparkPost fails every retry of the POST.
+    sparkpost.inject(lose_answer=True, method="POST")
+    sparkpost.inject(503, times=FAST.attempts - 1, body=error("Service Unavailable"), method="POST")
+
+    outs = provider.create(props(sparkpost))
+
+    assert outs.outs["adopted"] is False
+    provider.delete(DOMAIN, outs.outs)
+    assert sparkpost.domain(DOMAIN) is None, "a domain this stack created is deleted with it"
+
+
+@pytest.mark.parametrize("failing", range(len(FULL_CREATE)), ids=[f"{i}-{m} {p}" for i, (m, p) in enumerate(FULL_CREATE)])
+def test_a_create_interrupted_at_any_call_is_retried_with_nothing_lost_and_ownership_kept(
+    sparkpost, front_door, provider, failing
+):
+    sparkpost.point(DOMAIN)
+    sparkpost.outage(after=failing, body=error("Service Unavailable"))  # SparkPost goes down at that call
+    with pytest.raises((SparkPostError, TrackingDomainRefused)):
+        provider.create(props(sparkpost))
+    left = sparkpost.domain(DOMAIN)
+    sparkpost.end_outage()
+
+    outs = provider.create(props(sparkpost)).outs  # the next `pulumi up`
+
+    assert outs["adopted"] is False, f"left behind {left}; the retry took it over as someone else's"
+    assert outs["secure"] is False and sparkpost.domain(DOMAIN)["secure"] is False, "HTTPS never passed"
+    assert outs["pending"].startswith("https:")
+    provider.delete(DOMAIN, outs)
+    assert sparkpost.domain(DOMAIN) is None
+
+
+UPDATE_TO_SECURE = [  # an insecure, verified domain asked to become secure, front door not ready
+    ("GET", f"{API}/{DOMAIN}"), ("POST", f"{API}/{DOMAIN}/verify"), ("PUT", f"{API}/{DOMAIN}"),
+    ("POST", f"{API}/{DOMAIN}/verify"), ("PUT", f"{API}/{DOMAIN}"), ("GET", f"{API}/{DOMAIN}"),
+]
+SWITCH_BACK = 4
+
+
+@pytest.mark.parametrize("failing", range(len(UPDATE_TO_SECURE)), ids=[f"{i}-{m} {p}" for i, (m, p) in enumerate(UPDATE_TO_SECURE)])
+def test_an_update_to_secure_failing_at_any_call_never_leaves_https_links_without_https(
+    sparkpost, front_door, provider, failing
+):
+    sparkpost.point(DOMAIN)
+    olds = provider.create(props(sparkpost, secure=False)).outs
+    before = len(sparkpost.requests)
+    sparkpost.inject(503, times=FAST.attempts, after=failing, body=error("Service Unavailable"))
+
+    try:
+        provider.update(DOMAIN, olds, props(sparkpost))
+    except SparkPostError as error_:
+        if failing != SWITCH_BACK:
+            assert "switched back" in " ".join(getattr(error_, "__notes__", [])) or sparkpost.domain(DOMAIN)["secure"] is False
+    assert sparkpost.calls()[before:before + failing] == UPDATE_TO_SECURE[:failing]
+    if failing != SWITCH_BACK:  # SparkPost refused the switch back itself: only the next `up` can
+        assert sparkpost.domain(DOMAIN)["secure"] is False, "new mail would get https:// links the front door fails"
+
+    outs = provider.update(DOMAIN, olds, props(sparkpost)).outs  # the next `pulumi up`
+    assert (outs["secure"], sparkpost.domain(DOMAIN)["secure"]) == (False, False)
+    assert outs["pending"].startswith("https:")
+
+
+def test_a_provider_killed_after_its_post_leaves_a_domain_the_next_create_recognises(sparkpost, pulumi_home):
+    # The engine's provider process is killed (SIGKILL) after SparkPost carried out its POST.
+    sparkpost.inject(200, delay=30, method="GET", after=2)  # the read after the POST hangs
+    code = (
+        "import json, sys; from tracking_cdn.sparkpost import SparkPostTrackingDomainProvider, RetryPolicy; "
+        "SparkPostTrackingDomainProvider(RetryPolicy(attempts=1, timeout=60)).create(json.loads(sys.argv[1]))"
+    )
+    environment = {**__import__("os").environ, "PULUMI_HOME": str(pulumi_home)}
+    process = subprocess.Popen([sys.executable, "-c", code, json.dumps(props(sparkpost))], env=environment)
+    try:
+        deadline = time.monotonic() + 20
+        while ("POST", API) not in sparkpost.calls() or len(sparkpost.requests) < 3:
+            assert time.monotonic() < deadline and process.poll() is None, "the create did not get that far"
+            time.sleep(0.05)
+    finally:
+        process.kill()
+        process.wait()
+    assert sparkpost.domain(DOMAIN) is not None
+
+    outs = SparkPostTrackingDomainProvider(FAST).create(props(sparkpost)).outs
+
+    assert outs["adopted"] is False
+    assert not list(pulumi_home.rglob("*.json")), "the journal entry goes once the create is done"
+
+
+def test_a_leftover_without_its_journal_entry_is_refused_naming_the_one_step(sparkpost, provider, pulumi_home):
+    # As above, but the next `pulumi up` runs on another machine: the journal entry is not there.
+    sparkpost.outage(after=2, body=error("Service Unavailable"))
+    with pytest.raises(SparkPostError):
+        provider.create(props(sparkpost))
+    sparkpost.end_outage()
+    for entry in pulumi_home.rglob("*.json"):
+        entry.unlink()
+
+    with pytest.raises(TrackingDomainRefused) as raised:
+        provider.create(props(sparkpost))
+
+    message = str(raised.value)
+    assert "did not create it" in message and "interrupted" in message
+    assert "delete it in SparkPost" in message and "docs/sparkpost.md" in message
 
 
 # ------------------------------------------------------------------------------------------------
@@ -439,7 +571,7 @@ def test_no_key_anywhere_is_refused_before_any_request(sparkpost, provider):
 
 def test_a_rotated_key_says_to_run_up_first_without_retrying_or_showing_a_key(sparkpost, provider):
     provider.create(props(sparkpost))
-    sparkpost.api_key = "the-new-key"  # the old one was revoked; the state still holds it
+    sparkpost.api_key = NEW_KEY  # the old one was revoked; the state still holds it
     before = len(sparkpost.requests)
 
     with pytest.raises(SparkPostError) as raised:
@@ -451,7 +583,7 @@ def test_a_rotated_key_says_to_run_up_first_without_retrying_or_showing_a_key(sp
     assert KEY not in message
     assert sparkpost.calls()[before:] == [("GET", f"{API}/{DOMAIN}")], "a 401 is not retried"
 
-    outs = provider.update(DOMAIN, props(sparkpost), props(sparkpost, api_key="the-new-key")).outs
+    outs = provider.update(DOMAIN, props(sparkpost), props(sparkpost, api_key=NEW_KEY)).outs
     assert provider.read(DOMAIN, outs).id == DOMAIN
 
 
@@ -606,6 +738,35 @@ def test_errors_never_contain_the_key_even_when_the_server_echoes_it(sparkpost):
     assert KEY not in repr(api)
 
 
+def test_the_key_is_redacted_in_every_rendering_of_an_echoed_answer(sparkpost):
+    api, _ = recording_api(sparkpost, RetryPolicy(attempts=1))
+    echoes = [
+        {"body": error("no such domain", "domain", KEY)},  # shown as param/value, repr-quoted
+        {"raw": b"<html>" + b"x" * (200 - 6 - len(KEY) // 2) + KEY.encode() + b"</html>", "content_type": "text/html"},
+        {"raw": b"upstream said: Authorization=" + KEY.upper().encode(), "content_type": "text/plain"},
+    ]
+    for echo in echoes:
+        sparkpost.inject(500, **echo)
+        with pytest.raises(SparkPostError) as raised:
+            api.get(DOMAIN)
+        shown = str(raised.value)
+        for part in (KEY, KEY[: len(KEY) // 2], KEY[len(KEY) // 2 :]):
+            assert part.lower() not in shown.lower(), f"{part!r} shown in {shown!r}"
+
+
+@pytest.mark.parametrize(
+    "key", ["Ab'cd\\ef0123456789abcdef0123456789abcdef", "0123456789abcdef-test-key-do-not-leak", KEY[:-1], KEY + "0",
+            "g" * 40],
+    ids=["quote-and-backslash", "not-hex", "39-characters", "41-characters", "40-non-hex"],
+)
+def test_a_key_sparkpost_does_not_issue_is_refused_before_any_request_without_showing_it(sparkpost, provider, key):
+    with pytest.raises(InvalidArgument) as raised:
+        provider.create(props(sparkpost, api_key=key))
+    assert raised.value.argument == "api_key" and "40 hexadecimal characters" in str(raised.value)
+    assert key not in str(raised.value) and key[:10] not in str(raised.value)
+    assert sparkpost.requests == []
+
+
 def test_a_malformed_key_is_refused_without_showing_it(sparkpost):
     bad = "secret-part\r\nX-Injected: 1"
     with pytest.raises(InvalidArgument) as raised:
@@ -647,6 +808,22 @@ def test_the_serialized_provider_holds_no_key_and_loads_in_a_fresh_interpreter(s
     )
     loaded = subprocess.run([sys.executable, "-c", code], input=serialized, capture_output=True, text=True, check=True)
     assert loaded.stdout.split() == ["SparkPostTrackingDomainProvider", str(FAST.attempts)]
+
+
+def test_a_provider_serialized_by_0_2_0_still_loads_and_works(sparkpost):
+    """Every deployed stack holds its provider pickled by reference to tracking_cdn.sparkpost (0.2.0's
+    SparkPostTrackingDomainProvider and RetryPolicy); refresh and destroy unpickle that one."""
+    import dill
+
+    serialized = (REPO / "tests" / "fixtures" / "sparkpost-provider-0.2.0.b64").read_text().strip()
+    old = dill.loads(base64.b64decode(serialized))
+
+    assert type(old) is SparkPostTrackingDomainProvider and old.retry.attempts == 5
+    assert old.retry.call_timeout == RetryPolicy().call_timeout  # a field added since: its default
+    outs = old.create(props(sparkpost)).outs
+    assert old.read(DOMAIN, outs).id == DOMAIN
+    old.delete(DOMAIN, outs)
+    assert sparkpost.domain(DOMAIN) is None
 
 
 def test_the_key_is_a_secret_input_and_output_and_absent_from_the_provider():

@@ -2,7 +2,7 @@
 
 ``provider/PulumiPlugin.yaml`` (runtime python) makes ``provider/`` a source-based component package:
 ``pulumi package add`` and the engine run ``provider/__main__.py``, which calls :func:`main`. It
-serves every front door of ``tracking_cdn.stack.FRONT_DOORS`` with Pulumi's own component provider
+serves the front doors of ``tracking_cdn.stack.FRONT_DOORS`` (all but ``PYTHON_ONLY``) with Pulumi's own component provider
 (``pulumi.provider.experimental``: the schema is inferred from the ``...Args`` TypedDicts and the
 ``Output`` annotations; type tokens ``tracking-cdn:index:<ClassName>``), adjusted where that SDK
 falls short for these components:
@@ -23,7 +23,9 @@ falls short for these components:
 ``SparkPostTrackingDomain`` is not served: it is a custom resource with a Python dynamic provider,
 the host's gRPC server implements Construct but no Create/Update/Delete, and a dynamic resource
 registered from here would have its provider started in the consuming program's environment
-(pulumi/pulumi#5455, #16918). docs/multi-language.md says what to use instead.
+(pulumi/pulumi#5455, #16918). For that last reason the KeyCDN front door, whose zone and aliases are
+dynamic resources, is not served either (``PYTHON_ONLY``). docs/multi-language.md says what to use
+instead.
 
 Starting the provider imports all five cloud SDKs (``pulumi_cloudflare`` alone takes about 1.2 s),
 so the first ``pulumi preview`` in a program that uses the package waits a few seconds for it.
@@ -59,11 +61,13 @@ NAMESPACE = "tracking-cdn"
 """Names the generated SDKs (``@tracking-cdn/tracking-cdn`` on npm); without it Pulumi would name the
 Node.js SDK ``@pulumi/tracking-cdn``, as if Pulumi published it."""
 WRITE_SCHEMA = "--write-schema"
+PYTHON_ONLY = ("keycdn",)
+"""Front doors built on Python dynamic resources: usable from Python programs only (see the module docstring)."""
 
 
 def front_door_components() -> list[type[TrackingDomainComponent]]:
-    """Every front door's component class, in ``FRONT_DOORS`` order."""
-    return [load_front_door(kind)[0] for kind in FRONT_DOORS]
+    """Every front door's component class served to other languages, in ``FRONT_DOORS`` order."""
+    return [load_front_door(kind)[0] for kind in FRONT_DOORS if kind not in PYTHON_ONLY]
 
 
 def args_type_of(component: type) -> type:

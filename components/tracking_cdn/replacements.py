@@ -72,7 +72,18 @@ FASTLY_SERVICE_SOURCE = (
     "fastly/terraform-provider-fastly fastly/base_fastly_service.go (no ForceNew attribute; resourceServiceUpdate "
     "clones the active version) and fastly/block_fastly_service_*.go (blocks created, updated or deleted in that version)"
 )
-SPARKPOST_SOURCE = "components/tracking_cdn/sparkpost.py SparkPostTrackingDomainProvider.diff (_REPLACE_ON)"
+SPARKPOST_SOURCE = "components/tracking_cdn/sparkpost.py SparkPostTrackingDomainProvider.replace_on (rest.py diff)"
+KEYCDN_REPLACE_ON = ("name", "api_base_url")
+"""The KeyCDN zone and alias providers' ``replace_on`` as the table copies it (a test keeps them equal)."""
+KEYCDN_SOURCE = "components/tracking_cdn/keycdn.py KeyCdnZoneProvider/KeyCdnZoneAliasProvider.replace_on (rest.py diff)"
+KEYCDN_ZONE_SOURCE = (
+    f"{KEYCDN_SOURCE}; every other setting is an Edit Zone, PUT /zones/{{id}}.json (keycdn.com/api; 'Changed Edit "
+    "Zone to not require name parameter', 2016-07-22); a zone's URL is <zone name>-<hex id>.kxcdn.com "
+    "(keycdn.com/support/x-forwarded-host), so a new name is a new zone the CNAMEs must move to"
+)
+KEYCDN_ALIAS_SOURCE = (
+    f"{KEYCDN_SOURCE}; zone_id is an Edit Zone Alias, PUT /zonealiases/{{id}}.json (keycdn.com/api, Zone Aliases API)"
+)
 FASTLY_FORCE_SOURCE = (
     "pulumi_fastly TlsSubscription force_update, force_destroy ('... even if it has active domains'); Fastly CLI "
     "tls-subscription update --force, https://fastly.com/documentation/reference/cli/tls-subscription/update"
@@ -394,13 +405,29 @@ _TABLE: tuple[TypeRules, ...] = (
         source=SPARKPOST_SOURCE,
         notes="The type token every Python dynamic resource shares; these are SparkPostTrackingDomain's rules.",
     ),
+    # KeyCDN front door (our dynamic providers)
+    TypeRules(
+        "pulumi-python:dynamic/keycdn:Zone",
+        forces=tuple(Rule(path, KEYCDN_SOURCE) for path in KEYCDN_REPLACE_ON),
+        delete_before_replace_unless=("name",),  # a zone name is taken once in the account
+        source=KEYCDN_ZONE_SOURCE,
+        notes="The origin, the cache settings, Forward Host Header, Force SSL and the key change in place.",
+    ),
+    TypeRules(
+        "pulumi-python:dynamic/keycdn:ZoneAlias",
+        forces=tuple(Rule(path, KEYCDN_SOURCE) for path in KEYCDN_REPLACE_ON),
+        delete_before_replace_unless=("name",),  # an alias name is taken once in the account
+        source=KEYCDN_ALIAS_SOURCE,
+        notes="One alias per tracking domain: adding or removing a domain creates or deletes its own alias only.",
+    ),
 )
 
 TABLE: dict[str, TypeRules] = {rules.type: rules for rules in _TABLE}
 assert len(TABLE) == len(_TABLE), "one entry per type"
 
 SPARKPOST_REPLACE_ON = ("domain", "subaccount", "api_base_url")
-"""The dynamic provider's ``_REPLACE_ON`` as the table copies it (a test keeps the two equal)."""
+"""The dynamic provider's ``replace_on`` as the table copies it (a test keeps the two equal)."""
+
 
 
 def rules_for(type_token: str) -> Optional[TypeRules]:
@@ -445,6 +472,8 @@ CERTIFICATES: dict[str, CertificateKind] = {
     "cloudflare:index/certificatePack:CertificatePack": CertificateKind(("hosts",)),
     "azure-native:cdn:AFDCustomDomain": CertificateKind(("hostName",)),
     "fastly:index/tlsSubscription:TlsSubscription": CertificateKind(("domains",)),
+    # KeyCDN issues each zone alias its own Let's Encrypt certificate, which goes with the alias.
+    "pulumi-python:dynamic/keycdn:ZoneAlias": CertificateKind(("name",)),
 }
 ISSUANCE_WAITERS: frozenset[str] = frozenset({
     "aws:acm/certificateValidation:CertificateValidation",

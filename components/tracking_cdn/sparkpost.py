@@ -25,7 +25,13 @@ it was asked to manage.
   it over, ``adopt_existing=True`` or Pulumi's ``import``. An adopted domain is brought to the asked
   ``secure``, its ``default`` changes only when ``default`` is given, and destroy leaves it in SparkPost.
 - A create that fails after its POST deletes the domain again, so a failed ``up`` leaves nothing that
-  the next one would have to adopt.
+  the next one would have to adopt. A POST whose answer is lost for good is resolved by reading the
+  domain back. What an interruption leaves anyway (SparkPost down before the domain could be deleted
+  again, the provider process killed) is recognised by the next create on the same machine from its
+  journal of creates under way (``tracking_cdn.rest.CreateJournal``) and taken over as this stack's;
+  elsewhere it is refused like any existing domain, naming the one step (docs/sparkpost.md).
+- A switch to ``secure`` is undone in every failure path: new mail never gets ``https://`` links that
+  HTTPS has not been seen to serve.
 
 Convergence, in the order SparkPost's checks allow (the sparkpost-terraform provider does the same:
 verify over plain HTTP, then HTTPS). SparkPost's verify of a ``secure`` domain requests
@@ -46,29 +52,36 @@ The provider object holds no secret: the API key travels as a secret resource pr
 """
 
 import dataclasses
-import email.utils
-import http.client
-import ipaddress
-import json
-import os
 import re
-import socket
-import ssl
-import threading
 import time
-import urllib.parse
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, NotRequired, Optional, Sequence, TypedDict, TypeVar
 
 import pulumi
-import pulumi.dynamic
 
-from . import __version__
 from .contract import bounded_int_arg, check_argument_names, plain_arg
 from .domains import normalize_tracking_domains, validate_hostname
 from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
+from .rest import (
+    ApiFailure,
+    ApiKey,
+    JsonApi,
+    RestResource,
+    RestResourceProvider,
+    RetryPolicy,
+    Shape,
+    parse_retry_after,
+    quote,
+    text,
+)
+from .rest import validate_api_base_url as _validate_base_url
+
+__all__ = [
+    "RetryPolicy", "SparkPostApi", "SparkPostError", "SparkPostTrackingDomain", "SparkPostTrackingDomainArgs",
+    "SparkPostTrackingDomainProvider", "TrackingDomainRefused", "parse_retry_after", "register_from_config",
+    "resolve_api_base_url",
+]
 
 API_BASE_URLS: dict[str, str] = {
     "us": "https://api.sparkpost.com/api/v1",
@@ -96,8 +109,6 @@ MANAGED_CERTIFICATE_ESPS = ("sparkpost-v2", "sparkpost-eu-v2")
 API_KEY_SETTING = "sparkpostApiKey"
 """The API key's stack config key (a secret), in the program's namespace: the project's name in
 ``Pulumi.yaml`` (``tracking-cdn:sparkpostApiKey`` as shipped)."""
-SHIPPED_NAMESPACE = "tracking-cdn"
-"""Also read for the key in a program of another name: the namespace the docs gave before."""
 API_KEY_ENV = "SPARKPOST_API_KEY"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 """Larger answers are refused: a tracking-domain object is a few hundred bytes."""
@@ -116,32 +127,6 @@ _SECRET_PROPERTY = "api_key"
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """How hard ``SparkPostApi`` tries, and how often the provider repeats SparkPost's checks."""
-
-    attempts: int = 5
-    """Tries per API call, the first included; retried are 429, 5xx and network errors/timeouts."""
-    base_delay: float = 1.0
-    """Seconds before the first retry; doubled for each further retry."""
-    max_delay: float = 30.0
-    """Cap on any single wait, including a server's ``Retry-After``."""
-    timeout: float = 30.0
-    """Overall deadline of one HTTP attempt: connecting, sending and reading the whole answer."""
-    check_interval: float = 15.0
-    """Seconds between two verifies (or certificate reads) while waiting for them to pass."""
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise InvalidArgument("attempts", f"must be at least 1, got {self.attempts}")
-
-    def delay(self, retry: int, retry_after: Optional[float]) -> float:
-        """Seconds to wait before retry number ``retry`` (0-based): the server's ``Retry-After`` when it
-        sent one, otherwise exponential backoff; never more than ``max_delay``."""
-        wanted = retry_after if retry_after is not None else self.base_delay * 2**retry
-        return max(0.0, min(self.max_delay, wanted))
-
-
-@dataclass(frozen=True)
 class DomainStatus:
     """A tracking domain's ``status`` object (also what verify returns)."""
 
@@ -156,9 +141,9 @@ class DomainStatus:
     def from_results(cls, results: Mapping[str, Any]) -> "DomainStatus":
         return cls(
             verified=results.get("verified") is True,
-            cname_status=_text(results.get("cname_status")),
-            compliance_status=_text(results.get("compliance_status")),
-            tls_status=_text(results.get("tls_status")),
+            cname_status=text(results.get("cname_status")),
+            compliance_status=text(results.get("compliance_status")),
+            tls_status=text(results.get("tls_status")),
         )
 
 
@@ -183,14 +168,14 @@ class TrackingDomain:
         certificate = certificate if isinstance(certificate, dict) else {}
         subaccount = results.get("subaccount_id")
         return cls(
-            domain=_text(results.get("domain")),
+            domain=text(results.get("domain")),
             secure=results.get("secure") is True,
             default=results.get("default") is True,
             subaccount=int(subaccount) if isinstance(subaccount, (int, float)) and subaccount else None,
             status=DomainStatus.from_results(status if isinstance(status, dict) else {}),
             uses_managed_certificate=results.get("uses_managed_certificate") is True,
-            certificate_expires_at=_text(certificate.get("expires_at")),
-            certificate_error=_text(certificate.get("error_code")),
+            certificate_expires_at=text(certificate.get("expires_at")),
+            certificate_error=text(certificate.get("error_code")),
         )
 
 
@@ -220,72 +205,38 @@ class ApiError:
         return f"{self.message} ({about})" if about else self.message
 
 
-class SparkPostError(RuntimeError):
+class SparkPostError(ApiFailure):
     """A SparkPost API call failed; the message says how, quoting SparkPost, never the API key."""
 
-    def __init__(self, action: str, status: Optional[int], detail: str) -> None:
-        self.action = action
-        self.status = status
-        self.detail = detail
-        where = f"HTTP {status}" if status is not None else "no answer"
-        super().__init__(f"SparkPost {action} failed: {where}: {detail}")
+    service = "SparkPost"
 
 
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    results: Any
-    errors: tuple[ApiError, ...]
-    after_lost_answer: bool
-    """An earlier attempt of this call may have been carried out, its answer lost (network error, 5xx)."""
+RESULTS = Shape(
+    '{"results": {...}}', lambda payload, raw: isinstance(payload, dict) and isinstance(payload.get("results"), dict)
+)
+"""What every 2xx answer of SparkPost's carries, but DELETE's."""
+NO_BODY = Shape("no body", lambda payload, raw: not raw.strip() or isinstance(payload, dict))
+"""What SparkPost answers a DELETE with (204, no body)."""
 
 
-def api_key_config(project: Optional[str]) -> str:
-    """The key's config key in ``project`` (None: outside the program, in the provider, which does not
-    know the project: ``<project>:sparkpostApiKey``)."""
-    return f"{project or '<project>'}:{API_KEY_SETTING}"
-
-
-def validate_api_key(api_key: Any, project: Optional[str] = None) -> str:
-    """The key, if it can go into an ``Authorization`` header; the message never shows the value."""
-    if not isinstance(api_key, str) or not api_key.strip():
-        raise InvalidArgument(
-            "api_key",
-            f"no SparkPost API key: pass api_key, or run `pulumi config set --secret {api_key_config(project)} "
-            f"<key>`, or export {API_KEY_ENV}",
-        )
-    if not all("\x21" <= char <= "\x7e" for char in api_key.strip()):
-        raise InvalidArgument(
-            "api_key", "contains spaces, line breaks or non-ASCII characters (value not shown); paste the key alone"
-        )
-    return api_key.strip()
+API_KEY = ApiKey(
+    service="SparkPost",
+    argument="api_key",
+    setting=API_KEY_SETTING,
+    environment=API_KEY_ENV,
+    shape=re.compile(r"[0-9A-Fa-f]{40}"),
+    issued="40 hexadecimal characters",
+    requirement="it must belong to this account and allow Tracking Domains: Read/Write",
+)
+"""SparkPost's key. It issues 40 hexadecimal characters (the keys of its API reference's examples, such
+as ``Authorization: 14ac5499cfdd2bb2859e4476d2e5b1d2bad079bf``)."""
 
 
 def validate_api_base_url(url: Any, argument: str = "api_base_url") -> str:
     """``url`` as an API base URL, or refused: ``https://`` only (plain ``http://`` to a loopback IP
     address, for tests), no credentials in it (they would sit in the state unencrypted; SparkPost
     authenticates with the API key), no query or fragment."""
-    example = API_BASE_URLS["eu"]
-    if not isinstance(url, str):
-        raise InvalidArgument(argument, f"expected a URL such as {example!r}, got {type(url).__name__}")
-    parts = urllib.parse.urlsplit(url.strip())
-    if "@" in parts.netloc:
-        raise InvalidArgument(
-            argument,
-            "contains credentials (user:password@, not shown); they would be stored unencrypted in the "
-            f"state. SparkPost authenticates with the API key alone: give the URL without them, e.g. {example!r}",
-        )
-    try:
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        port_ok = False
-    if parts.scheme not in ("https", "http") or not parts.hostname or not port_ok or parts.query or parts.fragment:
-        raise InvalidArgument(argument, f"{url!r} is not an API base URL such as {example!r}")
-    if parts.scheme == "http" and not _is_loopback_address(parts.hostname):
-        raise InvalidArgument(
-            argument, f"{url!r} is plain http, which would send the API key in clear; use https://"
-        )
-    return url.strip().rstrip("/")
+    return _validate_base_url(url, argument=argument, example=API_BASE_URLS["eu"], service="SparkPost")
 
 
 def resolve_api_base_url(
@@ -318,24 +269,13 @@ def resolve_api_base_url(
     return ENTERPRISE_API_BASE_URL.format(tenant=tenant_label)
 
 
-def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> Optional[float]:
-    """Seconds asked by a ``Retry-After`` header (delta-seconds or HTTP date); None if absent or unreadable."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+class SparkPostApi(JsonApi):
+    """SparkPost's Tracking Domains API (``/tracking-domains``), through the shared hardened client
+    (``tracking_cdn.rest.JsonApi``)."""
 
-
-class SparkPostApi:
-    """SparkPost's Tracking Domains API (``/tracking-domains``)."""
+    failure = SparkPostError
+    max_answer_bytes = MAX_RESPONSE_BYTES
+    key = API_KEY
 
     def __init__(
         self,
@@ -345,12 +285,10 @@ class SparkPostApi:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._api_key = validate_api_key(api_key)
-        self.base_url = validate_api_base_url(base_url)  # again here: the URL may come from an old state
-        self._endpoint = urllib.parse.urlsplit(self.base_url)
+        self._api_key = API_KEY.issued_key(api_key)
+        # The URL again here: it may come from an old state.
+        super().__init__(self._api_key, validate_api_base_url(base_url), retry, sleep)
         self.subaccount = None if subaccount is None else int(subaccount)  # the engine hands numbers over as floats
-        self.retry = retry
-        self._sleep = sleep
 
     def __repr__(self) -> str:
         return f"SparkPostApi({self.base_url!r}, subaccount={self.subaccount!r})"
@@ -359,7 +297,7 @@ class SparkPostApi:
         """``POST /tracking-domains``. True when this call created the domain, which includes a 409 "already
         exists" after an attempt whose answer was lost; False when it existed before (409 at once)."""
         action = f"create tracking domain {domain}"
-        reply = self._call("POST", "", action, {"domain": domain, "secure": secure}, tolerate=(409,))
+        reply = self._call("POST", "", action, {"domain": domain, "secure": secure}, shape=RESULTS, tolerate=(409,))
         if reply.status == 409:
             if not any("already exists" in error.message.lower() for error in reply.errors):
                 raise SparkPostError(action, 409, "; ".join(map(str, reply.errors)))
@@ -369,215 +307,48 @@ class SparkPostApi:
     def get(self, domain: str) -> Optional[TrackingDomain]:
         """``GET /tracking-domains/{domain}``; None when SparkPost says it has no such domain (404 with its
         error JSON; any other 404, such as a wrong base URL's page, is an error)."""
-        reply = self._call("GET", f"/{_quote(domain)}", f"read tracking domain {domain}", tolerate=(404,))
-        return None if reply.status == 404 else TrackingDomain.from_results(reply.results)
+        reply = self._call("GET", f"/{quote(domain)}", f"read tracking domain {domain}", shape=RESULTS, tolerate=(404,))
+        return None if reply.status == 404 else TrackingDomain.from_results(reply.payload["results"])
 
     def update(self, domain: str, settings: Mapping[str, bool]) -> None:
         """``PUT /tracking-domains/{domain}`` with ``secure`` and/or ``default``."""
-        self._call("PUT", f"/{_quote(domain)}", f"update tracking domain {domain}", dict(settings))
+        self._call("PUT", f"/{quote(domain)}", f"update tracking domain {domain}", dict(settings), shape=RESULTS)
 
     def delete(self, domain: str) -> None:
         """``DELETE /tracking-domains/{domain}``; already gone (SparkPost's 404) counts as deleted."""
-        self._call("DELETE", f"/{_quote(domain)}", f"delete tracking domain {domain}", results=False, tolerate=(404,))
+        self._call("DELETE", f"/{quote(domain)}", f"delete tracking domain {domain}", shape=NO_BODY, tolerate=(404,))
 
     def verify(self, domain: str) -> Verification:
         """``POST /tracking-domains/{domain}/verify``: SparkPost checks the domain now. A 400 is SparkPost
         refusing the check (for a secure domain: its HTTPS request failed), returned, not raised."""
-        reply = self._call("POST", f"/{_quote(domain)}/verify", f"verify tracking domain {domain}", tolerate=(400,))
+        action = f"verify tracking domain {domain}"
+        reply = self._call("POST", f"/{quote(domain)}/verify", action, shape=RESULTS, tolerate=(400,))
         if reply.status == 400:
             return Verification(None, self._redact("; ".join(map(str, reply.errors))))
-        return Verification(DomainStatus.from_results(reply.results))
+        return Verification(DomainStatus.from_results(reply.payload["results"]))
 
     def certificate_eligible(self, domain: str) -> bool:
         """``POST /tracking-domains/{domain}/certificate/check``: may SparkPost manage its certificate?"""
-        path = f"/{_quote(domain)}/certificate/check"
-        reply = self._call("POST", path, f"check managed-certificate eligibility of {domain}")
-        return reply.results.get("eligible") is True
+        path = f"/{quote(domain)}/certificate/check"
+        reply = self._call("POST", path, f"check managed-certificate eligibility of {domain}", shape=RESULTS)
+        return reply.payload["results"].get("eligible") is True
 
     def enable_certificate(self, domain: str) -> None:
         """``POST /tracking-domains/{domain}/certificate/enable``: SparkPost starts issuing the certificate."""
-        self._call("POST", f"/{_quote(domain)}/certificate/enable", f"enable the managed certificate of {domain}")
+        self._call("POST", f"/{quote(domain)}/certificate/enable", f"enable the managed certificate of {domain}",
+                   shape=RESULTS)
 
-    def _call(
-        self,
-        method: str,
-        path: str,
-        action: str,
-        body: Optional[dict[str, Any]] = None,
-        *,
-        results: bool = True,
-        tolerate: Sequence[int] = (),
-    ) -> _Reply:
-        """One API call with retries. A 2xx must carry ``{"results": {...}}`` (with ``results`` False: no
-        body, as DELETE's 204); a ``tolerate``d status is returned when it carries SparkPost's error JSON."""
-        data = None if body is None else json.dumps(body).encode()
-        lost_answer = False
-        for attempt in range(self.retry.attempts):
-            retry_after = None
-            try:
-                status, raw, retry_after_header = self._send(method, path, data)
-            except ssl.SSLCertVerificationError as error:
-                raise SparkPostError(
-                    action,
-                    None,
-                    f"the TLS certificate of {self._endpoint.hostname} could not be verified "
-                    f"({error.verify_message}); not retried. Check api_base_url, or a proxy intercepting TLS",
-                ) from None
-            except (OSError, http.client.HTTPException) as error:  # refused/reset, DNS failure, deadline, cut body
-                lost_answer = True
-                failure = SparkPostError(action, None, f"network error: {self._redact(_describe(error))}")
-            else:
-                reply = self._reply(action, status, raw, results, tolerate, lost_answer)
-                if reply is not None:
-                    return reply
-                failure = self._failure(action, status, raw)
-                if status != 429 and status < 500:
-                    raise failure
-                lost_answer = lost_answer or status >= 500
-                retry_after = parse_retry_after(retry_after_header)
-            if attempt + 1 < self.retry.attempts:
-                self._sleep(self.retry.delay(attempt, retry_after))
-        raise failure
-
-    def _reply(
-        self, action: str, status: int, raw: bytes, results_wanted: bool, tolerate: Sequence[int], lost: bool
-    ) -> Optional[_Reply]:
-        """The reply, if ``status``/``raw`` is one; None for an error status; raises for an answer that
-        is not SparkPost's (an HTML page, JSON of another shape, too large)."""
-        if len(raw) > MAX_RESPONSE_BYTES:
-            raise SparkPostError(action, status, f"answer larger than {MAX_RESPONSE_BYTES} bytes; not SparkPost's API")
-        payload = _json(raw)
-        if 200 <= status < 300:
-            results = payload.get("results") if isinstance(payload, dict) else None
-            if results_wanted:
-                understood, expected = isinstance(results, dict), '{"results": {...}}'
-            else:
-                understood, expected = not raw.strip() or isinstance(payload, dict), "no body"
-            if not understood:
-                raise SparkPostError(
-                    action,
-                    status,
-                    f"the answer is not SparkPost's API JSON (expected {expected}, got {self._excerpt(raw)}); "
-                    "check api_base_url",
-                )
-            return _Reply(status, results, (), lost)
-        errors = _api_errors(payload)
-        if status in tolerate and errors:
-            return _Reply(status, None, errors, lost)
-        return None
-
-    def _failure(self, action: str, status: int, raw: bytes) -> SparkPostError:
-        errors = _api_errors(_json(raw))
-        detail = "; ".join(map(str, errors)) if errors else f"not SparkPost's error JSON: {self._excerpt(raw)}"
-        if status in (401, 403):
-            detail += (
-                ". SparkPost refused the API key (not shown): it must belong to this account and allow "
-                "Tracking Domains: Read/Write. `pulumi refresh` and `pulumi destroy` use the key stored at the "
-                f"last `pulumi up` (argument api_key or config {api_key_config(None)}); after rotating it, set the new "
-                f"key and run `pulumi up` first. A key from {API_KEY_ENV} alone is read at each operation"
-            )
-        elif status == 404:
-            detail += "; check api_base_url"
-        return SparkPostError(action, status, self._redact(detail))
-
-    def _send(self, method: str, path: str, data: Optional[bytes]) -> tuple[int, bytes, Optional[str]]:
-        """One HTTP exchange, all of it within ``retry.timeout``: a per-read socket timeout alone would
-        let a server trickling its answer a byte at a time hold the call forever."""
-        endpoint = self._endpoint
-        if endpoint.scheme == "https":
-            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                endpoint.hostname, endpoint.port, timeout=self.retry.timeout, context=_TLS_CONTEXT
-            )
-        else:
-            connection = http.client.HTTPConnection(endpoint.hostname, endpoint.port, timeout=self.retry.timeout)
-        deadline = _Deadline(self.retry.timeout)
-        try:
-            connection.connect()
-            deadline.watch(connection.sock)
-            connection.request(method, f"{endpoint.path}/tracking-domains{path}", body=data, headers=self._headers())
-            response = connection.getresponse()
-            raw = response.read(MAX_RESPONSE_BYTES + 1)
-            if deadline.expired or (response.length and len(raw) <= MAX_RESPONSE_BYTES):
-                raise http.client.IncompleteRead(raw, response.length)  # cut short: by the deadline, or the server
-            return response.status, raw, response.getheader("Retry-After")
-        except (OSError, http.client.HTTPException):
-            if deadline.expired:
-                raise TimeoutError(f"no complete answer within the {self.retry.timeout:g} s deadline") from None
-            raise
-        finally:
-            deadline.cancel()
-            connection.close()
+    def _target(self, path: str) -> str:
+        return f"{self._endpoint.path}/tracking-domains{path}"
 
     def _headers(self) -> dict[str, str]:
-        headers = {
-            "Authorization": self._api_key,
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-            "User-Agent": f"tracking-cdn/{__version__}",
-        }
+        headers = {**super()._headers(), "Authorization": self._api_key}
         if self.subaccount is not None:
             headers["X-MSYS-SUBACCOUNT"] = str(self.subaccount)
         return headers
 
-    def _excerpt(self, raw: bytes) -> str:
-        text = " ".join(raw[:200].decode("utf-8", "replace").split())
-        return repr(self._redact(text)) if text else "an empty body"
-
-    def _redact(self, text: str) -> str:
-        # A misbehaving server or proxy could echo the Authorization header back.
-        return text.replace(self._api_key, "[api key redacted]")
-
-
-class _Deadline:
-    """Ends an HTTP exchange after ``seconds``: shuts the watched socket down, which wakes up a read
-    blocked on it (the socket itself: ``http.client`` hands it from the connection to the response)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.expired = False
-        self._sock: Optional[socket.socket] = None
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def watch(self, sock: socket.socket) -> None:
-        """Watch ``sock`` from now on; raises TimeoutError if the time is already up (slow connect)."""
-        with self._lock:
-            if self.expired:
-                raise TimeoutError
-            self._sock = sock
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            if self._sock is not None:
-                try:
-                    socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # the TCP socket, under TLS too
-                except OSError:
-                    pass
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-
-def _tls_context() -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
-
-
-_TLS_CONTEXT = _tls_context()
-
-
-def _quote(domain: str) -> str:
-    return urllib.parse.quote(domain, safe="")
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
+    def _errors(self, payload: Any) -> tuple["ApiError", ...]:
+        return _api_errors(payload)
 
 
 def _api_errors(payload: Any) -> tuple[ApiError, ...]:
@@ -588,23 +359,7 @@ def _api_errors(payload: Any) -> tuple[ApiError, ...]:
     entries = [entry for entry in errors if isinstance(entry, dict) and isinstance(entry.get("message"), str)]
     if len(entries) != len(errors):
         return ()
-    return tuple(ApiError(entry["message"], _text(entry.get("param")), _text(entry.get("value"))) for entry in entries)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-
-
-def _is_loopback_address(host: str) -> bool:
-    """A loopback IP literal. Names are not trusted: ``localhost`` can resolve elsewhere."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return tuple(ApiError(entry["message"], text(entry.get("param")), text(entry.get("value"))) for entry in entries)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -653,17 +408,22 @@ _FRONT_DOOR_ROUTE = "your front door (the 'route' record of its dns_records outp
 _V2_ENDPOINT = "SparkPost's V2 endpoint (CNAME v2.spgo.io, or eu.v2.spgo.io for EU accounts)"
 
 
-def converge(api: SparkPostApi, wanted: Wanted, policy: RetryPolicy = RetryPolicy()) -> Converged:
+def converge(
+    api: SparkPostApi, wanted: Wanted, policy: RetryPolicy = RetryPolicy(), confirmed_secure: bool = False
+) -> Converged:
     """Bring the existing tracking domain as close to ``wanted`` as SparkPost's checks allow within
     ``wanted.wait_seconds``; refuses (``TrackingDomainRefused``) before changing anything when the
-    domain belongs elsewhere or its certificate is managed by SparkPost and the resource's is not."""
+    domain belongs elsewhere or its certificate is managed by SparkPost and the resource's is not.
+    ``confirmed_secure``: a ``secure`` domain was secure before this resource touched it (adopted) or
+    when its last ``up`` ended, so it is never switched back; otherwise a secure domain whose HTTPS
+    check fails was left so by an interrupted run, and is."""
     live = _live(api, wanted.domain)
     _check_claim(live, wanted)
     waiting = _Waiting(time.monotonic() + wanted.wait_seconds, policy.check_interval)
     if wanted.managed_certificate:
         pending = _https_by_managed_certificate(api, live, waiting)
     elif wanted.secure:
-        pending = _https_by_front_door(api, live, waiting)
+        pending = _https_by_front_door(api, live, waiting, confirmed_secure)
     else:
         pending = _plain_http(api, live, waiting)
     live, default_pending = _default(api, _live(api, wanted.domain), wanted.default)
@@ -714,11 +474,15 @@ def _check_claim(live: TrackingDomain, wanted: Wanted) -> None:
         )
 
 
-def _https_by_front_door(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting) -> list[str]:
+def _https_by_front_door(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting, confirmed: bool) -> list[str]:
     domain = live.domain
-    if live.secure:  # already secure (adopted, or converged before): report a failed check, never switch back
+    if live.secure:
         check = api.verify(domain)
-        return [] if check.passed else [_https_pending(domain, check, switched_back=False)]
+        if check.passed:
+            return []
+        if confirmed:  # secure before (adopted, or converged by an earlier `up`): reported, never switched back
+            return [_https_pending(domain, check, switched_back=False)]
+        api.update(domain, {"secure": False})  # left secure by an interrupted run: HTTPS never passed
     plain = waiting.until(lambda: api.verify(domain), lambda check: check.passed)
     if not plain.passed:
         return [_dns_pending(domain, plain, _FRONT_DOOR_ROUTE)]
@@ -729,11 +493,26 @@ def _https_by_front_door(api: SparkPostApi, live: TrackingDomain, waiting: _Wait
 def _try_secure(api: SparkPostApi, domain: str) -> Verification:
     """Switch to secure and let SparkPost check HTTPS; switch back at once if the check fails, so new
     mail gets ``http://`` links (which the front door serves), not ``https://`` ones that fail."""
-    api.update(domain, {"secure": True})
-    check = api.verify(domain)
+    try:
+        api.update(domain, {"secure": True})
+        check = api.verify(domain)
+    except Exception as error:  # the PUT may have been carried out, and HTTPS is not known to work
+        error.add_note(_switch_back(api, domain))
+        raise
     if not check.passed:
         api.update(domain, {"secure": False})
     return check
+
+
+def _switch_back(api: SparkPostApi, domain: str) -> str:
+    try:
+        api.update(domain, {"secure": False})
+    except SparkPostError as error:
+        return (
+            f"tracking domain {domain!r} could not be switched back to insecure ({error}): new mail may get "
+            "https:// links until the next `pulumi up` switches it back"
+        )
+    return f"tracking domain {domain!r} was switched back to insecure: new mail keeps http:// links"
 
 
 def _plain_http(api: SparkPostApi, live: TrackingDomain, waiting: _Waiting) -> list[str]:
@@ -826,109 +605,90 @@ def _expiry(live: TrackingDomain) -> str:
 # Dynamic provider
 
 
-class SparkPostTrackingDomainProvider(pulumi.dynamic.ResourceProvider):
-    """CRUD of one SparkPost tracking domain. Properties: ``domain``, ``secure``, ``default``,
-    ``subaccount``, ``api_base_url``, ``api_key``, ``adopt_existing``, ``managed_certificate``,
-    ``wait_seconds``; outputs add SparkPost's live state (see ``SparkPostTrackingDomain``)."""
+class SparkPostTrackingDomainProvider(RestResourceProvider):
+    """CRUD of one SparkPost tracking domain, in the pattern every REST resource of this package follows
+    (``tracking_cdn.rest.RestResourceProvider``: adoption only when asked, an interrupted create
+    recoverable). Properties: ``domain``, ``secure``, ``default``, ``subaccount``, ``api_base_url``,
+    ``api_key``, ``adopt_existing``, ``managed_certificate``, ``wait_seconds``; outputs add SparkPost's live
+    state (see ``SparkPostTrackingDomain``)."""
 
-    _REPLACE_ON = ("domain", "subaccount", "api_base_url")
-    _UPDATE_ON = ("secure", "managed_certificate", _SECRET_PROPERTY)
+    kind = "tracking domain"
+    journal_service = "sparkpost"
+    name_property = "domain"
+    replace_on = ("domain", "subaccount", "api_base_url")
+    update_on = ("secure", "managed_certificate", _SECRET_PROPERTY)
 
-    def __init__(self, retry: RetryPolicy = RetryPolicy()) -> None:
-        super().__init__()
-        self.retry = retry
+    def api(self, props: Mapping[str, Any]) -> SparkPostApi:
+        return SparkPostApi(API_KEY.in_state(props, _SECRET_PROPERTY), props["api_base_url"], props.get("subaccount"), self.retry)
 
-    def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        api, wanted = self._api(props), Wanted.from_props(props)
-        adopted = _claim(api, wanted.domain, bool(props.get("adopt_existing")))
-        try:
-            converged = converge(api, wanted, self.retry)
-        except Exception as error:
-            if not adopted:  # leave nothing behind that the next `up` would have to adopt
-                error.add_note(_delete_again(api, wanted.domain))
-            raise
-        return pulumi.dynamic.CreateResult(wanted.domain, _outputs(props, converged, adopted))
+    def scope(self, api: SparkPostApi) -> str:
+        return f"{api.base_url} subaccount={api.subaccount}"
 
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
+    def find(self, api: SparkPostApi, props: Mapping[str, Any]) -> Optional[TrackingDomain]:
+        return api.get(props["domain"])
+
+    def id_of(self, live: TrackingDomain) -> str:
+        return live.domain
+
+    def post(self, api: SparkPostApi, props: Mapping[str, Any]) -> Optional[str]:
+        # Insecure at first: see the module docstring.
+        return props["domain"] if api.create(props["domain"], secure=False) else None
+
+    def hidden(self, api: SparkPostApi, props: Mapping[str, Any]) -> Exception:
+        return TrackingDomainRefused(
+            f"tracking domain {props['domain']!r} exists in SparkPost outside {_owner(api.subaccount)} (names are "
+            "unique across the primary account and its subaccounts): set subaccount to its owner, or use "
+            "another name"
+        )
+
+    def refuse_existing(self, api: SparkPostApi, props: Mapping[str, Any], live: TrackingDomain) -> Exception:
+        return TrackingDomainRefused(
+            f"tracking domain {live.domain!r} already exists in SparkPost ({_owner(live.subaccount)}, secure "
+            f"{live.secure}, default {live.default}) and this stack did not create it. Nothing was "
+            "changed. To manage it here, set adopt_existing=True (stack config sparkpost.adoptExisting: true) "
+            "or import it (resource option import_); its default then changes only if you set default, and "
+            "destroy leaves it in SparkPost. Or use another name. If a `pulumi up` of this stack was "
+            "interrupted while creating it on another machine (this one has no record of that create), delete "
+            "it in SparkPost and run `pulumi up` again (docs/sparkpost.md, \"Interrupted creates\")"
+        )
+
+    def converge(
+        self, api: SparkPostApi, id_: str, props: Mapping[str, Any], *, adopted: bool, confirmed: bool
+    ) -> dict[str, Any]:
+        return _outputs(props, converge(api, Wanted.from_props(props), self.retry, confirmed_secure=confirmed))
+
+    def remove(self, api: SparkPostApi, id_: str, props: Mapping[str, Any]) -> None:
+        api.delete(props["domain"])
+
+    def fetch(self, api: SparkPostApi, id_: str, props: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+        live = api.get(id_)
+        if live is None:
+            return None
+        return _outputs({**props, "domain": id_}, Converged(live, props.get("pending") or ""))
+
+    def check_update(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
         if olds.get("managed_certificate") and not news.get("managed_certificate"):
             raise TrackingDomainRefused(
                 f"{news['domain']!r} uses a SparkPost-managed certificate, and SparkPost has no API to turn that "
                 "off (sparkpost-terraform provider, tracking_domain_https_configuration): keep "
                 "managed_certificate=True, or use a new domain name for a front door"
             )
-        converged = converge(self._api(news), Wanted.from_props(news), self.retry)
-        return pulumi.dynamic.UpdateResult(_outputs(news, converged, bool(olds.get("adopted"))))
 
-    def delete(self, _id: str, props: dict[str, Any]) -> None:
-        if props.get("adopted"):
-            pulumi.log.warn(f"tracking domain {props['domain']} was adopted, not created, by this stack: left as it is")
-            return
-        self._api(props).delete(props["domain"])
+    def confirmed(self, olds: Mapping[str, Any]) -> bool:
+        return olds.get("secure") is True  # secure when the last `up` ended: never switched back
 
-    def read(self, id_: str, props: dict[str, Any]) -> pulumi.dynamic.ReadResult:
-        live = self._api(props).get(id_)
-        if live is None:
-            return pulumi.dynamic.ReadResult("", {})  # deleted outside Pulumi
-        # Refresh passes the prior outputs; `pulumi import` passes only the inputs (no "verified"): a
-        # domain the stack did not create.
-        adopted = bool(props.get("adopted", "verified" not in props))
-        converged = Converged(live, props.get("pending") or "")
-        return pulumi.dynamic.ReadResult(id_, _outputs({**props, "domain": id_}, converged, adopted))
+    def imported(self, props: Mapping[str, Any]) -> bool:
+        # Refresh passes the prior outputs; `pulumi import` passes only the inputs (no "verified").
+        return "verified" not in props
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        replaces = [key for key in self._REPLACE_ON if olds.get(key) != news.get(key)]
-        updates = [key for key in self._UPDATE_ON if olds.get(key) != news.get(key)]
+    def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        updates = super().changed(olds, news)
         if news.get("default") is not None and olds.get("default") != news["default"]:
             updates.append("default")  # an unset default leaves SparkPost's as it is
-        return pulumi.dynamic.DiffResult(
-            changes=bool(replaces or updates),
-            replaces=replaces,
-            # The same domain moving to another account or API must leave the old one first.
-            delete_before_replace=bool(replaces) and olds.get("domain") == news.get("domain"),
-        )
-
-    def _api(self, props: Mapping[str, Any]) -> SparkPostApi:
-        api_key = props.get(_SECRET_PROPERTY) or os.environ.get(API_KEY_ENV)
-        return SparkPostApi(api_key, props["api_base_url"], props.get("subaccount"), self.retry)
+        return updates
 
 
-def _claim(api: SparkPostApi, domain: str, adopt_existing: bool) -> bool:
-    """Create ``domain`` (insecure: see the module docstring), or take over an existing one if asked;
-    True when adopted."""
-    existing = api.get(domain)
-    if existing is None:
-        if api.create(domain, secure=False):
-            return False
-        existing = api.get(domain)  # created by someone else since the lookup
-        if existing is None:
-            raise TrackingDomainRefused(
-                f"tracking domain {domain!r} exists in SparkPost outside {_owner(api.subaccount)} (names are "
-                "unique across the primary account and its subaccounts): set subaccount to its owner, or use "
-                "another name"
-            )
-    if not adopt_existing:
-        raise TrackingDomainRefused(
-            f"tracking domain {domain!r} already exists in SparkPost ({_owner(existing.subaccount)}, secure "
-            f"{existing.secure}, default {existing.default}) and this stack did not create it. Nothing was "
-            "changed. To manage it here, set adopt_existing=True (stack config sparkpost.adoptExisting: true) "
-            "or import it (resource option import_); its default then changes only if you set default, and "
-            "destroy leaves it in SparkPost. Or use another name"
-        )
-    return True
-
-
-def _delete_again(api: SparkPostApi, domain: str) -> str:
-    try:
-        api.delete(domain)
-    except SparkPostError as error:
-        return (
-            f"tracking domain {domain!r}, created by this failed create, could not be deleted again ({error}); "
-            "delete it in SparkPost, or set adopt_existing=True for the next `pulumi up`"
-        )
-    return f"tracking domain {domain!r}, created by this failed create, was deleted again"
-
-
-def _outputs(props: Mapping[str, Any], converged: Converged, adopted: bool) -> dict[str, Any]:
+def _outputs(props: Mapping[str, Any], converged: Converged) -> dict[str, Any]:
     live = converged.live
     echoed = ("domain", "subaccount", "api_base_url", _SECRET_PROPERTY, "managed_certificate")
     return {
@@ -941,7 +701,6 @@ def _outputs(props: Mapping[str, Any], converged: Converged, adopted: bool) -> d
         "uses_managed_certificate": live.uses_managed_certificate,
         "tls_status": live.status.tls_status,
         "certificate_expires_at": live.certificate_expires_at,
-        "adopted": adopted,
         "pending": converged.pending,
     }
 
@@ -987,7 +746,7 @@ class SparkPostTrackingDomainArgs(TypedDict):
     completing with the step left in ``pending`` (default 120; 0 to 1800)."""
 
 
-class SparkPostTrackingDomain(pulumi.dynamic.Resource):
+class SparkPostTrackingDomain(RestResource):
     """A SparkPost tracking domain, switched to ``secure`` (HTTPS links) once SparkPost's checks pass.
 
     Creating a domain that already exists is refused unless ``adopt_existing``; delete removes a domain
@@ -1021,21 +780,10 @@ class SparkPostTrackingDomain(pulumi.dynamic.Resource):
         self, name: str, args: SparkPostTrackingDomainArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         props = resource_properties(args)
-        props[_SECRET_PROPERTY] = resolve_api_key(args.get("api_key"))
-        if props[_SECRET_PROPERTY] is None and not os.environ.get(API_KEY_ENV):
-            pulumi.log.warn(
-                f"no SparkPost API key for {props['domain']}: creating it will fail unless {API_KEY_ENV} is "
-                f"set, or the key given as api_key or with `pulumi config set --secret "
-                f"{api_key_config(pulumi.get_project())} <key>`",
-            )
-        outputs = dict.fromkeys(name for name in SparkPostTrackingDomain.__annotations__ if name not in props)
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=[_SECRET_PROPERTY])
-        super().__init__(
-            SparkPostTrackingDomainProvider(),
-            name,
-            {**props, **outputs},
-            pulumi.ResourceOptions.merge(opts, secret_opts),
-        )
+        # The argument, else <project>:sparkpostApiKey (tracking-cdn:sparkpostApiKey too), else
+        # SPARKPOST_API_KEY, which the provider reads when it calls SparkPost (never in the state).
+        props[_SECRET_PROPERTY] = API_KEY.for_state(args.get("api_key"), props["domain"])
+        super().__init__(SparkPostTrackingDomainProvider(), name, props, opts, secret=_SECRET_PROPERTY)
 
 
 def resource_properties(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -1078,22 +826,6 @@ def validate_tracking_domain(value: Any, *, argument: str) -> str:
             f"guide), e.g. 'track.{name}'",
         )
     return name
-
-
-def resolve_api_key(api_key: Optional[pulumi.Input[str]] = None) -> Optional[pulumi.Output[str]]:
-    """The API key for the resource's state, as a secret: the argument, else the stack's secret config
-    ``<project>:sparkpostApiKey``, else ``tracking-cdn:sparkpostApiKey``. None leaves it to
-    ``SPARKPOST_API_KEY``, which the provider reads when it calls SparkPost (so that key never enters
-    the state)."""
-    project = pulumi.get_project()
-    for namespace in dict.fromkeys([project, SHIPPED_NAMESPACE]):
-        if api_key is None:
-            api_key = pulumi.Config(namespace).get_secret(API_KEY_SETTING)
-    if api_key is None:
-        return None
-    if isinstance(api_key, pulumi.Output):
-        return pulumi.Output.secret(api_key).apply(lambda key: validate_api_key(key, project))
-    return pulumi.Output.secret(validate_api_key(api_key, project))
 
 
 # --------------------------------------------------------------------------------------------------

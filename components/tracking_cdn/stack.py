@@ -44,7 +44,7 @@ STACK_SETTINGS: dict[str, Any] = {
     "sparkpost": SparkPostConfig,
     "sparkpostApiKey": str,
 }
-SECRET_SETTINGS = ("sparkpostApiKey",)
+SECRET_SETTINGS = ("sparkpostApiKey", "keycdnApiKey")
 """Keys that belong in the stack file only encrypted (``pulumi config set --secret``)."""
 
 NO_FRONT_DOOR = "none"
@@ -83,6 +83,7 @@ FRONT_DOORS: dict[str, FrontDoorKind] = {
     "azure": FrontDoorKind("tracking_cdn.azure", "AzureFrontDoorTrackingDomain", "azure"),
     "cloudflare": FrontDoorKind("tracking_cdn.cloudflare", "CloudflareTrackingDomain", "cloudflare"),
     "fastly": FrontDoorKind("tracking_cdn.fastly", "FastlyTrackingDomain", "fastly"),
+    "keycdn": FrontDoorKind("tracking_cdn.keycdn", "KeyCdnTrackingDomain", "keycdn"),
 }
 
 
