@@ -37,7 +37,7 @@ Beyond Pulumi's own rule, ``https_losses`` checks that no host name a certificat
 is left without an issued certificate: a certificate serving live names may be replaced only when
 what attaches the new one waits for its issuance (``replacements.ISSUANCE_WAITERS``).
 
-Pure: standard library and ``replacements`` only.
+Pure: standard library, ``documents`` and ``replacements`` only.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Collection, Iterator, Mapping, Optional, Sequence
 
+from .documents import DocumentError, load_json
 from .replacements import (
     CERTIFICATES, ISSUANCE_WAITERS, ApiRule, certificate_names, normalize_path, paths_overlap, rules_for,
 )
@@ -79,10 +80,9 @@ class NotAPlan(ValueError):
 def load_plan(text: str, source: str) -> dict[str, Any]:
     """The plan document in ``text`` (read from ``source``), checked for what the diff relies on."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise NotAPlan(f"{source}: not JSON ({error.msg} at line {error.lineno}); give the output of "
-                       "`tracking-cdn plan --stack <stack> --json`") from None
+        document = load_json(text, source)
+    except DocumentError as error:
+        raise NotAPlan(f"{error}; give the output of `tracking-cdn plan --stack <stack> --json`") from None
     if not isinstance(document, dict) or "format" not in document:
         raise NotAPlan(f"{source}: not a plan document (no `format`); give the output of "
                        "`tracking-cdn plan --stack <stack> --json`")

@@ -16,7 +16,6 @@ as under ``tracking-cdn plan``.
 
 import difflib
 import importlib
-import json
 import re
 import types
 import typing
@@ -29,6 +28,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from .contract import ROUTE, DnsRecord
+from .documents import DocumentError, load_json
 from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
 from .sparkpost import SparkPostConfig
@@ -155,9 +155,9 @@ def typed_setting(config: pulumi.Config, key: str, annotation: Any) -> Any:
         # A list or object in the stack file: the Pulumi CLI hands it over as JSON text, never a name or id.
         raise StackConfigError(full_key, f"expected {_text_wanted(key, structured)}, got {got(f'{_kind(structured)} {raw}')}")
     try:
-        value = json.loads(raw)
+        value = load_json(raw, full_key)
         fits = _fits(value, annotation)
-    except json.JSONDecodeError:
+    except DocumentError:
         fits = False
     if not fits:
         raise StackConfigError(full_key, f"expected {describe(annotation, key)}, got {got(repr(raw))}")
@@ -193,8 +193,8 @@ def _structured(raw: str) -> Optional[Any]:
     if not raw.startswith(("[", "{")):
         return None
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
+        value = load_json(raw, "config")
+    except DocumentError:
         return None
     return value if isinstance(value, (list, dict)) else None
 
