@@ -134,6 +134,17 @@ def test_every_64_bit_integer_and_a_large_float_still_read():
     assert load_json("[18446744073709551615, -1e308]", "s") == [18446744073709551615, -1e308]
 
 
+def test_terminal_escapes_and_bidi_overrides_in_a_key_are_shown_escaped(project, capsys):
+    code, out, err = plan(project, STACK + '  "tracking-cdn:es\\e[31mp\\u202e": sparkpost\n', capsys)
+    assert_one_line_refusal(code, out, err, "tracking-cdn:es\\x1b[31mp\\u202e: unknown key")
+    assert "\x1b" not in err and "\u202e" not in err
+    config = {"tracking-cdn:frontDoor": "cloudfront", "tracking-cdn:domains": '["track.example.com"]',
+              "tracking-cdn:es\x1b[31mp\u202e": "sparkpost"}
+    with pytest.raises(StackConfigError) as refused:  # under pulumi up
+        run_offline(stack_program, config=config)
+    assert str(refused.value).startswith("tracking-cdn:es\\x1b[31mp\\u202e: unknown key")
+
+
 # --- plans given to --against ------------------------------------------------------------------------
 
 

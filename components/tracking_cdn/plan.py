@@ -296,7 +296,9 @@ def _shown(path: Path) -> str:
 
 
 def _fail(message: str) -> int:
-    print(f"tracking-cdn plan: error: {' '.join(message.split())}", file=sys.stderr)
+    from .errors import printable
+
+    print(f"tracking-cdn plan: error: {printable(' '.join(message.split()))}", file=sys.stderr)
     return 2
 
 

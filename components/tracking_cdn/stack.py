@@ -29,7 +29,7 @@ from pulumi.runtime import config as runtime_config
 
 from .contract import ROUTE, DnsRecord
 from .documents import DocumentError, load_json
-from .errors import InvalidArgument
+from .errors import InvalidArgument, printable
 from .esp import DEFAULT_ESP, resolve_origin
 from .sparkpost import SparkPostConfig
 from .sparkpost import register_from_config as register_sparkpost_domains
@@ -68,6 +68,10 @@ class StackConfigError(InvalidArgument, pulumi.RunError):
     (``tracking-cdn:domains``). A ``RunError``, so ``pulumi up`` prints the message alone rather
     than a traceback (``pulumi.errors.RunError``'s docstring: "a clean exit rather than the usual
     verbose unhandled error logic")."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        # A key is the stack file's text: shown escaped, as values are (their repr escapes them).
+        super().__init__(printable(argument), message)
 
 
 @dataclass(frozen=True)
