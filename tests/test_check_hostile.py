@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from hostile_peer import HostilePeer
+from hostile_peer import HostilePeer, name_in_subject_only
 from tracking_cdn.cli import main
 
 ESCAPE = "\x1b[2K\r  pass  https            the ESP answered 302"  # erases the line, prints a fake verdict
@@ -127,3 +127,23 @@ def test_a_proxy_that_adds_its_own_server_line_still_shows_the_esp(peer, capsys)
     checks = checks_of(peer.args(CADDY_STYLE), capsys)
     assert checks["https"]["verdict"] == "pass"
     assert "Server: Caddy, msys-http" in checks["https"]["summary"]
+
+
+# --- certificates as browsers verify them (issue 28) ----------------------------------------------------
+
+CN_ONLY = "track.cnonly.invalid"
+
+
+@pytest.mark.parametrize("ip_address", [None, "127.0.0.1"], ids=["no subjectAltName", "an IP subjectAltName only"])
+def test_a_name_only_in_the_subject_common_name_fails_as_browsers_fail_it(capsys, ip_address):
+    """Python's ssl falls back to the CN when no DNS name is listed; Chrome 58+, iOS 13+ and Firefox
+    48+ do not, so neither does check (the certificate is otherwise trusted and current)."""
+    with HostilePeer({CN_ONLY: ESP_CLICK}, names=(), certificate=name_in_subject_only(CN_ONLY, ip_address)) as peer:
+        checks = checks_of(peer.args(CN_ONLY), capsys)
+    certificate = checks["tls-certificate"]
+    assert certificate["verdict"] == "fail"
+    assert certificate["summary"] == (
+        f"the certificate names {CN_ONLY} only in its subject's common name (CN), with no DNS subjectAltName: "
+        "browsers (Chrome 58+, iOS 13+, Firefox 48+) ignore the CN")
+    assert "subjectAltName" in certificate["hint"]
+    assert f"subject: commonName={CN_ONLY}" in certificate["evidence"]

@@ -194,6 +194,10 @@ def _certificate_names(certificate: dict) -> list[str]:
     return [value for kind, value in certificate.get("subjectAltName", ()) if kind == "DNS"]
 
 
+def _common_names(certificate: dict) -> list[str]:
+    return [value.lower() for rdn in certificate.get("subject", ()) for key, value in rdn if key == "commonName"]
+
+
 def _days_left(certificate: dict) -> int:
     """Whole days until expiry; negative once expired (-3: expired three full days ago)."""
     return int((ssl.cert_time_to_seconds(certificate["notAfter"]) - time.time()) / 86400)
@@ -227,10 +231,18 @@ def _judge_rejected_certificate(
             "renew it; managed certificates renew only while DNS points at the front door and "
             "validation records exist",
         )
+    elif error.verify_code == HOSTNAME_MISMATCH_CODE and certificate and not _certificate_names(certificate) \
+            and domain in _common_names(certificate):
+        summary, hint = (
+            f"the certificate names {domain} only in its subject's common name (CN), with no DNS "
+            "subjectAltName: browsers (Chrome 58+, iOS 13+, Firefox 48+) ignore the CN",
+            "reissue the certificate with the domain in its subjectAltName (every public CA and the front "
+            "doors' managed certificates do; hand-made ones often do not)",
+        )
     elif error.verify_code == HOSTNAME_MISMATCH_CODE:
         covered = ", ".join(_certificate_names(certificate)) if certificate else "unknown names"
         summary, hint = (
-            f"the certificate is not valid for {domain} (it covers {covered})",
+            f"the certificate is not valid for {domain} (it covers {covered or 'no DNS name'})",
             "add the domain to the front door's certificate (the component's domains) and wait for "
             "issuance; the front door may be answering with its default certificate",
         )

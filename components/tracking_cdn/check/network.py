@@ -165,9 +165,14 @@ def _describe_os_error(error: Optional[OSError]) -> str:
 
 
 def verifying_context(ca_bundle: Optional[str]) -> ssl.SSLContext:
-    """What a browser does: trusted chain and the right name. ``ca_bundle`` replaces the system
+    """What a browser does: trusted chain and the right name, in a DNS subjectAltName only. Python
+    (OpenSSL) otherwise falls back to the subject's common name when no DNS name is listed; Chrome
+    58+ (https://chromestatus.com/feature/4981025180483584), iOS 13 and macOS 10.15
+    (https://support.apple.com/en-us/103769) and Firefox 48+ do not. ``ca_bundle`` replaces the system
     trust store, like curl's ``--cacert``."""
-    return ssl.create_default_context(cafile=ca_bundle)
+    context = ssl.create_default_context(cafile=ca_bundle)
+    context.hostname_checks_common_name = False
+    return context
 
 
 def probing_context(version: Optional[ssl.TLSVersion] = None) -> ssl.SSLContext:
