@@ -406,13 +406,7 @@ def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> Chec
         proof = f"Server: {server}" if expected_server else f"a status {profile.name} gives for {profile.health_path}"
         return CheckResult(name, Verdict.PASS, f"the ESP answered {answer.status} ({proof})", evidence)
     if target and target.hostname == origin_host:
-        return CheckResult(
-            name,
-            Verdict.PASS,
-            f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; the ESP itself "
-            "is not contacted by this check)",
-            evidence,
-        )
+        return _judge_redirect_to_esp(name, answer, target, settings, "the ESP itself is not contacted by this check")
     if status_ok:
         return CheckResult(
             name,
@@ -439,10 +433,7 @@ def _judge_reachability(name: str, answer: HttpAnswer, settings: Settings, targe
     evidence = (answer.describe(),)
     server = answer.header("server") or "absent"
     if target and target.hostname == origin_host:
-        return CheckResult(
-            name, Verdict.PASS, f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; reachability only)",
-            evidence,
-        )
+        return _judge_redirect_to_esp(name, answer, target, settings, "reachability only")
     if answer.status >= 500 or answer.status in FRONT_DOOR_REFUSALS:
         return CheckResult(
             name, Verdict.FAIL, f"the front door answered {answer.status} {answer.reason} itself (Server: {server})",
@@ -460,21 +451,76 @@ def _judge_reachability(name: str, answer: HttpAnswer, settings: Settings, targe
     return CheckResult(name, Verdict.PASS, f"answered {answer.status} for {REACHABILITY_PATH} (Server: {server}); {unknown}", evidence)
 
 
+def _judge_redirect_to_esp(name: str, answer: HttpAnswer, target: SplitResult, settings: Settings, note: str,
+                           ) -> CheckResult:
+    """A redirect-style front door (Cloudflare's recipe): the browser must follow it, over HTTPS when
+    the link was HTTPS."""
+    origin_host, evidence = settings.origin.host, (answer.describe(),)
+    if target.scheme not in DEFAULT_PORTS:
+        return CheckResult(
+            name, Verdict.FAIL, f"redirects to a {target.scheme}: URL of {origin_host}, which browsers do not follow",
+            evidence, hint=f"redirect to https://{origin_host} with the path and query string kept",
+        )
+    if name == "https" and target.scheme == "http":
+        return CheckResult(
+            name, Verdict.FAIL, f"redirects to http://{origin_host}: the click leaves HTTPS for plain HTTP", evidence,
+            hint=f"redirect to https://{origin_host} (the redirect rule's target URL)",
+        )
+    return CheckResult(
+        name, Verdict.PASS, f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; {note})", evidence,
+    )
+
+
 class BadLocation(ValueError):
     """A redirect's Location that is not a usable URL."""
 
 
 def _redirect_target(answer: HttpAnswer) -> Optional[SplitResult]:
-    """Where a redirect points, resolved against the requested URL; None for other answers."""
+    """Where a redirect points, resolved against the requested URL; None for other answers. A
+    Location that a browser's URL parser (WHATWG URL) could read differently from ``urlsplit`` is
+    refused rather than guessed at (see ``_ambiguity``)."""
     location = answer.header("location")
     if answer.status not in REDIRECT_STATUSES or not location:
         return None
+    ambiguity = _ambiguity(location)
+    if ambiguity:
+        raise BadLocation(f"Location {location!r} {ambiguity}, which browsers and URL parsers read differently")
     try:
         target = urlsplit(urljoin(answer.url, location))
         target.port  # urlsplit checks the port only when it is read
     except ValueError as error:
         raise BadLocation(f"Location {location!r} is not a valid URL ({error})") from None
     return target
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _ambiguity(location: str) -> Optional[str]:
+    """Why ``location`` is ambiguous, or None. WHATWG URL parsing, as browsers do it, reads a
+    backslash as a slash in http(s) URLs (``https://evil.example\\@spgo.io/`` goes to evil.example,
+    where ``urlsplit`` reads the host spgo.io after the ``@``), drops tabs and newlines, skips any
+    number of slashes after ``https:`` (or none), and percent-decodes and IDNA-maps the host. A valid
+    redirect needs none of that, nor user information before the host."""
+    if "\\" in location:
+        return "has a backslash"
+    if _CONTROL.search(location):
+        return "has a control character"
+    scheme = _SCHEME.match(location)
+    rest = location[scheme.end():] if scheme else location
+    if scheme and scheme.group(1).lower() in DEFAULT_PORTS and not rest.startswith("//"):
+        return f"has no // after {scheme.group(1)}:"
+    if rest.startswith("///"):
+        return "has more than two slashes before the host"
+    if not rest.startswith("//"):
+        return None  # a path on the same host
+    authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
+    if "@" in authority:
+        return "has user information (user@host) before the host"
+    if "%" in authority or not authority.isascii():
+        return "has a percent-encoded or non-ASCII host"
+    return None
 
 
 def _same_resource(first: SplitResult, second: SplitResult) -> bool:
