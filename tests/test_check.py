@@ -156,26 +156,43 @@ def test_an_answer_slower_than_the_timeout_fails_within_the_timeout(front_door, 
     assert "no complete answer within 1 s" in checks["https"]["summary"]
 
 
-def run_without_network(script: str) -> subprocess.CompletedProcess:
-    """Python ``script`` in a network namespace of its own (only loopback, and that down): a name
-    that is not pinned fails to resolve there without a DNS query leaving the machine."""
+def check_with_resolver(answer: str) -> subprocess.CompletedProcess:
+    """``tracking-cdn check NXDOMAIN`` in namespaces of its own whose only DNS resolver, on
+    127.0.0.1, answers every query with ``answer`` (tests/dns_stub.py): no query leaves the machine."""
     if not shutil.which("unshare") and not os.environ.get("CI"):
         pytest.skip("unshare (util-linux) is not installed")
     return subprocess.run(
-        ["unshare", "-rn", sys.executable, "-c", script],
+        ["unshare", "-rnm", sys.executable, str(REPO / "tests" / "dns_stub.py"), answer, NXDOMAIN, "--timeout", "3"],
         capture_output=True, text=True, timeout=60, cwd=REPO, env=os.environ.copy(),
     )
 
 
-def test_an_unknown_name_fails_dns_and_skips_the_rest():
-    result = run_without_network(
-        f"from tracking_cdn.cli import main; raise SystemExit(main(['check', '{NXDOMAIN}', '--timeout', '2', '--json']))"
-    )
+@pytest.mark.parametrize(("answer", "summary"), [
+    ("nxdomain", f"{NXDOMAIN} does not resolve: no such name (Name or service not known)"),
+    ("nodata", f"{NXDOMAIN} does not resolve: the name has no address record (No address associated with hostname)"),
+])
+def test_a_missing_record_fails_dns_says_so_and_skips_the_rest(answer, summary):
+    result = check_with_resolver(answer)
     assert result.returncode == 1, result.stderr
     (domain,) = json.loads(result.stdout)["domains"]
     checks = {item["name"]: item for item in domain["checks"]}
-    assert checks["dns"]["verdict"] == "fail" and "does not resolve" in checks["dns"]["summary"]
+    assert (checks["dns"]["verdict"], checks["dns"]["summary"]) == ("fail", summary)
+    assert checks["dns"]["hint"].startswith("create the record the front door needs")
     assert {checks[name]["verdict"] for name in ("tls-certificate", "https", "http", "caching")} == {"skip"}
+
+
+@pytest.mark.parametrize("answer", ["unreachable", "servfail", "refused"])
+def test_a_resolver_that_gives_no_answer_is_not_reported_as_a_missing_record(answer):
+    """"Temporary failure in name resolution" used to get the missing record's hint: create the record."""
+    result = check_with_resolver(answer)
+    assert result.returncode == 1, result.stderr
+    (domain,) = json.loads(result.stdout)["domains"]
+    dns = next(item for item in domain["checks"] if item["name"] == "dns")
+    assert dns["verdict"] == "fail"
+    assert dns["summary"] == (f"could not look up {NXDOMAIN}: the DNS resolver gave no usable answer "
+                              "(Temporary failure in name resolution)")
+    assert dns["hint"].startswith("this says nothing about the record")
+    assert f"--resolve {NXDOMAIN}:443:ADDRESS" in dns["hint"]
 
 
 def test_a_domain_still_pointing_at_the_esp_is_a_warning(front_door, capsys):

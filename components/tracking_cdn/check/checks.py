@@ -87,13 +87,16 @@ def _check_dns(domain: str, settings: Settings, deadline: Deadline) -> CheckResu
     try:
         resolution = settings.resolver.lookup(domain, settings.https_port, deadline)
     except (LookupFailed, CheckTimeout) as error:
-        return CheckResult(
-            "dns",
-            Verdict.FAIL,
-            str(error),
-            hint="create the record the front door needs (the component's dns_records output) "
-            "or fix the name's spelling",
-        )
+        if isinstance(error, LookupFailed) and error.record_missing:
+            hint = "create the record the front door needs (the component's dns_records output) or fix the name's spelling"
+        else:
+            hint = (
+                "this says nothing about the record: the resolver this machine uses (/etc/resolv.conf) is unreachable "
+                "or refused the query, or could not reach the domain's name servers (SERVFAIL: a broken delegation or "
+                f"DNSSEC chain); retry, ask another resolver (dig {domain} @1.1.1.1), or check the front door "
+                f"meanwhile with --resolve {domain}:{settings.https_port}:ADDRESS"
+            )
+        return CheckResult("dns", Verdict.FAIL, str(error), hint=hint)
     evidence = list(_where_it_points(resolution))
     esp_reason, note = _points_at_esp(resolution, settings, deadline)
     if note:
