@@ -76,11 +76,27 @@ def test_human_output_names_each_verdict_and_the_exit_code(front_door, capsys):
     assert out.rstrip().endswith("exit code 0")
 
 
-def test_http_redirected_to_https_on_the_same_host_passes_and_says_so(front_door, capsys):
-    code, checks = checks_of(front_door.args(REDIRECTING), capsys)
+def test_http_redirected_to_https_on_the_same_host_passes_when_meant_and_says_so(front_door, capsys):
+    code, checks = checks_of([*front_door.args(REDIRECTING), "--redirect-http-to-https"], capsys)
     assert code == 0
     assert checks["http"]["verdict"] == "pass"
     assert "redirected to HTTPS on the same host" in checks["http"]["summary"]
+
+
+def test_a_redirect_to_https_nobody_asked_for_is_a_warning(front_door, capsys):
+    """The front doors' default is no redirect (links in delivered mail are http://): a redirect
+    without --redirect-http-to-https was configured somewhere else, e.g. a zone setting."""
+    code, checks = checks_of(front_door.args(REDIRECTING), capsys)
+    assert (code, checks["http"]["verdict"]) == (2, "warn")
+    assert "although no redirect was asked for (redirect_http_to_https is false)" in checks["http"]["summary"]
+    assert "Always Use HTTPS" not in checks["http"]["summary"], "nginx answered, not Cloudflare"
+    assert "--redirect-http-to-https" in checks["http"]["hint"]
+
+
+def test_plain_http_served_when_a_redirect_is_meant_is_a_warning(front_door, capsys):
+    code, checks = checks_of([*front_door.args(HEALTHY), "--redirect-http-to-https"], capsys)
+    assert (code, checks["http"]["verdict"]) == (2, "warn")
+    assert checks["http"]["summary"].startswith("served over plain HTTP, not redirected to HTTPS")
 
 
 def test_a_redirect_style_front_door_to_the_esp_passes_both_schemes(front_door, capsys):
@@ -154,6 +170,17 @@ def test_an_answer_slower_than_the_timeout_fails_within_the_timeout(front_door, 
     assert code == 1
     assert checks["https"]["verdict"] == "fail"
     assert "no complete answer within 1 s" in checks["https"]["summary"]
+
+
+def run_without_network(script: str) -> subprocess.CompletedProcess:
+    """Python ``script`` in a network namespace of its own (only loopback, and that down): a name
+    that is not pinned fails to resolve there without a DNS query leaving the machine."""
+    if not shutil.which("unshare") and not os.environ.get("CI"):
+        pytest.skip("unshare (util-linux) is not installed")
+    return subprocess.run(
+        ["unshare", "-rn", sys.executable, "-c", script],
+        capture_output=True, text=True, timeout=60, cwd=REPO, env=os.environ.copy(),
+    )
 
 
 def check_with_resolver(answer: str) -> subprocess.CompletedProcess:

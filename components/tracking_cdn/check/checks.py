@@ -59,6 +59,9 @@ class Settings:
     ca_bundle: Optional[str]
     app_links: tuple[str, ...] = ()
     """The app-link files to check (``apple``, ``android``); empty: no ``deep-links`` check."""
+    redirect_http_to_https: bool = False
+    """Whether the front door is meant to redirect plain HTTP to HTTPS on the same host (its
+    ``redirect_http_to_https``): then ``http`` expects the redirect, otherwise it expects plain HTTP served."""
 
     def deadline(self) -> Deadline:
         return Deadline(self.timeout)
@@ -365,16 +368,49 @@ def check_http(domain: str, settings: Settings) -> CheckResult:
     except BadLocation:
         target = None  # reported by _judge_esp_answer
     if target and target.scheme == "https" and target.hostname == domain and (target.port or 443) == settings.https_port:
-        return CheckResult(
-            "http",
-            Verdict.PASS,
-            f"redirected to HTTPS on the same host ({answer.status} to {answer.header('location')})",
-            (answer.describe(),),
-        )
+        return _judge_https_redirect(answer, target, settings)
     result = _judge_esp_answer("http", answer, settings)
+    if result.verdict is Verdict.PASS and settings.redirect_http_to_https:
+        return CheckResult(
+            "http", Verdict.WARN, f"served over plain HTTP, not redirected to HTTPS as --redirect-http-to-https expects: "
+            f"{result.summary}", result.evidence,
+            hint="turn the front door's redirect on (redirect_http_to_https: true), or leave --redirect-http-to-https "
+            "out if plain HTTP is meant",
+        )
     if result.verdict is Verdict.PASS:
         return CheckResult("http", Verdict.PASS, f"served over plain HTTP (no redirect): {result.summary}", result.evidence)
     return result
+
+
+def _judge_https_redirect(answer: HttpAnswer, target: SplitResult, settings: Settings) -> CheckResult:
+    """Plain HTTP answered with a redirect to HTTPS on the same host: what ``--redirect-http-to-https``
+    asks for, otherwise a redirect nobody configured in the front door (the components' default is
+    none: links in delivered mail are http://). Cloudflare's Always Use HTTPS zone setting answers
+    every http:// URL of the zone so: "Reply to all requests for URLs that use "http" with a 301
+    redirect to the equivalent "https" URL" (Cloudflare API, zone setting always_use_https)."""
+    redirected = f"redirected to HTTPS on the same host ({answer.status} to {answer.header('location')})"
+    evidence = (answer.describe(),)
+    if settings.redirect_http_to_https:
+        return CheckResult("http", Verdict.PASS, redirected, evidence)
+    asked = urlsplit(answer.url)
+    by_cloudflare = "cloudflare" in server_products(answer.header("server")) or bool(answer.header("cf-ray"))
+    if by_cloudflare and answer.status == 301 and (target.path, target.query) == (asked.path, asked.query):
+        return CheckResult(
+            "http", Verdict.WARN,
+            f"{redirected}, although no redirect was asked for (redirect_http_to_https is false): Cloudflare's "
+            "Always Use HTTPS zone setting does this (dashboard: SSL/TLS > Edge Certificates > Always Use HTTPS)",
+            evidence,
+            hint="turn Always Use HTTPS off for the zone, or keep plain-HTTP links served on the tracking hosts as "
+            "docs/front-doors/cloudflare.md (Always Use HTTPS) describes; meanwhile every http:// link in delivered "
+            "mail lands on HTTPS, and fails on a name without its certificate. If the redirect is meant, pass "
+            "--redirect-http-to-https",
+        )
+    return CheckResult(
+        "http", Verdict.WARN, f"{redirected}, although no redirect was asked for (redirect_http_to_https is false)",
+        evidence,
+        hint="links in delivered mail are http://: forward plain HTTP to the ESP as the front door's default does; if "
+        "the redirect is meant (redirect_http_to_https: true), pass --redirect-http-to-https",
+    )
 
 
 def _fetch_health(domain: str, scheme: str, port: int, settings: Settings) -> HttpAnswer:

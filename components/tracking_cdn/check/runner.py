@@ -61,6 +61,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         timeout=args.timeout,
         ca_bundle=args.ca_bundle,
         app_links=args.app_links or (),
+        redirect_http_to_https=args.redirect_http_to_https,
     )
 
 
