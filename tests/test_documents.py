@@ -149,7 +149,7 @@ def test_terminal_escapes_and_bidi_overrides_in_a_key_are_shown_escaped(project,
 
 
 @pytest.mark.parametrize(("document", "words"), [
-    (DEEP_JSON, f"is nested more than {MAX_DEPTH} levels deep (line 1, column {MAX_DEPTH + 1})"),
+    (DEEP_JSON, f"is nested more than {MAX_DEPTH} levels deep"),
     (f'{{"format": {LONG_INTEGER}}}', "has an integer of 5000 digits"),
     ('{"format": 1e400}', "has the number 1e400, beyond the range of a 64-bit float"),
 ])

@@ -4,7 +4,7 @@ Every document the project reads goes through here: ``Pulumi.yaml`` and stack fi
 (:func:`load_yaml`), plans given to ``plan --against``, app-link files (given to a front door, to
 ``tracking-cdn proxy``, or fetched by ``tracking-cdn check --app-links``) and the JSON config values
 the stack program reads (:func:`load_json`). A document beyond these bounds is refused with one
-:class:`DocumentError` line that says where, before anything walks it:
+:class:`DocumentError` line (saying where in YAML), before the rest of tracking-cdn walks it:
 
 - **aliases** (YAML): a document whose aliases make up most of it once expanded is refused as the
   Pulumi CLI's YAML parser (Go yaml.v3) refuses it, "excessive aliasing": more than 100 aliased
@@ -61,7 +61,6 @@ def load_json(text: str | bytes, source: str, *, unique_keys: bool = False) -> A
             text = text.decode("utf-8")
         except UnicodeDecodeError as error:
             raise DocumentError(source, f"is not UTF-8 text: {error}") from None
-    _check_json_depth(text, source)
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         document = dict(pairs)
@@ -75,7 +74,7 @@ def load_json(text: str | bytes, source: str, *, unique_keys: bool = False) -> A
         raise DocumentError(source, f"is not valid JSON: {name} is not a JSON number")
 
     try:
-        return json.loads(
+        document = json.loads(
             text, object_pairs_hook=no_duplicates if unique_keys else None, parse_constant=no_constant,
             parse_int=lambda digits: _integer(digits, source), parse_float=lambda digits: _float(digits, source),
         )
@@ -83,29 +82,23 @@ def load_json(text: str | bytes, source: str, *, unique_keys: bool = False) -> A
         raise DocumentError(
             source, f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
+    except RecursionError:  # nested thousands of levels deep: beyond what the parser itself can read
+        raise DocumentError(source, f"is nested more than {MAX_DEPTH} levels deep") from None
+    if isinstance(document, (dict, list)):
+        _check_json_depth(document, source)
+    return document
 
 
-_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-"""A JSON string (skipped whole, brackets inside it included) or a bracket."""
-
-
-def _check_json_depth(text: str, source: str) -> None:
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return  # cannot nest deeper
-    depth = 0
-    for token in _JSON_NESTING.finditer(text):
-        bracket = token.group()
-        if bracket in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise DocumentError(source, f"is nested more than {MAX_DEPTH} levels deep ({_position(text, token.start())})")
-        elif bracket in "]}":
-            depth -= 1
-
-
-def _position(text: str, offset: int) -> str:
-    line = text.count("\n", 0, offset) + 1
-    return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+def _check_json_depth(document: Any, source: str) -> None:
+    """Refuse ``document`` nested deeper than ``MAX_DEPTH``: a walk without recursion, after the
+    parse (the C parser is fast, and refuses what would exhaust the stack itself)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if depth > MAX_DEPTH:
+            raise DocumentError(source, f"is nested more than {MAX_DEPTH} levels deep")
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def _integer(digits: str, source: str) -> int:
