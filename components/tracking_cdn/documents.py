@@ -91,14 +91,17 @@ def load_json(text: str | bytes, source: str, *, unique_keys: bool = False) -> A
 
 def _check_json_depth(document: Any, source: str) -> None:
     """Refuse ``document`` nested deeper than ``MAX_DEPTH``: a walk without recursion, after the
-    parse (the C parser is fast, and refuses what would exhaust the stack itself)."""
-    pending = [(document, 1)]
-    while pending:
-        value, depth = pending.pop()
-        children = value.values() if isinstance(value, dict) else value
+    parse (the C parser is fast, and refuses what would exhaust the stack itself), one level of
+    lists and objects at a time (no bookkeeping per value)."""
+    level, depth = [document], 1
+    while level:
         if depth > MAX_DEPTH:
             raise DocumentError(source, f"is nested more than {MAX_DEPTH} levels deep")
-        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        below = []
+        for value in level:
+            below.extend(child for child in (value.values() if isinstance(value, dict) else value)
+                         if isinstance(child, (dict, list)))
+        level, depth = below, depth + 1
 
 
 def _integer(digits: str, source: str) -> int:
