@@ -125,7 +125,14 @@ def test_nesting_up_to_the_limit_is_read():
 
 def test_a_5000_digit_integer_in_a_stack_file_is_refused_in_one_line(project, capsys):
     code, out, err = plan(project, STACK + f"  other:x: {LONG_INTEGER}\n", capsys)
-    assert_one_line_refusal(code, out, err, "has an integer of 5000 digits at line 5, column 12", "at most 20")
+    assert_one_line_refusal(code, out, err, "has an integer of 5000 digits at line 5, column 12", "at most 20",
+                            'quote it ("...") if it is text')
+
+
+def test_a_long_number_quoted_in_yaml_is_text_as_the_refusal_suggests():
+    assert load_yaml(f'a: "{LONG_INTEGER}"\nb: "1.0e+400"', "s") == {"a": LONG_INTEGER, "b": "1.0e+400"}
+    with pytest.raises(DocumentError, match=r"1\.0e\+400 at line 1, column 4, beyond the range .* quote it"):
+        load_yaml("a: 1.0e+400", "s")
 
 
 def test_every_64_bit_integer_and_a_large_float_still_read():

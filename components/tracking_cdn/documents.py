@@ -117,15 +117,18 @@ def _float(text: str, source: str) -> float:
     return value
 
 
-def _too_many_digits(digits: str, where: str = "") -> str:
+def _too_many_digits(digits: str, where: str = "", text_hint: str = "") -> str:
     count = len(digits.lstrip("-+"))
     return (f"has an integer of {count} digits{where} ({_abbreviated(digits)}); at most {MAX_INTEGER_DIGITS} are read "
-            "(every 64-bit integer)")
+            f"(every 64-bit integer){text_hint}")
 
 
-def _out_of_float_range(text: str, where: str = "") -> str:
+def _out_of_float_range(text: str, where: str = "", text_hint: str = "") -> str:
     return (f"has the number {_abbreviated(text)}{where}, beyond the range of a 64-bit float (about 1.8e308): parsers "
-            "read it as Infinity or refuse it; write a smaller number")
+            f"read it as Infinity or refuse it; write a smaller number{text_hint}")
+
+
+_QUOTE_IF_TEXT = "; quote it (\"...\") if it is text, such as an id"
 
 
 def _abbreviated(text: str, keep: int = 12) -> str:
@@ -207,13 +210,13 @@ def _define_loader() -> Any:
         def construct_decimal(self, node: Any) -> int:
             digits = self.construct_scalar(node)
             if len(digits.lstrip("-+")) > MAX_INTEGER_DIGITS:
-                raise DocumentError(self.source, _too_many_digits(digits, f" at {_mark(node)}"))
+                raise DocumentError(self.source, _too_many_digits(digits, f" at {_mark(node)}", _QUOTE_IF_TEXT))
             return int(digits, 10)
 
         def construct_finite_float(self, node: Any) -> float:
             value = self.construct_yaml_float(node)
             if math.isinf(value) and "inf" not in node.value.lower():  # .inf is YAML's own infinity
-                raise DocumentError(self.source, _out_of_float_range(node.value, f" at {_mark(node)}"))
+                raise DocumentError(self.source, _out_of_float_range(node.value, f" at {_mark(node)}", _QUOTE_IF_TEXT))
             return value
 
     replaced = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"}
