@@ -20,6 +20,9 @@ the resources of an offline run, the way Cloudflare's documentation describes th
   ``fetch`` API is the Workers one); a request the Worker passes on gets ``599``. The answer carries
   ``X-Edge-Stand-In: worker <script>``. Without Node.js the stand-in answers ``200`` with that header
   and no body.
+- **Always Use HTTPS** (the zone setting, off unless ``always_use_https``): every plain-HTTP request
+  of a proxied hostname is answered "with a 301 redirect to the equivalent https URL" (Cloudflare
+  API, zone setting ``always_use_https``): same host, path and query, on the stand-in's HTTPS port.
 - **Origin**: the proxied CNAME's target, reached through ``origins`` (host -> local port): SSL
   ``full`` = HTTPS without verifying the certificate, ``strict`` = verified against ``origin_ca``,
   ``flexible``/``off`` = plain HTTP; SNI and ``Host`` are the request's host unless a rule rewrites
@@ -140,6 +143,8 @@ class CloudflareEdge:
     origin_ca: Optional[trustme.CA] = None
     zone_ssl_mode: str = "flexible"
     """The zone's own SSL mode (Cloudflare's historical default): what applies without a rule."""
+    always_use_https: bool = False
+    """The zone's Always Use HTTPS setting (off by default on Cloudflare)."""
     ca: trustme.CA = field(default_factory=trustme.CA)
     seen: list[EdgeRequest] = field(default_factory=list)
 
@@ -212,6 +217,8 @@ class CloudflareEdge:
         record = self.records.get(host)
         if record is None or not record.get("proxied"):
             return _answer(handler, 409, {}, b"not a proxied hostname of this zone\n")  # DNS would not lead here
+        if self.always_use_https and not tls:
+            return _answer(handler, 301, {"Location": f"https://{host}:{self.https_port}{handler.path}"}, b"")
         for rule in self._matching("http_request_dynamic_redirect", host, path, tls)[:1]:  # the first match answers
             location = redirect_location(rule["actionParameters"], host, path, query)
             return _answer(handler, rule["actionParameters"]["fromValue"]["statusCode"], {"Location": location}, b"")

@@ -12,6 +12,8 @@ API::
 Each connection reads one request, looks up its ``Host`` (port removed) in the answers and writes
 those raw bytes back (unknown hosts get a 404), then closes. The certificate covers ``names``; its
 subject's organizational unit is ``certificate_unit``, so a test can put hostile text there too.
+``certificate`` replaces it: a function of the peer's CA returning the PEM of a private key and its
+certificate (``name_in_subject_only`` makes one that names a host in its subject CN alone).
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ import threading
 import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Iterable, Mapping
+import datetime
+import ipaddress
+from typing import Callable, Iterable, Mapping, Optional
 
 import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
@@ -75,7 +83,8 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class HostilePeer:
     def __init__(
-        self, answers: Mapping[str, bytes], *, names: Iterable[str], certificate_unit: str = "hostile peer"
+        self, answers: Mapping[str, bytes], *, names: Iterable[str], certificate_unit: str = "hostile peer",
+        certificate: Optional[Callable[[trustme.CA], bytes]] = None,
     ) -> None:
         self.answers = dict(answers)
         self.trickle_seconds = 0.0
@@ -85,7 +94,12 @@ class HostilePeer:
         self.ca.cert_pem.write_to_path(self.ca_file)
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.minimum_version = ssl.TLSVersion.TLSv1_2
-        self.ca.issue_cert(*names, organization_unit_name=certificate_unit).configure_cert(tls)
+        if certificate is None:
+            self.ca.issue_cert(*names, organization_unit_name=certificate_unit).configure_cert(tls)
+        else:
+            leaf = Path(self._tmp.name) / "leaf.pem"
+            leaf.write_bytes(certificate(self.ca))
+            tls.load_cert_chain(str(leaf))
         self._servers = [self._server(None), self._server(tls)]
         self.http_port, self.https_port = (server.server_address[1] for server in self._servers)
 
@@ -116,4 +130,32 @@ class HostilePeer:
         return argv
 
 
-__all__ = ["HostilePeer", "NOT_FOUND"]
+def name_in_subject_only(host: str, ip_address: Optional[str] = None) -> Callable[[trustme.CA], bytes]:
+    """A certificate from the peer's CA naming ``host`` only in its subject's common name: no DNS
+    subjectAltName (none at all, or only an IP address one), as hand-made certificates often are."""
+
+    def issue(ca: trustme.CA) -> bytes:
+        ca_key = serialization.load_pem_private_key(ca.private_key_pem.bytes(), password=None)
+        ca_certificate = x509.load_pem_x509_certificate(ca.cert_pem.bytes())
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+            .issuer_name(ca_certificate.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=90))
+        )
+        if ip_address is not None:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip_address))]), critical=False)
+        leaf = builder.sign(ca_key, hashes.SHA256())
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()) + leaf.public_bytes(serialization.Encoding.PEM)
+
+    return issue
+
+
+__all__ = ["HostilePeer", "NOT_FOUND", "name_in_subject_only"]

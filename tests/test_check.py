@@ -76,11 +76,27 @@ def test_human_output_names_each_verdict_and_the_exit_code(front_door, capsys):
     assert out.rstrip().endswith("exit code 0")
 
 
-def test_http_redirected_to_https_on_the_same_host_passes_and_says_so(front_door, capsys):
-    code, checks = checks_of(front_door.args(REDIRECTING), capsys)
+def test_http_redirected_to_https_on_the_same_host_passes_when_meant_and_says_so(front_door, capsys):
+    code, checks = checks_of([*front_door.args(REDIRECTING), "--redirect-http-to-https"], capsys)
     assert code == 0
     assert checks["http"]["verdict"] == "pass"
     assert "redirected to HTTPS on the same host" in checks["http"]["summary"]
+
+
+def test_a_redirect_to_https_nobody_asked_for_is_a_warning(front_door, capsys):
+    """The front doors' default is no redirect (links in delivered mail are http://): a redirect
+    without --redirect-http-to-https was configured somewhere else, e.g. a zone setting."""
+    code, checks = checks_of(front_door.args(REDIRECTING), capsys)
+    assert (code, checks["http"]["verdict"]) == (2, "warn")
+    assert "although no redirect was asked for (redirect_http_to_https is false)" in checks["http"]["summary"]
+    assert "Always Use HTTPS" not in checks["http"]["summary"], "nginx answered, not Cloudflare"
+    assert "--redirect-http-to-https" in checks["http"]["hint"]
+
+
+def test_plain_http_served_when_a_redirect_is_meant_is_a_warning(front_door, capsys):
+    code, checks = checks_of([*front_door.args(HEALTHY), "--redirect-http-to-https"], capsys)
+    assert (code, checks["http"]["verdict"]) == (2, "warn")
+    assert checks["http"]["summary"].startswith("served over plain HTTP, not redirected to HTTPS")
 
 
 def test_a_redirect_style_front_door_to_the_esp_passes_both_schemes(front_door, capsys):
@@ -167,15 +183,43 @@ def run_without_network(script: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_an_unknown_name_fails_dns_and_skips_the_rest():
-    result = run_without_network(
-        f"from tracking_cdn.cli import main; raise SystemExit(main(['check', '{NXDOMAIN}', '--timeout', '2', '--json']))"
+def check_with_resolver(answer: str) -> subprocess.CompletedProcess:
+    """``tracking-cdn check NXDOMAIN`` in namespaces of its own whose only DNS resolver, on
+    127.0.0.1, answers every query with ``answer`` (tests/dns_stub.py): no query leaves the machine."""
+    if not shutil.which("unshare") and not os.environ.get("CI"):
+        pytest.skip("unshare (util-linux) is not installed")
+    return subprocess.run(
+        ["unshare", "-rnm", sys.executable, str(REPO / "tests" / "dns_stub.py"), answer, NXDOMAIN, "--timeout", "3"],
+        capture_output=True, text=True, timeout=60, cwd=REPO, env=os.environ.copy(),
     )
+
+
+@pytest.mark.parametrize(("answer", "summary"), [
+    ("nxdomain", f"{NXDOMAIN} does not resolve: no such name (Name or service not known)"),
+    ("nodata", f"{NXDOMAIN} does not resolve: the name has no address record (No address associated with hostname)"),
+])
+def test_a_missing_record_fails_dns_says_so_and_skips_the_rest(answer, summary):
+    result = check_with_resolver(answer)
     assert result.returncode == 1, result.stderr
     (domain,) = json.loads(result.stdout)["domains"]
     checks = {item["name"]: item for item in domain["checks"]}
-    assert checks["dns"]["verdict"] == "fail" and "does not resolve" in checks["dns"]["summary"]
+    assert (checks["dns"]["verdict"], checks["dns"]["summary"]) == ("fail", summary)
+    assert checks["dns"]["hint"].startswith("create the record the front door needs")
     assert {checks[name]["verdict"] for name in ("tls-certificate", "https", "http", "caching")} == {"skip"}
+
+
+@pytest.mark.parametrize("answer", ["unreachable", "servfail", "refused"])
+def test_a_resolver_that_gives_no_answer_is_not_reported_as_a_missing_record(answer):
+    """"Temporary failure in name resolution" used to get the missing record's hint: create the record."""
+    result = check_with_resolver(answer)
+    assert result.returncode == 1, result.stderr
+    (domain,) = json.loads(result.stdout)["domains"]
+    dns = next(item for item in domain["checks"] if item["name"] == "dns")
+    assert dns["verdict"] == "fail"
+    assert dns["summary"] == (f"could not look up {NXDOMAIN}: the DNS resolver gave no usable answer "
+                              "(Temporary failure in name resolution)")
+    assert dns["hint"].startswith("this says nothing about the record")
+    assert f"--resolve {NXDOMAIN}:443:ADDRESS" in dns["hint"]
 
 
 def test_a_domain_still_pointing_at_the_esp_is_a_warning(front_door, capsys):

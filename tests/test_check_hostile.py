@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from hostile_peer import HostilePeer
+from hostile_peer import HostilePeer, name_in_subject_only
 from tracking_cdn.cli import main
 
 ESCAPE = "\x1b[2K\r  pass  https            the ESP answered 302"  # erases the line, prints a fake verdict
@@ -127,3 +127,80 @@ def test_a_proxy_that_adds_its_own_server_line_still_shows_the_esp(peer, capsys)
     checks = checks_of(peer.args(CADDY_STYLE), capsys)
     assert checks["https"]["verdict"] == "pass"
     assert "Server: Caddy, msys-http" in checks["https"]["summary"]
+
+
+# --- certificates as browsers verify them (issue 28) ----------------------------------------------------
+
+CN_ONLY = "track.cnonly.invalid"
+
+
+@pytest.mark.parametrize("ip_address", [None, "127.0.0.1"], ids=["no subjectAltName", "an IP subjectAltName only"])
+def test_a_name_only_in_the_subject_common_name_fails_as_browsers_fail_it(capsys, ip_address):
+    """Python's ssl falls back to the CN when no DNS name is listed; Chrome 58+, iOS 13+ and Firefox
+    48+ do not, so neither does check (the certificate is otherwise trusted and current)."""
+    with HostilePeer({CN_ONLY: ESP_CLICK}, names=(), certificate=name_in_subject_only(CN_ONLY, ip_address)) as peer:
+        checks = checks_of(peer.args(CN_ONLY), capsys)
+    certificate = checks["tls-certificate"]
+    assert certificate["verdict"] == "fail"
+    assert certificate["summary"] == (
+        f"the certificate names {CN_ONLY} only in its subject's common name (CN), with no DNS subjectAltName: "
+        "browsers (Chrome 58+, iOS 13+, Firefox 48+) ignore the CN")
+    assert "subjectAltName" in certificate["hint"]
+    assert f"subject: commonName={CN_ONLY}" in certificate["evidence"]
+
+
+# --- Location read as browsers read it (issue 28) -----------------------------------------------------
+
+LOCATIONS = {
+    # A browser's URL parser reads "\" as "/": the host is evil.example.net; urlsplit read spgo.io.
+    "track.backslash.invalid": ("https://evil.example.net\\@spgo.io/f/a/", "has a backslash"),
+    "track.userinfo.invalid": ("https://user@spgo.io/f/a/", "has user information (user@host)"),
+    "track.noslashes.invalid": ("https:spgo.io/f/a/", "has no // after https:"),
+    "track.threeslashes.invalid": ("https:///spgo.io/f/a/", "has more than two slashes"),
+    "track.tab.invalid": ("https://spgo\t.io/f/a/", "has a control character"),
+    "track.encoded.invalid": ("https://spg%6F.io/f/a/", "has a percent-encoded or non-ASCII host"),
+}
+SCHEMES = {
+    "track.ftp.invalid": "ftp://spgo.io/f/a/",
+    "track.downgrade.invalid": "http://spgo.io/f/a/",
+    "track.toesp.invalid": "https://spgo.io/f/a/",
+}
+
+
+@pytest.fixture(scope="module")
+def redirects() -> Iterator[HostilePeer]:
+    answers = {domain: redirect(location) for domain, (location, _) in LOCATIONS.items()}
+    answers.update({domain: redirect(location) for domain, location in SCHEMES.items()})
+    names = [*answers, *(domain.split(".", 1)[1] for domain in answers)]
+    with HostilePeer(answers, names=names) as running:
+        yield running
+
+
+@pytest.mark.parametrize("domain", LOCATIONS)
+def test_a_location_browsers_read_differently_fails_instead_of_passing_as_the_esp(redirects, capsys, domain):
+    location, reason = LOCATIONS[domain]
+    checks = checks_of(redirects.args(domain), capsys)
+    for name in ("https", "http"):
+        assert checks[name]["verdict"] == "fail", checks[name]
+        assert f"broken redirect: Location {location!r} {reason}" in checks[name]["summary"]
+
+
+def test_a_redirect_to_a_scheme_browsers_do_not_follow_fails(redirects, capsys):
+    checks = checks_of(redirects.args("track.ftp.invalid"), capsys)
+    for name in ("https", "http"):
+        assert checks[name]["verdict"] == "fail"
+        assert checks[name]["summary"] == "redirects to a ftp: URL of spgo.io, which browsers do not follow"
+
+
+def test_a_redirect_from_https_to_plain_http_fails_and_from_http_it_passes(redirects, capsys):
+    checks = checks_of(redirects.args("track.downgrade.invalid"), capsys)
+    assert checks["https"]["verdict"] == "fail"
+    assert checks["https"]["summary"] == "redirects to http://spgo.io: the click leaves HTTPS for plain HTTP"
+    assert checks["http"]["verdict"] == "pass"
+
+
+def test_control_a_plain_https_redirect_to_the_esp_passes(redirects, capsys):
+    checks = checks_of(redirects.args("track.toesp.invalid"), capsys)
+    for name in ("https", "http"):
+        assert checks[name]["verdict"] == "pass"
+        assert "redirects to the ESP endpoint spgo.io" in checks[name]["summary"]

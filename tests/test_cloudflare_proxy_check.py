@@ -61,11 +61,11 @@ def edge(esp, tmp_path) -> Iterator[CloudflareEdge]:
         yield running
 
 
-def check(edge: CloudflareEdge, domain: str, capsys) -> tuple[int, dict[str, dict]]:
+def check(edge: CloudflareEdge, domain: str, capsys, *extra: str) -> tuple[int, dict[str, dict]]:
     """``tracking-cdn check DOMAIN --esp sendgrid --json`` with the domain and its parent pinned to the
     edge stand-in (no DNS query leaves the machine)."""
     argv = ["check", domain, "--esp", "sendgrid", "--json", "--ca-bundle", edge.ca_path,
-            "--https-port", str(edge.https_port), "--http-port", str(edge.http_port), "--timeout", "5"]
+            "--https-port", str(edge.https_port), "--http-port", str(edge.http_port), "--timeout", "5", *extra]
     for name in (domain, domain.split(".", 1)[1]):
         for port in (edge.https_port, edge.http_port):
             argv += ["--resolve", f"{name}:{port}:127.0.0.1"]
@@ -311,3 +311,26 @@ def test_check_app_links_passes_against_the_worker_the_component_uploads(profile
     evidence = " ".join(deep_links["evidence"])
     assert "iOS would associate ABCDE12345.com.example.app" in evidence
     assert "Android would verify com.example.app" in evidence
+
+
+# --- the zone's Always Use HTTPS setting (issue 27 item 4) -------------------------------------------
+
+
+def test_always_use_https_on_the_zone_is_reported_naming_the_setting_and_the_fix(esp, tmp_path, capsys):
+    """The component asks for no redirect (redirect_http_to_https false), but a zone with Always Use
+    HTTPS on answers every http:// link with a 301 to https: check names the setting, not a pass."""
+    with CloudflareEdge(component_run(esp="sendgrid"), ZONE, origins={ESP_HOST: esp.port},
+                        always_use_https=True) as edge:
+        edge.ca_path = edge.ca_file(tmp_path)
+        code, checks = check(edge, TRACK, capsys)
+    http = checks["http"]
+    assert (code, http["verdict"]) == (2, "warn")
+    assert "Cloudflare's Always Use HTTPS zone setting does this" in http["summary"]
+    assert "SSL/TLS > Edge Certificates > Always Use HTTPS" in http["summary"]
+    assert "docs/front-doors/cloudflare.md" in http["hint"] and "--redirect-http-to-https" in http["hint"]
+    assert checks["https"]["verdict"] == "pass"
+
+
+def test_control_without_always_use_https_plain_http_is_served(edge, capsys):
+    _, checks = check(edge, TRACK, capsys)
+    assert checks["http"]["verdict"] == "pass" and "no redirect" in checks["http"]["summary"]

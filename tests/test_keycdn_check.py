@@ -54,11 +54,11 @@ def edge_for(standin: EspStandin, host: str, **args) -> KeyCdnEdge:
     return KeyCdnEdge(component_run(**args), origins={host: standin.port}, origin_ca=standin.ca)
 
 
-def check(edge: KeyCdnEdge, domain: str, esp: str, tmp_path, capsys) -> tuple[int, dict[str, dict]]:
-    """``tracking-cdn check DOMAIN --esp ESP --json`` with the domain and its parent pinned to the edge
-    stand-in (no DNS query leaves the machine)."""
+def check(edge: KeyCdnEdge, domain: str, esp: str, tmp_path, capsys, *flags: str) -> tuple[int, dict[str, dict]]:
+    """``tracking-cdn check DOMAIN --esp ESP --json [FLAGS]`` with the domain and its parent pinned to the
+    edge stand-in (no DNS query leaves the machine)."""
     argv = ["check", domain, "--esp", esp, "--json", "--ca-bundle", edge.ca_file(tmp_path),
-            "--https-port", str(edge.https_port), "--http-port", str(edge.http_port), "--timeout", "5"]
+            "--https-port", str(edge.https_port), "--http-port", str(edge.http_port), "--timeout", "5", *flags]
     for name in (domain, domain.split(".", 1)[1]):
         for port in (edge.https_port, edge.http_port):
             argv += ["--resolve", f"{name}:{port}:127.0.0.1"]
@@ -137,6 +137,6 @@ def test_sparkpost_gets_its_own_host_name_and_check_passes(sparkpost, tmp_path, 
 def test_with_the_redirect_plain_http_is_sent_to_https_on_the_same_host(sparkpost, tmp_path, capsys):
     with edge_for(sparkpost, "spgo.io", esp="sparkpost", redirect_http_to_https=True) as edge:
         edge.issue(TRACK)
-        code, checks = check(edge, TRACK, "sparkpost", tmp_path, capsys)
+        code, checks = check(edge, TRACK, "sparkpost", tmp_path, capsys, "--redirect-http-to-https")
     assert "redirected to HTTPS on the same host" in checks["http"]["summary"]
     assert code == 0, checks

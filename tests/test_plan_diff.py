@@ -423,7 +423,7 @@ def test_appending_a_domain_to_a_shared_fastly_subscription_is_a_blocker(tmp_pat
 
 @pytest.mark.parametrize("content, words", [
     (None, "cannot read"),
-    ("{not json", "not JSON"),
+    ("{not json", "is not valid JSON"),
     ('{"resources": []}', "not a plan document (no `format`)"),
     ('{"format": 2, "resources": []}', "plan format 2; this tracking-cdn reads format 1"),
     ('{"format": 1, "resources": [{"urn": "x"}], "project": "tracking-cdn", "stack": "cf"}', "resources[0] has no type"),

@@ -299,6 +299,27 @@ def test_command_writes_the_files_byte_for_byte_and_prints_the_same_configuratio
         assert f"wrote {directory / name}" in captured.err
 
 
+def test_writing_the_files_never_follows_a_link_planted_in_the_directory(tmp_path):
+    """Someone who can write the directory plants links at the old staging name and at the file
+    itself, pointing at a file of root's: the command (often run as root) must neither write nor
+    chmod it. It writes a fresh temporary file (O_EXCL | O_NOFOLLOW) and renames it over the link."""
+    victim = tmp_path / "shadow"
+    victim.write_text("root's secret\n")
+    victim.chmod(0o600)
+    directory = tmp_path / "well-known"
+    directory.mkdir()
+    (directory / ".assetlinks.json.tmp").symlink_to(victim)  # the predictable staging name
+    (directory / "apple-app-site-association").symlink_to(victim)
+    settings = proxy_settings([DOMAIN], app_links=APP_LINKS, app_links_dir=str(directory))
+    written = write_app_link_files(settings)
+    assert (victim.read_text(), victim.stat().st_mode & 0o777) == ("root's secret\n", 0o600)
+    for path, (file, _) in zip(written, settings.app_link_files):
+        assert not Path(path).is_symlink() and Path(path).read_bytes() == file.body
+        assert Path(path).stat().st_mode & 0o777 == 0o644
+    leftovers = sorted(p.name for p in directory.iterdir())
+    assert leftovers == [".assetlinks.json.tmp", "apple-app-site-association", "assetlinks.json"], "no staging file left"
+
+
 def test_command_without_write_says_where_the_files_go_and_writes_nothing(app_link_files, tmp_path, capsys):
     directory = tmp_path / "not-yet"
     assert main(["proxy", "caddy", "--domain", DOMAIN, "--android-asset-links", app_link_files[1],

@@ -328,3 +328,31 @@ def test_command_imports_no_pulumi():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "ProxyPass" in result.stdout
+
+
+# --- Caddy's admin API stays on loopback (issue 28) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0:2019", "[::]:2019", "192.0.2.10:2019"])
+def test_a_caddy_admin_address_beyond_loopback_is_refused_unless_allowed(address, capsys):
+    """Caddy's admin API has no authentication: on 0.0.0.0, whoever reaches the host can POST /load a
+    whole new configuration."""
+    code = main(["proxy", "caddy", "--domain", "track.example.com", "--caddy-admin", address])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.startswith(f"tracking-cdn proxy: error: --caddy-admin: {address!r} is not a loopback address")
+    assert "--allow-remote-caddy-admin" in err and err.count("\n") == 1
+
+    code = main(["proxy", "caddy", "--domain", "track.example.com", "--caddy-admin", address,
+                 "--allow-remote-caddy-admin"])
+    out, err = capsys.readouterr()
+    assert code == 0 and f"\tadmin {address}\n" in out
+    assert "\t# WARNING: Caddy's admin API listens on" in out
+    assert err.startswith("tracking-cdn proxy: warning: --caddy-admin: Caddy's admin API listens on") and "firewall" in err
+
+
+@pytest.mark.parametrize("address", ["localhost:2019", "127.0.0.1:2019", "127.0.0.2:2020", "[::1]:2019", "off"])
+def test_loopback_caddy_admin_addresses_are_accepted_without_a_warning(address, capsys):
+    assert main(["proxy", "caddy", "--domain", "track.example.com", "--caddy-admin", address]) == 0
+    out, err = capsys.readouterr()
+    assert (f"\tadmin {address}\n" in out, err, "WARNING" in out) == (True, "", False)

@@ -36,11 +36,13 @@ Function's code, for one) refuses beyond its own limit, naming ``app_links``.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
+from .documents import MAX_DEPTH, DocumentError, load_json
 from .errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -264,36 +266,25 @@ def _check_size(body: bytes, argument: str) -> None:
 
 
 def _parse(text: Any, argument: str) -> Any:
-    """Strict JSON: no byte-order mark, NaN/Infinity, duplicate keys or unpaired surrogates."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InvalidArgument(argument, f"is not UTF-8 text: {error}") from None
-    if text.startswith("\ufeff"):
+    """Strict, bounded JSON (``tracking_cdn.documents.load_json``): no byte-order mark, NaN/Infinity,
+    duplicate keys, unpaired surrogates, numbers beyond a 64-bit float, integers over 20 digits or
+    nesting over 64 levels."""
+    if text.startswith("\ufeff" if isinstance(text, str) else codecs.BOM_UTF8):
         raise InvalidArgument(argument, "starts with a byte-order mark; JSON parsers on devices may refuse it")
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        duplicate = next((key for key in keys if keys.count(key) > 1), None)
-        if duplicate is not None:
-            raise InvalidArgument(argument, f"has the key {duplicate!r} twice in one object (parsers disagree on which wins)")
-        return dict(pairs)
-
-    def no_constant(name: str) -> Any:
-        raise InvalidArgument(argument, f"is not valid JSON: {name} is not a JSON number")
-
     try:
-        document = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
-    except json.JSONDecodeError as error:
-        raise InvalidArgument(argument, f"is not valid JSON: {error}") from None
+        document = load_json(text, argument, unique_keys=True)
+    except DocumentError as error:
+        raise InvalidArgument(argument, error.reason) from None
     _plain_json(document, argument)  # unpaired surrogates from \ud800-style escapes
     return document
 
 
-def _plain_json(value: Any, path: str) -> Any:
+def _plain_json(value: Any, path: str, depth: int = 0) -> Any:
     """``value`` as plain JSON data (dicts with string keys, lists, strings, finite numbers, booleans,
-    null), tuples as lists and whole-number floats as integers; anything else is refused, naming where."""
+    null), tuples as lists and whole-number floats as integers, nested at most ``MAX_DEPTH`` levels
+    (``depth`` is its own); anything else is refused, naming where."""
+    if isinstance(value, (Mapping, list, tuple)) and depth >= MAX_DEPTH:
+        raise InvalidArgument(path, f"is nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -310,9 +301,9 @@ def _plain_json(value: Any, path: str) -> Any:
             if not isinstance(key, str):
                 raise InvalidArgument(path, f"has the key {key!r}: JSON object keys are strings")
             _string(key, path)
-        return {key: _plain_json(item, f"{path}.{key}") for key, item in value.items()}
+        return {key: _plain_json(item, f"{path}.{key}", depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain_json(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return [_plain_json(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
     raise InvalidArgument(
         path,
         f"{type(value).__name__} is not a JSON value (dict, list, str, number, bool or None); "

@@ -37,7 +37,7 @@ Beyond Pulumi's own rule, ``https_losses`` checks that no host name a certificat
 is left without an issued certificate: a certificate serving live names may be replaced only when
 what attaches the new one waits for its issuance (``replacements.ISSUANCE_WAITERS``).
 
-Pure: standard library and ``replacements`` only.
+Pure: standard library, ``documents`` and ``replacements`` only.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Collection, Iterator, Mapping, Optional, Sequence
 
+from .documents import DocumentError, load_json
 from .replacements import (
     CERTIFICATES, ISSUANCE_WAITERS, ApiRule, certificate_names, normalize_path, paths_overlap, rules_for,
 )
@@ -79,10 +80,9 @@ class NotAPlan(ValueError):
 def load_plan(text: str, source: str) -> dict[str, Any]:
     """The plan document in ``text`` (read from ``source``), checked for what the diff relies on."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise NotAPlan(f"{source}: not JSON ({error.msg} at line {error.lineno}); give the output of "
-                       "`tracking-cdn plan --stack <stack> --json`") from None
+        document = load_json(text, source)
+    except DocumentError as error:
+        raise NotAPlan(f"{error}; give the output of `tracking-cdn plan --stack <stack> --json`") from None
     if not isinstance(document, dict) or "format" not in document:
         raise NotAPlan(f"{source}: not a plan document (no `format`); give the output of "
                        "`tracking-cdn plan --stack <stack> --json`")
@@ -421,7 +421,8 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     for resource in dependency_order(new["resources"]):
         previous = old_by_urn.get(matched.get(resource["urn"], ""))
         results[resource["urn"]] = _resource_diff(previous, resource, results, new_by_urn)
-    deleted = [r for r in old["resources"] if r["urn"] not in set(matched.values())]
+    kept = set(matched.values())
+    deleted = [r for r in old["resources"] if r["urn"] not in kept]
     resources = [results[r["urn"]] for r in new["resources"]] + [_deleted(r) for r in deleted]
     diff = Diff(project, stack, resources)
     diff.https_losses = https_losses(old, new, diff, matched)
@@ -622,36 +623,50 @@ def https_losses(old: Mapping[str, Any], new: Mapping[str, Any], diff: Diff, mat
     by_new = {r.urn: r for r in diff.resources if r.action != "delete"}
     old_names = {r["urn"]: certificate_names(r["type"], r["inputs"]) for r in old["resources"] if r["custom"]}
     new_names = {r["urn"]: certificate_names(r["type"], r["inputs"]) for r in new["resources"] if r["custom"]}
-    live = set().union(*old_names.values()) & set().union(*new_names.values())
+    covering: dict[str, list[str]] = {}  # host name -> the new plan's certificates covering it
+    for urn, names in new_names.items():
+        for name in names:
+            covering.setdefault(name, []).append(urn)
+    live = set().union(*old_names.values()) & set(covering)
+    old_dependents, new_dependents = _dependents_index(old), _dependents_index(new)
     losses: list[HttpsLoss] = []
     for certificate in old["resources"]:
         outcome = by_old.get(certificate["urn"])
         kind = CERTIFICATES.get(certificate["type"])
         if kind is None or outcome is None or outcome.action not in ("replace", "delete"):
             continue
-        if kind.attached_by and not _attachers(certificate["urn"], old, kind, through_waiters=True):
+        if kind.attached_by and not _attachers(certificate["urn"], old_dependents, kind, through_waiters=True):
             continue  # requested, not serving yet (e.g. a domain waiting for validation)
         for name in sorted(old_names[certificate["urn"]] & live):
-            if not any(name in names and _issued_before_use(urn, new, by_new[urn], certificate["urn"])
-                       for urn, names in new_names.items()):
-                losses.append(HttpsLoss(name, certificate["urn"], _loss_reason(outcome, new, kind)))
+            if not any(_issued_before_use(urn, new_dependents, by_new[urn], certificate["urn"])
+                       for urn in covering[name]):
+                losses.append(HttpsLoss(name, certificate["urn"], _loss_reason(outcome, new_dependents, kind)))
     return losses
 
 
-def _dependents(urn: str, plan: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [r for r in plan["resources"] if r["custom"] and urn in r.get("dependencies", [])]
+def _dependents_index(plan: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """URN -> the custom resources of ``plan`` that depend on it, built once (a scan per lookup made
+    ``--against`` quadratic in the number of resources)."""
+    index: dict[str, list[Mapping[str, Any]]] = {}
+    for resource in plan["resources"]:
+        if resource["custom"]:
+            for urn in dict.fromkeys(resource.get("dependencies", [])):
+                index.setdefault(urn, []).append(resource)
+    return index
 
 
-def _attachers(urn: str, plan: Mapping[str, Any], kind: Any, through_waiters: bool) -> list[Mapping[str, Any]]:
+def _attachers(urn: str, dependents: Mapping[str, list[Mapping[str, Any]]], kind: Any, through_waiters: bool,
+               ) -> list[Mapping[str, Any]]:
     """Resources serving with the certificate ``urn``: directly, or also through a waiter."""
-    direct = [r for r in _dependents(urn, plan) if r["type"] in kind.attached_by]
+    direct = [r for r in dependents.get(urn, []) if r["type"] in kind.attached_by]
     if not through_waiters:
         return direct
-    waiters = [r for r in _dependents(urn, plan) if r["type"] in ISSUANCE_WAITERS]
-    return direct + [r for w in waiters for r in _dependents(w["urn"], plan) if r["type"] in kind.attached_by]
+    waiters = [r for r in dependents.get(urn, []) if r["type"] in ISSUANCE_WAITERS]
+    return direct + [r for w in waiters for r in dependents.get(w["urn"], []) if r["type"] in kind.attached_by]
 
 
-def _issued_before_use(urn: str, plan: Mapping[str, Any], outcome: ResourceDiff, gone: str) -> bool:
+def _issued_before_use(urn: str, dependents: Mapping[str, list[Mapping[str, Any]]], outcome: ResourceDiff,
+                       gone: str) -> bool:
     """Whether the new plan's certificate ``urn`` is already issued (kept from the old plan) or serves
     only once issued: created before the old one goes, a waiter created for it, and every resource
     serving with it taking it through that waiter."""
@@ -660,15 +675,15 @@ def _issued_before_use(urn: str, plan: Mapping[str, Any], outcome: ResourceDiff,
     if outcome.action not in ("replace", "create") or outcome.delete_before_replace:
         return False
     kind = CERTIFICATES[outcome.type]
-    waiters = [r for r in _dependents(urn, plan) if r["type"] in ISSUANCE_WAITERS]
-    return bool(waiters) and not _attachers(urn, plan, kind, through_waiters=False)
+    waiters = [r for r in dependents.get(urn, []) if r["type"] in ISSUANCE_WAITERS]
+    return bool(waiters) and not _attachers(urn, dependents, kind, through_waiters=False)
 
 
-def _loss_reason(outcome: ResourceDiff, new: Mapping[str, Any], kind: Any) -> str:
+def _loss_reason(outcome: ResourceDiff, new_dependents: Mapping[str, list[Mapping[str, Any]]], kind: Any) -> str:
     if outcome.action == "delete":
         return "its certificate is deleted and no issued certificate covers it in the new plan"
     order = "deleted before its replacement exists" if outcome.delete_before_replace else "replaced"
-    users = sorted(r["name"] for r in _attachers(outcome.urn, new, kind, through_waiters=False))
+    users = sorted(r["name"] for r in _attachers(outcome.urn, new_dependents, kind, through_waiters=False))
     if users:
         return (f"its certificate {outcome.name} is {order} (forced by {outcome.forcing_path}), and "
                 f"{', '.join(users)} serves with the new one before it is issued")

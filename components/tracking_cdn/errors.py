@@ -1,4 +1,5 @@
-"""The one error type for bad input, raised before any resource is registered."""
+"""The one error type for bad input, raised before any resource is registered, and how a message shows
+text that users or servers wrote."""
 
 
 class InvalidArgument(ValueError):
@@ -7,6 +8,14 @@ class InvalidArgument(ValueError):
     def __init__(self, argument: str, message: str) -> None:
         self.argument = argument
         super().__init__(f"{argument}: {message}")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: every character that is not printable (ANSI escape
+    sequences, other control characters, bidirectional overrides) is shown as an escape such as
+    ``\\x1b`` or ``\\u202e``. Messages quote what users and servers wrote (a stack file's keys, a
+    server's headers), which must not be able to redraw the screen (e.g. overwrite a FAIL with a PASS)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def command_line_message(error: InvalidArgument, options: dict[str, str]) -> str:

@@ -227,63 +227,16 @@ def read_stack_file(path: Path) -> dict[str, Any]:
 
 
 def _load_yaml(path: Path) -> Any:
-    import yaml
+    from .documents import DocumentError, load_yaml
 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise PlanError(f"{_shown(path)}: cannot read: {getattr(error, 'strerror', None) or error}") from None
     try:
-        return yaml.load(text, Loader=_pulumi_yaml_loader())  # noqa: S506 (a SafeLoader subclass)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise PlanError(f"{_shown(path)}: invalid YAML{where}: {error.problem or error.context}") from None
-    except yaml.YAMLError as error:
-        raise PlanError(f"{_shown(path)}: invalid YAML: {str(error).splitlines()[0]}") from None
-
-
-_LOADER: Any = None
-
-
-def _pulumi_yaml_loader() -> Any:
-    """A safe YAML loader that reads scalars as the Pulumi CLI does (Go yaml.v3, YAML 1.2 core
-    schema): only true/false are booleans (``yes``, ``on`` stay strings), decimal integers only
-    (``010`` is ten), dates stay strings. PyYAML alone follows YAML 1.1, where ``yes`` is true: the
-    plan would accept what ``pulumi up`` refuses. A key given twice in a mapping is refused, as yaml.v3
-    refuses it ("mapping key ... already defined at line N"); PyYAML alone keeps the last value."""
-    global _LOADER
-    if _LOADER is None:
-        import yaml
-
-        class PulumiYamlLoader(yaml.SafeLoader):
-            def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-                first_line: dict[Any, int] = {}
-                for key_node, _ in node.value:
-                    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                        continue
-                    key = self.construct_object(key_node)
-                    if key in first_line:
-                        raise yaml.constructor.ConstructorError(
-                            None, None, f'mapping key "{key}" already defined at line {first_line[key]}', key_node.start_mark
-                        )
-                    first_line[key] = key_node.start_mark.line + 1
-                return super().construct_mapping(node, deep)
-
-        replaced = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"}
-        PulumiYamlLoader.yaml_implicit_resolvers = {
-            first: [(tag, regexp) for tag, regexp in resolvers if tag not in replaced]
-            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-        }
-        PulumiYamlLoader.add_implicit_resolver(
-            "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-        )
-        PulumiYamlLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-        PulumiYamlLoader.add_constructor(
-            "tag:yaml.org,2002:int", lambda loader, node: int(loader.construct_scalar(node), 10)
-        )
-        _LOADER = PulumiYamlLoader
-    return _LOADER
+        return load_yaml(text, _shown(path))
+    except DocumentError as error:
+        raise PlanError(str(error)) from None
 
 
 def stack_config(
@@ -343,7 +296,9 @@ def _shown(path: Path) -> str:
 
 
 def _fail(message: str) -> int:
-    print(f"tracking-cdn plan: error: {' '.join(message.split())}", file=sys.stderr)
+    from .errors import printable
+
+    print(f"tracking-cdn plan: error: {printable(' '.join(message.split()))}", file=sys.stderr)
     return 2
 
 

@@ -15,7 +15,6 @@ as under ``tracking-cdn plan``.
 """
 
 import importlib
-import json
 import re
 import types
 import typing
@@ -28,7 +27,8 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from .contract import ROUTE, DnsRecord, closest_name
-from .errors import InvalidArgument
+from .documents import DocumentError, load_json
+from .errors import InvalidArgument, printable
 from .esp import DEFAULT_ESP, resolve_origin
 from .sparkpost import SparkPostConfig
 from .sparkpost import register_from_config as register_sparkpost_domains
@@ -67,6 +67,10 @@ class StackConfigError(InvalidArgument, pulumi.RunError):
     (``tracking-cdn:domains``). A ``RunError``, so ``pulumi up`` prints the message alone rather
     than a traceback (``pulumi.errors.RunError``'s docstring: "a clean exit rather than the usual
     verbose unhandled error logic")."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        # A key is the stack file's text: shown escaped, as values are (their repr escapes them).
+        super().__init__(printable(argument), message)
 
 
 @dataclass(frozen=True)
@@ -155,9 +159,9 @@ def typed_setting(config: pulumi.Config, key: str, annotation: Any) -> Any:
         # A list or object in the stack file: the Pulumi CLI hands it over as JSON text, never a name or id.
         raise StackConfigError(full_key, f"expected {_text_wanted(key, structured)}, got {got(f'{_kind(structured)} {raw}')}")
     try:
-        value = json.loads(raw)
+        value = load_json(raw, full_key)
         fits = _fits(value, annotation)
-    except json.JSONDecodeError:
+    except DocumentError:
         fits = False
     if not fits:
         raise StackConfigError(full_key, f"expected {describe(annotation, key)}, got {got(repr(raw))}")
@@ -193,8 +197,8 @@ def _structured(raw: str) -> Optional[Any]:
     if not raw.startswith(("[", "{")):
         return None
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
+        value = load_json(raw, "config")
+    except DocumentError:
         return None
     return value if isinstance(value, (list, dict)) else None
 

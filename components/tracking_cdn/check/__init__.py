@@ -39,6 +39,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "Android's assetlinks.json, 200, application/json, valid, no redirect, over HTTPS, and what a device "
         "would conclude (default when given: both)",
     )
+    parser.add_argument(
+        "--redirect-http-to-https", action="store_true",
+        help="the front door redirects plain HTTP to HTTPS on the same host (its redirect_http_to_https is true): "
+        "expect that redirect (default: expect plain HTTP served, and warn about a redirect, such as Cloudflare's "
+        "Always Use HTTPS)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument(
         "--timeout", type=_positive_seconds, default=10.0, metavar="SECONDS",

@@ -59,6 +59,9 @@ class Settings:
     ca_bundle: Optional[str]
     app_links: tuple[str, ...] = ()
     """The app-link files to check (``apple``, ``android``); empty: no ``deep-links`` check."""
+    redirect_http_to_https: bool = False
+    """Whether the front door is meant to redirect plain HTTP to HTTPS on the same host (its
+    ``redirect_http_to_https``): then ``http`` expects the redirect, otherwise it expects plain HTTP served."""
 
     def deadline(self) -> Deadline:
         return Deadline(self.timeout)
@@ -87,13 +90,16 @@ def _check_dns(domain: str, settings: Settings, deadline: Deadline) -> CheckResu
     try:
         resolution = settings.resolver.lookup(domain, settings.https_port, deadline)
     except (LookupFailed, CheckTimeout) as error:
-        return CheckResult(
-            "dns",
-            Verdict.FAIL,
-            str(error),
-            hint="create the record the front door needs (the component's dns_records output) "
-            "or fix the name's spelling",
-        )
+        if isinstance(error, LookupFailed) and error.record_missing:
+            hint = "create the record the front door needs (the component's dns_records output) or fix the name's spelling"
+        else:
+            hint = (
+                "this says nothing about the record: the resolver this machine uses (/etc/resolv.conf) is unreachable "
+                "or refused the query, or could not reach the domain's name servers (SERVFAIL: a broken delegation or "
+                f"DNSSEC chain); retry, ask another resolver (dig {domain} @1.1.1.1), or check the front door "
+                f"meanwhile with --resolve {domain}:{settings.https_port}:ADDRESS"
+            )
+        return CheckResult("dns", Verdict.FAIL, str(error), hint=hint)
     evidence = list(_where_it_points(resolution))
     esp_reason, note = _points_at_esp(resolution, settings, deadline)
     if note:
@@ -194,6 +200,10 @@ def _certificate_names(certificate: dict) -> list[str]:
     return [value for kind, value in certificate.get("subjectAltName", ()) if kind == "DNS"]
 
 
+def _common_names(certificate: dict) -> list[str]:
+    return [value.lower() for rdn in certificate.get("subject", ()) for key, value in rdn if key == "commonName"]
+
+
 def _days_left(certificate: dict) -> int:
     """Whole days until expiry; negative once expired (-3: expired three full days ago)."""
     return int((ssl.cert_time_to_seconds(certificate["notAfter"]) - time.time()) / 86400)
@@ -227,10 +237,18 @@ def _judge_rejected_certificate(
             "renew it; managed certificates renew only while DNS points at the front door and "
             "validation records exist",
         )
+    elif error.verify_code == HOSTNAME_MISMATCH_CODE and certificate and not _certificate_names(certificate) \
+            and domain in _common_names(certificate):
+        summary, hint = (
+            f"the certificate names {domain} only in its subject's common name (CN), with no DNS "
+            "subjectAltName: browsers (Chrome 58+, iOS 13+, Firefox 48+) ignore the CN",
+            "reissue the certificate with the domain in its subjectAltName (every public CA and the front "
+            "doors' managed certificates do; hand-made ones often do not)",
+        )
     elif error.verify_code == HOSTNAME_MISMATCH_CODE:
         covered = ", ".join(_certificate_names(certificate)) if certificate else "unknown names"
         summary, hint = (
-            f"the certificate is not valid for {domain} (it covers {covered})",
+            f"the certificate is not valid for {domain} (it covers {covered or 'no DNS name'})",
             "add the domain to the front door's certificate (the component's domains) and wait for "
             "issuance; the front door may be answering with its default certificate",
         )
@@ -350,16 +368,49 @@ def check_http(domain: str, settings: Settings) -> CheckResult:
     except BadLocation:
         target = None  # reported by _judge_esp_answer
     if target and target.scheme == "https" and target.hostname == domain and (target.port or 443) == settings.https_port:
-        return CheckResult(
-            "http",
-            Verdict.PASS,
-            f"redirected to HTTPS on the same host ({answer.status} to {answer.header('location')})",
-            (answer.describe(),),
-        )
+        return _judge_https_redirect(answer, target, settings)
     result = _judge_esp_answer("http", answer, settings)
+    if result.verdict is Verdict.PASS and settings.redirect_http_to_https:
+        return CheckResult(
+            "http", Verdict.WARN, f"served over plain HTTP, not redirected to HTTPS as --redirect-http-to-https expects: "
+            f"{result.summary}", result.evidence,
+            hint="turn the front door's redirect on (redirect_http_to_https: true), or leave --redirect-http-to-https "
+            "out if plain HTTP is meant",
+        )
     if result.verdict is Verdict.PASS:
         return CheckResult("http", Verdict.PASS, f"served over plain HTTP (no redirect): {result.summary}", result.evidence)
     return result
+
+
+def _judge_https_redirect(answer: HttpAnswer, target: SplitResult, settings: Settings) -> CheckResult:
+    """Plain HTTP answered with a redirect to HTTPS on the same host: what ``--redirect-http-to-https``
+    asks for, otherwise a redirect nobody configured in the front door (the components' default is
+    none: links in delivered mail are http://). Cloudflare's Always Use HTTPS zone setting answers
+    every http:// URL of the zone so: "Reply to all requests for URLs that use "http" with a 301
+    redirect to the equivalent "https" URL" (Cloudflare API, zone setting always_use_https)."""
+    redirected = f"redirected to HTTPS on the same host ({answer.status} to {answer.header('location')})"
+    evidence = (answer.describe(),)
+    if settings.redirect_http_to_https:
+        return CheckResult("http", Verdict.PASS, redirected, evidence)
+    asked = urlsplit(answer.url)
+    by_cloudflare = "cloudflare" in server_products(answer.header("server")) or bool(answer.header("cf-ray"))
+    if by_cloudflare and answer.status == 301 and (target.path, target.query) == (asked.path, asked.query):
+        return CheckResult(
+            "http", Verdict.WARN,
+            f"{redirected}, although no redirect was asked for (redirect_http_to_https is false): Cloudflare's "
+            "Always Use HTTPS zone setting does this (dashboard: SSL/TLS > Edge Certificates > Always Use HTTPS)",
+            evidence,
+            hint="turn Always Use HTTPS off for the zone, or keep plain-HTTP links served on the tracking hosts as "
+            "docs/front-doors/cloudflare.md (Always Use HTTPS) describes; meanwhile every http:// link in delivered "
+            "mail lands on HTTPS, and fails on a name without its certificate. If the redirect is meant, pass "
+            "--redirect-http-to-https",
+        )
+    return CheckResult(
+        "http", Verdict.WARN, f"{redirected}, although no redirect was asked for (redirect_http_to_https is false)",
+        evidence,
+        hint="links in delivered mail are http://: forward plain HTTP to the ESP as the front door's default does; if "
+        "the redirect is meant (redirect_http_to_https: true), pass --redirect-http-to-https",
+    )
 
 
 def _fetch_health(domain: str, scheme: str, port: int, settings: Settings) -> HttpAnswer:
@@ -394,13 +445,7 @@ def _judge_esp_answer(name: str, answer: HttpAnswer, settings: Settings) -> Chec
         proof = f"Server: {server}" if expected_server else f"a status {profile.name} gives for {profile.health_path}"
         return CheckResult(name, Verdict.PASS, f"the ESP answered {answer.status} ({proof})", evidence)
     if target and target.hostname == origin_host:
-        return CheckResult(
-            name,
-            Verdict.PASS,
-            f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; the ESP itself "
-            "is not contacted by this check)",
-            evidence,
-        )
+        return _judge_redirect_to_esp(name, answer, target, settings, "the ESP itself is not contacted by this check")
     if status_ok:
         return CheckResult(
             name,
@@ -427,10 +472,7 @@ def _judge_reachability(name: str, answer: HttpAnswer, settings: Settings, targe
     evidence = (answer.describe(),)
     server = answer.header("server") or "absent"
     if target and target.hostname == origin_host:
-        return CheckResult(
-            name, Verdict.PASS, f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; reachability only)",
-            evidence,
-        )
+        return _judge_redirect_to_esp(name, answer, target, settings, "reachability only")
     if answer.status >= 500 or answer.status in FRONT_DOOR_REFUSALS:
         return CheckResult(
             name, Verdict.FAIL, f"the front door answered {answer.status} {answer.reason} itself (Server: {server})",
@@ -448,21 +490,76 @@ def _judge_reachability(name: str, answer: HttpAnswer, settings: Settings, targe
     return CheckResult(name, Verdict.PASS, f"answered {answer.status} for {REACHABILITY_PATH} (Server: {server}); {unknown}", evidence)
 
 
+def _judge_redirect_to_esp(name: str, answer: HttpAnswer, target: SplitResult, settings: Settings, note: str,
+                           ) -> CheckResult:
+    """A redirect-style front door (Cloudflare's recipe): the browser must follow it, over HTTPS when
+    the link was HTTPS."""
+    origin_host, evidence = settings.origin.host, (answer.describe(),)
+    if target.scheme not in DEFAULT_PORTS:
+        return CheckResult(
+            name, Verdict.FAIL, f"redirects to a {target.scheme}: URL of {origin_host}, which browsers do not follow",
+            evidence, hint=f"redirect to https://{origin_host} with the path and query string kept",
+        )
+    if name == "https" and target.scheme == "http":
+        return CheckResult(
+            name, Verdict.FAIL, f"redirects to http://{origin_host}: the click leaves HTTPS for plain HTTP", evidence,
+            hint=f"redirect to https://{origin_host} (the redirect rule's target URL)",
+        )
+    return CheckResult(
+        name, Verdict.PASS, f"redirects to the ESP endpoint {origin_host} (a redirect-style front door; {note})", evidence,
+    )
+
+
 class BadLocation(ValueError):
     """A redirect's Location that is not a usable URL."""
 
 
 def _redirect_target(answer: HttpAnswer) -> Optional[SplitResult]:
-    """Where a redirect points, resolved against the requested URL; None for other answers."""
+    """Where a redirect points, resolved against the requested URL; None for other answers. A
+    Location that a browser's URL parser (WHATWG URL) could read differently from ``urlsplit`` is
+    refused rather than guessed at (see ``_ambiguity``)."""
     location = answer.header("location")
     if answer.status not in REDIRECT_STATUSES or not location:
         return None
+    ambiguity = _ambiguity(location)
+    if ambiguity:
+        raise BadLocation(f"Location {location!r} {ambiguity}, which browsers and URL parsers read differently")
     try:
         target = urlsplit(urljoin(answer.url, location))
         target.port  # urlsplit checks the port only when it is read
     except ValueError as error:
         raise BadLocation(f"Location {location!r} is not a valid URL ({error})") from None
     return target
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _ambiguity(location: str) -> Optional[str]:
+    """Why ``location`` is ambiguous, or None. WHATWG URL parsing, as browsers do it, reads a
+    backslash as a slash in http(s) URLs (``https://evil.example\\@spgo.io/`` goes to evil.example,
+    where ``urlsplit`` reads the host spgo.io after the ``@``), drops tabs and newlines, skips any
+    number of slashes after ``https:`` (or none), and percent-decodes and IDNA-maps the host. A valid
+    redirect needs none of that, nor user information before the host."""
+    if "\\" in location:
+        return "has a backslash"
+    if _CONTROL.search(location):
+        return "has a control character"
+    scheme = _SCHEME.match(location)
+    rest = location[scheme.end():] if scheme else location
+    if scheme and scheme.group(1).lower() in DEFAULT_PORTS and not rest.startswith("//"):
+        return f"has no // after {scheme.group(1)}:"
+    if rest.startswith("///"):
+        return "has more than two slashes before the host"
+    if not rest.startswith("//"):
+        return None  # a path on the same host
+    authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
+    if "@" in authority:
+        return "has user information (user@host) before the host"
+    if "%" in authority or not authority.isascii():
+        return "has a percent-encoded or non-ASCII host"
+    return None
 
 
 def _same_resource(first: SplitResult, second: SplitResult) -> bool:

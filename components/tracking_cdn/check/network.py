@@ -26,7 +26,22 @@ class CheckTimeout(Exception):
 
 
 class LookupFailed(Exception):
-    """The name does not resolve (NXDOMAIN, no address, resolver failure)."""
+    """The name does not resolve: ``record_missing`` when DNS answered that it has no address (no
+    such name, or no A/AAAA record), otherwise the resolver gave no usable answer (unreachable,
+    refused, SERVFAIL), which says nothing about the record."""
+
+    def __init__(self, message: str, record_missing: bool) -> None:
+        super().__init__(message)
+        self.record_missing = record_missing
+
+
+# getaddrinfo's answers (glibc): what DNS said about the name, and the codes of a resolver that
+# could not say (EAI_AGAIN for no answer, REFUSED and SERVFAIL alike; EAI_FAIL for other failures).
+MISSING_RECORD = {
+    socket.EAI_NONAME: "no such name",
+    getattr(socket, "EAI_NODATA", socket.EAI_NONAME): "the name has no address record",
+}
+RESOLVER_FAILURES = (socket.EAI_AGAIN, socket.EAI_FAIL)
 
 
 class Deadline:
@@ -140,8 +155,16 @@ def _getaddrinfo_within(host: str, port: int, deadline: Deadline) -> list[Any]:
     if worker.is_alive():
         raise deadline.timeout(f"DNS lookup of {host} gave no answer")
     if "error" in outcome:
-        raise LookupFailed(f"{host} does not resolve ({outcome['error'].args[-1]})")
+        raise _lookup_failure(host, outcome["error"])
     return outcome["answer"]
+
+
+def _lookup_failure(host: str, error: OSError) -> LookupFailed:
+    detail = error.args[-1]
+    if isinstance(error, socket.gaierror) and error.errno in RESOLVER_FAILURES:
+        return LookupFailed(f"could not look up {host}: the DNS resolver gave no usable answer ({detail})", False)
+    meaning = MISSING_RECORD.get(getattr(error, "errno", None))
+    return LookupFailed(f"{host} does not resolve{f': {meaning}' if meaning else ''} ({detail})", True)
 
 
 def connect(resolver: Resolver, host: str, port: int, deadline: Deadline) -> socket.socket:
@@ -165,9 +188,14 @@ def _describe_os_error(error: Optional[OSError]) -> str:
 
 
 def verifying_context(ca_bundle: Optional[str]) -> ssl.SSLContext:
-    """What a browser does: trusted chain and the right name. ``ca_bundle`` replaces the system
+    """What a browser does: trusted chain and the right name, in a DNS subjectAltName only. Python
+    (OpenSSL) otherwise falls back to the subject's common name when no DNS name is listed; Chrome
+    58+ (https://chromestatus.com/feature/4981025180483584), iOS 13 and macOS 10.15
+    (https://support.apple.com/en-us/103769) and Firefox 48+ do not. ``ca_bundle`` replaces the system
     trust store, like curl's ``--cacert``."""
-    return ssl.create_default_context(cafile=ca_bundle)
+    context = ssl.create_default_context(cafile=ca_bundle)
+    context.hostname_checks_common_name = False
+    return context
 
 
 def probing_context(version: Optional[ssl.TLSVersion] = None) -> ssl.SSLContext:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional, Sequence
 
+from ..errors import printable
+
 
 class Verdict(str, Enum):
     """The outcome of one check. Only ``fail`` and ``warn`` change the exit code."""
@@ -54,14 +56,6 @@ def exit_code(reports: Sequence[DomainReport]) -> int:
     if Verdict.WARN in verdicts:
         return EXIT_WARN
     return EXIT_PASS
-
-
-def printable(text: str) -> str:
-    """``text`` safe to show on a terminal: every character that is not printable (ANSI escape
-    sequences, other control characters, bidirectional overrides) is shown as an escape such as
-    ``\\x1b``. Summaries and evidence quote what servers sent, which must not be able to redraw the
-    screen (e.g. overwrite a FAIL with a PASS)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def render_text(reports: Sequence[DomainReport], origin_host: str, esp: str) -> str:

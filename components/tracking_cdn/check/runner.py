@@ -61,6 +61,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         timeout=args.timeout,
         ca_bundle=args.ca_bundle,
         app_links=args.app_links or (),
+        redirect_http_to_https=args.redirect_http_to_https,
     )
 
 
@@ -76,7 +77,7 @@ def check_domain(domain: str, settings: Settings) -> DomainReport:
         hsts = pool.submit(_guarded, "hsts", lambda: check_hsts(domain, settings))
         if dns.verdict is Verdict.FAIL:
             needs_dns = NEEDS_DNS + ((DEEP_LINKS,) if settings.app_links else ())
-            skipped = [CheckResult(name, Verdict.SKIP, "skipped: the name does not resolve") for name in needs_dns]
+            skipped = [CheckResult(name, Verdict.SKIP, "skipped: no address for the name (see dns)") for name in needs_dns]
             return DomainReport(domain, (dns, *skipped, hsts.result()))
         certificate = pool.submit(_guarded, "tls-certificate", lambda: check_certificate(domain, settings))
         protocols = pool.submit(_guarded, "tls-protocols", lambda: check_protocols(domain, settings))

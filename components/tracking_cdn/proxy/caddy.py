@@ -12,6 +12,7 @@ from .settings import (
     checked,
     format_address,
     header_spellings,
+    remote_caddy_admin_warning,
 )
 
 SNIPPET = "tracking_cdn_esp"
@@ -46,6 +47,8 @@ def _global_options(settings: ProxySettings) -> list[str]:
     if settings.https_port != 443:
         options.append(f"\thttps_port {settings.https_port}")
     if settings.caddy_admin is not None:
+        warning = remote_caddy_admin_warning(settings)
+        options += [f"\t# WARNING: {warning}"] if warning else []
         options.append(f"\tadmin {settings.caddy_admin}")
     return ["{", *options, "}", ""] if options else []
 

@@ -18,6 +18,7 @@ from .settings import (
     DEFAULT_NGINX_VERSION,
     DEFAULT_READ_TIMEOUT,
     NGINX_UPSTREAM_RESOLVE,
+    remote_caddy_admin_warning,
 )
 
 # proxy_settings argument -> the command-line option that sets it (for error messages).
@@ -35,6 +36,7 @@ OPTIONS = {
     "connect_timeout": "--connect-timeout",
     "read_timeout": "--read-timeout",
     "upstream_address": "--upstream-address",
+    "allow_remote_caddy_admin": "--allow-remote-caddy-admin",  # before caddy_admin, which it contains
     "caddy_admin": "--caddy-admin",
     "redirect_http_to_https": "--redirect-http-to-https",
     "nginx_version": "--nginx-version",
@@ -102,7 +104,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--caddy-admin", metavar="off|HOST:PORT",
-        help="Caddy's admin endpoint (default: Caddy's own, localhost:2019, which 'systemctl reload caddy' needs)",
+        help="Caddy's admin endpoint, on loopback (default: Caddy's own, localhost:2019, which 'systemctl reload caddy' "
+        "needs)",
+    )
+    parser.add_argument(
+        "--allow-remote-caddy-admin", action="store_true",
+        help="accept a --caddy-admin address beyond loopback (Caddy's admin API has no authentication: whoever "
+        "reaches it can replace the configuration; firewall it)",
     )
     first_resolving = ".".join(map(str, NGINX_UPSTREAM_RESOLVE))
     parser.add_argument(
@@ -178,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
             read_timeout=_whole_number(args.read_timeout, "read_timeout"),
             upstream_address=args.upstream_address,
             caddy_admin=args.caddy_admin,
+            allow_remote_caddy_admin=args.allow_remote_caddy_admin,
             nginx_version=args.nginx_version,
             nginx_resolvers=args.nginx_resolvers,
             apache_log_dir=args.apache_log_dir,
@@ -198,6 +207,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"tracking-cdn proxy: error: --write-app-links: cannot write into {args.app_links_dir}: {error}", file=sys.stderr)
         return 1
+    warning = remote_caddy_admin_warning(settings) if args.server == "caddy" else None
+    if warning:
+        print(f"tracking-cdn proxy: warning: --caddy-admin: {warning}", file=sys.stderr)
     sys.stdout.write(config)
     return 0
 

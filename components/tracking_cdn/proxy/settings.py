@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Sequence
@@ -204,6 +205,7 @@ def proxy_settings(
     read_timeout: int = DEFAULT_READ_TIMEOUT,
     upstream_address: Optional[str] = None,
     caddy_admin: Optional[str] = None,
+    allow_remote_caddy_admin: bool = False,
     nginx_version: str = DEFAULT_NGINX_VERSION,
     nginx_resolvers: Sequence[str] = (),
     apache_log_dir: str = DEFAULT_APACHE_LOG_DIR,
@@ -229,6 +231,8 @@ def proxy_settings(
     ACME client writes into ``acme_webroot`` (default /var/www/tracking-cdn-acme), never redirected
     or proxied, so ``certbot certonly --webroot`` can issue and renew the certificate (Caddy without
     ``cert``/``key`` answers its own challenges and does not use it).
+    ``caddy_admin`` must be a loopback address (or ``off``) unless ``allow_remote_caddy_admin``: Caddy's
+    admin API has no authentication, and whoever reaches it can replace the configuration.
     ``upstream_address`` and ``well_known_origin_address`` (``"127.0.0.1:8443"``) are for tests only.
     """
     normalized = normalize_tracking_domains(domains)
@@ -281,7 +285,7 @@ def proxy_settings(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         upstream_address=None if upstream_address is None else _parse_address("upstream_address", upstream_address),
-        caddy_admin=None if caddy_admin is None else _check_caddy_admin(caddy_admin),
+        caddy_admin=None if caddy_admin is None else _check_caddy_admin(caddy_admin, allow_remote_caddy_admin),
         nginx_version=version,
         nginx_resolvers=resolvers,
         apache_log_dir=apache_log_dir.rstrip("/") or "/",
@@ -297,15 +301,27 @@ def proxy_settings(
 def write_app_link_files(settings: ProxySettings) -> list[str]:
     """Write the app-link files where the configuration reads them (``settings.app_links_dir``), byte
     for byte, readable by the web server (0644); return the paths written. Each file is replaced in
-    one step, so a server never reads half a file."""
+    one step, so a server never reads half a file.
+
+    Each is written into a new temporary file of that directory with a name nobody can predict,
+    created with ``O_CREAT | O_EXCL | O_NOFOLLOW`` (``tempfile.mkstemp``) and chmod-ed through its
+    descriptor, then renamed over the file, which replaces a symbolic link rather than following it:
+    a link planted in the directory can never make the command (often run as root) write or chmod
+    another file. (Whoever can write the directory can still replace the files afterwards: keep it
+    writable by root only.)"""
     written = []
     for file, path in settings.app_link_files:
         target = Path(path)
         target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        staging = target.with_name(f".{target.name}.tmp")
-        staging.write_bytes(file.body)
-        staging.chmod(0o644)
-        os.replace(staging, target)
+        descriptor, staging = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as staged:
+                os.fchmod(staged.fileno(), 0o644)
+                staged.write(file.body)
+            os.replace(staging, target)
+        except BaseException:
+            os.unlink(staging)
+            raise
         written.append(str(target))
     return written
 
@@ -420,13 +436,31 @@ def _parse_address(
     return _check_ip(argument, host[1:-1] if host.startswith("[") else host), _port_number(argument, port, example, value)
 
 
-def _check_caddy_admin(value: str) -> str:
+def _check_caddy_admin(value: str, allow_remote: bool) -> str:
     if value == "off":
         return value
     example = "'off' or HOST:PORT such as localhost:2019 or 127.0.0.1:2019"
     if isinstance(value, str) and value.startswith("localhost:"):
         return f"localhost:{_port_number('caddy_admin', value[len('localhost:'):], example, value)}"
-    return format_address(*_parse_address("caddy_admin", value, example))
+    address, port = _parse_address("caddy_admin", value, example)
+    if not ipaddress.ip_address(address).is_loopback and allow_remote is not True:
+        raise InvalidArgument(
+            "caddy_admin", f"{value!r} is not a loopback address: Caddy's admin API has no authentication, so anyone "
+            "who can reach it could replace the whole configuration (POST /load); give localhost:2019, 127.0.0.1:PORT "
+            "or 'off', or set allow_remote_caddy_admin if it is meant (a host firewall in front of it)",
+        )
+    return format_address(address, port)
+
+
+def remote_caddy_admin_warning(settings: ProxySettings) -> Optional[str]:
+    """The warning for a Caddy admin endpoint beyond loopback (``allow_remote_caddy_admin``), or None."""
+    admin = settings.caddy_admin
+    if admin is None or admin == "off" or admin.startswith("localhost:"):
+        return None
+    if ipaddress.ip_address(admin.rpartition(":")[0].strip("[]")).is_loopback:
+        return None
+    return (f"Caddy's admin API listens on {admin}, beyond loopback and without authentication: whoever reaches it "
+            "can replace the whole configuration (POST /load); firewall it")
 
 
 def _parse_nginx_version(value: str) -> tuple[int, int, int]:
@@ -441,6 +475,7 @@ __all__ = [
     "ProxySettings",
     "proxy_settings",
     "write_app_link_files",
+    "remote_caddy_admin_warning",
     "checked",
     "header_spellings",
     "format_address",
