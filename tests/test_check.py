@@ -19,6 +19,7 @@ from check_frontdoor import (
     NXDOMAIN, ORIGIN_TIMEOUT, REDIRECT_TO_ESP, REDIRECTING, TLS10_ONLY, UNTRUSTED, WRONG_NAME, FrontDoor, free_port,
     running_front_door,
 )
+from tracking_cdn.check import checks
 from tracking_cdn.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -132,6 +133,12 @@ def test_a_certificate_close_to_expiry_is_a_warning(front_door, capsys):
     assert code == 2
     assert checks["tls-certificate"]["verdict"] == "warn"
     assert "expires in 4 days" in checks["tls-certificate"]["summary"]
+
+
+def test_a_certificate_expiring_tomorrow_says_1_day():
+    not_after = time.strftime("%b %d %H:%M:%S %Y GMT", time.gmtime(time.time() + 1.5 * 86400))
+    result = checks._judge_valid_certificate("track.example.com", {"notAfter": not_after})
+    assert result.summary.endswith("expires in 1 day")
 
 
 def test_a_tls_1_0_only_server_fails(front_door, capsys):

@@ -209,6 +209,10 @@ def _days_left(certificate: dict) -> int:
     return int((ssl.cert_time_to_seconds(certificate["notAfter"]) - time.time()) / 86400)
 
 
+def _day_count(days: int) -> str:
+    return f"{days} day{'s' * (days != 1)}"
+
+
 def _judge_valid_certificate(domain: str, certificate: dict) -> CheckResult:
     days = _days_left(certificate)
     evidence = _certificate_evidence(certificate)
@@ -216,13 +220,13 @@ def _judge_valid_certificate(domain: str, certificate: dict) -> CheckResult:
         return CheckResult(
             "tls-certificate",
             Verdict.WARN,
-            f"valid for {domain} and trusted, but expires in {days} days",
+            f"valid for {domain} and trusted, but expires in {_day_count(days)}",
             evidence,
             hint="managed certificates renew about 30 days ahead; one this close to expiry is not "
             "renewing (does DNS still point at the front door? is validation still passing?)",
         )
     return CheckResult(
-        "tls-certificate", Verdict.PASS, f"valid for {domain}, trusted, expires in {days} days", evidence
+        "tls-certificate", Verdict.PASS, f"valid for {domain}, trusted, expires in {_day_count(days)}", evidence
     )
 
 
@@ -231,7 +235,7 @@ def _judge_rejected_certificate(
 ) -> CheckResult:
     evidence = _certificate_evidence(certificate)
     if error.verify_code == EXPIRED_CODE:
-        ago = f" {-_days_left(certificate)} days ago" if certificate else ""
+        ago = f" {_day_count(-_days_left(certificate))} ago" if certificate else ""
         summary, hint = (
             f"the certificate expired{ago}",
             "renew it; managed certificates renew only while DNS points at the front door and "
