@@ -81,7 +81,8 @@ def test_an_unanswered_data_source_names_its_token_and_how_to_answer_it():
     with pytest.raises(UnsimulatedCall) as refused:
         run_offline(program_with_their_resources)
     assert refused.value.token == CALLER_IDENTITY
-    assert f"calls={{{CALLER_IDENTITY!r}: " in str(refused.value) and "--call-results" in str(refused.value)
+    assert f"calls={{{CALLER_IDENTITY!r}: {{...its outputs, camelCase...}}}} (run_offline" in str(refused.value)
+    assert "--call-results" in str(refused.value)
 
 
 def test_their_dynamic_resources_go_to_their_mocks():

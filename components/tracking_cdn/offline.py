@@ -51,7 +51,7 @@ class UnsimulatedCall(RuntimeError):
         self.token = token
         super().__init__(
             f"no offline result for the data source {token!r}: answer it with calls={{{token!r}: {{...its outputs, "
-            "camelCase...}}}} (run_offline, tracking_cdn.testing.SimulatedCloud), from your own "
+            "camelCase...}} (run_offline, tracking_cdn.testing.SimulatedCloud), from your own "
             "pulumi.runtime.Mocks.call, or in a --call-results file (tracking-cdn plan)"
         )
 
