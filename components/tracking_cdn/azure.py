@@ -790,7 +790,7 @@ def _front_door_id(profile: cdn.Profile) -> pulumi.Output[str]:
     return cloud_output(profile, "frontDoorId", profile.front_door_id, failure)
 
 
-def _static_website_host(account: storage.StorageAccount) -> pulumi.Output[str]:
+def _static_website_host(account: "storage.StorageAccount") -> pulumi.Output[str]:
     """The host name of the storage account's static website (``primaryEndpoints.web``)."""
     failure = f"Azure returned no static website endpoint for the storage account {account.pulumi_resource_name}"
     web = account.primary_endpoints.apply(lambda endpoints: endpoints.web if endpoints is not None else None)
