@@ -646,6 +646,14 @@ def test_importing_the_azure_front_door_loads_no_other_cloud_sdk():
     assert printed.strip() == "[]"
 
 
+def test_importing_the_azure_front_door_leaves_the_storage_sdk_unloaded_until_app_links_need_it():
+    """pulumi_azure_native loads a submodule's classes on first use, which costs a sixth of an azure-example
+    plan: a stack without app_links must not pay for the storage ones (benchmarks/plan_speed.py)."""
+    code = "import sys, tracking_cdn.azure; print(sorted(m for m in sys.modules if m.startswith('pulumi_azure_native.storage.')))"
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "[]"
+
+
 # --- Day two: adopting records that already exist in the Azure DNS zone ------------------------------------
 
 AZURE_DNS = {"domains": DOMAINS, "resource_group_name": GROUP, "dns_zone_name": "example.com"}

@@ -14,6 +14,9 @@ exists). What runs, per fenced block:
   it is not run, for the reason the rule gives. A command no rule knows fails the test: a new
   snippet needs a decision.
 - Any block preceded by ``<!-- doc-test: skip: <reason> -->`` is not run (the reason is required).
+- Any block preceded by ``<!-- doc-test: file <path> -->`` must be that file of the repository, byte for
+  byte: a file of the example project ``examples/own-program``, whose own tests, plan and diff
+  tests/test_own_program.py runs.
 - Blocks in other languages (yaml, typescript, go, json, http, mermaid, text, none) are shown, not
   run: they are another language's program or data, a diagram, or a layout.
 
@@ -58,7 +61,7 @@ SHELL_RULES: list[tuple[str, str, str]] = [
      "rewrites the committed provider/schema.json, which tests/test_component_package.py compares"),
     (r"source \.venv/bin/activate", NOT_RUN, "changes the caller's shell only"),
 ]
-PROJECT_FILES = ["Pulumi.yaml", "__main__.py", "stacks"]
+PROJECT_FILES = ["Pulumi.yaml", "__main__.py", "stacks", "examples"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,10 @@ def blocks(document: str) -> list[Block]:
 
 
 ALL_BLOCKS = [block for document in DOCUMENTS for block in blocks(document)]
-RUNNABLE = [block for block in ALL_BLOCKS if block.language in PYTHON | SHELL]
+FILE_MARKER = re.compile(r"file (?P<path>examples/own-program/\S+)")
+"""A block that shows a file of the example project, which tests/test_own_program.py runs."""
+SHOWN_FILES = [block for block in ALL_BLOCKS if (block.marker or "").startswith("file ")]
+RUNNABLE = [block for block in ALL_BLOCKS if block.language in PYTHON | SHELL and block not in SHOWN_FILES]
 
 
 def shell_commands(code: str) -> list[str]:
@@ -119,7 +125,7 @@ def project_copy(tmp_path: Path) -> Path:
     for name in PROJECT_FILES:
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
         else:
             shutil.copy(source, tmp_path / name)
     (tmp_path / ".venv").symlink_to(Path(sys.prefix))
@@ -135,7 +141,15 @@ def test_the_documents_exist_and_have_snippets():
 def test_every_skip_marker_gives_a_reason():
     for block in ALL_BLOCKS:
         if block.marker is not None:
-            assert block.marker == "script" or re.fullmatch(r"skip: \S.*", block.marker), f"{block.id}: {block.marker!r}"
+            assert block.marker == "script" or re.fullmatch(r"skip: \S.*", block.marker) or FILE_MARKER.fullmatch(
+                block.marker), f"{block.id}: {block.marker!r}"
+
+
+@pytest.mark.parametrize("block", SHOWN_FILES, ids=lambda block: block.id)
+def test_a_snippet_showing_a_file_of_the_example_project_is_that_file(block: Block):
+    shown = FILE_MARKER.fullmatch(block.marker or "")
+    assert shown, f"{block.id}: {block.marker!r} names no file of examples/own-program"
+    assert block.code == (REPO / shown["path"]).read_text(), f"{block.id} differs from {shown['path']}"
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=lambda block: block.id)

@@ -33,10 +33,12 @@ from .contract import (
     TrackingDomainComponent,
     bounded_int_arg,
     check_component_name,
+    cloud_output,
     collect_dns_records,
     dns_record,
     domain_subset_arg,
     input_arg,
+    missing_from_the_cloud,
     plain_arg,
     resolve_settings,
     warn_zone_unchecked,
@@ -223,7 +225,8 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
     distribution_ids: pulumi.Output[list[str]]
     """Ids of the CloudFront distributions, one per domain group, in group order."""
     distribution_domain_names: pulumi.Output[list[str]]
-    """``*.cloudfront.net`` names of the distributions, in group order: the route CNAME targets."""
+    """``*.cloudfront.net`` names of the distributions, in group order: the route CNAME targets. Per domain,
+    ``route_targets`` gives the one its own distribution has."""
     certificate_arns: pulumi.Output[list[str]]
     """ARNs of the ACM certificates (us-east-1) serving (or, before validation, to serve) each group, in
     group order; the given ``certificate_arn`` if any."""
@@ -280,7 +283,7 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
             origin_host=settings.origin.host,
             dns_records=collect_dns_records(records),
             distribution_ids=pulumi.Output.all(*[d.id for d in distributions]),
-            distribution_domain_names=pulumi.Output.all(*[d.domain_name for d in distributions]),
+            distribution_domain_names=pulumi.Output.all(*[_domain_name(d) for d in distributions]),
             certificate_arns=pulumi.Output.all(*certificate_arns),
             aliases_attached=not pending,
             pending_domains=pending,
@@ -362,10 +365,9 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
         fqdns: list[pulumi.Output[str]] = []
         for domain in domains:
             option = certificate.domain_validation_options.apply(
-                lambda options_, domain=domain: _validation_option(options_, domain)
+                lambda options_, domain=domain: _validation_option(options_, domain, certificate)
             )
-            record_name = option.apply(lambda o: o.resource_record_name)
-            record_value = option.apply(lambda o: o.resource_record_value)
+            record_name, record_value = option.apply(lambda o: o[0]), option.apply(lambda o: o[1])
             records.append(dns_record(record_name, "CNAME", record_value, VALIDATION))
             if zone is None:
                 continue
@@ -440,8 +442,9 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
         """The route record(s) of one tracking domain: (listed always, created in the zone when there is one)."""
         zone = self._options["hosted_zone_id"]
         takes_over = domain in self._options["existing_route_records"]
+        target = _domain_name(distribution)
         if zone is None or takes_over or self._options["route_record_type"] == "CNAME":
-            listed = [dns_record(domain, "CNAME", distribution.domain_name, ROUTE)]
+            listed = [dns_record(domain, "CNAME", target, ROUTE)]
             if zone is None:
                 return listed, []
             return listed, [aws.route53.Record(
@@ -449,7 +452,7 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
                 zone_id=zone,
                 name=domain,
                 type="CNAME",
-                records=[distribution.domain_name],
+                records=[target],
                 ttl=ROUTE_CNAME_TTL,
                 allow_overwrite=takes_over,
                 opts=self.child_opts(serving=True),
@@ -461,7 +464,7 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
                 name=domain,
                 type=record_type,
                 aliases=[
-                    {"name": distribution.domain_name, "zone_id": CLOUDFRONT_ZONE_ID, "evaluate_target_health": False}
+                    {"name": target, "zone_id": CLOUDFRONT_ZONE_ID, "evaluate_target_health": False}
                 ],
                 allow_overwrite=False,
                 opts=self.child_opts(serving=True),
@@ -469,7 +472,7 @@ class CloudFrontTrackingDomain(TrackingDomainComponent):
             for record_type in ("A", "AAAA")
         ]
         # Listed as what it is: no DNS server accepts an A record holding a host name.
-        return [dns_record(domain, ALIAS_RECORD_TYPE, distribution.domain_name, ROUTE)], created
+        return [dns_record(domain, ALIAS_RECORD_TYPE, target, ROUTE)], created
 
     def _ses_configuration_sets(self, ses: "SesTracking", serving: dict[str, list[pulumi.Resource]]) -> None:
         """One SES configuration set per entry, its tracking options pointing at the tracking domain, set
@@ -623,11 +626,23 @@ def _comment(text: str) -> str:
     return text if len(text) <= 128 else text[:125] + "..."
 
 
-def _validation_option(options: Sequence[Any], domain: str) -> Any:
+def _domain_name(distribution: aws.cloudfront.Distribution) -> pulumi.Output[str]:
+    """The distribution's ``*.cloudfront.net`` name, which CloudFront assigns."""
+    return cloud_output(
+        distribution, "domainName", distribution.domain_name,
+        f"CloudFront returned no domain name for the distribution {distribution.pulumi_resource_name}",
+    )
+
+
+def _validation_option(options: Sequence[Any], domain: str, certificate: aws.acm.Certificate) -> tuple[str, str]:
+    """The name and value of the validation CNAME ACM asks for ``domain``."""
     for option in options or ():
-        if option.domain_name == domain:
-            return option
-    raise RuntimeError(f"ACM returned no DNS validation option for {domain}")
+        if option.domain_name == domain and option.resource_record_name and option.resource_record_value:
+            return option.resource_record_name, option.resource_record_value
+    missing = missing_from_the_cloud(
+        f"domainValidationOptions entry for {domain}", certificate, f"ACM returned no DNS validation option for {domain}"
+    )
+    return missing, missing
 
 
 def _pending_message(pending: list[str]) -> str:

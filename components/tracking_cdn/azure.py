@@ -47,6 +47,7 @@ from .contract import (
     TrackingDomainComponent,
     bounded_int_arg,
     check_component_name,
+    cloud_output,
     collect_dns_records,
     dns_record,
     input_arg,
@@ -217,7 +218,8 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
 
     endpoint_host_name: pulumi.Output[str]
     """The endpoint's host name (``<name>-<hash>.z01.azurefd.net``): every tracking domain needs a CNAME
-    to it. Also serves the route directly, e.g. ``curl -v https://<it>/f/a/`` before DNS is switched."""
+    to it, so it is every domain's value in ``route_targets``. Also serves the route directly, e.g.
+    ``curl -v https://<it>/f/a/`` before DNS is switched."""
     endpoint_id: pulumi.Output[str]
     """Resource ID of the Front Door endpoint (for security policies / WAF)."""
     profile_name: pulumi.Output[str]
@@ -268,13 +270,14 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         if settings.well_known_origin is not None:
             self._well_known_route(settings.well_known_origin, endpoint, custom_domains)
         tokens = {domain: _validation_token(custom_domains[domain]) for domain in settings.domains}
+        endpoint_host = _endpoint_host(endpoint)
         if azure_dns is not None:
-            self._zone_records(azure_dns, tokens, endpoint.host_name, route)
+            self._zone_records(azure_dns, tokens, endpoint_host, route)
 
         self.publish_outputs(
             origin_host=settings.origin.host,
-            dns_records=collect_dns_records(_records_needed(settings.domains, tokens, endpoint.host_name)),
-            endpoint_host_name=endpoint.host_name,
+            dns_records=collect_dns_records(_records_needed(settings.domains, tokens, endpoint_host)),
+            endpoint_host_name=endpoint_host,
             endpoint_id=endpoint.id,
             profile_name=profile.name,
             custom_domain_ids=_by_domain({domain: cd.id for domain, cd in custom_domains.items()}),
@@ -426,7 +429,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
         never replaces a resource and never leaves a moment without them."""
         account = storage.StorageAccount(
             f"{self.base_name}-app-links-storage",
-            account_name=account_name or profile.front_door_id.apply(derived_storage_account_name),
+            account_name=account_name or _front_door_id(profile).apply(derived_storage_account_name),
             resource_group_name=resource_group,
             **STORAGE_SETTINGS,
             opts=self.child_opts(serving=True),
@@ -449,7 +452,7 @@ class AzureFrontDoorTrackingDomain(TrackingDomainComponent):
             )
             for file in deep_links.files
         ]
-        web_host = account.primary_endpoints.apply(lambda endpoints: _host_of(endpoints.web))
+        web_host = _static_website_host(account)
         # The website answers only for its own name (AFDOrigin.origin_host_header: "Blob Storage ... require
         # this host header value to match the origin hostname by default").
         origin_group, origin = self._single_origin(f"{self.base_name}-app-links", web_host, web_host, APP_LINK_NAMES)
@@ -766,9 +769,32 @@ def _records_needed(
 
 
 def _validation_token(custom_domain: cdn.AFDCustomDomain) -> pulumi.Output[str]:
-    return custom_domain.validation_properties.apply(
-        lambda properties: (properties.validation_token if properties is not None else None) or ""
+    """The ``_dnsauth`` TXT value Azure asks for; empty under a real engine while Azure has none."""
+    token = custom_domain.validation_properties.apply(
+        lambda properties: properties.validation_token if properties is not None else None
     )
+    return cloud_output(custom_domain, "validationProperties.validationToken", token, None, real_default="")
+
+
+# --- What Azure computes ----------------------------------------------------------------------------
+
+
+def _endpoint_host(endpoint: cdn.AFDEndpoint) -> pulumi.Output[str]:
+    """The endpoint's ``*.azurefd.net`` host name, which Azure assigns: the route CNAME target."""
+    failure = f"Azure returned no host name for the Front Door endpoint {endpoint.pulumi_resource_name}"
+    return cloud_output(endpoint, "hostName", endpoint.host_name, failure)
+
+
+def _front_door_id(profile: cdn.Profile) -> pulumi.Output[str]:
+    failure = f"Azure returned no frontDoorId for the Front Door profile {profile.pulumi_resource_name}"
+    return cloud_output(profile, "frontDoorId", profile.front_door_id, failure)
+
+
+def _static_website_host(account: "storage.StorageAccount") -> pulumi.Output[str]:
+    """The host name of the storage account's static website (``primaryEndpoints.web``)."""
+    failure = f"Azure returned no static website endpoint for the storage account {account.pulumi_resource_name}"
+    web = account.primary_endpoints.apply(lambda endpoints: endpoints.web if endpoints is not None else None)
+    return cloud_output(account, "primaryEndpoints.web", web, failure).apply(_host_of)
 
 
 def _by_domain(values: dict[str, Any]) -> pulumi.Output[dict[str, str]]:

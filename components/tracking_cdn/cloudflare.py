@@ -48,6 +48,7 @@ from .contract import (
     bounded_int_arg,
     dns_record,
     input_arg,
+    missing_from_the_cloud,
     plain_arg,
     resolve_settings,
 )
@@ -134,6 +135,8 @@ MAX_EXPRESSION_LENGTH = 4096
 """Cloudflare's limit on one rule expression (Rules language reference)."""
 AUTOMATIC_TTL = 1
 """Proxied records always have TTL 'automatic' (1)."""
+ZONE_LOOKUP = "cloudflare:index/getZone:getZone"
+"""The data source that finds ``zone_name``'s id when ``zone_id`` is not given."""
 
 
 class CloudflareTrackingDomainArgs(TrackingDomainArgs):
@@ -311,7 +314,12 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         zone = cloudflare.get_zone_output(
             filter={"name": zone_name, "match": "all"}, opts=pulumi.InvokeOptions(parent=self)
         )
-        return zone.id
+        return zone.id.apply(lambda found: found or missing_from_the_cloud(
+            "zone id",
+            f"the data source {ZONE_LOOKUP} (zone_name {zone_name!r})",
+            f"Cloudflare found no zone named {zone_name!r}: check zone_name (the zone as the Cloudflare dashboard "
+            "names it), or give zone_id",
+        ))
 
     def _entry_points(
         self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, rules: dict[str, list[dict[str, Any]]]
@@ -443,7 +451,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
             )
             routes.append(
                 dns_record(
-                    created.name,
+                    created.name.apply(lambda n, domain=domain: n or domain),
                     created.type.apply(lambda t: t or record.type),
                     created.content.apply(lambda c: c or record.content),
                     ROUTE,

@@ -26,6 +26,11 @@ MAX_CACHE_TTL_SECONDS = 3600
 
 ROUTE = "route"
 VALIDATION = "validation"
+ROUTE_TARGET_TYPES = ("CNAME", "ALIAS", "A", "AAAA")
+"""The route record a domain's ``route_targets`` value comes from, when it has several: the first type
+of this list (a host name before an address, IPv4 before IPv6)."""
+MISSING_FROM_MOCKS = "<{what}: not in the mocks' answer>"
+"""The placeholder for a cloud-computed value that the mocks of a unit test did not supply."""
 
 # Capabilities beyond the first contract. A front door lists the ones it implements in its class
 # attribute ``supports``; any other that the arguments need is refused before anything is created.
@@ -311,13 +316,79 @@ def _mapping(args: Any) -> Mapping[str, Any]:
     return args
 
 
-def dns_record(name: pulumi.Input[str], type: str, value: pulumi.Input[str], purpose: str) -> pulumi.Output[DnsRecord]:
-    """One entry of ``dns_records``; names and values are stripped of their trailing dot."""
-    return pulumi.Output.all(name, value).apply(
-        lambda resolved: DnsRecord(
-            name=resolved[0].rstrip("."), type=type, value=resolved[1].rstrip("."), purpose=purpose
-        )
+def under_mock_engine() -> bool:
+    """Whether the program runs under Pulumi's mock engine (``pulumi.runtime.set_mocks``: unit tests,
+    ``tracking-cdn plan``), where what the cloud computes is whatever the mocks answered."""
+    from pulumi.runtime import mocks, settings
+
+    return isinstance(settings.SETTINGS.monitor, mocks.MockMonitor)
+
+
+def missing_from_the_cloud(
+    what: str, source: "pulumi.Resource | str", failure: Optional[str], real_default: Any = None
+) -> Any:
+    """Stand-in for ``what``, a value the cloud computes that ``source`` (a resource, or a description of a
+    data source) came back without. Under the mock engine the mocks did not supply it (Pulumi's documented mocks answer a
+    resource with its own inputs and a data source with ``{}``): warn, naming it and how to supply it,
+    and return a placeholder naming it, so nothing downstream is silently wrong. Under a real engine it is
+    a real anomaly: raise ``RuntimeError(failure)``, or return ``real_default`` when ``failure`` is None
+    (a value the cloud may legitimately leave empty)."""
+    if not under_mock_engine():
+        if failure is None:
+            return real_default
+        raise RuntimeError(failure)
+    placeholder = MISSING_FROM_MOCKS.format(what=what)
+    if isinstance(source, pulumi.Resource):
+        source = f"{source.pulumi_resource_type} {source.pulumi_resource_name!r}"
+    pulumi.log.warn(
+        f"{source}: the mocks gave no {what}, a value the cloud computes; {placeholder} stands in for it. "
+        "Return it from your pulumi.runtime.Mocks (new_resource for a resource, call for a data source), or "
+        "wrap them in tracking_cdn.testing.SimulatedCloud, which answers every tracking-cdn resource and lookup "
+        "as the cloud would (docs/own-program.md)"
     )
+    return placeholder
+
+
+def cloud_output(
+    resource: pulumi.Resource, what: str, output: pulumi.Output[Any], failure: Optional[str], real_default: Any = None
+) -> pulumi.Output[Any]:
+    """``output``, the cloud-computed property ``what`` (its wire name) of ``resource``, with an empty
+    value (None, ``""``, ``[]``) handled by ``missing_from_the_cloud``."""
+    return output.apply(
+        lambda value: value if value not in (None, "", []) else missing_from_the_cloud(what, resource, failure, real_default)
+    )
+
+
+def dns_record(
+    name: pulumi.Input[str], type: pulumi.Input[str], value: pulumi.Input[str], purpose: str
+) -> pulumi.Output[DnsRecord]:
+    """One entry of ``dns_records``; names and values are stripped of their trailing dot. A name or value
+    that came back as None is ``missing_from_the_cloud``."""
+
+    def record(name: Optional[str], type: str, value: Optional[str]) -> DnsRecord:
+        failure = f"no {{what}} for a {purpose} {type} record of dns_records"
+        if name is None:
+            name = missing_from_the_cloud("record name", "dns_records", failure.format(what="name"))
+        if value is None:
+            what = f"value of the {type} record {name}"
+            value = missing_from_the_cloud(what, "dns_records", failure.format(what="value"))
+        return DnsRecord(name=name.rstrip("."), type=type, value=value.rstrip("."), purpose=purpose)
+
+    return pulumi.Output.all(name, type, value).apply(lambda resolved: record(*resolved))
+
+
+def route_targets(records: Sequence[DnsRecord], domains: Sequence[str]) -> dict[str, str]:
+    """``route_targets`` from ``dns_records``: each of ``domains`` with a route record -> its value, the
+    first of its types in ``ROUTE_TARGET_TYPES`` order, in ``domains`` order."""
+    rank = {record_type: position for position, record_type in enumerate(ROUTE_TARGET_TYPES)}
+    found: dict[str, DnsRecord] = {}
+    for record in records:
+        if record["purpose"] != ROUTE:
+            continue
+        kept = found.get(record["name"])
+        if kept is None or rank.get(record["type"], len(rank)) < rank.get(kept["type"], len(rank)):
+            found[record["name"]] = record
+    return {domain: found[domain]["value"] for domain in domains if domain in found}
 
 
 def collect_dns_records(records: Sequence[pulumi.Input[DnsRecord]]) -> pulumi.Output[list[DnsRecord]]:
@@ -335,6 +406,12 @@ class TrackingDomainComponent(pulumi.ComponentResource):
     dns_records: pulumi.Output[list[DnsRecord]]
     """Every DNS record the tracking domains need (``purpose`` ``route`` or ``validation``), whether or not
     the component created it: create the ones in zones the component does not manage."""
+    route_targets: pulumi.Output[dict[str, str]]
+    """Where DNS must point, the same on every front door: each tracking domain -> the value of its
+    ``route`` record in ``dns_records`` (a host name, or the IP address of an A record, as on GCP). A domain
+    with several route records (GCP's A and AAAA with ``enable_ipv6``) maps to the first of its CNAME,
+    ALIAS, A and AAAA records; ``dns_records`` lists them all. A domain with no route record yet (Fastly's
+    ``draft_domains``) is absent. Derived from ``dns_records``, so a front door adds no code for it."""
 
     supports = frozenset()
     """The capabilities beyond the first contract this front door implements (``APP_LINKS``,
@@ -359,15 +436,20 @@ class TrackingDomainComponent(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, protect=serving and self.settings.protect, **options)
 
     def publish_outputs(self, **outputs: Any) -> None:
-        """Assign and register every output the class declares, and only those."""
+        """Assign and register every output the class declares, and only those; ``route_targets`` is
+        derived here from ``dns_records``."""
         declared = {
             key
             for cls in type(self).__mro__
             for key, annotation in inspect.get_annotations(cls).items()
             if getattr(annotation, "__origin__", None) is pulumi.Output
-        }
+        } - {"route_targets"}
         if set(outputs) != declared:
             raise TypeError(f"{type(self).__name__} must publish exactly {sorted(declared)}, got {sorted(outputs)}")
+        domains = self.settings.domains
+        outputs["route_targets"] = pulumi.Output.from_input(outputs["dns_records"]).apply(
+            lambda records: route_targets(records, domains)
+        )
         for key, value in outputs.items():
             setattr(self, key, pulumi.Output.from_input(value))
         self.register_outputs(outputs)

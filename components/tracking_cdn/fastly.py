@@ -62,6 +62,7 @@ from .contract import (
     dns_record,
     domain_subset_arg,
     input_arg,
+    missing_from_the_cloud,
     plain_arg,
     resolve_settings,
 )
@@ -530,13 +531,13 @@ def _dns_records(
         records.append(dns_record(
             ACME_CHALLENGE_PREFIX + domain,
             "CNAME",
-            subscription.managed_dns_challenges.apply(lambda found, d=domain: _acme_target(found, d)),
+            subscription.managed_dns_challenges.apply(lambda found, d=domain: _acme_target(found, d, subscription)),
             VALIDATION,
         ))
         records.append(dns_record(
             domain,
             "CNAME",
-            subscription.managed_http_challenges.apply(lambda found, d=domain: _route_target(found, d)),
+            subscription.managed_http_challenges.apply(lambda found, d=domain: _route_target(found, d, subscription)),
             ROUTE,
         ))
     return records
@@ -558,7 +559,7 @@ def _field(entry: Any, snake: str, camel: str) -> Any:
     return value
 
 
-def _acme_target(challenges: Optional[list], domain: str) -> str:
+def _acme_target(challenges: Optional[list], domain: str, subscription: fastly.TlsSubscription) -> str:
     """Value of the ``_acme-challenge.<domain>`` CNAME Fastly asks for (managed-dns challenge)."""
     wanted = (ACME_CHALLENGE_PREFIX + domain).lower()
     for entry in challenges or []:
@@ -566,13 +567,15 @@ def _acme_target(challenges: Optional[list], domain: str) -> str:
         value = _field(entry, "record_value", "recordValue")
         if name == wanted and value:
             return value
-    raise RuntimeError(
+    return missing_from_the_cloud(
+        f"managedDnsChallenges entry for {wanted}",
+        subscription,
         f"Fastly returned no managed DNS challenge for {wanted}; run `pulumi refresh` and check the TLS "
-        "subscription in the Fastly console (Security > TLS management)"
+        "subscription in the Fastly console (Security > TLS management)",
     )
 
 
-def _route_target(challenges: Optional[list], domain: str) -> str:
+def _route_target(challenges: Optional[list], domain: str, subscription: fastly.TlsSubscription) -> str:
     """The CNAME target that routes ``domain`` to Fastly: the subscription's managed-http CNAME, i.e. the
     shared-SNI host name of its TLS configuration (e.g. ``j.sni.global.fastly.net``)."""
     for entry in challenges or []:
@@ -581,10 +584,13 @@ def _route_target(challenges: Optional[list], domain: str) -> str:
         values = list(_field(entry, "record_values", "recordValues") or [])
         if name == domain and kind == "CNAME" and values:
             return sorted(values)[0]
-    raise RuntimeError(
+    return missing_from_the_cloud(
+        f"managedHttpChallenges CNAME for {domain}",
+        subscription,
         f"Fastly returned no CNAME target for {domain}; look up the CNAME of the subscription's TLS "
-        "configuration (fastly.get_tls_configuration(...).dns_records) and point the domain at it"
+        "configuration (fastly.get_tls_configuration(...).dns_records) and point the domain at it",
     )
+
 
 
 __all__ = ["FastlyTrackingDomain", "FastlyTrackingDomainArgs"]

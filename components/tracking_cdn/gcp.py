@@ -22,7 +22,7 @@ inference reads the annotations below.)
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import NotRequired, Optional
+from typing import Any, NotRequired, Optional
 
 import pulumi
 from pulumi_gcp import certificatemanager, compute, dns, storage
@@ -41,10 +41,12 @@ from .contract import (
     TrackingDomainComponent,
     bounded_int_arg,
     check_component_name,
+    cloud_output,
     collect_dns_records,
     dns_record,
     domain_subset_arg,
     input_arg,
+    missing_from_the_cloud,
     plain_arg,
     resolve_settings,
     warn_zone_unchecked,
@@ -229,9 +231,11 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
     and backend service take ``/.well-known/*`` (``_well_known_origin``)."""
 
     ip_address: pulumi.Output[str]
-    """The load balancer's global IPv4 address: every tracking domain needs an A record to it."""
+    """The load balancer's global IPv4 address: every tracking domain needs an A record to it, so it is
+    every domain's value in ``route_targets``."""
     ipv6_address: pulumi.Output[str]
-    """The global IPv6 address for AAAA records when ``enable_ipv6`` is set; empty otherwise."""
+    """The global IPv6 address for AAAA records when ``enable_ipv6`` is set; empty otherwise. Listed in
+    ``dns_records``; ``route_targets`` holds the IPv4 address."""
     certificate_names: pulumi.Output[list[str]]
     """Names of the certificates: the classic ones in the order they cover ``domains``, then the
     Certificate Manager ones in ``domains`` order."""
@@ -270,14 +274,14 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         addresses = self._addresses_and_rules(name, config, https_proxy, http_proxy)
         records = self._route_records(name, config, addresses) + self._validation_records(name, config, manager)
 
-        certificates = [(c.name, "compute ssl-certificates", " --global", CLASSIC_STATUS_FORMAT) for c in classic]
-        certificates += [(c.name, "certificate-manager certificates", "", MANAGER_STATUS_FORMAT)
+        certificates = [(_physical(c), "compute ssl-certificates", " --global", CLASSIC_STATUS_FORMAT) for c in classic]
+        certificates += [(_physical(c), "certificate-manager certificates", "", MANAGER_STATUS_FORMAT)
                          for c in manager.certificates]
         self.publish_outputs(
             origin_host=config.common.origin.host,
             dns_records=collect_dns_records(records),
-            ip_address=addresses["ipv4"].address,
-            ipv6_address=addresses["ipv6"].address if "ipv6" in addresses else "",
+            ip_address=_address(addresses["ipv4"]),
+            ipv6_address=_address(addresses["ipv6"]) if "ipv6" in addresses else "",
             certificate_names=pulumi.Output.all(*[certificate for certificate, *_ in certificates]),
             certificate_status_commands=pulumi.Output.all(
                 *[
@@ -555,8 +559,9 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         """An A (AAAA) record per domain to the load balancer: created in ``managed_zone`` (or imported,
         or left to the user while a live record still stands), and listed in ``dns_records`` always."""
         records = []
+        values = {version: _address(address) for version, address in addresses.items()}
         for domain in config.common.domains:
-            for version, address in addresses.items():
+            for version, value in values.items():
                 record_type = RECORD_TYPES[version]
                 if config.managed_zone is not None and domain not in config.pending_cutover:
                     dns.RecordSet(
@@ -566,12 +571,12 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
                         name=f"{domain}.",
                         type=record_type,
                         ttl=config.dns_ttl,
-                        rrdatas=[address.address],
+                        rrdatas=[value],
                         opts=self.child_opts(
                             serving=True, import_=_record_import_id(config, domain, record_type)
                         ),
                     )
-                records.append(dns_record(domain, record_type, address.address, ROUTE))
+                records.append(dns_record(domain, record_type, value, ROUTE))
         return records
 
     def _validation_records(
@@ -581,8 +586,8 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         ``managed_zone`` and protected (renewals use it too), and listed in ``dns_records`` always."""
         records = []
         for domain, authorization in manager.authorizations.items():
-            challenge = authorization.dns_resource_records.apply(lambda found: found[0])
-            record_name, value = challenge.apply(lambda r: r.name), challenge.apply(lambda r: r.data)
+            challenge = _challenge(domain, authorization)
+            record_name, value = challenge.apply(lambda r: r[0]), challenge.apply(lambda r: r[1])
             if config.managed_zone is not None:
                 dns.RecordSet(
                     f"{name}-validation-{domain}",
@@ -862,6 +867,37 @@ def _origin_request_headers(origin_host: str, sends_tracking_host: bool) -> list
     needed for those.
     """
     return [] if sends_tracking_host else [f"Host: {origin_host}"]
+
+
+# --- What Google Cloud computes ----------------------------------------------------------------------
+
+
+def _address(address: compute.GlobalAddress) -> pulumi.Output[str]:
+    """The IP address Google reserves for ``address``."""
+    failure = f"Google Cloud returned no IP address for {address.pulumi_resource_name}"
+    return cloud_output(address, "address", address.address, failure)
+
+
+def _physical(certificate: pulumi.CustomResource) -> pulumi.Output[str]:
+    """The certificate's name in Google Cloud (auto-named by Pulumi unless given)."""
+    failure = f"Google Cloud returned no name for the certificate {certificate.pulumi_resource_name}"
+    return cloud_output(certificate, "name", certificate.name, failure)
+
+
+def _challenge(domain: str, authorization: certificatemanager.DnsAuthorization) -> pulumi.Output[tuple[str, str]]:
+    """The name and value of the CNAME ``authorization`` asks for."""
+
+    def first(found: Optional[list[Any]]) -> tuple[str, str]:
+        if found and found[0].name and found[0].data:
+            return found[0].name, found[0].data
+        missing = missing_from_the_cloud(
+            f"dnsResourceRecords entry for {domain}",
+            authorization,
+            f"Certificate Manager returned no DNS authorization record for {domain}",
+        )
+        return missing, missing
+
+    return authorization.dns_resource_records.apply(first)
 
 
 def _chunks(domains: tuple[str, ...], size: int) -> list[tuple[str, ...]]:

@@ -1,22 +1,30 @@
 """Run a Pulumi program offline under the SDK's mock engine and record what it registers.
 
-Used by ``tracking-cdn plan`` and by the tests. Each run installs fresh mocks and a fresh root
-stack, so runs are independent. Cloud-computed outputs come from ``tracking_cdn.simulated``; an
-invoke (data-source lookup) without a simulated result raises instead of returning nothing.
+Used by ``tracking-cdn plan``, by the tests, and by programs of your own (``tracking_cdn.testing`` is
+the documented entry point). Each run installs fresh mocks and a fresh root stack, so runs are
+independent. Cloud-computed outputs of the resource types tracking-cdn creates come from
+``tracking_cdn.simulated``; every other type and data source goes to the caller's own mocks and call
+results, and a data source nothing answers raises ``UnsimulatedCall`` instead of returning nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import runpy
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional, Union
 
 from google.protobuf import json_format
-from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
@@ -24,10 +32,28 @@ from pulumi.runtime.sync_await import _sync_await
 from .simulated import load_tables
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+COMPONENT_TYPE_PREFIX = "tracking-cdn:index:"
+"""The type tokens of tracking-cdn's components (``tracking-cdn:index:<ClassName>``)."""
+
+
+CallResult = Union[Mapping[str, Any], Callable[[dict[str, Any]], Mapping[str, Any]]]
+"""A data source's result: its outputs (camelCase wire names, e.g. ``{"accountId": "123456789012"}``), or a
+function of the invoke's arguments returning them."""
+Program = Union[Callable[[], None], str, "os.PathLike[str]"]
+"""A Pulumi program: a function creating resources, or the path of a program file (``__main__.py``) or of
+its directory (a Pulumi project, whose ``Pulumi.yaml`` may name it with ``main``)."""
 
 
 class UnsimulatedCall(RuntimeError):
     """A program invoked a data source that the offline engine cannot answer."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        super().__init__(
+            f"no offline result for the data source {token!r}: answer it with calls={{{token!r}: {{...its outputs, "
+            "camelCase...}} (run_offline, tracking_cdn.testing.SimulatedCloud), from your own "
+            "pulumi.runtime.Mocks.call, or in a --call-results file (tracking-cdn plan)"
+        )
 
 
 @dataclass
@@ -67,6 +93,8 @@ class OfflineRun:
     warnings: list[str]
     invokes: list[str]
     """Tokens of the data-source lookups the program made, in order."""
+    config_read: list[str] = field(default_factory=list)
+    """The config keys (``namespace:key``) the program asked for, set or not, sorted."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_token]
@@ -88,25 +116,47 @@ class OfflineRun:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
-class SimulatedCloud(mocks.Mocks):
-    """The cloud of an offline run: each resource's cloud-computed outputs and each data source's result
-    from ``tracking_cdn.simulated``; a data source it has no result for raises ``UnsimulatedCall``."""
+class SimulatedCloud(pulumi_mocks.Mocks):
+    """Pulumi mocks in which the resources and lookups of tracking-cdn behave as the cloud would.
 
-    def __init__(self) -> None:
+    A resource of a type tracking-cdn creates (a CloudFront distribution, an ACM certificate, a GCP
+    address, ...) gets its inputs plus the outputs the cloud would compute (``tracking_cdn.simulated``:
+    known values, or readable placeholders in angle brackets). Every other resource goes to ``mocks``,
+    your own ``pulumi.runtime.Mocks`` (without them: its inputs as outputs, id ``<name>-id``); the components
+    themselves are tracking-cdn's. A data source
+    is answered by ``calls`` (token -> result, see ``CallResult``) first, then by tracking-cdn's own
+    lookups, then by ``mocks``; one that nothing answers raises ``UnsimulatedCall`` naming its token, never
+    an empty result that would leave a component silently wrong."""
+
+    def __init__(
+        self, mocks: Optional[pulumi_mocks.Mocks] = None, calls: Optional[Mapping[str, CallResult]] = None
+    ) -> None:
         self.resource_fakes, self.call_fakes = load_tables()
+        self.mocks = mocks
+        self.calls = dict(calls or {})
         self.invokes: list[str] = []
+        """Tokens of the data sources invoked, in order."""
 
-    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
         fake = self.resource_fakes.get(args.typ)
-        computed = fake(dict(args.inputs), args.name) if fake else {}
+        computed = fake(dict(args.inputs), args.name) if fake else None
+        if computed is None:
+            if self.mocks is not None and not args.typ.startswith(COMPONENT_TYPE_PREFIX):
+                return self.mocks.new_resource(args)
+            computed = {}
         return computed.pop("id", f"{args.name}-id"), {**args.inputs, **computed}
 
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> Any:
         self.invokes.append(args.token)
+        answer = self.calls.get(args.token)
+        if answer is not None:
+            return dict(answer(dict(args.args)) if callable(answer) else answer), []
         fake = self.call_fakes.get(args.token)
-        if fake is None:
-            raise UnsimulatedCall(f"no offline result for the data source {args.token!r}")
-        return fake(dict(args.args)), []
+        if fake is not None:
+            return fake(dict(args.args)), []
+        if self.mocks is not None:
+            return self.mocks.call(args)
+        raise UnsimulatedCall(args.token)
 
 
 @contextmanager
@@ -129,11 +179,11 @@ def _event_loop_for_the_call() -> Iterator[None]:
         loop.close()
 
 
-class _RecordingMonitor(mocks.MockMonitor):
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """A mock monitor that also keeps resource options (parent, protect, ...) and registered outputs,
     and closes the event loop each engine call needs (``_event_loop_for_the_call``)."""
 
-    def __init__(self, cloud: mocks.Mocks) -> None:
+    def __init__(self, cloud: pulumi_mocks.Mocks) -> None:
         super().__init__(cloud)
         self.registrations: list[Registration] = []
         self.outputs_by_urn: dict[str, dict[str, Any]] = {}
@@ -232,26 +282,41 @@ class _WarningCollector:
 
 
 def run_offline(
-    program: Callable[[], None],
+    program: Program,
     *,
     config: Optional[Mapping[str, Any]] = None,
     secret_keys: tuple[str, ...] = (),
-    project: str = "tracking-cdn",
+    project: Optional[str] = None,
     stack: str = "offline",
+    mocks: Optional[pulumi_mocks.Mocks] = None,
+    calls: Optional[Mapping[str, CallResult]] = None,
 ) -> OfflineRun:
     """Run ``program`` under the mock engine and return every registration and the stack outputs.
 
-    ``config`` maps ``namespace:key`` to a value; non-strings are JSON-encoded, as the Pulumi CLI
-    passes them. Exceptions raised by the program propagate unchanged."""
-    cloud = SimulatedCloud()
+    ``program`` is a function, or the path of a program file or project directory (``Program``), run as
+    the Pulumi CLI runs it: as ``__main__``, its directory first on ``sys.path`` and as the working
+    directory; the modules it imports from there are forgotten afterwards, so the next run imports them
+    afresh. The cloud is a ``SimulatedCloud`` over ``mocks`` (your own ``pulumi.runtime.Mocks``, which
+    answer every resource type and data source tracking-cdn does not simulate) and ``calls`` (data source
+    results by token). ``config`` maps ``namespace:key`` to a value; non-strings are JSON-encoded, as the
+    Pulumi CLI passes them. ``project`` (the namespace ``pulumi.Config()`` reads) defaults to the name in
+    the project directory's ``Pulumi.yaml``, else ``tracking-cdn``. Exceptions raised by the program
+    propagate unchanged."""
+    location = None if callable(program) else program_location(Path(program))
+    if project is None:
+        project = location.project if location is not None and location.project else "tracking-cdn"
+    cloud = SimulatedCloud(mocks, calls)
     monitor = _RecordingMonitor(cloud)
     collector = _WarningCollector()
-    mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
+    pulumi_mocks.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor, logger=collector)
     settings.SETTINGS.rpc_manager.clear()
     settings.SETTINGS.outputs.clear()
     settings.set_root_resource(None)  # run_in_stack creates this run's own root stack
     set_all_config({key: _config_value(value) for key, value in (config or {}).items()}, list(secret_keys))
-    _sync_await(run_in_stack(program))  # on this thread's loop: Outputs made before the run may take part
+    read = _ConfigReads(runtime_config.CONFIG.get())
+    runtime_config.CONFIG.set(read)
+    body = program if location is None else location.runner()
+    _sync_await(run_in_stack(body))  # on this thread's loop: Outputs made before the run may take part
     stack_urn = monitor.make_urn("", STACK_TYPE, f"{project}-{stack}")
     for registration in monitor.registrations:
         registration.outputs.update(monitor.outputs_by_urn.get(registration.urn, {}))
@@ -260,7 +325,87 @@ def run_offline(
         stack_outputs=monitor.outputs_by_urn.get(stack_urn, {}),
         warnings=collector.warnings,
         invokes=cloud.invokes,
+        config_read=sorted(read.asked),
     )
+
+
+class _ConfigReads(dict):
+    """The config of a run, noting every key the program asks for (``pulumi.Config`` asks through
+    ``key in config``, set or not)."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.asked: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return super().__contains__(key)
+
+
+@dataclass(frozen=True)
+class ProgramLocation:
+    """Where a program given by path lives, as the Pulumi CLI would run it."""
+
+    entry: Path
+    """The program file (``__main__.py`` of a directory)."""
+    project: Optional[str]
+    """The project name in the ``Pulumi.yaml`` of the directory given, if it has one."""
+
+    def runner(self) -> Callable[[], None]:
+        """The program as a function: run as ``__main__`` in its directory (``sys.path`` and working
+        directory). Its own modules (those found in that directory) are imported afresh, so that each run
+        registers its resources, and put back as they were afterwards (a test module may hold them)."""
+        directory = str(self.entry.parent)
+
+        def run() -> None:
+            own = {name: module for name, module in sys.modules.items() if _imported_from(name, module, directory)}
+            for name in own:
+                del sys.modules[name]
+            sys.path.insert(0, directory)
+            working_directory = os.getcwd()
+            os.chdir(directory)
+            try:
+                runpy.run_path(str(self.entry), run_name="__main__")
+            finally:
+                os.chdir(working_directory)
+                sys.path.remove(directory)
+                for name in [name for name, module in sys.modules.items() if _imported_from(name, module, directory)]:
+                    del sys.modules[name]
+                sys.modules.update(own)
+
+        return run
+
+
+def program_location(path: Path) -> ProgramLocation:
+    """The program ``path`` names: a ``.py`` file, or a directory holding ``__main__.py`` or a
+    ``Pulumi.yaml`` whose ``main`` names the program (a file, or a directory holding ``__main__.py``)."""
+    path = path.resolve()
+    project = None
+    if path.is_dir() and (path / "Pulumi.yaml").is_file():
+        from .documents import load_yaml
+
+        project_file = path / "Pulumi.yaml"
+        document = load_yaml(project_file.read_text(encoding="utf-8"), str(project_file)) or {}
+        if not isinstance(document, dict):
+            document = {}
+        project = document.get("name") if isinstance(document.get("name"), str) else None
+        if isinstance(document.get("main"), str):
+            path = (path / document["main"]).resolve()
+    entry = path / "__main__.py" if path.is_dir() else path
+    if not entry.is_file():
+        raise FileNotFoundError(f"no Pulumi program at {entry} (a program file, or a directory with __main__.py)")
+    return ProgramLocation(entry, project)
+
+
+def _imported_from(name: str, module: Any, directory: str) -> bool:
+    """Whether ``module`` was found on the program's own ``directory`` of ``sys.path`` (its top-level
+    package or module lives right there), not in a virtualenv or checkout that happens to sit below it."""
+    source = getattr(module, "__file__", None)
+    if not source:
+        return False
+    top = os.path.join(directory, name.split(".", 1)[0])
+    source = os.path.abspath(source)
+    return source == top + ".py" or source.startswith(top + os.sep)
 
 
 def _config_value(value: Any) -> str:
@@ -270,6 +415,6 @@ def _config_value(value: Any) -> str:
 
 
 __all__ = [
-    "OfflineRun", "Registration", "SimulatedCloud", "UnsimulatedCall", "engine_urn", "registration_from_request",
-    "run_offline",
+    "CallResult", "OfflineRun", "Program", "ProgramLocation", "Registration", "SimulatedCloud", "UnsimulatedCall",
+    "engine_urn", "program_location", "registration_from_request", "run_offline",
 ]

@@ -1,8 +1,12 @@
 """``tracking-cdn plan``: what a stack would create, rendered offline.
 
-Runs the real stack program (``tracking_cdn.stack``) under Pulumi's mock engine with the stack's
-config file, so it needs neither the Pulumi CLI nor a cloud account. Values the cloud computes at
-deploy time are shown as placeholders in angle brackets, secrets as ``<secret>``.
+Runs the project's own program (the one its ``Pulumi.yaml`` names: this repository's stack program,
+``tracking_cdn.stack``, or a program of your own using the components) under Pulumi's mock engine with
+the stack's config file, so it needs neither the Pulumi CLI nor a cloud account. Values the cloud
+computes at deploy time are shown as placeholders in angle brackets, secrets as ``<secret>``. The
+resources of tracking-cdn get the outputs the cloud would compute (``tracking_cdn.simulated``); any other
+resource its inputs; a data source tracking-cdn does not simulate is answered from ``--call-results``
+or refused, naming its token.
 
 The output is a pure function of the project and stack files: the same input gives the same bytes
 (resources in tree order, siblings by URN; keys sorted), so a plan can be kept in review and diffed.
@@ -30,6 +34,8 @@ OFFLINE_NOTICE = (
     "Run `pulumi preview --stack {stack}` with credentials for the real diff."
 )
 SECRET_PLACEHOLDER = "<secret>"
+SHIPPED_NAMESPACE = "tracking-cdn"
+"""The config namespace of tracking-cdn's own settings (the stack program's, as shipped)."""
 PLAN_FORMAT = 1
 """Version of the ``--json`` document; bumped when a field changes meaning or goes away."""
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
@@ -44,6 +50,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--project-dir", type=Path, default=None, help="directory holding Pulumi.yaml (default: nearest above cwd)"
+    )
+    parser.add_argument(
+        "-C", "--cwd", type=Path, default=None, metavar="DIR",
+        help="find the project from DIR, as `pulumi --cwd DIR` does: the nearest Pulumi.yaml at or above it "
+        "(other paths stay relative to where you run the command)",
+    )
+    parser.add_argument(
+        "--call-results", type=Path, default=None, metavar="FILE",
+        help="YAML or JSON file answering data sources tracking-cdn does not simulate: <token>: {<output>: <value>}, "
+        "e.g. 'aws:index/getCallerIdentity:getCallerIdentity: {accountId: \"123456789012\"}' (docs/own-program.md)",
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON (format: docs/development.md)")
     parser.add_argument(
@@ -68,6 +84,9 @@ class StackTarget:
     stack_file: Path
     root: Path
     """The directory holding Pulumi.yaml."""
+    program: Optional[Path] = None
+    """The program the project's ``Pulumi.yaml`` names (``main``, else ``__main__.py``); None when the
+    project has none: then the stack program ``tracking_cdn.stack`` runs, as the shipped project's does."""
 
     def stack_file_in_project(self) -> str:
         """The stack file as the plan names it: relative to the project when inside it (the same bytes
@@ -80,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
     from . import diff
 
     try:
-        target = locate_stack(args.stack, args.project_dir)
+        target = locate_stack(args.stack, args.project_dir, search_from(args.cwd, args.project_dir))
         config, secret_keys = stack_config(read_stack_file(target.stack_file), target.project, _shown(target.stack_file))
+        calls = read_call_results(args.call_results) if args.call_results is not None else {}
         before = read_plan(args.against) if args.against is not None else None
     except PlanError as error:
         return _fail(str(error))
@@ -89,22 +109,23 @@ def run(args: argparse.Namespace) -> int:
     from pulumi import RunError
 
     from .errors import InvalidArgument
-    from .offline import run_offline
-    from .stack import SECRET_SETTINGS
+    from .offline import UnsimulatedCall, run_offline
     from .stack import main as stack_program
 
+    program = target.program or stack_program
     try:
         result = run_offline(
-            stack_program, config=config, secret_keys=secret_keys, project=target.project, stack=target.stack
+            program, config=config, secret_keys=secret_keys, project=target.project, stack=target.stack, calls=calls
         )
     except (InvalidArgument, RunError) as error:
         return _fail(f"{_shown(target.stack_file)}: {error}")
-    notes = [
-        f"{target.project}:{key} is in plain text in {target.stack_file_in_project()}: store it encrypted with "
-        f"`pulumi config set --secret {target.project}:{key} <value> --stack {target.stack}`"
-        for key in SECRET_SETTINGS
-        if f"{target.project}:{key}" in config and f"{target.project}:{key}" not in secret_keys
-    ]
+    except UnsimulatedCall as error:
+        return _fail(
+            f"{_shown(target.stack_file)}: the data source {error.token} has no offline result: answer it in a YAML file, one line per "
+            f"data source ({error.token}: {{<output>: <value>, ...}}, outputs in camelCase), and give it with "
+            "--call-results FILE"
+        )
+    notes = config_notes(target, config, secret_keys, result.config_read)
     if before is not None:
         after = plan_document(result, target.stack, project=target.project, notes=notes)
         try:
@@ -114,9 +135,66 @@ def run(args: argparse.Namespace) -> int:
         changes = diff.diff_plans(before, after)
         print(diff.render_json(changes) if args.json else diff.render_text(changes))
         return changes.exit_code
-    render = render_json if args.json else render_text
-    print(render(result, target.stack, project=target.project, notes=notes))
+    if args.json:
+        print(render_json(result, target.stack, project=target.project, notes=notes))
+    else:
+        print(render_text(result, target.stack, project=target.project, notes=notes, config_scope=config_scope(target, config)))
     return 0
+
+
+def config_notes(target: StackTarget, config: dict[str, str], secret_keys: tuple[str, ...], read: list[str]) -> list[str]:
+    """The plan's warnings about the stack file: a secret of tracking-cdn's in plain text and, in a project
+    of another name, a ``tracking-cdn:`` key that nothing read (the settings of a program of your own are
+    arguments it passes; tracking-cdn checks only the ``tracking-cdn:*`` keys its code reads)."""
+    from .stack import SECRET_SETTINGS
+
+    notes = [
+        f"{key} is in plain text in {target.stack_file_in_project()}: store it encrypted with "
+        f"`pulumi config set --secret {key} <value> --stack {target.stack}`"
+        for key in dict.fromkeys(f"{namespace}:{setting}" for namespace in (target.project, SHIPPED_NAMESPACE)
+                                 for setting in SECRET_SETTINGS)
+        if key in config and key not in secret_keys
+    ]
+    if target.project != SHIPPED_NAMESPACE:
+        notes += [
+            f"{key} in {target.stack_file_in_project()} is read by nothing: the {SHIPPED_NAMESPACE}:* keys are the settings "
+            f"of tracking-cdn's own stack program, and in this project ({target.project!r}) the components take theirs "
+            "as arguments from your program; remove the key, or pass its value to the component"
+            for key in sorted(config)
+            if key.startswith(f"{SHIPPED_NAMESPACE}:") and key not in read
+        ]
+    return notes
+
+
+def config_scope(target: StackTarget, config: dict[str, str]) -> Optional[str]:
+    """In a project of another name, what the plan checked of the stack file's config: one line, or None."""
+    own = [key for key in config if key.startswith(f"{target.project}:")]
+    if target.project == SHIPPED_NAMESPACE or not own:
+        return None
+    return (
+        f"Config: the {len(own)} {target.project}:* key(s) are your program's own, read by it and not checked by "
+        f"tracking-cdn, which checks only the {SHIPPED_NAMESPACE}:* keys its code reads."
+    )
+
+
+def read_call_results(path: Path) -> dict[str, Any]:
+    """The ``--call-results`` file: a mapping of data-source tokens to their outputs."""
+    try:
+        document = _load_yaml(path)
+    except PlanError as error:
+        raise PlanError(f"--call-results: {error}") from None
+    example = "aws:index/getCallerIdentity:getCallerIdentity: {accountId: '123456789012'}"
+    if not isinstance(document, dict):
+        raise PlanError(f"--call-results: {_shown(path)}: expected a mapping of data-source tokens to outputs, e.g. {example}")
+    for token, outputs in document.items():
+        if not isinstance(token, str) or token.count(":") != 2:
+            raise PlanError(f"--call-results: {_shown(path)}: {token!r} is not a data-source token such as {example.split(': ')[0]}")
+        if not isinstance(outputs, dict):
+            raise PlanError(
+                f"--call-results: {_shown(path)}: {token}: expected the data source's outputs as a mapping, e.g. {example}, "
+                f"got {type(outputs).__name__}"
+            )
+    return document
 
 
 def read_plan(path: Path) -> dict[str, Any]:
@@ -136,11 +214,24 @@ def read_plan(path: Path) -> dict[str, Any]:
 # --- finding and reading the files --------------------------------------------------------------------
 
 
-def locate_stack(stack: str, project_dir: Optional[Path]) -> StackTarget:
-    """The project and stack file ``--stack`` (and ``--project-dir``) designate."""
+def search_from(cwd: Optional[Path], project_dir: Optional[Path]) -> Path:
+    """Where the project's ``Pulumi.yaml`` is looked for (``--cwd``, else the working directory)."""
+    if cwd is None:
+        return Path.cwd()
+    if project_dir is not None:
+        raise PlanError("--cwd and --project-dir both say where the project is: give one of them")
+    if not cwd.is_dir():
+        raise PlanError(f"--cwd: {cwd} is not a directory; give a directory of the project (or below it)")
+    return cwd
+
+
+def locate_stack(stack: str, project_dir: Optional[Path], start: Optional[Path] = None) -> StackTarget:
+    """The project and stack file ``--stack`` (and ``--project-dir``) designate; without ``project_dir``
+    the project is the nearest ``Pulumi.yaml`` at or above ``start`` (default: the working directory)."""
+    start = start or Path.cwd()
     as_path = Path(stack)
     if stack.endswith((".yaml", ".yml")) or ("/" in stack and as_path.is_file()):
-        return _stack_from_file(as_path, project_dir)
+        return _stack_from_file(as_path, project_dir, start)
     if "/" in stack and STACK_NAME.fullmatch(stack.rsplit("/", 1)[-1]) and stack.count("/") == 2:
         stack = stack.rsplit("/", 1)[-1]  # org/project/stack: the file is Pulumi.<stack>.yaml
     if not STACK_NAME.fullmatch(stack):
@@ -148,8 +239,8 @@ def locate_stack(stack: str, project_dir: Optional[Path]) -> StackTarget:
             f"--stack: {stack!r} is neither a stack name (letters, digits, '-', '_', '.'; e.g. cloudfront-example "
             f"for stacks/Pulumi.cloudfront-example.yaml) nor an existing Pulumi.<stack>.yaml file"
         )
-    root = _project_root(project_dir)
-    project, config_dir = read_project(root)
+    root = _project_root(project_dir, start)
+    project, config_dir, program = read_project(root)
     stack_file = config_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         available = stack_names(config_dir)
@@ -158,10 +249,10 @@ def locate_stack(stack: str, project_dir: Optional[Path]) -> StackTarget:
         raise PlanError(
             f"--stack: no stack {stack!r} (no {_shown(stack_file)}); {hint}stacks here: {', '.join(available) or 'none'}"
         )
-    return StackTarget(project, stack, stack_file, root)
+    return StackTarget(project, stack, stack_file, root, program)
 
 
-def _stack_from_file(path: Path, project_dir: Optional[Path]) -> StackTarget:
+def _stack_from_file(path: Path, project_dir: Optional[Path], start: Path) -> StackTarget:
     match = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
     if not path.is_file():
         raise PlanError(
@@ -171,19 +262,19 @@ def _stack_from_file(path: Path, project_dir: Optional[Path]) -> StackTarget:
     if match is None:
         raise PlanError(f"--stack: {path} is not named Pulumi.<stack>.yaml, so it names no stack; rename it, e.g. Pulumi.prod.yaml")
     if project_dir is None:
-        project_dir = _find_project_dir(path.resolve().parent) or _find_project_dir(Path.cwd())
+        project_dir = _find_project_dir(path.resolve().parent) or _find_project_dir(start)
         if project_dir is None:
             raise PlanError(f"--stack: no Pulumi.yaml in {path.parent} or above; give the project with --project-dir")
-    root = _project_root(project_dir)
-    project, _ = read_project(root)
-    return StackTarget(project, match.group(1), path, root)
+    root = _project_root(project_dir, start)
+    project, _, program = read_project(root)
+    return StackTarget(project, match.group(1), path, root, program)
 
 
-def _project_root(project_dir: Optional[Path]) -> Path:
+def _project_root(project_dir: Optional[Path], start: Path) -> Path:
     if project_dir is None:
-        found = _find_project_dir(Path.cwd())
+        found = _find_project_dir(start.resolve())
         if found is None:
-            raise PlanError(f"no Pulumi.yaml in {Path.cwd()} or above; run in the project or give --project-dir")
+            raise PlanError(f"no Pulumi.yaml in {start} or above; run in the project or give --cwd or --project-dir")
         return found
     if not project_dir.exists():
         raise PlanError(f"--project-dir: {project_dir} does not exist; give the directory holding Pulumi.yaml")
@@ -201,8 +292,9 @@ def _find_project_dir(start: Path) -> Optional[Path]:
     return None
 
 
-def read_project(root: Path) -> tuple[str, Path]:
-    """The project's name (the config namespace) and its stack config directory."""
+def read_project(root: Path) -> tuple[str, Path, Optional[Path]]:
+    """The project's name (the config namespace), its stack config directory and its program
+    (``project_program``)."""
     path = root / "Pulumi.yaml"
     document = _load_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get("name"), str) or not document["name"]:
@@ -210,7 +302,27 @@ def read_project(root: Path) -> tuple[str, Path]:
     config_dir = document.get("stackConfigDir", ".")
     if not isinstance(config_dir, str):
         raise PlanError(f"{_shown(path)}: stackConfigDir must be a directory path such as stacks, got {config_dir!r}")
-    return document["name"], root / config_dir
+    return document["name"], root / config_dir, project_program(root, document)
+
+
+def project_program(root: Path, document: dict[str, Any]) -> Optional[Path]:
+    """The program of the project at ``root`` (``document``: its ``Pulumi.yaml``): the file or directory
+    named by ``main``, else ``root`` itself when it holds ``__main__.py``; None when it has neither (refused
+    when ``main`` names nothing, or the runtime is not Python: the plan runs Python programs only)."""
+    path = root / "Pulumi.yaml"
+    runtime = document.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name not in (None, "python"):
+        raise PlanError(f"{_shown(path)}: runtime {runtime_name!r}: tracking-cdn plan runs Python programs only")
+    main = document.get("main")
+    if main is None:
+        return root if (root / "__main__.py").is_file() else None
+    if not isinstance(main, str) or not main:
+        raise PlanError(f"{_shown(path)}: main must be the path of the program (a file or directory), got {main!r}")
+    program = root / main
+    if not (program.is_file() or (program / "__main__.py").is_file()):
+        raise PlanError(f"{_shown(path)}: main: {main!r} names no program (a .py file, or a directory with __main__.py)")
+    return program
 
 
 def stack_names(config_dir: Path) -> list[str]:
@@ -349,15 +461,37 @@ def tree_order(resources: list[Any]) -> Iterator[tuple[int, Any]]:
     return walk(None, 0)
 
 
+def component_dns_records(result: Any) -> list[dict[str, Any]]:
+    """The ``dns_records`` of every tracking-cdn component of a run, in tree order: the DNS records of a
+    program that does not export its own ``dnsRecords``."""
+    from .offline import COMPONENT_TYPE_PREFIX
+
+    records = []
+    for _, resource in tree_order(result.resources):
+        if resource.type.startswith(COMPONENT_TYPE_PREFIX):
+            records += plain(resource.outputs.get("dns_records") or [])
+    return records
+
+
 def _warnings(result: Any, notes: list[str]) -> list[str]:
     return sorted(set(result.warnings) | set(notes))
 
 
-def render_text(result: Any, stack: str, project: str = "tracking-cdn", notes: Optional[list[str]] = None) -> str:
+def render_text(
+    result: Any,
+    stack: str,
+    project: str = "tracking-cdn",
+    notes: Optional[list[str]] = None,
+    config_scope: Optional[str] = None,
+) -> str:
+    """The plan as text; ``config_scope`` is a line saying what was checked of the config, if any."""
     import yaml
 
     count = len(result.resources)
-    lines = [OFFLINE_NOTICE.format(stack=stack), "", f"Stack {stack!r} would create {count} resource{'s' * (count != 1)}:"]
+    lines = [OFFLINE_NOTICE.format(stack=stack), ""]
+    if config_scope:
+        lines += [config_scope, ""]
+    lines.append(f"Stack {stack!r} would create {count} resource{'s' * (count != 1)}:")
     for depth, resource in tree_order(result.resources):
         indent = "  " * depth
         marks = " [protected]" if resource.protect else ""
@@ -367,7 +501,7 @@ def render_text(result: Any, stack: str, project: str = "tracking-cdn", notes: O
             body = yaml.safe_dump(shown, sort_keys=True, default_flow_style=False, width=110).rstrip()
             lines.extend(f"{indent}    {line}" for line in body.splitlines())
     outputs = plain(result.stack_outputs)
-    records = outputs.pop("dnsRecords", None) or []
+    records = outputs.pop("dnsRecords", None) or component_dns_records(result)
     lines += ["", "DNS records the tracking domains need (the stack creates those in zones it manages; create the rest):"]
     width = max([len(r["name"]) for r in records] + [4])
     for record in records:
