@@ -383,6 +383,18 @@ def test_adding_a_deep_domain_leaves_every_existing_pack_as_it_is():
     assert len(after) == 2 and {urn: after[urn] for urn in before} == before
 
 
+@pytest.mark.parametrize("esp, extra", [("sendgrid", {}), ("sparkpost", {"advanced_certificates": True})],
+                         ids=["proxy", "redirect"])
+def test_a_deep_name_s_record_goes_proxied_only_after_its_certificate_pack(esp, extra):
+    """A record switched to proxied (a live name being migrated) or created before its pack serves the
+    name with no certificate that covers it; it waits for the pack of its own name, and only that one."""
+    run = build(args_for(esp, domains=[DEEP, "y.m.example.com", "track.example.com"], **extra))
+    packs = {p.inputs["hosts"][1]: p for p in run.of_type(CERTIFICATE_PACK)}
+    for record in run.of_type(DNS_RECORD):
+        waits_for = {domain for domain, pack in packs.items() if pack.urn in record.dependencies}
+        assert waits_for == ({record.inputs["name"]} & set(packs)), record.inputs["name"]
+
+
 def test_deep_domains_without_advanced_certificates_are_refused_with_the_reason():
     error, registered = refused(args_for("sendgrid", domains=[DEEP], advanced_certificates=False))
     assert error.argument == "domains" and DEEP in str(error) and "Advanced Certificate Manager" in str(error)

@@ -293,8 +293,9 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         serving = self._entry_points(name, zone_id, recipe, rules)
         serving += self._page_rules(name, zone_id, recipe)
         serving += self._app_links_worker(name, zone_id, recipe)
-        validation = self._certificate_packs(name, zone_id, recipe)
-        routes = self._route_records(name, zone_id, recipe, depends_on=serving)
+        packs = self._certificate_packs(name, zone_id, recipe)
+        validation = [pack.validation_records.apply(_txt_validation_records) for pack in packs.values()]
+        routes = self._route_records(name, zone_id, recipe, depends_on=serving, packs=packs)
 
         self.publish_outputs(
             origin_host=settings.origin.host,
@@ -395,23 +396,23 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
 
     def _certificate_packs(
         self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe
-    ) -> list[pulumi.Output[list[DnsRecord]]]:
+    ) -> dict[str, cloudflare.CertificatePack]:
         """One advanced certificate pack per deep domain (its hosts: the zone apex, which Cloudflare
-        requires in every pack, and the domain); returns each pack's TXT validation records."""
-        validation = []
-        for domain in recipe.certificate_domains:
-            pack = cloudflare.CertificatePack(
+        requires in every pack, and the domain), by domain."""
+        return {
+            domain: cloudflare.CertificatePack(
                 f"{name}-certificate-{domain}",
                 zone_id=zone_id,
                 hosts=[recipe.zone_name, domain],
                 **CERTIFICATE_PACK,
                 opts=self.child_opts(serving=True),
             )
-            validation.append(pack.validation_records.apply(_txt_validation_records))
-        return validation
+            for domain in recipe.certificate_domains
+        }
 
     def _route_records(
-        self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, depends_on: list[pulumi.Resource]
+        self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, depends_on: list[pulumi.Resource],
+        packs: dict[str, cloudflare.CertificatePack],
     ) -> list[pulumi.Output[DnsRecord]]:
         record = recipe.record
         if not recipe.manage_dns_records:
@@ -422,8 +423,10 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         purpose = "proxied to the ESP" if recipe.mode == PROXY else "proxied so the rule fires"
         routes = []
         for domain in self.settings.domains:
-            # Created after the rules: a record switched to proxied (e.g. an imported DNS-only
-            # CNAME) starts answering through Cloudflare only once its rules exist. Delete before
+            # Created after the rules, and after its certificate pack for a name Universal SSL does not
+            # cover: a record switched to proxied (e.g. an imported DNS-only CNAME) starts answering
+            # through Cloudflare only once its rules and its certificate exist (the pack's create returns
+            # once the pack is ordered, not issued: see docs/plan-and-diff.md, Windows). Delete before
             # replace: Cloudflare refuses a second A/AAAA/CNAME record of the same name.
             created = cloudflare.DnsRecord(
                 f"{name}-{domain}",
@@ -436,7 +439,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
                 comment=f"tracking-cdn: {self.settings.origin.profile.name} tracking domain, {purpose}",
                 opts=self.child_opts(
                     serving=True,
-                    depends_on=depends_on,
+                    depends_on=[*depends_on, *([packs[domain]] if domain in packs else [])],
                     delete_before_replace=True,
                     ignore_changes=RECORD_KEPT_AS_DEPLOYED if record.kept_as_deployed else None,
                 ),
