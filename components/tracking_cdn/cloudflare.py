@@ -56,6 +56,7 @@ from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, Origin
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
+from .quotas import quota
 
 REDIRECT = "redirect"
 PAGE_RULES = "page_rules"
@@ -128,10 +129,10 @@ WORKER_SCRIPT_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
 at most 63 characters (Workers script naming conventions)."""
 MAX_WORKER_SCRIPT_NAME = 63
 
-FREE_PLAN_PAGE_RULES = 3
-"""Page rules a Free plan zone may have (Pro 20, Business 50)."""
-MAX_EXPRESSION_LENGTH = 4096
-"""Cloudflare's limit on one rule expression (Rules language reference)."""
+FREE_PLAN_PAGE_RULES = quota("cloudflare.page-rules-free").value
+"""Page rules a Free plan zone may have (Pro 20, Business 50; quotas.py)."""
+MAX_EXPRESSION_LENGTH = quota("cloudflare.expression-length").value
+"""Cloudflare's limit on one rule expression (quotas.py)."""
 AUTOMATIC_TTL = 1
 """Proxied records always have TTL 'automatic' (1)."""
 

@@ -71,6 +71,7 @@ from .deep_links import ANDROID_PATH, APPLE_PATH, WELL_KNOWN_PREFIX, DeepLinks
 from .domains import validate_hostname
 from .errors import InvalidArgument
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
+from .quotas import quota
 
 HTTPS_PORT = 443
 HTTP_PORT = 80
@@ -93,9 +94,9 @@ APP_LINK_SNIPPETS = {"recv": "tracking-cdn-app-links-recv", "error": "tracking-c
 X_FORWARDED_FOR = "append"
 """Fastly's own default: the client IP is appended to ``X-Forwarded-For`` (never ``clear``)."""
 
-DEFAULT_DOMAIN_LIMIT = 20
-"""Fastly's default limit of domains per service; Fastly support raises it on request."""
-MAX_DOMAIN_LIMIT = 100
+DEFAULT_DOMAIN_LIMIT = quota("fastly.domains-per-service").value
+"""Fastly's default limit of domains per service; Fastly support raises it on request (quotas.py)."""
+MAX_DOMAIN_LIMIT = quota("letsencrypt.names-per-certificate").value
 """A shared subscription is one certificate, and a Let's Encrypt certificate holds at most 100 names; per
 domain, Let's Encrypt issues at most 50 new certificates per registered domain a week
 (https://letsencrypt.org/docs/rate-limits/), so 100 new domains already take two weeks."""

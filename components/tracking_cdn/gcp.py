@@ -53,16 +53,17 @@ from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN, Origin
+from .quotas import quota
 
 LOAD_BALANCING_SCHEME = "EXTERNAL_MANAGED"
 """Global external Application Load Balancer (Envoy-based). The backend service and every forwarding rule
 must use the same scheme, or GCP refuses to connect them."""
 ORIGIN_PORTS = {"HTTPS": 443, "HTTP": 80}
 """The port the NEG endpoint listens on, by the backend service's protocol toward the ESP."""
-MAX_DOMAINS_PER_CERTIFICATE = 100
-"""A Google-managed SSL certificate holds at most 100 domain names."""
-MAX_CERTIFICATES_PER_PROXY = 15
-"""A target HTTPS proxy references at most 15 SSL certificates."""
+MAX_DOMAINS_PER_CERTIFICATE = quota("gcp.managed-certificate-domains").value
+"""A Google-managed SSL certificate holds at most 100 domain names (quotas.py)."""
+MAX_CERTIFICATES_PER_PROXY = quota("gcp.certificates-per-https-proxy").value
+"""A target HTTPS proxy references at most 15 SSL certificates (quotas.py)."""
 DEFAULT_DNS_TTL_SECONDS = 300
 MAX_DNS_TTL_SECONDS = 86400
 DEFAULT_ORIGIN_TIMEOUT_SECONDS = 30
