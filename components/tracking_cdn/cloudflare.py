@@ -203,6 +203,17 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     one level below the zone, which Universal SSL does not cover. Needs the Advanced Certificate
     Manager add-on. Default True in proxy mode; in the redirect modes default off (a warning names
     the uncovered domains). False: refuse such domains."""
+    zone_always_use_https: NotRequired[bool]
+    """Whether the zone's **Always Use HTTPS** setting (SSL/TLS > Edge Certificates, zone setting
+    ``always_use_https``) is on. When it is, Cloudflare answers every ``http://`` request of the zone with
+    a 301 to ``https://`` on the same host, whatever the component's rules say, and no rule turns it off
+    for one host: Cloudflare's documented way to redirect only part of a zone is to turn it off and
+    redirect the rest with a Single Redirect (developers.cloudflare.com/ssl/edge-certificates/
+    encrypt-visitor-traffic/). True is refused in proxy mode with ``redirect_http_to_https`` false (plain
+    HTTP links would not be served as asked) and for deep domains no certificate covers (old links would
+    land on a name with no certificate), each with the fix. The zone setting cannot be read before
+    anything exists, so the component takes your word; ``tracking-cdn check`` reports the 301 it causes on
+    a live domain. Default False."""
 
 
 @dataclass(frozen=True)
@@ -508,6 +519,7 @@ def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDo
     }
     certificate_domains, uncovered = _read_certificate_domains(args, mode, domains, zone_name)
     _check_page_rule_limit(args, mode, domains)
+    _check_always_use_https(args, https_redirect if mode == PROXY else None, uncovered)
     return CloudflareRecipe(
         zone_name=zone_name,
         mode=mode,
@@ -574,6 +586,36 @@ def _check_page_rule_limit(args: CloudflareTrackingDomainArgs, mode: str, domain
             f"{len(domains)} domains need {len(domains)} page rules (one Forwarding URL rule each) but "
             f"page_rule_limit is {page_rule_limit} (default {FREE_PLAN_PAGE_RULES}, a Free plan); raise "
             f"page_rule_limit to what your plan leaves free, or use mode='{REDIRECT}' (one rule for all domains)",
+        )
+
+
+ALWAYS_USE_HTTPS_FIX = (
+    "turn the zone's Always Use HTTPS off (SSL/TLS > Edge Certificates) and send the zone's other hosts to "
+    "HTTPS with a Single Redirect rule (Cloudflare, Enforce HTTPS connections), then set "
+    "zone_always_use_https: false"
+)
+
+
+def _check_always_use_https(args: CloudflareTrackingDomainArgs, https_redirect: Optional[bool],
+                            uncovered: tuple[str, ...]) -> None:
+    """Refuse what the zone's Always Use HTTPS would override (``https_redirect``: proxy mode's
+    ``redirect_http_to_https``, None in the redirect modes)."""
+    if not plain_arg(args, "zone_always_use_https", bool, False):
+        return
+    if https_redirect is False:
+        raise InvalidArgument(
+            "zone_always_use_https",
+            "Always Use HTTPS answers every http:// tracking link with a 301 to https://, overriding "
+            f"redirect_http_to_https: false, and no rule turns it off for one host: {ALWAYS_USE_HTTPS_FIX}; or "
+            "set redirect_http_to_https: true if the tracking hosts may redirect to HTTPS",
+        )
+    if uncovered:
+        raise InvalidArgument(
+            "zone_always_use_https",
+            f"Always Use HTTPS sends every http:// link to https://{uncovered[0]}"
+            f"{' (and the other deep domains)' if len(uncovered) > 1 else ''}, which no certificate covers "
+            "(Universal SSL covers one level below the zone): set advanced_certificates: true, or "
+            f"{ALWAYS_USE_HTTPS_FIX}",
         )
 
 
