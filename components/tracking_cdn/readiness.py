@@ -21,6 +21,13 @@ with its ``serving`` and ``target`` types, how the serving resource points at th
 target (:func:`depends_on` or :func:`covers`), and its source; ``tests/test_readiness.py`` checks that
 every row's types are registered by a component, that the components open no window on any day-two
 transition, and that removing the wait of each row is caught.
+
+No row applies to Fastly or KeyCDN: a Fastly service version activates with every backend, domain
+and snippet it holds at once, and a KeyCDN zone alias points at its zone by the zone's id (an output,
+so always a dependency); their certificates are issued by the CDN once DNS points at it (Fastly's
+waiter, ``TlsSubscriptionValidation``, is judged by the diff's "live names keep HTTPS" check; KeyCDN
+issues the alias's certificate with no resource to wait for: its page says what ``check`` shows
+before issuance).
 """
 
 from __future__ import annotations
