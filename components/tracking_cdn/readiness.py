@@ -18,7 +18,7 @@ that already serves opens no window).
 To add a resource type (a new front door, a platform-mode component): add a :class:`Readiness` row
 with its ``serving`` and ``target`` types, how the serving resource points at the target
 (:func:`depends_on`, :func:`names`, :func:`holds_output_of`, or ``SELF``), the prerequisite type and how it belongs to the
-target (:func:`depends_on` or :func:`covers`), and its source; ``tests/test_readiness.py`` checks that
+target (:func:`depends_on`, :func:`covers` or :func:`rule_names`), and its source; ``tests/test_readiness.py`` checks that
 every row's types are registered by a component, that the components open no window on any day-two
 transition, and that removing the wait of each row is caught.
 
@@ -77,6 +77,13 @@ def covers(hosts_path: str, name_path: str) -> Link:
     return link
 
 
+def rule_names(a: Resource, b: Resource) -> bool:
+    """A ruleset ``a`` has a rule whose expression names ``b``'s host (its input ``name``, quoted)."""
+    host = b["inputs"].get("name")
+    return isinstance(host, str) and any(
+        f'"{host}"' in str(rule.get("expression", "")) for rule in a["inputs"].get("rules") or [])
+
+
 @dataclass(frozen=True)
 class Readiness:
     """One rule: a ``serving`` resource that points at a ``target`` serves errors until every
@@ -128,6 +135,16 @@ READINESS: tuple[Readiness, ...] = (
         "the proxied record depends_on the certificate pack whose hosts hold its name",
         "Advanced certificates (Cloudflare SSL/TLS): Universal SSL covers the apex and one level of subdomains; "
         f"deeper proxied names need an advanced certificate {SNI}",
+    ),
+    Readiness(
+        "cloudflare:index/dnsRecord:DnsRecord", SELF, None, "cloudflare:index/ruleset:Ruleset", rule_names,
+        "in proxy mode 525/526 errors (no SSL rule: the zone's own SSL mode applies to the ESP) or the ESP "
+        "answering for a name it does not know; in redirect mode the record's placeholder address answers "
+        "instead of the redirect",
+        "the proxied record depends_on every ruleset whose rules name its host",
+        "Configuration Rules (Cloudflare Rules): a rule's settings apply only to requests it matches, and "
+        "a proxied record serves its requests through the zone's rules "
+        "https://developers.cloudflare.com/rules/configuration-rules/settings/",
     ),
     Readiness(
         "aws:cloudfront/distribution:Distribution", "aws:acm/certificate:Certificate", holds_output_of,
@@ -264,4 +281,4 @@ WINDOW_EXIT_CODE = 3
 """The exit status of ``plan`` / ``plan --against`` with a window and no blocker."""
 
 __all__ = ["READINESS", "SELF", "WINDOW_EXIT_CODE", "Readiness", "Window", "covers", "depends_on", "found_in",
-           "holds_output_of", "names", "render_lines_of", "windows"]
+           "holds_output_of", "names", "render_lines_of", "rule_names", "windows"]
