@@ -10,6 +10,8 @@ pass, for every DNS setup it offers:
   walks that path (``pulumi state unprotect`` of exactly those URNs) and then expects no blocker;
 - no live domain loses HTTPS (``diff.https_losses``): a certificate serving a name that stays is never
   replaced or deleted unless what serves with the new one waits for its issuance;
+- no window (``diff.windows``, ``tracking_cdn.readiness``): no serving resource can reach a resource this
+  ``up`` creates or changes before what that resource needs to serve exists;
 - no ``up`` waits for DNS the user cannot have yet: a certificate waiter created for a name no earlier
   certificate covered, with no validation record in the stack, waits for a CNAME that only this
   ``up`` reveals (ACM's validation waits 15 minutes, then the ``up`` fails);
@@ -258,6 +260,7 @@ def judge(before: Mapping[str, Any], after: Mapping[str, Any], transition: Trans
     walked = offline_diff.diff_plans(unprotected(before, {r.old_urn for r in expected}), after)
     problems = [f"blocker: {describe(r)}" for r in walked.blockers if r.stopped_by_protection]
     problems += [f"loses HTTPS: {loss.name}: {loss.why}" for loss in changes.https_losses]
+    problems += [f"window: {window['why']}" for window in changes.windows]
     problems += [f"waits for DNS it cannot have: {line}" for line in stuck_waiters(changes, before, after)]
     problems += [f"no replacement rules: {describe(r)}" for r in changes.resources if r.action == "review"]
     changed = [r for r in changes.resources if r.action != "same"]

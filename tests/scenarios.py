@@ -347,6 +347,8 @@ def _cloudflare() -> list[Scenario]:
         cloudflare("page-rules-ssl-config-rule", mode="page_rules", ssl_config_rule=True),
         cloudflare("existing-rules", existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG],
                    ssl_config_rule=True),
+        cloudflare("proxy-zone-always-use-https", esp="sendgrid", redirect_http_to_https=True,
+                   zone_always_use_https=True),
         cloudflare("proxy-existing-rules", esp="sendgrid", redirect_http_to_https=True,
                    existing_redirect_rules=[THEIR_REDIRECT], existing_config_rules=[THEIR_CONFIG],
                    existing_cache_rules=[THEIR_CACHE]),

@@ -5,6 +5,7 @@ import copy
 import dataclasses
 import fnmatch
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -17,8 +18,9 @@ from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from scenarios import NO_ZONE
 
 from tracking_cdn import cli
-from tracking_cdn.aws import CloudFrontTrackingDomain
+from tracking_cdn.aws import MAX_FUNCTION_CODE_BYTES, CloudFrontTrackingDomain, app_links_function_code
 from tracking_cdn.deep_links import ANDROID_PATH, APPLE_PATH, resolve_app_links
+from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import run_offline
 from tracking_cdn.plan import plan_document, render_json
 
@@ -1053,7 +1055,7 @@ def test_the_function_is_protected_published_and_shared_by_every_distribution():
     function = run.one(FUNCTION)
     assert function.protect and function.name == "track-app-links"
     assert function.inputs["runtime"] == "cloudfront-js-2.0" and function.inputs["publish"] is True
-    assert len(function.inputs["code"].encode()) <= 40960
+    assert len(function.inputs["code"].encode()) <= MAX_FUNCTION_CODE_BYTES
     for distribution in run.of_type(DISTRIBUTION):
         (behavior,) = distribution.inputs["orderedCacheBehaviors"]
         assert behavior["pathPattern"] == "/.well-known/*" and behavior["viewerProtocolPolicy"] == "allow-all"
@@ -1061,12 +1063,40 @@ def test_the_function_is_protected_published_and_shared_by_every_distribution():
                                                      "functionArn": function.outputs["arn"]}]
 
 
-def test_files_too_large_for_a_cloudfront_function_are_refused_naming_app_links():
-    paths = [f"/f/campaign-{i:05d}/*" for i in range(2500)]  # about 50 KB: fine for Apple, not for CloudFront
-    big = {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"], "paths": paths}]}}
+def apple_file_of(paths: int) -> dict:
+    return {"applinks": {"details": [{"appIDs": ["ABCDE12345.com.example.app"],
+                                      "paths": [f"/f/campaign-{i:05d}/*" for i in range(paths)]}]}}
+
+
+def test_files_over_cloudfront_s_10_kb_function_quota_are_refused_naming_app_links_their_size_and_the_quota():
+    """CloudFront's quota on a function is 10 KB, whatever the API field's 40960 bytes: a 9.8 KB Apple file
+    used to make 10.9 KB of code, accepted here and refused by CloudFront halfway through pulumi up."""
+    big = apple_file_of(445)
+    body = resolve_app_links({"apple_app_site_association": big}).total_bytes
+    assert 9_700 < body < 10_240, "about 9.8 KB of JSON, within Apple's 128 KB"
     error, registered = refusal(lambda: CloudFrontTrackingDomain("track", {
         "domains": ["click2.example.com"], "app_links": {"apple_app_site_association": big}}))
-    assert error.argument == "app_links" and "40960" in str(error) and registered == []
+    assert error.argument == "app_links" and registered == []
+    size = int(re.search(r"a CloudFront Function of (\d+) bytes", str(error))[1])
+    assert size > MAX_FUNCTION_CODE_BYTES == 10_240 and "10240 bytes" in str(error) and f"{body} bytes" in str(error)
+
+
+def test_the_largest_accepted_files_make_a_function_within_the_quota_that_serves_them_exactly(tmp_path):
+    def accepted(paths: int) -> bool:
+        try:
+            app_links_function_code(resolve_app_links({"apple_app_site_association": apple_file_of(paths)}))
+        except InvalidArgument:
+            return False
+        return True
+
+    fits = max(n for n in range(400, 445) if accepted(n))
+    run = component(["click2.example.com"], hosted_zone_id=ZONE,
+                    app_links={"apple_app_site_association": apple_file_of(fits)})
+    code = run.one(FUNCTION).inputs["code"]
+    assert MAX_FUNCTION_CODE_BYTES - 30 < len(code.encode()) <= MAX_FUNCTION_CODE_BYTES
+    (result,) = edge(run, [("https", APPLE_PATH, {})], tmp_path)
+    expected = resolve_app_links({"apple_app_site_association": apple_file_of(fits)}).files[0].body
+    assert result[0] == "answer" and result[1]["body"]["data"].encode() == expected
 
 
 def test_a_name_too_long_for_the_function_is_refused_with_app_links_only(run_program):

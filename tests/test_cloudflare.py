@@ -383,6 +383,18 @@ def test_adding_a_deep_domain_leaves_every_existing_pack_as_it_is():
     assert len(after) == 2 and {urn: after[urn] for urn in before} == before
 
 
+@pytest.mark.parametrize("esp, extra", [("sendgrid", {}), ("sparkpost", {"advanced_certificates": True})],
+                         ids=["proxy", "redirect"])
+def test_a_deep_name_s_record_goes_proxied_only_after_its_certificate_pack(esp, extra):
+    """A record switched to proxied (a live name being migrated) or created before its pack serves the
+    name with no certificate that covers it; it waits for the pack of its own name, and only that one."""
+    run = build(args_for(esp, domains=[DEEP, "y.m.example.com", "track.example.com"], **extra))
+    packs = {p.inputs["hosts"][1]: p for p in run.of_type(CERTIFICATE_PACK)}
+    for record in run.of_type(DNS_RECORD):
+        waits_for = {domain for domain, pack in packs.items() if pack.urn in record.dependencies}
+        assert waits_for == ({record.inputs["name"]} & set(packs)), record.inputs["name"]
+
+
 def test_deep_domains_without_advanced_certificates_are_refused_with_the_reason():
     error, registered = refused(args_for("sendgrid", domains=[DEEP], advanced_certificates=False))
     assert error.argument == "domains" and DEEP in str(error) and "Advanced Certificate Manager" in str(error)
@@ -809,3 +821,37 @@ def test_the_example_stack_takes_app_links_from_its_config():
                                            "tracking-cdn:wellKnownOrigin": "www.example.com"})
     assert run.one(WORKERS_SCRIPT).inputs["accountId"] == ACCOUNT
     assert len(run.of_type(WORKERS_ROUTE)) == 4
+
+
+# --- the zone's Always Use HTTPS ---------------------------------------------------------------------
+
+
+def test_always_use_https_on_the_zone_is_refused_where_it_would_redirect_plain_http_links_served_as_asked():
+    """Cloudflare's Always Use HTTPS 301s every http:// request of the zone, before the rules, and no rule
+    turns it off for one host: proxy mode without redirect_http_to_https cannot serve plain HTTP then."""
+    error, registered = refused(args_for("sendgrid", zone_always_use_https=True))
+    assert error.argument == "zone_always_use_https" and registered == []
+    for words in ("redirect_http_to_https: false", "Always Use HTTPS off", "Single Redirect",
+                  "zone_always_use_https: false", "redirect_http_to_https: true"):
+        assert words in str(error), words
+
+
+def test_always_use_https_on_the_zone_is_refused_for_deep_domains_no_certificate_covers():
+    error, registered = refused(args_for("sparkpost", domains=[DEEP], zone_always_use_https=True))
+    assert error.argument == "zone_always_use_https" and registered == []
+    assert f"https://{DEEP}" in str(error) and "advanced_certificates: true" in str(error)
+
+
+@pytest.mark.parametrize("esp, extra", [("sendgrid", {"redirect_http_to_https": True}),
+                                        ("sparkpost", {}),
+                                        ("sparkpost", {"domains": [DEEP], "advanced_certificates": True})],
+                         ids=["proxy-redirecting", "redirect-mode", "redirect-mode-deep-with-pack"])
+def test_always_use_https_on_the_zone_is_accepted_where_links_end_up_served_alike(esp, extra):
+    """What Always Use HTTPS does there is what the component does anyway (or one hop more, to a name
+    with a certificate): nothing changes in what is registered."""
+    with_setting = build(args_for(esp, zone_always_use_https=True, **extra))
+    without = build(args_for(esp, **extra))
+    def registered(run):
+        return sorted(json.dumps([r.type, r.name, r.inputs], sort_keys=True) for r in run.resources)
+
+    assert registered(with_setting) == registered(without)

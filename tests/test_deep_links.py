@@ -10,6 +10,7 @@ import pulumi
 import pytest
 
 from conftest import REPO, run_stack
+from fastly_vcl import app_link_answer
 from tracking_cdn import deep_links
 from tracking_cdn.contract import TrackingDomainArgs, resolve_settings
 from tracking_cdn.deep_links import (
@@ -236,8 +237,8 @@ def test_bad_deep_link_arguments_are_refused_naming_them(args, argument, words):
 
 def test_the_stack_program_reads_app_links_from_config_and_the_front_door_answers_for_it():
     run = run_stack("fastly-example", {"tracking-cdn:appLinks": {"android_asset_links": ASSET_LINKS}})
-    (answer,) = run.one("fastly:index/serviceVcl:ServiceVcl").inputs["responseObjects"]
-    assert answer["content"].encode("ascii") == deep_links.asset_links_body(ASSET_LINKS)
+    answer = app_link_answer(run.one("fastly:index/serviceVcl:ServiceVcl").inputs, deep_links.ANDROID_PATH)
+    assert answer["body"] == deep_links.asset_links_body(ASSET_LINKS)
 
 
 def test_the_component_schema_takes_either_file_as_any_json_value():

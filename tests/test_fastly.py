@@ -10,12 +10,14 @@ import json
 import re
 import subprocess
 import sys
+from typing import Optional
 
 import pulumi
 import pytest
 import yaml
 
 import day_two
+from fastly_vcl import app_link_answer
 from conftest import ESP_CASES, OPT_IN_ESP_CASES, REPO, refusal, run_stack
 from scenarios import ANDROID_ASSET_LINKS, APPLE_APP_SITE_ASSOCIATION
 from tracking_cdn import cli
@@ -627,28 +629,45 @@ def conditions(run) -> dict[str, str]:
     return {name: c["statement"] for name, c in found.items()}
 
 
-def answers(run, path: str) -> list[dict]:
-    """The response objects Fastly would send for ``path`` (their request condition holds)."""
-    statements = conditions(run)
-    return [o for o in run.one(SERVICE).inputs.get("responseObjects", []) if vcl_true(statements[o["requestCondition"]], path)]
+def answers(run, path: str) -> Optional[dict]:
+    """What the service's app-link snippets answer for ``path`` (None: it goes on to the backends)."""
+    return app_link_answer(run.one(SERVICE).inputs, path)
 
 
 def test_the_app_link_files_are_answered_at_the_edge_with_the_contracts_exact_bytes():
     run = build({"domains": DOMAINS, "app_links": APP_LINKS}, exports=False)
     links = resolve_app_links(APP_LINKS)
     for file in links.files:
-        (answer,) = answers(run, file.path)
-        assert (answer["status"], answer["response"], answer["contentType"]) == (200, "OK", "application/json")
-        assert answer["content"].encode("ascii") == file.body, "the bytes deep_links.py produced, as given"
-        assert answers(run, file.path + ".bak") == [] and answers(run, file.path.upper()) == []
+        answer = answers(run, file.path)
+        assert (answer["status"], answer["response"], answer["content_type"]) == (200, "OK", "application/json")
+        assert answer["body"] == file.body, "the bytes deep_links.py produced, as given"
+        assert answers(run, file.path + ".bak") is None and answers(run, file.path.upper()) is None
     for path in (CLICK_PATH, "/q/open-pixel", "/.well-known/security.txt", "/"):
-        assert answers(run, path) == [], f"{path} must still reach the ESP"
+        assert answers(run, path) is None, f"{path} must still reach the ESP"
+
+
+CLOSING_JSON = '{"applinks":{"details":[{"appIDs":["ABCDE12345.com.example.app"],"paths":["/f/*"]}]},"x":"\\"}"}'
+"""An Apple file ending in ``"}`` (as nearly every one does) with ``"}`` and a backslash inside a string too:
+what ends a VCL long string ``{"..."}`` and what an escaping scheme would have to get right."""
+
+
+def test_app_link_bytes_reach_the_vcl_as_base64_so_no_json_can_end_or_escape_a_vcl_string():
+    run = build({"domains": DOMAINS, "app_links": {"apple_app_site_association": CLOSING_JSON}}, exports=False)
+    inputs = run.one(SERVICE).inputs
+    assert "responseObjects" not in inputs, "no response object: its content's escaping into VCL is not documented"
+    assert answers(run, APPLE_PATH)["body"] == CLOSING_JSON.encode()
+    for snippet in inputs["snippets"]:
+        code = snippet["content"]
+        assert '{"' not in code and '"}' not in code, "no VCL long string"
+        assert CLOSING_JSON not in code and "applinks" not in code, "the JSON never appears in the VCL as text"
+        for literal in re.findall(r'"([^"]*)"', code):
+            assert "%" not in literal and "\\" not in literal, f"a VCL string that needs escaping: {literal!r}"
 
 
 def test_only_the_given_file_is_answered():
     run = build({"domains": DOMAINS, "app_links": {"android_asset_links": ANDROID}}, exports=False)
-    assert [o["name"] for o in answers(run, ANDROID_PATH)] == ["app-link-assetlinks-json"]
-    assert answers(run, APPLE_PATH) == []
+    assert answers(run, ANDROID_PATH)["body"] == resolve_app_links({"android_asset_links": ANDROID}).files[0].body
+    assert answers(run, APPLE_PATH) is None
 
 
 def test_the_click_path_is_unchanged_by_app_links():
@@ -656,7 +675,7 @@ def test_the_click_path_is_unchanged_by_app_links():
     with_links = build({"domains": DOMAINS, "redirect_http_to_https": True, "app_links": APP_LINKS},
                        exports=False).one(SERVICE).inputs
     assert with_links["backends"] == without["backends"], "the ESP backend stays the default for every other path"
-    assert {k: v for k, v in with_links.items() if k not in ("conditions", "responseObjects", "requestSettings")} \
+    assert {k: v for k, v in with_links.items() if k not in ("conditions", "snippets", "requestSettings")} \
         == {k: v for k, v in without.items() if k != "requestSettings"}
 
 
@@ -682,7 +701,7 @@ def test_other_well_known_requests_go_to_the_well_known_origin_over_verified_tls
     assert vcl_true(selects, "/.well-known/security.txt") and vcl_true(selects, "/.well-known/change-password")
     for path in (CLICK_PATH, "/well-known/x", "/f/.well-known/x", "/.well-knownx/"):
         assert not vcl_true(selects, path), f"{path} goes to the ESP"
-    assert answers(run, APPLE_PATH), "the files are answered before any backend is chosen"
+    assert answers(run, APPLE_PATH), "the files are answered before any backend is chosen (vcl_recv)"
 
 
 def test_a_nul_byte_never_reaches_a_synthetic_response():

@@ -611,6 +611,22 @@ def test_changing_the_esp_repoints_the_backend_in_place_and_never_empties_a_neg(
     assert moved.changed["tracking-backend"][1]["backends"] == [{"group": ref(new_neg)}]
 
 
+@pytest.mark.parametrize("extra", [{}, {"well_known_origin": "www.example.com"}], ids=["esp", "well-known-origin"])
+def test_a_backend_service_switches_to_a_new_neg_only_once_its_endpoint_is_attached(extra):
+    """The backend's reference to the NEG alone lets the engine attach the endpoint and repoint the backend
+    at the same time: a request meeting the empty NEG gets a 5xx. It waits for the endpoint itself."""
+    before = {"esp": "sparkpost", **extra}
+    after = {"esp": "sendgrid", **({"well_known_origin": "www2.example.com"} if extra else {})}
+    result = run(**after)
+    moved = transition(before, after)
+    for backend in result.of_type(BACKEND):
+        (group,) = [neg for neg in result.of_type(NEG) if ref(neg) == backend.inputs["backends"][0]["group"]]
+        (endpoint,) = [e for e in result.of_type(ENDPOINT) if e.inputs["globalNetworkEndpointGroup"] == group.outputs["name"]]
+        assert endpoint.urn in backend.dependencies, f"{backend.name} does not wait for {endpoint.name}"
+        if backend.name in moved.changed:
+            assert endpoint.name in {r.name for r in moved.created}
+
+
 def domains_of(count):
     return [f"t{i}.example.com" for i in range(count)]
 
@@ -935,6 +951,20 @@ def test_changing_app_links_content_swaps_objects_and_repoints_the_url_maps_in_p
     (new_object,) = [r for r in moved.created if r.type == OBJECT]
     for old, new in moved.changed.values():
         assert "/" + new_object.inputs["name"] in json.dumps(new["pathMatchers"])
+
+
+@pytest.mark.parametrize("redirect", [False, True], ids=["http-served", "http-redirected"])
+def test_a_url_map_rewrites_to_a_new_object_only_once_the_object_and_its_public_acl_exist(redirect):
+    """The rewrite names the object by a plain string, which gives the engine no dependency: without an
+    explicit one, the URL maps switch while the object is still uploading (404) or not yet public (403)."""
+    common = {"app_links": APP_LINKS, "redirect_http_to_https": redirect}
+    result = run(**{**common, "app_links": CHANGED_APP_LINKS})
+    moved = transition(common, {**common, "app_links": CHANGED_APP_LINKS})
+    new = {r.urn for r in moved.created}
+    assert len(new) == 2  # the object and its ACL
+    for url_map in result.of_type(URL_MAP):
+        assert url_map.name in moved.changed
+        assert new <= set(url_map.dependencies), f"{url_map.name} does not wait for {sorted(new - set(url_map.dependencies))}"
 
 
 def test_the_bucket_and_backend_bucket_are_protected_and_the_content_addressed_objects_are_not():

@@ -48,15 +48,16 @@ from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
+from .quotas import quota
 
 CERTIFICATE_REGION = "us-east-1"
 """CloudFront only accepts ACM certificates from us-east-1, whatever the stack's region."""
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 """The Route 53 hosted zone of every CloudFront distribution, target of alias records."""
-MAX_ALIASES_PER_DISTRIBUTION = 100
-"""CloudFront's limit on alternate domain names (aliases) per distribution."""
-DEFAULT_NAMES_PER_CERTIFICATE = 10
-"""ACM's default quota of domain names per certificate (raisable up to 100 on request)."""
+MAX_ALIASES_PER_DISTRIBUTION = quota("cloudfront.aliases-per-distribution").value
+"""CloudFront's quota of alternate domain names (aliases) per distribution (quotas.py)."""
+DEFAULT_NAMES_PER_CERTIFICATE = quota("acm.names-per-certificate").value
+"""ACM's default quota of domain names per certificate (raisable up to 100 on request; quotas.py)."""
 MAX_DOMAINS = 1000
 """At most 100 distributions per component (CloudFront's default quota is 200 per account)."""
 MAX_CERTIFICATE_COMMON_NAME = 64
@@ -116,9 +117,9 @@ COMPONENT_NAME_WITH_APP_LINKS = replace(
 WELL_KNOWN_PATH_PATTERN = WELL_KNOWN_PREFIX + "*"
 WELL_KNOWN_ORIGIN_ID = "well-known"
 FUNCTION_RUNTIME = "cloudfront-js-2.0"
-MAX_FUNCTION_CODE_BYTES = 40960
-"""A CloudFront Function's code "Must be between 1 and 40960 bytes" (pulumi_aws ``cloudfront.Function``
-``code``; AWS's own quota page was not found in a stored copy)."""
+MAX_FUNCTION_CODE_BYTES = quota("cloudfront.function-size").value
+"""CloudFront's quota on a function's size, 10 KB (quotas.py). The API field takes up to 40960 bytes (pulumi_aws
+``cloudfront.Function`` ``code``), but the service answers larger code with FunctionSizeLimitExceeded."""
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 """Managed cache policy CachingDisabled: ``/.well-known/*`` requests for your own origin are not cached
 (and carry no tracking-domain Host to it)."""
@@ -582,13 +583,14 @@ def _well_known_behavior(
 def app_links_function_code(deep_links: DeepLinks) -> str:
     """The CloudFront Function (``cloudfront-js-2.0``, viewer request) answering the app-link files: 200,
     ``content-type: application/json``, the exact bytes of ``deep_links``; any other request is returned
-    unchanged, so CloudFront sends it on to the behavior's origin. Refuses, naming ``app_links``, code
-    longer than CloudFront takes.
+    unchanged, so CloudFront sends it on to the behavior's origin. Refuses, naming ``app_links`` with the
+    function's size and CloudFront's quota, a function larger than CloudFront takes.
 
-    The files are JavaScript string literals (the bodies are ASCII JSON, so ``json.dumps`` writes a literal
-    JavaScript reads back byte for byte); a generated response is never cached by CloudFront, so a change
-    shows at once (Apple's CDN still fetches the file within a day)."""
-    files = ",\n".join(f"  {json.dumps(file.path)}: {json.dumps(file.text)}" for file in deep_links.files)
+    The files are single-quoted JavaScript string literals (``js_string``): JSON is full of double quotes
+    and holds few single ones, so most files take few more bytes as code than as JSON. A generated response
+    is never cached by CloudFront, so a change shows at once (Apple's CDN still fetches the file within a
+    day)."""
+    files = ",\n".join(f"  {js_string(file.path)}: {js_string(file.text)}" for file in deep_links.files)
     code = (
         "// tracking-cdn: the app-link files, answered at the edge (200, application/json, never redirected).\n"
         "var FILES = {\n" + files + "\n};\n"
@@ -609,10 +611,20 @@ def app_links_function_code(deep_links: DeepLinks) -> str:
     if size > MAX_FUNCTION_CODE_BYTES:
         raise InvalidArgument(
             "app_links",
-            f"the files ({deep_links.total_bytes} bytes of JSON) make a CloudFront Function of {size} bytes; "
-            f"CloudFront takes at most {MAX_FUNCTION_CODE_BYTES}: shorten the files (fewer paths or apps)",
+            f"the files ({deep_links.total_bytes} bytes of JSON) make a CloudFront Function of {size} bytes, and "
+            f"CloudFront's quota on a function is {MAX_FUNCTION_CODE_BYTES} bytes (10 KB, not adjustable: "
+            "docs/limits.md); shorten the files (fewer paths or apps, no whitespace), or serve them from your own "
+            "site with well_known_origin instead",
         )
     return code
+
+
+JS_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def js_string(text: str) -> str:
+    """``text`` as a single-quoted JavaScript string literal that reads back as exactly ``text``."""
+    return "'" + "".join(JS_ESCAPES.get(character, character) for character in text) + "'"
 
 
 def origin_request_policy_id(settings: FrontDoorSettings) -> str:

@@ -58,10 +58,12 @@ from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, ORIGIN_HTTP as ORIGIN_OVER_HTTP, Origin
+from .quotas import quota
 
 STANDARD_SKU = "Standard_AzureFrontDoor"
 PREMIUM_SKU = "Premium_AzureFrontDoor"
-MAX_CUSTOM_DOMAINS = {STANDARD_SKU: 100, PREMIUM_SKU: 500}
+MAX_CUSTOM_DOMAINS = {STANDARD_SKU: quota("azure.custom-domains-standard").value,
+                      PREMIUM_SKU: quota("azure.custom-domains-premium").value}
 """Custom domains per Front Door profile (Azure subscription limits for Standard and Premium)."""
 PROFILE_LOCATION = "Global"
 """Front Door profiles are global resources; Azure accepts only this location for them."""

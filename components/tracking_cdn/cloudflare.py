@@ -57,6 +57,7 @@ from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS, Origin
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
+from .quotas import quota
 
 REDIRECT = "redirect"
 PAGE_RULES = "page_rules"
@@ -129,10 +130,10 @@ WORKER_SCRIPT_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
 at most 63 characters (Workers script naming conventions)."""
 MAX_WORKER_SCRIPT_NAME = 63
 
-FREE_PLAN_PAGE_RULES = 3
-"""Page rules a Free plan zone may have (Pro 20, Business 50)."""
-MAX_EXPRESSION_LENGTH = 4096
-"""Cloudflare's limit on one rule expression (Rules language reference)."""
+FREE_PLAN_PAGE_RULES = quota("cloudflare.page-rules-free").value
+"""Page rules a Free plan zone may have (Pro 20, Business 50; quotas.py)."""
+MAX_EXPRESSION_LENGTH = quota("cloudflare.expression-length").value
+"""Cloudflare's limit on one rule expression (quotas.py)."""
 AUTOMATIC_TTL = 1
 """Proxied records always have TTL 'automatic' (1)."""
 ZONE_LOOKUP = "cloudflare:index/getZone:getZone"
@@ -205,6 +206,17 @@ class CloudflareTrackingDomainArgs(TrackingDomainArgs):
     one level below the zone, which Universal SSL does not cover. Needs the Advanced Certificate
     Manager add-on. Default True in proxy mode; in the redirect modes default off (a warning names
     the uncovered domains). False: refuse such domains."""
+    zone_always_use_https: NotRequired[bool]
+    """Whether the zone's **Always Use HTTPS** setting (SSL/TLS > Edge Certificates, zone setting
+    ``always_use_https``) is on. When it is, Cloudflare answers every ``http://`` request of the zone with
+    a 301 to ``https://`` on the same host, whatever the component's rules say, and no rule turns it off
+    for one host: Cloudflare's documented way to redirect only part of a zone is to turn it off and
+    redirect the rest with a Single Redirect (developers.cloudflare.com/ssl/edge-certificates/
+    encrypt-visitor-traffic/). True is refused in proxy mode with ``redirect_http_to_https`` false (plain
+    HTTP links would not be served as asked) and for deep domains no certificate covers (old links would
+    land on a name with no certificate), each with the fix. The zone setting cannot be read before
+    anything exists, so the component takes your word; ``tracking-cdn check`` reports the 301 it causes on
+    a live domain. Default False."""
 
 
 @dataclass(frozen=True)
@@ -296,8 +308,9 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         serving = self._entry_points(name, zone_id, recipe, rules)
         serving += self._page_rules(name, zone_id, recipe)
         serving += self._app_links_worker(name, zone_id, recipe)
-        validation = self._certificate_packs(name, zone_id, recipe)
-        routes = self._route_records(name, zone_id, recipe, depends_on=serving)
+        packs = self._certificate_packs(name, zone_id, recipe)
+        validation = [pack.validation_records.apply(_txt_validation_records) for pack in packs.values()]
+        routes = self._route_records(name, zone_id, recipe, depends_on=serving, packs=packs)
 
         self.publish_outputs(
             origin_host=settings.origin.host,
@@ -403,23 +416,23 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
 
     def _certificate_packs(
         self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe
-    ) -> list[pulumi.Output[list[DnsRecord]]]:
+    ) -> dict[str, cloudflare.CertificatePack]:
         """One advanced certificate pack per deep domain (its hosts: the zone apex, which Cloudflare
-        requires in every pack, and the domain); returns each pack's TXT validation records."""
-        validation = []
-        for domain in recipe.certificate_domains:
-            pack = cloudflare.CertificatePack(
+        requires in every pack, and the domain), by domain."""
+        return {
+            domain: cloudflare.CertificatePack(
                 f"{name}-certificate-{domain}",
                 zone_id=zone_id,
                 hosts=[recipe.zone_name, domain],
                 **CERTIFICATE_PACK,
                 opts=self.child_opts(serving=True),
             )
-            validation.append(pack.validation_records.apply(_txt_validation_records))
-        return validation
+            for domain in recipe.certificate_domains
+        }
 
     def _route_records(
-        self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, depends_on: list[pulumi.Resource]
+        self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, depends_on: list[pulumi.Resource],
+        packs: dict[str, cloudflare.CertificatePack],
     ) -> list[pulumi.Output[DnsRecord]]:
         record = recipe.record
         if not recipe.manage_dns_records:
@@ -430,8 +443,10 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         purpose = "proxied to the ESP" if recipe.mode == PROXY else "proxied so the rule fires"
         routes = []
         for domain in self.settings.domains:
-            # Created after the rules: a record switched to proxied (e.g. an imported DNS-only
-            # CNAME) starts answering through Cloudflare only once its rules exist. Delete before
+            # Created after the rules, and after its certificate pack for a name Universal SSL does not
+            # cover: a record switched to proxied (e.g. an imported DNS-only CNAME) starts answering
+            # through Cloudflare only once its rules and its certificate exist (the pack's create returns
+            # once the pack is ordered, not issued: see docs/plan-and-diff.md, Windows). Delete before
             # replace: Cloudflare refuses a second A/AAAA/CNAME record of the same name.
             created = cloudflare.DnsRecord(
                 f"{name}-{domain}",
@@ -444,7 +459,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
                 comment=f"tracking-cdn: {self.settings.origin.profile.name} tracking domain, {purpose}",
                 opts=self.child_opts(
                     serving=True,
-                    depends_on=depends_on,
+                    depends_on=[*depends_on, *([packs[domain]] if domain in packs else [])],
                     delete_before_replace=True,
                     ignore_changes=RECORD_KEPT_AS_DEPLOYED if record.kept_as_deployed else None,
                 ),
@@ -512,6 +527,7 @@ def read_recipe(name: str, args: CloudflareTrackingDomainArgs, settings: FrontDo
     }
     certificate_domains, uncovered = _read_certificate_domains(args, mode, domains, zone_name)
     _check_page_rule_limit(args, mode, domains)
+    _check_always_use_https(args, https_redirect if mode == PROXY else None, uncovered)
     return CloudflareRecipe(
         zone_name=zone_name,
         mode=mode,
@@ -578,6 +594,36 @@ def _check_page_rule_limit(args: CloudflareTrackingDomainArgs, mode: str, domain
             f"{len(domains)} domains need {len(domains)} page rules (one Forwarding URL rule each) but "
             f"page_rule_limit is {page_rule_limit} (default {FREE_PLAN_PAGE_RULES}, a Free plan); raise "
             f"page_rule_limit to what your plan leaves free, or use mode='{REDIRECT}' (one rule for all domains)",
+        )
+
+
+ALWAYS_USE_HTTPS_FIX = (
+    "turn the zone's Always Use HTTPS off (SSL/TLS > Edge Certificates) and send the zone's other hosts to "
+    "HTTPS with a Single Redirect rule (Cloudflare, Enforce HTTPS connections), then set "
+    "zone_always_use_https: false"
+)
+
+
+def _check_always_use_https(args: CloudflareTrackingDomainArgs, https_redirect: Optional[bool],
+                            uncovered: tuple[str, ...]) -> None:
+    """Refuse what the zone's Always Use HTTPS would override (``https_redirect``: proxy mode's
+    ``redirect_http_to_https``, None in the redirect modes)."""
+    if not plain_arg(args, "zone_always_use_https", bool, False):
+        return
+    if https_redirect is False:
+        raise InvalidArgument(
+            "zone_always_use_https",
+            "Always Use HTTPS answers every http:// tracking link with a 301 to https://, overriding "
+            f"redirect_http_to_https: false, and no rule turns it off for one host: {ALWAYS_USE_HTTPS_FIX}; or "
+            "set redirect_http_to_https: true if the tracking hosts may redirect to HTTPS",
+        )
+    if uncovered:
+        raise InvalidArgument(
+            "zone_always_use_https",
+            f"Always Use HTTPS sends every http:// link to https://{uncovered[0]}"
+            f"{' (and the other deep domains)' if len(uncovered) > 1 else ''}, which no certificate covers "
+            "(Universal SSL covers one level below the zone): set advanced_certificates: true, or "
+            f"{ALWAYS_USE_HTTPS_FIX}",
         )
 
 

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from .documents import MAX_DEPTH, DocumentError, load_json
 from .errors import InvalidArgument
+from .quotas import quota
 
 if TYPE_CHECKING:
     from .esp import EspProfile
@@ -57,8 +58,8 @@ CONTENT_TYPE = "application/json"
 """The content type of both files (Apple's file has no extension: servers default to
 ``application/octet-stream`` or ``text/plain``, SparkPost's deep-link guide says set application/json)."""
 STATUS = 200
-MAX_FILE_BYTES = 128 * 1024
-"""Per file: Apple's 128 KB limit for the AASA file (see the module docstring), applied to both files."""
+MAX_FILE_BYTES = quota("apple.app-site-association-size").value
+"""Per file: Apple's 128 KB limit for the AASA file (see the module docstring; quotas.py), applied to both files."""
 
 APPLE = "apple_app_site_association"
 """The ``app_links`` key of the Apple file."""

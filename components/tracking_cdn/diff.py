@@ -48,6 +48,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Collection, Iterator, Mapping, Optional, Sequence
 
+from . import readiness
 from .documents import DocumentError, load_json
 from .replacements import (
     CERTIFICATES, ISSUANCE_WAITERS, ApiRule, certificate_names, normalize_path, paths_overlap, rules_for,
@@ -199,6 +200,8 @@ class Diff:
     resources: list[ResourceDiff]
     """New-plan order (tree order), then the deleted resources in old-plan order."""
     https_losses: list[HttpsLoss] = field(default_factory=list)
+    windows: list[dict[str, str]] = field(default_factory=list)
+    """``readiness.Window.as_json`` of every window through a resource this ``up`` creates, replaces or updates."""
 
     @property
     def blockers(self) -> list[ResourceDiff]:
@@ -215,7 +218,9 @@ class Diff:
 
     @property
     def exit_code(self) -> int:
-        return BLOCKER_EXIT_CODE if self.blockers else 0
+        if self.blockers:
+            return BLOCKER_EXIT_CODE
+        return readiness.WINDOW_EXIT_CODE if self.windows else 0
 
 
 # --- matching (URNs and aliases) -------------------------------------------------------------------
@@ -426,6 +431,8 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     resources = [results[r["urn"]] for r in new["resources"]] + [_deleted(r) for r in deleted]
     diff = Diff(project, stack, resources)
     diff.https_losses = https_losses(old, new, diff, matched)
+    changed = {r.urn for r in resources if r.action in ("create", "replace", "update")}
+    diff.windows = readiness.found_in(new, changed)
     return diff
 
 
@@ -782,6 +789,8 @@ def summary(diff: Diff) -> str:
     tail = f"{blockers} blocker{'s' if blockers != 1 else ''} (pulumi up would stop)" if blockers else "no blocker"
     if diff.https_losses:
         tail += f"; {len(diff.https_losses)} live name(s) would lose HTTPS"
+    if diff.windows:
+        tail += f"; {len(diff.windows)} window(s) of errors on live links"
     return f"Summary: {', '.join(parts)}; {tail}"
 
 
@@ -798,6 +807,7 @@ def render_text(diff: Diff) -> str:
         lines.append("Live names that would lose HTTPS:")
         lines.extend(f"  ! {loss.name}: {loss.why}" for loss in diff.https_losses)
         lines.append("")
+    lines += readiness.render_lines_of(diff.windows)
     for action, title in GROUPS:
         group = [r for r in diff.resources if r.custom and r.action == action and not r.blocker]
         if group:
@@ -825,7 +835,9 @@ def render_json(diff: Diff) -> str:
         "stack": diff.stack,
         "resources": [r.as_json() for r in diff.resources if r.action != "same"],
         "httpsLosses": [loss.as_json() for loss in diff.https_losses],
-        "summary": {**diff.counts(), "blockers": len(diff.blockers), "httpsLosses": len(diff.https_losses)},
+        "windows": diff.windows,
+        "summary": {**diff.counts(), "blockers": len(diff.blockers), "httpsLosses": len(diff.https_losses),
+                    "windows": len(diff.windows)},
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
 

@@ -8,7 +8,7 @@ What it builds (seed ``000_*`` Fastly section, seed ``003_*``; DESIGN.md section
             -> backend esp-origin: <ESP endpoint>:443, TLS >= 1.2, certificate checked, SNI = ESP host
                (ses: port 80, plain HTTP, the profile's documented exception)
             -> backend well-known-origin (well_known_origin): /.well-known/* over verified TLS
-            -> response objects (app_links): the two app-link files, 200 application/json, never redirected
+            -> VCL snippets (app_links): the two app-link files, 200 application/json, never redirected
     TlsSubscription per domain (certificates="per-domain", the default since 0.2.0) or one for every domain
         ("shared", the 0.1 default: stacks made with 0.1 set it to keep theirs): _acme-challenge.<domain>
         CNAMEs validate them
@@ -31,12 +31,14 @@ domain never risks a live name).
 
 Fastly's defaults pass the viewer's User-Agent, cookies and query strings to the origin and add
 ``Fastly-Client-IP`` and ``X-Forwarded-For`` (seed ``000_*``: "Fastly default settings pass the user_agent
-and ip_address through"): this module adds no header rule, VCL or snippet that could change that.
+and ip_address through"): this module adds no header rule or VCL that could change that; its only
+snippets (with ``app_links``) answer the two app-link paths themselves and touch no other request.
 
 Only this module imports ``pulumi_fastly``. (No ``from __future__ import annotations``: Pulumi's schema
 inference reads the annotations below.)
 """
 
+import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,10 +68,11 @@ from .contract import (
     plain_arg,
     resolve_settings,
 )
-from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
+from .deep_links import ANDROID_PATH, APPLE_PATH, WELL_KNOWN_PREFIX, DeepLinks
 from .domains import validate_hostname
 from .errors import InvalidArgument
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
+from .quotas import quota
 
 HTTPS_PORT = 443
 HTTP_PORT = 80
@@ -82,12 +85,19 @@ WELL_KNOWN_STATEMENT = 'req.url.path ~ "^/\\.well-known/"'
 """VCL: the path starts with ``/.well-known/`` (a regular expression; VCL strings take backslashes as is)."""
 FORCE_TLS_SETTING_NAME = "force-tls"
 NOT_APP_LINK_CONDITION_NAME = "not-app-link"
+APP_LINK_STATUS = {APPLE_PATH: 601, ANDROID_PATH: 602}
+"""The internal status ``vcl_recv`` raises for each app-link file and ``vcl_error`` turns into its 200, the
+way Fastly's ``error`` statement answers at the edge (https://www.fastly.com/documentation/reference/vcl/statements/error/;
+codes of the 600s are no HTTP status, so nothing else in the service raises them)."""
+APP_LINK_SNIPPETS = {"recv": "tracking-cdn-app-links-recv", "error": "tracking-cdn-app-links-error"}
+"""The two regular VCL snippets that answer the app-link files, by subroutine (their names are their keys)."""
+
 X_FORWARDED_FOR = "append"
 """Fastly's own default: the client IP is appended to ``X-Forwarded-For`` (never ``clear``)."""
 
-DEFAULT_DOMAIN_LIMIT = 20
-"""Fastly's default limit of domains per service; Fastly support raises it on request."""
-MAX_DOMAIN_LIMIT = 100
+DEFAULT_DOMAIN_LIMIT = quota("fastly.domains-per-service").value
+"""Fastly's default limit of domains per service; Fastly support raises it on request (quotas.py)."""
+MAX_DOMAIN_LIMIT = quota("letsencrypt.names-per-certificate").value
 """A shared subscription is one certificate, and a Let's Encrypt certificate holds at most 100 names; per
 domain, Let's Encrypt issues at most 50 new certificates per registered domain a week
 (https://letsencrypt.org/docs/rate-limits/), so 100 new domains already take two weeks."""
@@ -258,7 +268,7 @@ class FastlyTrackingDomain(TrackingDomainComponent):
         origin = settings.origin
         deep_links, well_known_origin = settings.deep_links, settings.well_known_origin
         backends = [_esp_backend(origin.host, origin.sends_tracking_host, origin.profile.origin_protocol)]
-        conditions = _app_link_conditions(deep_links) if deep_links else []
+        conditions = []
         if well_known_origin is not None:
             backends.append(_well_known_backend(well_known_origin))
             conditions.append(_well_known_condition())
@@ -272,7 +282,7 @@ class FastlyTrackingDomain(TrackingDomainComponent):
             domains=[fastly.ServiceVclDomainArgs(name=domain) for domain in settings.domains],
             backends=backends,
             conditions=conditions or None,
-            response_objects=_app_link_responses(deep_links) if deep_links else None,
+            snippets=app_link_snippets(deep_links) if deep_links else None,
             default_ttl=settings.cache_ttl_seconds,
             request_settings=[_force_tls(exempt_app_links=deep_links is not None)]
             if settings.redirect_http_to_https else None,
@@ -460,32 +470,36 @@ def _path_is(path: str) -> str:
     return f'req.url.path == "{path}"'
 
 
-def _app_link_condition_name(path: str) -> str:
-    return "app-link-" + path.removeprefix(WELL_KNOWN_PREFIX).replace(".", "-")
+def app_link_snippets(deep_links: DeepLinks) -> list[fastly.ServiceVclSnippetArgs]:
+    """The files answered at the edge, exactly as deep_links.py produced them, by two VCL snippets: in
+    ``vcl_recv`` the file's exact path raises its internal status, and ``vcl_error`` answers it with 200,
+    ``application/json`` and the bytes through ``synthetic.base64``.
 
-
-def _app_link_conditions(deep_links: DeepLinks) -> list[fastly.ServiceVclConditionArgs]:
-    return [
-        fastly.ServiceVclConditionArgs(name=_app_link_condition_name(file.path), type="REQUEST", statement=_path_is(file.path))
+    Why not a response object: its content reaches the VCL Fastly generates, and app-link JSON nearly
+    always holds ``"}``, which ends a VCL long string ``{"..."}``; Fastly's documentation does not say how
+    it writes that content into VCL. Here the bytes are base64 (``A-Z a-z 0-9 + / =``) in a plain
+    ``"..."`` string, which no JSON can end or escape, and ``synthetic.base64`` "is treated as
+    base64-encoded and decoded, the resulting bytes are passed into the output buffer"
+    (https://www.fastly.com/documentation/reference/vcl/statements/synthetic-base64/): the safety of the
+    bytes depends on no escaping at all."""
+    recv = [
+        f'if (req.url.path == "{file.path}") {{\n  error {APP_LINK_STATUS[file.path]} "tracking-cdn app-link file";\n}}\n'
         for file in deep_links.files
     ]
-
-
-def _app_link_responses(deep_links: DeepLinks) -> list[fastly.ServiceVclResponseObjectArgs]:
-    """The files answered at the edge, exactly as deep_links.py produced them: Fastly stores ``content``
-    as given (terraform-provider-fastly block_fastly_service_responseobject.go passes it verbatim) and
-    renders it into the service's VCL itself. The bodies are ASCII JSON, so they hold no NUL byte (which
-    ends a VCL synthetic string) -- deep_links refuses control characters as invalid JSON."""
-    return [
-        fastly.ServiceVclResponseObjectArgs(
-            name=_app_link_condition_name(file.path),
-            request_condition=_app_link_condition_name(file.path),
-            status=200,
-            response="OK",
-            content_type=file.content_type,
-            content=file.text,
-        )
+    error = [
+        f"if (obj.status == {APP_LINK_STATUS[file.path]}) {{\n"
+        "  set obj.status = 200;\n"
+        '  set obj.response = "OK";\n'
+        f'  set obj.http.Content-Type = "{file.content_type}";\n'
+        f'  synthetic.base64 "{base64.b64encode(file.body).decode("ascii")}";\n'
+        "  return(deliver);\n"
+        "}\n"
         for file in deep_links.files
+    ]
+    header = "# tracking-cdn: the app-link files, answered at the edge (200, application/json, never redirected)\n"
+    return [
+        fastly.ServiceVclSnippetArgs(name=APP_LINK_SNIPPETS[kind], type=kind, content=header + "".join(blocks))
+        for kind, blocks in (("recv", recv), ("error", error))
     ]
 
 

@@ -55,16 +55,17 @@ from .deep_links import WELL_KNOWN_PREFIX, DeepLinks
 from .domains import in_zone, validate_hostname
 from .errors import InvalidArgument
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN, Origin
+from .quotas import quota
 
 LOAD_BALANCING_SCHEME = "EXTERNAL_MANAGED"
 """Global external Application Load Balancer (Envoy-based). The backend service and every forwarding rule
 must use the same scheme, or GCP refuses to connect them."""
 ORIGIN_PORTS = {"HTTPS": 443, "HTTP": 80}
 """The port the NEG endpoint listens on, by the backend service's protocol toward the ESP."""
-MAX_DOMAINS_PER_CERTIFICATE = 100
-"""A Google-managed SSL certificate holds at most 100 domain names."""
-MAX_CERTIFICATES_PER_PROXY = 15
-"""A target HTTPS proxy references at most 15 SSL certificates."""
+MAX_DOMAINS_PER_CERTIFICATE = quota("gcp.managed-certificate-domains").value
+"""A Google-managed SSL certificate holds at most 100 domain names (quotas.py)."""
+MAX_CERTIFICATES_PER_PROXY = quota("gcp.certificates-per-https-proxy").value
+"""A target HTTPS proxy references at most 15 SSL certificates (quotas.py)."""
 DEFAULT_DNS_TTL_SECONDS = 300
 MAX_DNS_TTL_SECONDS = 86400
 DEFAULT_ORIGIN_TIMEOUT_SECONDS = 30
@@ -265,7 +266,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             description="Every host and path to the ESP tracking endpoint",
             default_service=backend.id,
             **well_known.url_map_args(default_service=backend.id),
-            opts=self.child_opts(serving=True),
+            opts=self.child_opts(serving=True, depends_on=well_known.prerequisites),
         )
         classic = self._classic_certificates(name, config)
         manager = self._certificate_manager(name, config)
@@ -297,14 +298,15 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         """The NEG of the current origin and the backend service in front of it.
 
         A global Internet NEG holds one endpoint and cannot change in place, so each origin gets its own
-        NEG keyed by host and port. A new ESP creates the new NEG, switches the backend service to it in
-        place, and only then (Pulumi deletes last) drops the old NEG: no request meets a missing
-        endpoint. The NEG and endpoint are not protected for that reason; GCP itself refuses to delete a
+        NEG keyed by host and port. A new ESP creates the new NEG and its endpoint, switches the backend
+        service to it in place once the endpoint is attached (``depends_on``: the NEG's id alone would let
+        the engine run the switch beside the attach, and a request meeting the empty NEG gets a 5xx), and
+        only then (Pulumi deletes last) drops the old NEG: no request meets a missing endpoint. The NEG and endpoint are not protected for that reason; GCP itself refuses to delete a
         NEG a backend service uses, and the protected backend service keeps ``destroy`` from reaching it.
         The aliases keep the single NEG of earlier versions (``<name>-origin``) in place."""
         origin = config.common.origin
         protocol = _origin_protocol(origin)
-        neg = self._internet_neg(
+        neg, endpoint = self._internet_neg(
             f"{name}-origin", origin.host, ORIGIN_PORTS[protocol], "The ESP's tracking endpoint (Internet NEG)",
             aliased=True,
         )
@@ -317,15 +319,15 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             timeout_sec=config.origin_timeout,
             backends=[compute.BackendServiceBackendArgs(group=neg.id)],
             custom_request_headers=_origin_request_headers(origin.host, origin.sends_tracking_host),
-            opts=self.child_opts(serving=True),
+            opts=self.child_opts(serving=True, depends_on=[endpoint]),
         )
 
     def _internet_neg(
         self, prefix: str, host: str, port: int, description: str, aliased: bool = False
-    ) -> compute.GlobalNetworkEndpointGroup:
-        """An Internet NEG holding ``host:port``, named ``<prefix>-<key>`` (its endpoint
-        ``<prefix>-endpoint-<key>``). ``aliased``: it takes over the single NEG ``<prefix>`` of earlier
-        versions (see ``_origin``)."""
+    ) -> tuple[compute.GlobalNetworkEndpointGroup, compute.GlobalNetworkEndpoint]:
+        """An Internet NEG holding ``host:port``, named ``<prefix>-<key>``, and its endpoint
+        ``<prefix>-endpoint-<key>``: a backend service serves with the NEG only once the endpoint is in
+        it. ``aliased``: they take over the single NEG ``<prefix>`` of earlier versions (see ``_origin``)."""
         key = _key(f"{host}:{port}")
         neg = compute.GlobalNetworkEndpointGroup(
             f"{prefix}-{key}",
@@ -335,14 +337,14 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             description=description,
             opts=self.child_opts(aliases=[pulumi.Alias(name=prefix)] if aliased else None),
         )
-        compute.GlobalNetworkEndpoint(
+        endpoint = compute.GlobalNetworkEndpoint(
             f"{prefix}-endpoint-{key}",
             global_network_endpoint_group=neg.name,
             fqdn=host,
             port=port,
             opts=self.child_opts(aliases=[pulumi.Alias(name=f"{prefix}-endpoint")] if aliased else None),
         )
-        return neg
+        return neg, endpoint
 
     # --- Deep links: the app-link files and /.well-known/* -------------------------------------------
 
@@ -352,8 +354,9 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
 
         Each file is an object named by a digest of its bytes (``app-links/<digest>/<file>``) that the
         path rule reaches through a URL rewrite: changing a file creates the new object, repoints the
-        URL maps in place and deletes the old object last, so the old bytes are served until the new
-        ones are (an object replaced under the same name would be overwritten, then deleted by its own
+        URL maps in place once the new object and its public ACL exist (the rewrite names the object by a
+        plain string, so the URL maps wait for both explicitly: a 404, then a 403, otherwise) and deletes
+        the old object last, so the old bytes are served until the new ones are (an object replaced under the same name would be overwritten, then deleted by its own
         replacement). The objects and their ACLs are therefore not protected; the bucket and the backend
         bucket are. Only those objects are public (``allUsers`` READER on each object; the bucket keeps
         fine-grained access for that): Apple fetches its file from its own CDN, so it must be public."""
@@ -388,7 +391,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
                 cache_control=APP_LINK_CACHE_CONTROL,
                 opts=self.child_opts(),
             )
-            storage.ObjectAccessControl(
+            public = storage.ObjectAccessControl(
                 f"{name}-{file_name}-{_key(file.text)}-public",
                 bucket=bucket.name,
                 object=stored.output_name,
@@ -396,7 +399,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
                 role="READER",
                 opts=self.child_opts(),
             )
-            routes.append(AppLinkRoute(file.path, f"/{object_name}", backend_bucket))
+            routes.append(AppLinkRoute(file.path, f"/{object_name}", backend_bucket, (stored, public)))
         return routes
 
     def _well_known_origin(self, name: str, config: "GcpSettings") -> Optional[compute.BackendService]:
@@ -405,7 +408,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         host = config.common.well_known_origin
         if host is None:
             return None
-        neg = self._internet_neg(f"{name}-site", host, ORIGIN_PORTS["HTTPS"], "Your web origin (Internet NEG)")
+        neg, endpoint = self._internet_neg(f"{name}-site", host, ORIGIN_PORTS["HTTPS"], "Your web origin (Internet NEG)")
         return compute.BackendService(
             f"{name}-well-known",
             description=f"Forwards /.well-known/* to https://{host}",
@@ -415,7 +418,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
             timeout_sec=config.origin_timeout,
             backends=[compute.BackendServiceBackendArgs(group=neg.id)],
             custom_request_headers=[f"Host: {host}"],
-            opts=self.child_opts(serving=True),
+            opts=self.child_opts(serving=True, depends_on=[endpoint]),
         )
 
     # --- Certificates -----------------------------------------------------------------------------
@@ -523,7 +526,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
                 description="Plain HTTP answered with a 301 to the same URL over HTTPS",
                 default_url_redirect=redirect,
                 **well_known.url_map_args(redirect=redirect),
-                opts=self.child_opts(),
+                opts=self.child_opts(depends_on=well_known.prerequisites),
             )
         return compute.TargetHttpProxy(f"{name}-http", url_map=http_routes.id, opts=self.child_opts(serving=True))
 
@@ -608,11 +611,13 @@ RECORD_TYPES = {"ipv4": "A", "ipv6": "AAAA"}
 
 @dataclass(frozen=True)
 class AppLinkRoute:
-    """One app-link file: its public path, the object path the load balancer rewrites it to, and where."""
+    """One app-link file: its public path, the object path the load balancer rewrites it to, where, and
+    what must exist before a URL map sends requests there (the object and its public-read ACL)."""
 
     path: str
     object_path: str
     backend_bucket: compute.BackendBucket
+    ready: tuple[pulumi.Resource, ...]
 
 
 @dataclass(frozen=True)
@@ -621,6 +626,12 @@ class WellKnownRoutes:
 
     files: list[AppLinkRoute]
     well_known_origin: Optional[compute.BackendService]
+
+    @property
+    def prerequisites(self) -> list[pulumi.Resource]:
+        """What a URL map routing to the files waits for: the URL rewrite names each object by a plain
+        string, which gives the engine no dependency on it."""
+        return [resource for route in self.files for resource in route.ready]
 
     def url_map_args(
         self, default_service: Optional[pulumi.Input[str]] = None,

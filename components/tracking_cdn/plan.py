@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from .readiness import WINDOW_EXIT_CODE, found_in, render_lines_of
+
 OFFLINE_NOTICE = (
     "OFFLINE RENDERING - not a cloud preview. The stack program ran under Pulumi's mock engine; no cloud\n"
     "was contacted and no state was read. Values in <angle brackets> are known only after `pulumi up`.\n"
@@ -139,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         print(render_json(result, target.stack, project=target.project, notes=notes))
     else:
         print(render_text(result, target.stack, project=target.project, notes=notes, config_scope=config_scope(target, config)))
-    return 0
+    return WINDOW_EXIT_CODE if windows_of(result, target.stack, target.project) else 0
 
 
 def config_notes(target: StackTarget, config: dict[str, str], secret_keys: tuple[str, ...], read: list[str]) -> list[str]:
@@ -511,6 +513,9 @@ def render_text(
     warnings = _warnings(result, notes or [])
     if warnings:
         lines += ["", "Warnings:"] + [f"  - {warning}" for warning in warnings]
+    windows = windows_of(result, stack, project)
+    if windows:
+        lines += ["", *render_lines_of(windows)][:-1]
     lines += ["", f"To deploy for real: pulumi up --stack {stack}"]
     return "\n".join(lines)
 
@@ -522,7 +527,7 @@ def render_json(result: Any, stack: str, project: str = "tracking-cdn", notes: O
 def plan_document(result: Any, stack: str, project: str = "tracking-cdn", notes: Optional[list[str]] = None) -> dict:
     """The ``--json`` document of an offline run (``tracking_cdn.offline.OfflineRun``): what ``render_json``
     prints and ``--against`` compares."""
-    return {
+    document = {
         "format": PLAN_FORMAT,
         "offline": True,
         "notice": " ".join(OFFLINE_NOTICE.format(stack=stack).split()),
@@ -549,3 +554,10 @@ def plan_document(result: Any, stack: str, project: str = "tracking-cdn", notes:
         "outputs": plain(result.stack_outputs),
         "warnings": _warnings(result, notes or []),
     }
+    document["windows"] = found_in(document)
+    return document
+
+
+def windows_of(result: Any, stack: str, project: str = "tracking-cdn") -> list[dict[str, str]]:
+    """The windows of an offline run (``readiness``): every resource is new in a plan from nothing."""
+    return plan_document(result, stack, project)["windows"]

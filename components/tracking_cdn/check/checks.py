@@ -404,10 +404,10 @@ def _judge_https_redirect(answer: HttpAnswer, target: SplitResult, settings: Set
             f"{redirected}, although no redirect was asked for (redirect_http_to_https is false): Cloudflare's "
             "Always Use HTTPS zone setting does this (dashboard: SSL/TLS > Edge Certificates > Always Use HTTPS)",
             evidence,
-            hint="turn Always Use HTTPS off for the zone, or keep plain-HTTP links served on the tracking hosts as "
-            "docs/front-doors/cloudflare.md (Always Use HTTPS) describes; meanwhile every http:// link in delivered "
-            "mail lands on HTTPS, and fails on a name without its certificate. If the redirect is meant, pass "
-            "--redirect-http-to-https",
+            hint="turn Always Use HTTPS off for the zone, or keep plain-HTTP links served on the tracking hosts "
+            "with a Single Redirect as docs/front-doors/cloudflare.md#the-zones-always-use-https describes; "
+            "meanwhile every http:// link in delivered mail lands on HTTPS, and fails on a name without its "
+            "certificate. If the redirect is meant, pass --redirect-http-to-https",
         )
     return CheckResult(
         "http", Verdict.WARN, f"{redirected}, although no redirect was asked for (redirect_http_to_https is false)",
