@@ -580,19 +580,8 @@ MIN_MARK = 4
 def _marks(resource: Mapping[str, Any]) -> set[str]:
     """What a value the cloud computes for ``resource`` may carry of it: its name and its string inputs
     (trailing dots dropped: a record's FQDN echoes its name without one)."""
-    strings = [resource["name"], *_strings(resource["inputs"])]
+    strings = [resource["name"], *readiness.strings_in(resource["inputs"])]
     return {text.rstrip(".") for text in strings if len(text.rstrip(".")) >= MIN_MARK}
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, str):
-        yield value
 
 
 def _distinctive_marks(candidates: Sequence[Mapping[str, Any]]) -> dict[str, set[str]]:

@@ -54,7 +54,7 @@ def names(path: str) -> Link:
 
     def link(a: Resource, b: Resource) -> bool:
         value = b["inputs"].get(path)
-        return isinstance(value, str) and len(value) > 3 and any(value in text for text in _strings(a["inputs"]))
+        return isinstance(value, str) and len(value) > 3 and any(value in text for text in strings_in(a["inputs"]))
 
     link.__doc__ = f"names {path}"
     return link
@@ -64,7 +64,7 @@ def holds_output_of(a: Resource, b: Resource) -> bool:
     """``a`` holds an output of ``b``: a plan document shows a computed ARN or id as ``<b's name>`` inside
     it (``arn:aws:acm:...:certificate/<track-certificate>``), whether or not ``a`` depends on ``b``."""
     mark = f"<{b['name']}>"
-    return any(mark in text for text in _strings(a["inputs"]))
+    return any(mark in text for text in strings_in(a["inputs"]))
 
 
 def covers(hosts_path: str, name_path: str) -> Link:
@@ -251,15 +251,16 @@ def _kind(resource: Resource) -> str:
     return resource["type"].rsplit(":", 1)[-1]
 
 
-def _strings(value: Any) -> Iterable[str]:
+def strings_in(value: Any) -> Iterable[str]:
+    """Every string in a resource's inputs (nested mappings and lists walked); plan --against uses it too."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, Mapping):
         for item in value.values():
-            yield from _strings(item)
+            yield from strings_in(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from strings_in(item)
 
 
 def found_in(plan: Mapping[str, Any], changed: Optional[Collection[str]] = None) -> list[dict[str, str]]:
