@@ -530,7 +530,7 @@ class GcpLoadBalancerTrackingDomain(LoadBalancerSteps, TrackingDomainComponent):
         )
         certificates, authorizations = [], {}
         for domain in config.common.domains:
-            authorization, certificate = domain_certificate(self, name, domain, certificate_map.name)
+            authorization, certificate, _ = domain_certificate(self, name, domain, certificate_map.name)
             certificates.append(certificate)
             authorizations[domain] = authorization
         return ManagerCertificates(certificate_map, certificates, authorizations)
@@ -807,10 +807,10 @@ def _check_zone_dns_name(args: GcpLoadBalancerTrackingDomainArgs, domains: tuple
 
 def domain_certificate(
     owner: TrackingDomainComponent, name: str, domain: str, certificate_map: pulumi.Input[str]
-) -> tuple[certificatemanager.DnsAuthorization, certificatemanager.Certificate]:
+) -> tuple[certificatemanager.DnsAuthorization, certificatemanager.Certificate, certificatemanager.CertificateMapEntry]:
     """For one domain, children of ``owner`` named after ``name`` and the domain: a DNS authorization, the
     Google-managed certificate it authorizes, and the entry serving it for the domain's host name in
-    ``certificate_map`` (a map's name), all serving. Returns the authorization and the certificate."""
+    ``certificate_map`` (a map's name), all serving."""
     serving = owner.child_opts(serving=True)
     authorization = certificatemanager.DnsAuthorization(
         f"{name}-dns-authorization-{domain}",
@@ -826,7 +826,7 @@ def domain_certificate(
         managed=certificatemanager.CertificateManagedArgs(domains=[domain], dns_authorizations=[authorization.id]),
         opts=serving,
     )
-    certificatemanager.CertificateMapEntry(
+    entry = certificatemanager.CertificateMapEntry(
         f"{name}-certificate-map-entry-{domain}",
         name=_explicit_name(name, "entry", domain),
         description=f"Serves the certificate of {domain}",
@@ -835,7 +835,7 @@ def domain_certificate(
         certificates=[certificate.id],
         opts=serving,
     )
-    return authorization, certificate
+    return authorization, certificate, entry
 
 
 def authorization_record(

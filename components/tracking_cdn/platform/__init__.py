@@ -162,16 +162,17 @@ class TrackingPlatformComponent(TrackingDomainComponent):
 
 class QuotaCounter:
     """Counts the tenants (or hostnames) one program gives a platform against ``quota``: past ``limit``
-    (the quota the cloud granted, default its default) the next tenant is refused naming ``domains``,
+    (the quota the cloud granted, default its default; None: no limit) the next tenant is refused naming ``domains``,
     before anything of it is registered; each ``(threshold, why)`` of ``notices``, and 80% of ``limit``,
     is warned once when reached. This program's count only: tenants in other stacks count too."""
 
-    def __init__(self, quota: Quota, limit: int, notices: Sequence[tuple[int, str]] = ()) -> None:
+    def __init__(self, quota: Quota, limit: Optional[int], notices: Sequence[tuple[int, str]] = ()) -> None:
         self.quota, self.limit, self.count = quota, limit, 0
-        self.notices = sorted([*notices, (int(0.8 * limit), f"80% of {limit:,} ({quota.cited()})")])
+        near = [(int(0.8 * limit), f"80% of {limit:,} ({quota.cited()})")] if limit is not None else []
+        self.notices = sorted([*notices, *near])
 
     def add(self, tenant: str, amount: int) -> None:
-        if self.count + amount > self.limit:
+        if self.limit is not None and self.count + amount > self.limit:
             raise InvalidArgument(
                 "domains",
                 f"tenant {tenant!r} would bring the platform's {self.quota.unit} in this program to "
