@@ -385,6 +385,12 @@ _TABLE: tuple[TypeRules, ...] = (
     _rules("cloudflare:index/workersRoute:WorkersRoute",
            f"{CLOUDFLARE_SOURCE}/workers_route/schema.go (RequiresReplace)", "zoneId", "routeId",
            notes="pattern and script change in place."),
+    _rules("cloudflare:index/customHostname:CustomHostname", f"{CLOUDFLARE_SOURCE}/custom_hostname/schema.go",
+           "zoneId", "hostname", confirmed=False,
+           notes="ssl, custom_metadata and the custom origin change in place (the API's Edit Custom Hostname)."),
+    _rules("cloudflare:index/customHostnameFallbackOrigin:CustomHostnameFallbackOrigin",
+           f"{CLOUDFLARE_SOURCE}/custom_hostname_fallback_origin/schema.go", "zoneId", confirmed=False,
+           notes="origin changes in place (the API's Update Fallback Origin)."),
     # Fastly
     _rules("fastly:index/serviceVcl:ServiceVcl", FASTLY_SERVICE_SOURCE,
            notes="Every change is an update: name and comment in place, anything else (domains, backends, "

@@ -46,7 +46,7 @@ TENANT_CONFIG_OUTPUT = "tenantConfig"
 """The stack output a platform stack exports its ``tenant_config`` as, for tenant stacks to read."""
 TENANT_CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "cloudfront": ("distribution_id", "connection_group_id", "routing_endpoint", "app_links_store"),
-    "cloudflare": ("zone_id", "cname_target", "app_links_namespace", "account_id"),
+    "cloudflare": ("zone_id", "cname_target"),
     "gcp": ("certificate_map", "ipv4_address", "ipv6_address"),
 }
 """What each kind of platform's ``tenant_config`` holds, besides the keys every one has (``COMMON_CONFIG_KEYS``)."""
