@@ -22,7 +22,7 @@ inference reads the annotations below.)
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, NotRequired, Optional
+from typing import TYPE_CHECKING, Any, NotRequired, Optional
 
 import pulumi
 from pulumi_gcp import certificatemanager, compute, dns, storage
@@ -217,8 +217,9 @@ class LoadBalancerSteps:
     and the addresses with their forwarding rules. Mixed into a ``TrackingDomainComponent``: children get
     its ``child_opts``, and the plain-HTTP redirect follows its ``settings``."""
 
-    child_opts: Any
-    settings: FrontDoorSettings
+    if TYPE_CHECKING:  # not class annotations at run time: the schema analyzer reads those as outputs
+        child_opts: Any
+        settings: FrontDoorSettings
 
     # --- Backend: an Internet NEG per origin -> backend service ------------------------------------
 
