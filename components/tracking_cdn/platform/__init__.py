@@ -67,7 +67,7 @@ class TrackingPlatformArgs(TypedDict):
     the same arguments of a single-sender front door mean (``TrackingDomainArgs``), for every tenant."""
 
     esp: NotRequired[str]
-    """ESP profile every tenant's links go to (default sparkpost); the profiles of ``TrackingDomainArgs.esp``."""
+    """ESP profile every tenant's links go to: sparkpost (default) or another profile of ``TrackingDomainArgs.esp``."""
     tenant: NotRequired[str]
     """With ``esp: sparkpost-enterprise``: the SparkPost Enterprise tenant (the ESP's, not a platform tenant)."""
     origin_host: NotRequired[str]
