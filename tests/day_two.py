@@ -25,6 +25,11 @@ pass, for every DNS setup it offers:
     for case in cases():
         verdict = case.verdict()      # Verdict: .problems (empty = passes), .diff, .expected_blockers
 
+Platform mode (issue 31) has its own modes and transitions (``PLATFORM_MODES``, ``PLATFORM_TRANSITIONS``,
+``platform_cases()``): a platform and its tenants, in one stack or with the tenants in a stack of their
+own reading the platform through a ``pulumi.StackReference``; ``judge_platform`` adds the rule of platform
+mode: a tenant's change touches that tenant's resources only, a platform's change no tenant's.
+
 Modes (``MODES``): CloudFront with Route 53 and with DNS elsewhere, GCP with Cloud DNS and elsewhere,
 Azure with Azure DNS and elsewhere, Cloudflare, Fastly, KeyCDN. Transitions (``TRANSITIONS``): append a domain,
 remove the last domain, change the cache TTL, turn the HTTP->HTTPS redirect on and off, change the ESP
@@ -308,4 +313,193 @@ def stuck_waiters(changes: offline_diff.Diff, before: Mapping[str, Any], after: 
     return found
 
 
-__all__ = ["MODES", "TRANSITIONS", "Case", "Mode", "Transition", "Verdict", "cases", "judge", "refusal", "run"]
+# --- platform mode --------------------------------------------------------------------------------------
+
+PLATFORM_NAME = "track"
+LIVE = {"validated": True}
+
+
+@dataclass(frozen=True)
+class PlatformMode:
+    """One platform kind, with its tenants in the platform's stack or in a stack of their own."""
+
+    id: str
+    kind: str
+    """A key of ``tracking_cdn.platform.PLATFORMS``."""
+    platform_args: Mapping[str, Any] = field(default_factory=dict)
+    ttl_args: Callable[[int], dict[str, Any]] = lambda ttl: {"cache_ttl_seconds": ttl}
+    esp_change: tuple[str, str] = ("sparkpost", "sendgrid")
+    caches: bool = True
+    tenant_stack: bool = False
+    """The tenants are the whole program, reading the platform through a ``pulumi.StackReference``."""
+
+
+PLATFORM_MODES: tuple[PlatformMode, ...] = (
+    PlatformMode("cloudfront-platform", "cloudfront"),
+    PlatformMode("cloudfront-tenant-stack", "cloudfront", tenant_stack=True),
+    PlatformMode("gcp-platform", "gcp", caches=False),
+    PlatformMode("gcp-tenant-stack", "gcp", tenant_stack=True),
+    # Proxy mode (the ESP change keeps to ESPs that route on the tracking domain: a redirect cannot carry it).
+    PlatformMode("cloudflare-platform", "cloudflare", {"zone_name": "tracking-platform.net", "mode": "proxy"},
+                 ttl_args=lambda ttl: {"edge_cache_ttl_seconds": ttl}, esp_change=("sendgrid", "customerio")),
+    PlatformMode("cloudflare-tenant-stack", "cloudflare", tenant_stack=True),
+)
+
+
+@dataclass(frozen=True)
+class PlatformTransition:
+    """A change to a live platform: its tenants (name -> arguments) and its own settings, before and after."""
+
+    id: str
+    tenants_before: Mapping[str, Mapping[str, Any]]
+    tenants_after: Mapping[str, Mapping[str, Any]]
+    platform_before: Callable[[PlatformMode], dict[str, Any]] = lambda mode: {}
+    platform_after: Callable[[PlatformMode], dict[str, Any]] = lambda mode: {}
+    shows: Callable[[PlatformMode], bool] = lambda mode: True
+
+    @property
+    def changed_tenants(self) -> set[str]:
+        """The tenants whose resources may change (every other tenant's, and the platform's, may not)."""
+        names = set(self.tenants_before) | set(self.tenants_after)
+        return {n for n in names if self.tenants_before.get(n) != self.tenants_after.get(n)}
+
+    @property
+    def removed_tenants(self) -> set[str]:
+        return set(self.tenants_before) - set(self.tenants_after)
+
+    @property
+    def of_platform(self) -> bool:
+        return not self.changed_tenants
+
+
+LIVE_TENANTS = {"acme": {"domains": ["track.acme.com"], **LIVE}, "globex": {"domains": ["click.globex.com"], **LIVE}}
+PLATFORM_TRANSITIONS: tuple[PlatformTransition, ...] = (
+    PlatformTransition("add-tenant", LIVE_TENANTS, {**LIVE_TENANTS, "initech": {"domains": ["links.initech.com"]}}),
+    PlatformTransition("remove-tenant", {**LIVE_TENANTS, "initech": {"domains": ["links.initech.com"], **LIVE}},
+                       LIVE_TENANTS),
+    PlatformTransition("tenant-adds-domain", LIVE_TENANTS,
+                       {**LIVE_TENANTS, "acme": {"domains": ["track.acme.com", "click2.acme.com"], **LIVE}}),
+    PlatformTransition("tenant-validated", {**LIVE_TENANTS, "initech": {"domains": ["links.initech.com"]}},
+                       {**LIVE_TENANTS, "initech": {"domains": ["links.initech.com"], **LIVE}}),
+    PlatformTransition("tenant-leaves-before-validation",
+                       {**LIVE_TENANTS, "initech": {"domains": ["links.initech.com"]}}, LIVE_TENANTS),
+    PlatformTransition("platform-changes-esp", LIVE_TENANTS, LIVE_TENANTS,
+                       lambda mode: {"esp": mode.esp_change[0]}, lambda mode: {"esp": mode.esp_change[1]}),
+    PlatformTransition("platform-changes-ttl", LIVE_TENANTS, LIVE_TENANTS, lambda mode: mode.ttl_args(10),
+                       lambda mode: mode.ttl_args(60), shows=lambda mode: mode.caches),
+)
+
+
+def platform_program(mode: PlatformMode, platform_args: Mapping[str, Any],
+                     tenants: Mapping[str, Mapping[str, Any]]) -> Callable[[], None]:
+    """The program of ``mode``: the platform and its tenants, or (a tenant stack) the tenants alone."""
+    from tracking_cdn.platform import TENANT_CONFIG_OUTPUT, load_platform
+
+    platform_class, _, tenant_class, _ = load_platform(mode.kind)
+
+    def program() -> None:
+        import pulumi
+
+        if mode.tenant_stack:
+            platform: Any = pulumi.StackReference(f"acme-corp/tracking-cdn/{mode.kind}-platform").get_output(
+                TENANT_CONFIG_OUTPUT)
+        else:
+            platform = platform_class(PLATFORM_NAME, {**mode.platform_args, **platform_args})
+        for name, args in tenants.items():
+            tenant_class(name, {"platform": platform, **args})
+
+    return program
+
+
+@functools.lru_cache(maxsize=None)
+def _platform_document(mode_id: str, platform_json: str, tenants_json: str) -> dict[str, Any]:
+    mode = next(m for m in PLATFORM_MODES if m.id == mode_id)
+    program = platform_program(mode, json.loads(platform_json), json.loads(tenants_json))
+    return plan_document(run_offline(program, stack=STACK), STACK)
+
+
+@dataclass(frozen=True)
+class PlatformCase:
+    mode: PlatformMode
+    transition: PlatformTransition
+
+    @property
+    def id(self) -> str:
+        return f"{self.mode.id}/{self.transition.id}"
+
+    def documents(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        t = self.transition
+        return tuple(  # type: ignore[return-value]
+            _platform_document(self.mode.id, json.dumps(settings(self.mode), sort_keys=True),
+                               json.dumps(tenants, sort_keys=True))
+            for settings, tenants in ((t.platform_before, t.tenants_before), (t.platform_after, t.tenants_after))
+        )
+
+    def verdict(self) -> Verdict:
+        before, after = self.documents()
+        return judge_platform(before, after, self.transition, self.mode)
+
+
+def platform_cases() -> list[PlatformCase]:
+    """Every transition on every mode; a platform's own transitions only where the platform is in the program."""
+    return [PlatformCase(mode, transition) for mode in PLATFORM_MODES for transition in PLATFORM_TRANSITIONS
+            if not (mode.tenant_stack and transition.of_platform)]
+
+
+def owners(*plans: Mapping[str, Any]) -> dict[str, str]:
+    """URN -> the component that owns the resource: a tenant's name, ``platform``, or "" (neither)."""
+    resources = {r["urn"]: r for plan in plans for r in plan["resources"]}
+
+    def owner(urn: str) -> str:
+        while urn in resources:
+            resource = resources[urn]
+            if resource["type"].startswith("tracking-cdn:index:") and resource["type"].endswith("Tenant"):
+                return resource["name"]
+            if resource["type"].startswith("tracking-cdn:index:") and resource["type"].endswith("Platform"):
+                return "platform"
+            urn = resource["parent"]
+        return ""
+
+    return {urn: owner(urn) for urn in resources}
+
+
+def judge_platform(before: Mapping[str, Any], after: Mapping[str, Any], transition: PlatformTransition,
+                   mode: PlatformMode) -> Verdict:
+    """``judge``'s checks, and platform mode's own: every step belongs to a tenant that changed (for a
+    tenant's transition) or to the platform (for the platform's), never to another tenant; a removed
+    tenant's protected resources are the only blockers, which the documented path unprotects."""
+    changes = offline_diff.diff_plans(before, after)
+    owned = owners(before, after)
+    expected = tuple(r for r in changes.blockers if r.action == "delete" and owned.get(r.old_urn) in transition.removed_tenants)
+    walked = offline_diff.diff_plans(unprotected(before, {r.old_urn for r in expected}), after)
+    problems = [f"blocker: {describe(r)}" for r in walked.blockers if r.stopped_by_protection]
+    problems += [f"loses HTTPS: {loss.name}: {loss.why}" for loss in changes.https_losses]
+    problems += [f"no replacement rules: {describe(r)}" for r in changes.resources if r.action == "review"]
+    problems += [f"refused by the API: {r.action} {r.type} {r.name}: {r.refusal}" for r in changes.resources if r.refusal]
+    changed = [r for r in changes.resources if r.action != "same" and r.custom]
+    allowed = {"platform"} if transition.of_platform else transition.changed_tenants
+    for resource in changed:
+        where = owned.get(resource.urn) or owned.get(resource.old_urn, "")
+        if where not in allowed:
+            whose = "the platform's" if where == "platform" else f"tenant {where!r}'s"
+            problems.append(f"touches {whose} resources: {_step(resource)}")
+        elif transition.of_platform and resource.action in ("replace", "delete") and resource.protect:
+            problems.append(f"replaces or deletes a serving resource of the platform: {describe(resource)}")
+    if transition.shows(mode) and not changed:
+        problems.append(f"the diff is empty: {transition.id} changes nothing on {mode.id}")
+    if not transition.shows(mode) and changed:
+        problems.append(f"{transition.id} should change nothing on {mode.id}: " + "; ".join(describe(r) for r in changed))
+    return Verdict(changes, expected, tuple(problems))
+
+
+def _step(resource: offline_diff.ResourceDiff) -> str:
+    """A step and what changes in it (the changed input paths of an update)."""
+    what = resource.reason or ", ".join(change.path for change in resource.changes)
+    return f"{resource.action} {resource.type} {resource.name}" + (f": {what}" if what else "")
+
+
+__all__ = [
+    "MODES", "PLATFORM_MODES", "PLATFORM_TRANSITIONS", "TRANSITIONS", "Case", "Mode", "PlatformCase", "PlatformMode",
+    "PlatformTransition", "Transition", "Verdict", "cases", "judge", "judge_platform", "platform_cases", "refusal",
+    "run",
+]

@@ -561,3 +561,129 @@ def refused_scenarios(front_door: str) -> list[Scenario]:
 def scenario(scenario_id: str) -> Scenario:
     """The scenario named ``<front door>/<name>``."""
     return _BY_ID[scenario_id]
+
+
+# --- platform mode ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformScenario:
+    """One offline run of a platform (``tracking_cdn.platform``) with its tenants in the same program."""
+
+    kind: str
+    """A key of ``tracking_cdn.platform.PLATFORMS``."""
+    name: str
+    platform_args: Mapping[str, Any] = field(default_factory=dict)
+    tenants: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: {"acme": {"domains": ["track.acme.com"]}})
+    """Each tenant's arguments but ``platform``."""
+    linked: bool = False
+    """The tenants get the platform's ``tenant_config`` Output, as a tenant stack reads it through a
+    ``pulumi.StackReference``, instead of the platform component."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}-platform/{self.name}"
+
+    def run(self) -> OfflineRun:
+        return _platform_run(self)
+
+    def program(self) -> Callable[[], None]:
+        from tracking_cdn.platform import load_platform
+
+        platform_class, _, tenant_class, _ = load_platform(self.kind)
+
+        def program() -> None:
+            platform = platform_class("tracking", dict(self.platform_args))
+            link = platform.tenant_config if self.linked else platform
+            for name, args in self.tenants.items():
+                tenant_class(name, {"platform": link, **args})
+
+        return program
+
+
+@functools.lru_cache(maxsize=None)
+def _platform_cached(scenario_id: str) -> OfflineRun:
+    return run_offline(_PLATFORM_BY_ID[scenario_id].program())
+
+
+def _platform_run(scenario: PlatformScenario) -> OfflineRun:
+    return _platform_cached(scenario.id)
+
+
+def _platform_esp_scenarios(kind: str, **base: Any) -> list[PlatformScenario]:
+    """One scenario per ESP profile the ``kind`` platform serves (the others it refuses: its policy tests)."""
+    from tracking_cdn.platform import load_platform, resolve_platform_settings
+
+    platform_class, args_type, _, _ = load_platform(kind)
+    found = []
+    for esp in PROFILES:
+        args = {**base, **esp_args(esp)}
+        settings = resolve_platform_settings(args, args_type)
+        if all(capability in platform_class.supports for capability in needed_capabilities(settings)):
+            found.append(PlatformScenario(kind, esp, args))
+    return found
+
+
+TENANT_DOMAINS = {"acme": {"domains": ["track.acme.com", "click.acme.com"]},
+                  "globex": {"domains": ["links.globex.com"], "validated": True},
+                  "initech": {"domains": ["t.initech.com"], "validated": True, "protect_serving_resources": False}}
+
+
+def _cloudfront_platform() -> list[PlatformScenario]:
+    five = {"big": {"domains": many(5, "big")}}
+    links = {"apple_app_site_association": APPLE_APP_SITE_ASSOCIATION, "android_asset_links": ANDROID_ASSET_LINKS}
+    return [
+        *_platform_esp_scenarios("cloudfront"),
+        PlatformScenario("cloudfront", "tenants", {}, TENANT_DOMAINS),
+        PlatformScenario("cloudfront", "linked-tenants", {}, TENANT_DOMAINS, linked=True),
+        PlatformScenario("cloudfront", "five-domains", {}, five),
+        PlatformScenario("cloudfront", "no-caching-redirect", {"cache_ttl_seconds": 0, "redirect_http_to_https": True}),
+        PlatformScenario("cloudfront", "options", {"certificate_arn": ACM_ARN, "wait_for_deployment": False,
+                                                   "tenant_quota": 20000, "protect_serving_resources": False}),
+        PlatformScenario("cloudfront", "tenant-certificate", {}, {"acme": {"domains": ["track.acme.com"],
+                                                                          "certificate_arn": ACM_ARN}}),
+        PlatformScenario("cloudfront", "app-links", {"tenant_app_links": True},
+                         {"acme": {"domains": ["track.acme.com"], "app_links": links},
+                          "globex": {"domains": ["links.globex.com"]}}),
+    ]
+
+
+PLATFORM_ZONE = {"zone_name": "tracking-platform.net"}
+
+
+def _cloudflare_platform() -> list[PlatformScenario]:
+    return [
+        *_platform_esp_scenarios("cloudflare", **PLATFORM_ZONE),
+        PlatformScenario("cloudflare", "tenants", PLATFORM_ZONE, TENANT_DOMAINS),
+        PlatformScenario("cloudflare", "linked-tenants", PLATFORM_ZONE, TENANT_DOMAINS, linked=True),
+        PlatformScenario("cloudflare", "proxy-cached", {**PLATFORM_ZONE, "mode": "proxy", "edge_cache_ttl_seconds": 60,
+                                                        "fallback_origin": "origin.tracking-platform.net",
+                                                        "cname_target": "links.tracking-platform.net"}),
+        PlatformScenario("cloudflare", "redirect", {**PLATFORM_ZONE, "mode": "redirect", "esp": "sparkpost-eu",
+                                                    "redirect_http_to_https": True}),
+        PlatformScenario("cloudflare", "zone-id", {**PLATFORM_ZONE, "zone_id": "0123456789abcdef0123456789abcdef",
+                                                   "hostname_quota": 100000, "protect_serving_resources": False,
+                                                   "cache_ttl_seconds": 0}),
+    ]
+
+
+def _gcp_platform() -> list[PlatformScenario]:
+    return [
+        *_platform_esp_scenarios("gcp"),
+        PlatformScenario("gcp", "tenants", {}, TENANT_DOMAINS),
+        PlatformScenario("gcp", "linked-tenants", {}, TENANT_DOMAINS, linked=True),
+        PlatformScenario("gcp", "options", {"enable_ipv6": True, "origin_timeout_seconds": 120,
+                                            "redirect_http_to_https": True, "cache_ttl_seconds": 0,
+                                            "protect_serving_resources": False}, TENANT_DOMAINS),
+    ]
+
+
+PLATFORM_SCENARIOS: tuple[PlatformScenario, ...] = (*_cloudfront_platform(), *_cloudflare_platform(), *_gcp_platform())
+"""The platform-mode scenarios: every platform and tenant argument, every ESP profile a platform serves."""
+_PLATFORM_BY_ID = {scenario.id: scenario for scenario in PLATFORM_SCENARIOS}
+assert len(_PLATFORM_BY_ID) == len(PLATFORM_SCENARIOS), "platform scenario names must be unique per kind"
+
+
+def platform_scenarios(kind: str) -> list[PlatformScenario]:
+    """Every scenario of the ``kind`` platform, in a fixed order."""
+    return [scenario for scenario in PLATFORM_SCENARIOS if scenario.kind == kind]

@@ -382,8 +382,18 @@ class Translated:
         return PROVIDER_ADDRESS + (f".{_provider_alias(self.region)}" if self.region else "")
 
 
+RENAMED_TYPES = {
+    # Terraform's own service package ``cloudfrontkeyvaluestore``, bridged into pulumi-aws's ``cloudfront``
+    # module (hashicorp/aws docs: resources/cloudfrontkeyvaluestore_key).
+    "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey": "aws_cloudfrontkeyvaluestore_key",
+}
+"""Type tokens whose Terraform type is not the module-and-name rule's."""
+
+
 def terraform_type(token: str) -> str:
-    """``aws:cloudfront/cachePolicy:CachePolicy`` -> ``aws_cloudfront_cache_policy``."""
+    """``aws:cloudfront/cachePolicy:CachePolicy`` -> ``aws_cloudfront_cache_policy`` (``RENAMED_TYPES`` aside)."""
+    if token in RENAMED_TYPES:
+        return RENAMED_TYPES[token]
     match = re.fullmatch(r"aws:([a-z0-9]+)/([A-Za-z0-9]+):[A-Za-z0-9]+", token)
     if not match:
         raise TranslationError(f"not a pulumi-aws resource type token: {token}")

@@ -17,7 +17,7 @@ import os
 import pytest
 
 import terraform_aws
-from scenarios import scenario, scenarios
+from scenarios import platform_scenarios, scenario, scenarios
 from tracking_cdn.offline import OfflineRun
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -203,3 +203,30 @@ def test_a_missing_terraform_or_mirror_is_named_in_the_skip_reason(monkeypatch, 
     assert f"no hashicorp/aws provider in the filesystem mirror {tmp_path}" in terraform_aws.skip_reason()
     monkeypatch.setenv("PATH", str(tmp_path))
     assert "Terraform CLI is not on PATH" in terraform_aws.skip_reason()
+
+
+# --- platform mode -------------------------------------------------------------------------------
+
+PLATFORM_ONLY_IN_6X = ("aws_cloudfront_multitenant_distribution", "aws_cloudfront_distribution_tenant",
+                       "aws_cloudfront_connection_group")
+"""CloudFront SaaS Manager's resources, newer than the mirror's provider: the SDK-type layer checks them."""
+
+
+def in_the_mirror(run: OfflineRun, workspace) -> OfflineRun:
+    """``run`` without the AWS resources the mirror's provider does not have (``PLATFORM_ONLY_IN_6X``)."""
+    kept = [r for r in run.resources
+            if not (r.custom and r.type.startswith("aws:")) or terraform_aws.terraform_type(r.type) in workspace.schema.resources]
+    return dataclasses.replace(run, resources=kept)
+
+
+def test_the_cloudfront_platform_s_resources_the_mirror_has_plan_cleanly_with_terraform_provider_aws(workspace):
+    assert not [t for t in PLATFORM_ONLY_IN_6X if t in workspace.schema.resources], (
+        "the mirror now has CloudFront SaaS Manager: check those resources here too")
+    runs = {f"platform-{s.name}": in_the_mirror(s.run(), workspace) for s in platform_scenarios("cloudfront")}
+    check = terraform_aws.check_runs(workspace, runs, "platform")
+    assert not check.problems, "\n".join(map(str, check.problems))
+    # The cache policy of every scenario, the app-link store, its keys and function: what the mirror has.
+    kept = {r.type for run in runs.values() for r in run.resources if r.custom}
+    assert {"aws:cloudfront/cachePolicy:CachePolicy", "aws:cloudfront/keyValueStore:KeyValueStore",
+            "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", "aws:cloudfront/function:Function"} <= kept
+    assert check.planned == check.translated > len(runs)

@@ -11,8 +11,9 @@ import importlib
 import pytest
 
 import sdk_types
-from scenarios import SCENARIOS, refused_scenarios, scenario, scenarios
+from scenarios import PLATFORM_SCENARIOS, SCENARIOS, platform_scenarios, refused_scenarios, scenario, scenarios
 from tracking_cdn.esp import PROFILES
+from tracking_cdn.platform import PLATFORMS, load_platform
 from tracking_cdn.stack import FRONT_DOORS, load_front_door
 
 
@@ -181,3 +182,57 @@ def test_every_argument_of_every_front_door_is_exercised(front_door):
     profiles = {s.args.get("esp", "sparkpost") for s in every if s.stack is None}
     assert set(PROFILES) <= profiles
     assert any(s.stack for s in scenarios(front_door)), "the example stack runs too"
+
+
+# --- platform mode -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", PLATFORM_SCENARIOS, ids=lambda s: s.id)
+def test_every_registration_of_every_platform_scenario_matches_the_provider_sdk_types(case):
+    run = case.run()
+    assert any(r.type.endswith("TrackingTenant") for r in run.resources) or not case.tenants
+    problems = sdk_types.check_run(run)
+    assert [r for r in run.resources if sdk_types.sdk_checked(r)], "the scenario registered no provider resource"
+    assert not problems, "\n".join(map(str, problems))
+
+
+PLATFORM_BROKEN = {
+    # case -> (scenario, type, change, property path reported, words the message must hold)
+    "multitenant-misspelt": ("cloudfront-platform/sparkpost", "aws:cloudfront/multitenantDistribution:MultitenantDistribution",
+                             lambda i: i.update(tenantConfigs=i.pop("tenantConfig")), "tenantConfigs",
+                             ["unknown property", "'tenantConfig'"]),
+    "tenant-wrong-type": ("cloudfront-platform/tenants", "aws:cloudfront/distributionTenant:DistributionTenant",
+                          lambda i: i.update(domains="track.acme.com"), "domains", ["expected a list"]),
+    "tenant-missing-required": ("cloudfront-platform/tenants", "aws:cloudfront/distributionTenant:DistributionTenant",
+                                lambda i: i.pop("distributionId"), "distributionId", ["required", "missing"]),
+    "custom-hostname-misspelt": ("cloudflare-platform/tenants", "cloudflare:index/customHostname:CustomHostname",
+                                 lambda i: i.update(hostName=i.pop("hostname")), "hostName", ["unknown property"]),
+    "map-entry-missing-required": ("gcp-platform/tenants",
+                                   "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
+                                   lambda i: i.pop("map"), "map", ["required", "missing"]),
+}
+
+
+@pytest.mark.parametrize("case", PLATFORM_BROKEN)
+def test_a_broken_platform_input_is_caught_naming_resource_and_property(case):
+    scenario_id, token, change, path, words = PLATFORM_BROKEN[case]
+    (found,) = [s for s in PLATFORM_SCENARIOS if s.id == scenario_id]
+    registration = found.run().of_type(token)[0]
+    registration = dataclasses.replace(registration, inputs=copy.deepcopy(registration.inputs))
+    change(registration.inputs)
+    problems = sdk_types.check_registration(registration)
+    named = [p for p in problems if p.path == path]
+    assert named, [str(p) for p in problems]
+    assert any(all(word in p.message for word in words) for p in named), [str(p) for p in named]
+
+
+@pytest.mark.parametrize("kind", PLATFORMS)
+def test_every_argument_of_every_platform_and_tenant_is_exercised(kind):
+    _, platform_args, _, tenant_args = load_platform(kind)
+    every = platform_scenarios(kind)
+    given = {key for s in every for key in s.platform_args}
+    assert set(platform_args.__required_keys__ | platform_args.__optional_keys__) - given == set()
+    given_tenant = {"platform", *(key for s in every for args in s.tenants.values() for key in args)}
+    assert set(tenant_args.__required_keys__ | tenant_args.__optional_keys__) - given_tenant == set()
+    assert any(s.linked for s in every), "tenants reading the platform's tenant_config, as from another stack"
+    assert {s.platform_args.get("esp", "sparkpost") for s in every} >= {"sparkpost", "sendgrid", "custom"}

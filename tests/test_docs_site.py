@@ -34,6 +34,7 @@ from tracking_cdn import contract
 from tracking_cdn.deep_links import ANDROID_PATH, APPLE_PATH, resolve_app_links
 from tracking_cdn.offline import OfflineRun, run_offline
 from tracking_cdn.sparkpost import SparkPostTrackingDomain
+from tracking_cdn.platform import PLATFORMS, load_platform
 from tracking_cdn.stack import FRONT_DOORS, load_front_door
 
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -126,10 +127,14 @@ def reference_rows(site: Path) -> dict[str, list[str]]:
 
 
 def components() -> Iterator[tuple[type, type]]:
-    """Every component and its args TypedDict: the five front doors and SparkPostTrackingDomain."""
+    """Every component and its args TypedDict: the front doors, SparkPostTrackingDomain, and the platforms and tenants."""
     for kind in FRONT_DOORS:
         yield load_front_door(kind)
     yield SparkPostTrackingDomain, inspect.get_annotations(SparkPostTrackingDomain.__init__)["args"]
+    for kind in PLATFORMS:  # platform mode: each cloud's platform and tenant
+        platform, platform_args, tenant, tenant_args = load_platform(kind)
+        yield platform, platform_args
+        yield tenant, tenant_args
 
 
 def declared_outputs(component: type) -> list[str]:

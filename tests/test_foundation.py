@@ -175,7 +175,8 @@ def front_door_of(path) -> str:
     return yaml.safe_load(path.read_text())["config"]["tracking-cdn:frontDoor"]
 
 
-FRONT_DOOR_STACK_FILES = [path for path in STACK_FILES if front_door_of(path) != NO_FRONT_DOOR]
+FRONT_DOOR_STACK_FILES = [path for path in STACK_FILES if front_door_of(path) in FRONT_DOORS]
+"""The example stacks of one front door each (not ``none``, nor platform mode's: tests/test_platform_stack.py)."""
 
 
 def test_there_is_an_example_stack_for_every_front_door():

@@ -672,20 +672,7 @@ def _resolve_options(args: Any) -> dict[str, Any]:
     """The CloudFront-specific arguments, validated before anything registers."""
     zone = input_arg(args, "hosted_zone_id", "a Route 53 zone id such as 'Z0123456789ABC', or leave it out")
     zone_name = plain_arg(args, "hosted_zone_name", str)
-    certificate_arn = input_arg(args, "certificate_arn", f"an ACM certificate ARN ({ACM_ARN_EXAMPLE})")
-    if isinstance(certificate_arn, str):
-        match = _ACM_ARN.match(certificate_arn)
-        if not match:
-            raise InvalidArgument(
-                "certificate_arn",
-                f"{certificate_arn!r} is not an ACM certificate ARN ({ACM_ARN_EXAMPLE})",
-            )
-        if match["region"] != CERTIFICATE_REGION:
-            raise InvalidArgument(
-                "certificate_arn",
-                f"the certificate is in {match['region']}; CloudFront only uses ACM certificates from "
-                f"{CERTIFICATE_REGION}: request or import it there",
-            )
+    certificate_arn = certificate_arn_arg(args)
     validated = plain_arg(args, "certificate_validated", bool, False)
     validated_domains = plain_arg(args, "validated_domains", list)
     existing_routes = plain_arg(args, "existing_route_records", list)
@@ -761,6 +748,26 @@ def _resolve_options(args: Any) -> dict[str, Any]:
         "max_domains": max_domains,
         "limit_reason": limit_reason,
     }
+
+
+def certificate_arn_arg(args: Any) -> Optional[pulumi.Input[str]]:
+    """``args["certificate_arn"]``: an ACM certificate ARN in us-east-1 (or an Output of one), or None;
+    a plain ARN of another form or region is refused naming ``certificate_arn``."""
+    certificate_arn = input_arg(args, "certificate_arn", f"an ACM certificate ARN ({ACM_ARN_EXAMPLE})")
+    if isinstance(certificate_arn, str):
+        match = _ACM_ARN.match(certificate_arn)
+        if not match:
+            raise InvalidArgument(
+                "certificate_arn",
+                f"{certificate_arn!r} is not an ACM certificate ARN ({ACM_ARN_EXAMPLE})",
+            )
+        if match["region"] != CERTIFICATE_REGION:
+            raise InvalidArgument(
+                "certificate_arn",
+                f"the certificate is in {match['region']}; CloudFront only uses ACM certificates from "
+                f"{CERTIFICATE_REGION}: request or import it there",
+            )
+    return certificate_arn
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("tracking_cdn.plan", "render what a stack would create, offline (no cloud, no Pulumi CLI)"),
     "check": ("tracking_cdn.check", "verify live tracking domains end to end (DNS, TLS, ESP reachability)"),
     "proxy": ("tracking_cdn.proxy.cli", "print an nginx, Apache or Caddy configuration for a self-hosted proxy"),
+    "ask-server": ("tracking_cdn.proxy.ask", "approve a self-hosted platform's names for Caddy's on-demand TLS (loopback)"),
 }
 
 

@@ -299,11 +299,11 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         self._warn(args, recipe)
 
         zone_id = self._zone_id(recipe.zone_name, zone_id_arg)
-        host_groups = group_hosts(settings.domains)
+        selectors = [hosts_expression(hosts) for hosts in group_hosts(settings.domains)]
         rules = {
             REDIRECT_PHASE: build_redirect_rules(settings.domains, recipe, settings.origin.host),
-            CONFIG_PHASE: build_config_rules(host_groups, recipe.ssl_mode),
-            CACHE_PHASE: build_cache_rules(host_groups, recipe.cache_settings),
+            CONFIG_PHASE: build_config_rules(selectors, recipe.ssl_mode),
+            CACHE_PHASE: build_cache_rules(selectors, recipe.cache_settings),
         }
         serving = self._entry_points(name, zone_id, recipe, rules)
         serving += self._page_rules(name, zone_id, recipe)
@@ -817,36 +817,48 @@ def build_redirect_rules(domains: tuple[str, ...], recipe: CloudflareRecipe, ori
     keep_files = not_worker_paths(recipe.worker_paths)
     rules = []
     if recipe.well_known_origin is not None:
-        rules += _redirect_rules(
-            WELL_KNOWN_RULE_REF, domains, (WELL_KNOWN, *keep_files),
+        rules += redirect_rules(
+            WELL_KNOWN_RULE_REF, host_selectors(domains, WELL_KNOWN, *keep_files),
             f"tracking-cdn: {WELL_KNOWN_PREFIX}* -> https://{recipe.well_known_origin} (301, path and query kept)",
             f'concat("https://{recipe.well_known_origin}", http.request.uri.path)',
         )
     if recipe.mode == REDIRECT:
         # Without deep-link arguments the expression is the plain host set it always was.
         passed_on = (f"not {WELL_KNOWN}",) if recipe.well_known_origin is not None else keep_files
-        rules += _redirect_rules(
-            REDIRECT_RULE_REF, domains, passed_on,
-            f"tracking-cdn: tracking domains -> https://{origin_host} (301, path and query kept)",
-            f'concat("https://{origin_host}", http.request.uri.path)',
-        )
+        rules += esp_redirect_rules(host_selectors(domains, *passed_on), origin_host)
     if recipe.https_redirect:
-        rules += _redirect_rules(
-            HTTPS_RULE_REF, domains, (PLAIN_HTTP, *keep_files),
-            "tracking-cdn: plain HTTP on the tracking domains -> HTTPS (301, path and query kept)",
-            'concat("https://", http.host, http.request.uri.path)',
-        )
+        rules += https_redirect_rules(host_selectors(domains, PLAIN_HTTP, *keep_files))
     return rules
 
 
-def _redirect_rules(
-    ref: str, domains: tuple[str, ...], conditions: tuple[str, ...], description: str, target: str
-) -> list[dict[str, Any]]:
+def host_selectors(domains: tuple[str, ...], *conditions: str) -> list[str]:
+    """Expressions matching the domains (and ``conditions``), as many as fit Cloudflare's limit."""
+    return [hosts_expression(hosts, *conditions) for hosts in group_hosts(domains, *conditions)]
+
+
+def esp_redirect_rules(selectors: list[str], origin_host: str) -> list[dict[str, Any]]:
+    """Redirect mode: what ``selectors`` match -> 301 to ``https://<origin><path>``, query string kept."""
+    return redirect_rules(
+        REDIRECT_RULE_REF, selectors, f"tracking-cdn: tracking domains -> https://{origin_host} (301, path and query kept)",
+        f'concat("https://{origin_host}", http.request.uri.path)',
+    )
+
+
+def https_redirect_rules(selectors: list[str]) -> list[dict[str, Any]]:
+    """What ``selectors`` match (plain HTTP only, they say so) -> 301 to the same URL over HTTPS."""
+    return redirect_rules(
+        HTTPS_RULE_REF, selectors, "tracking-cdn: plain HTTP on the tracking domains -> HTTPS (301, path and query kept)",
+        'concat("https://", http.host, http.request.uri.path)',
+    )
+
+
+def redirect_rules(ref: str, selectors: list[str], description: str, target: str) -> list[dict[str, Any]]:
+    """One Single Redirect rule (301 to ``target``, query string kept) per expression of ``selectors``."""
     return [
         {
             "ref": _ref(ref, index),
             "description": description,
-            "expression": hosts_expression(hosts, *conditions),
+            "expression": selector,
             "action": "redirect",
             "action_parameters": {
                 "from_value": {
@@ -857,29 +869,30 @@ def _redirect_rules(
             },
             "enabled": True,
         }
-        for index, hosts in enumerate(group_hosts(domains, *conditions))
+        for index, selector in enumerate(selectors)
     ]
 
 
-def build_config_rules(host_groups: list[tuple[str, ...]], ssl_mode: Optional[str]) -> list[dict[str, Any]]:
-    """Configuration rules: the SSL mode of the tracking hosts only (none when ``ssl_mode`` is None)."""
+def build_config_rules(selectors: list[str], ssl_mode: Optional[str]) -> list[dict[str, Any]]:
+    """Configuration rules: the SSL mode of what ``selectors`` match (expressions of the tracking hosts)
+    only; none when ``ssl_mode`` is None."""
     if ssl_mode is None:
         return []
     return [
         {
             "ref": _ref(CONFIG_RULE_REF.format(mode=ssl_mode), index),
             "description": f"tracking-cdn: SSL {ssl_mode.title()} for the tracking domains",
-            "expression": hosts_expression(hosts),
+            "expression": selector,
             "action": "set_config",
             "action_parameters": {"ssl": ssl_mode},
             "enabled": True,
         }
-        for index, hosts in enumerate(host_groups)
+        for index, selector in enumerate(selectors)
     ]
 
 
-def build_cache_rules(host_groups: list[tuple[str, ...]], cache_settings: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Cache rules of the tracking hosts: bypass (every request reaches the ESP) or the edge TTL."""
+def build_cache_rules(selectors: list[str], cache_settings: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cache rules of what ``selectors`` match: bypass (every request reaches the ESP) or the edge TTL."""
     if cache_settings is None:
         return []
     if not cache_settings["cache"]:
@@ -892,12 +905,12 @@ def build_cache_rules(host_groups: list[tuple[str, ...]], cache_settings: Option
         {
             "ref": _ref(CACHE_RULE_REF, index),
             "description": f"tracking-cdn: {what}",
-            "expression": hosts_expression(hosts),
+            "expression": selector,
             "action": "set_cache_settings",
             "action_parameters": cache_settings,
             "enabled": True,
         }
-        for index, hosts in enumerate(host_groups)
+        for index, selector in enumerate(selectors)
     ]
 
 

@@ -112,7 +112,9 @@ class FrontDoorSettings:
     """The common arguments, validated and with defaults applied."""
 
     domains: tuple[str, ...]
-    origin: Origin
+    """The tracking domains; empty for a platform (its tenants bring them, ``tracking_cdn.platform``)."""
+    origin: Optional[Origin]
+    """The ESP endpoint; None for a platform's tenant, which serves through its platform's origin."""
     cache_ttl_seconds: int
     redirect_http_to_https: bool
     protect: bool
@@ -123,13 +125,16 @@ class FrontDoorSettings:
 
 
 def resolve_settings(
-    args: Mapping[str, Any], args_type: type, *, max_domains: Optional[int] = None, limit_reason: str = ""
+    args: Mapping[str, Any], args_type: type, *, max_domains: Optional[int] = None, limit_reason: str = "",
+    own_domains: bool = True,
 ) -> FrontDoorSettings:
-    """Validate the common arguments of ``args`` (a dict typed ``args_type``) and apply the defaults."""
+    """Validate the common arguments of ``args`` (a dict typed ``args_type``) and apply the defaults.
+    ``own_domains=False`` for a platform (``tracking_cdn.platform``): it serves its tenants' domains,
+    so ``args`` has none."""
     check_argument_names(args, args_type)
     domains = normalize_tracking_domains(
         plain_arg(args, "domains", list), max_count=max_domains, limit_reason=limit_reason
-    )
+    ) if own_domains else ()
     origin = resolve_origin(
         plain_arg(args, "esp", str, DEFAULT_ESP),
         plain_arg(args, "tenant", str),
@@ -156,11 +161,13 @@ def needed_capabilities(settings: FrontDoorSettings) -> dict[str, tuple[str, str
     """The capabilities (``APP_LINKS``, ...) that ``settings`` ask of a front door, each with the argument
     that asks for it and what it takes, for the refusal message."""
     needed: dict[str, tuple[str, str]] = {}
-    profile = settings.origin.profile
     if settings.deep_links is not None:
         needed[APP_LINKS] = ("app_links", "answering the app-link files itself (docs/deep-links.md)")
     if settings.well_known_origin is not None:
         needed[WELL_KNOWN_ORIGIN] = ("well_known_origin", "sending /.well-known/* to a second origin (docs/deep-links.md)")
+    if settings.origin is None:  # a platform's tenant: its platform checked the ESP's needs
+        return needed
+    profile = settings.origin.profile
     if profile.origin_protocol == PLAIN_HTTP_ORIGIN:
         needed[ORIGIN_HTTP] = ("esp", f"reaching the {profile.name} endpoint over plain HTTP (docs/esps.md)")
     if profile.cache_mode == CACHE_ORIGIN_HEADERS:
@@ -176,7 +183,7 @@ def refuse_unsupported(component: type, settings: FrontDoorSettings) -> None:
     front door silently ignores an argument it does not implement."""
     for capability, (argument, what) in needed_capabilities(settings).items():
         if capability not in component.supports:
-            subject = f"{settings.origin.profile.name!r} is " if argument == "esp" else ""
+            subject = f"{settings.origin.profile.name!r} is " if argument == "esp" and settings.origin else ""
             raise InvalidArgument(argument, f"{subject}not supported by {component.__name__} yet: it needs {what}")
 
 

@@ -22,7 +22,7 @@ inference reads the annotations below.)
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any, NotRequired, Optional
+from typing import TYPE_CHECKING, Any, NotRequired, Optional
 
 import pulumi
 from pulumi_gcp import certificatemanager, compute, dns, storage
@@ -213,7 +213,145 @@ class GcpLoadBalancerTrackingDomainArgs(TrackingDomainArgs):
     none."""
 
 
-class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
+class LoadBalancerSteps:
+    """The steps of a global external Application Load Balancer in front of the ESP, shared by the
+    single-sender front door and the platform (``tracking_cdn.platform.gcp``): the ESP's Internet NEG and
+    backend service, the HTTPS proxy (TLS 1.2 policy, certificates or a certificate map), the HTTP proxy
+    and the addresses with their forwarding rules. Mixed into a ``TrackingDomainComponent``: children get
+    its ``child_opts``, and the plain-HTTP redirect follows its ``settings``."""
+
+    if TYPE_CHECKING:  # not class annotations at run time: the schema analyzer reads those as outputs
+        child_opts: Any
+        settings: FrontDoorSettings
+
+    # --- Backend: an Internet NEG per origin -> backend service ------------------------------------
+
+    def _origin(self, name: str, config: "GcpSettings") -> compute.BackendService:
+        """The NEG of the current origin and the backend service in front of it.
+
+        A global Internet NEG holds one endpoint and cannot change in place, so each origin gets its own
+        NEG keyed by host and port. A new ESP creates the new NEG and its endpoint, switches the backend
+        service to it in place once the endpoint is attached (``depends_on``: the NEG's id alone would let
+        the engine run the switch beside the attach, and a request meeting the empty NEG gets a 5xx), and
+        only then (Pulumi deletes last) drops the old NEG: no request meets a missing endpoint. The NEG and
+        endpoint are not protected for that reason; GCP itself refuses to delete a NEG a backend service
+        uses, and the protected backend service keeps ``destroy`` from reaching it.
+        The aliases keep the single NEG of earlier versions (``<name>-origin``) in place."""
+        origin = config.common.origin
+        protocol = _origin_protocol(origin)
+        neg, endpoint = self._internet_neg(
+            f"{name}-origin", origin.host, ORIGIN_PORTS[protocol], "The ESP's tracking endpoint (Internet NEG)",
+            aliased=True,
+        )
+        return compute.BackendService(
+            f"{name}-backend",
+            description=f"Forwards every tracking request to {protocol.lower()}://{origin.host}",
+            protocol=protocol,
+            load_balancing_scheme=LOAD_BALANCING_SCHEME,
+            enable_cdn=False,
+            timeout_sec=config.origin_timeout,
+            backends=[compute.BackendServiceBackendArgs(group=neg.id)],
+            custom_request_headers=_origin_request_headers(origin.host, origin.sends_tracking_host),
+            opts=self.child_opts(serving=True, depends_on=[endpoint]),
+        )
+
+    def _internet_neg(
+        self, prefix: str, host: str, port: int, description: str, aliased: bool = False
+    ) -> tuple[compute.GlobalNetworkEndpointGroup, compute.GlobalNetworkEndpoint]:
+        """An Internet NEG holding ``host:port``, named ``<prefix>-<key>``, and its endpoint
+        ``<prefix>-endpoint-<key>``: a backend service serves with the NEG only once the endpoint is in
+        it. ``aliased``: they take over the single NEG ``<prefix>`` of earlier versions (see ``_origin``)."""
+        key = _key(f"{host}:{port}")
+        neg = compute.GlobalNetworkEndpointGroup(
+            f"{prefix}-{key}",
+            network_endpoint_type="INTERNET_FQDN_PORT",
+            default_port=port,
+            # Static: a NEG cannot be updated in place; the host lives in the endpoint.
+            description=description,
+            opts=self.child_opts(aliases=[pulumi.Alias(name=prefix)] if aliased else None),
+        )
+        endpoint = compute.GlobalNetworkEndpoint(
+            f"{prefix}-endpoint-{key}",
+            global_network_endpoint_group=neg.name,
+            fqdn=host,
+            port=port,
+            opts=self.child_opts(aliases=[pulumi.Alias(name=f"{prefix}-endpoint")] if aliased else None),
+        )
+        return neg, endpoint
+
+    def _https_proxy(
+        self,
+        name: str,
+        url_map: compute.URLMap,
+        classic: list[compute.ManagedSslCertificate],
+        manager: "ManagerCertificates",
+        mechanism: CertificateMechanism,
+    ) -> compute.TargetHttpsProxy:
+        tls_policy = compute.SSLPolicy(
+            f"{name}-tls",
+            description="Viewer TLS 1.2 or later, modern ciphers",
+            min_tls_version="TLS_1_2",
+            profile="MODERN",
+            opts=self.child_opts(serving=True),
+        )
+        certificate_map = None
+        if manager.certificate_map is not None and mechanism.map_attached:
+            certificate_map = pulumi.Output.concat(CERTIFICATE_MAP_PREFIX, manager.certificate_map.id)
+        return compute.TargetHttpsProxy(
+            f"{name}-https",
+            url_map=url_map.id,
+            ssl_certificates=[certificate.id for certificate in classic] or None,
+            certificate_map=certificate_map,
+            ssl_policy=tls_policy.id,
+            opts=self.child_opts(serving=True),
+        )
+
+    def _http_proxy(self, name: str, url_map: compute.URLMap, well_known: "WellKnownRoutes") -> compute.TargetHttpProxy:
+        """Plain HTTP: the same routes by default (old ``http://`` links), or a redirect, except for the
+        app-link files, which are never redirected (Apple and Android refuse a redirect). The redirect
+        URL map is not protected: turning the redirect off repoints the protected HTTP proxy first and
+        deletes the map last (GCP refuses to delete a URL map a proxy uses)."""
+        http_routes = url_map
+        if self.settings.redirect_http_to_https:
+            redirect = compute.URLMapDefaultUrlRedirectArgs(
+                https_redirect=True, redirect_response_code="MOVED_PERMANENTLY_DEFAULT", strip_query=False
+            )
+            http_routes = compute.URLMap(
+                f"{name}-http-redirect",
+                description="Plain HTTP answered with a 301 to the same URL over HTTPS",
+                default_url_redirect=redirect,
+                **well_known.url_map_args(redirect=redirect),
+                opts=self.child_opts(depends_on=well_known.prerequisites),
+            )
+        return compute.TargetHttpProxy(f"{name}-http", url_map=http_routes.id, opts=self.child_opts(serving=True))
+
+    def _addresses_and_rules(
+        self,
+        name: str,
+        config: "GcpSettings",
+        https_proxy: compute.TargetHttpsProxy,
+        http_proxy: compute.TargetHttpProxy,
+    ) -> dict[str, compute.GlobalAddress]:
+        serving = self.child_opts(serving=True)
+        addresses = {"ipv4": compute.GlobalAddress(f"{name}-ipv4", ip_version="IPV4", opts=serving)}
+        if config.enable_ipv6:
+            addresses["ipv6"] = compute.GlobalAddress(f"{name}-ipv6", ip_version="IPV6", opts=serving)
+        for version, address in addresses.items():
+            for port, proxy in (("443", https_proxy), ("80", http_proxy)):
+                compute.GlobalForwardingRule(
+                    f"{name}-{version}-{port}",
+                    ip_address=address.address,
+                    ip_protocol="TCP",
+                    port_range=port,
+                    load_balancing_scheme=LOAD_BALANCING_SCHEME,
+                    target=proxy.id,
+                    opts=serving,
+                )
+        return addresses
+
+
+
+class GcpLoadBalancerTrackingDomain(LoadBalancerSteps, TrackingDomainComponent):
     """HTTPS and HTTP front door for email tracking domains on a Google Cloud global external Application
     Load Balancer: Google-managed certificates for the tracking domains (Certificate Manager with DNS
     authorization by default, or classic ones), TLS 1.2 minimum, every host and path proxied over HTTPS to
@@ -291,60 +429,6 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
                 ]
             ),
         )
-
-    # --- Backend: an Internet NEG per origin -> backend service ------------------------------------
-
-    def _origin(self, name: str, config: "GcpSettings") -> compute.BackendService:
-        """The NEG of the current origin and the backend service in front of it.
-
-        A global Internet NEG holds one endpoint and cannot change in place, so each origin gets its own
-        NEG keyed by host and port. A new ESP creates the new NEG and its endpoint, switches the backend
-        service to it in place once the endpoint is attached (``depends_on``: the NEG's id alone would let
-        the engine run the switch beside the attach, and a request meeting the empty NEG gets a 5xx), and
-        only then (Pulumi deletes last) drops the old NEG: no request meets a missing endpoint. The NEG and endpoint are not protected for that reason; GCP itself refuses to delete a
-        NEG a backend service uses, and the protected backend service keeps ``destroy`` from reaching it.
-        The aliases keep the single NEG of earlier versions (``<name>-origin``) in place."""
-        origin = config.common.origin
-        protocol = _origin_protocol(origin)
-        neg, endpoint = self._internet_neg(
-            f"{name}-origin", origin.host, ORIGIN_PORTS[protocol], "The ESP's tracking endpoint (Internet NEG)",
-            aliased=True,
-        )
-        return compute.BackendService(
-            f"{name}-backend",
-            description=f"Forwards every tracking request to {protocol.lower()}://{origin.host}",
-            protocol=protocol,
-            load_balancing_scheme=LOAD_BALANCING_SCHEME,
-            enable_cdn=False,
-            timeout_sec=config.origin_timeout,
-            backends=[compute.BackendServiceBackendArgs(group=neg.id)],
-            custom_request_headers=_origin_request_headers(origin.host, origin.sends_tracking_host),
-            opts=self.child_opts(serving=True, depends_on=[endpoint]),
-        )
-
-    def _internet_neg(
-        self, prefix: str, host: str, port: int, description: str, aliased: bool = False
-    ) -> tuple[compute.GlobalNetworkEndpointGroup, compute.GlobalNetworkEndpoint]:
-        """An Internet NEG holding ``host:port``, named ``<prefix>-<key>``, and its endpoint
-        ``<prefix>-endpoint-<key>``: a backend service serves with the NEG only once the endpoint is in
-        it. ``aliased``: they take over the single NEG ``<prefix>`` of earlier versions (see ``_origin``)."""
-        key = _key(f"{host}:{port}")
-        neg = compute.GlobalNetworkEndpointGroup(
-            f"{prefix}-{key}",
-            network_endpoint_type="INTERNET_FQDN_PORT",
-            default_port=port,
-            # Static: a NEG cannot be updated in place; the host lives in the endpoint.
-            description=description,
-            opts=self.child_opts(aliases=[pulumi.Alias(name=prefix)] if aliased else None),
-        )
-        endpoint = compute.GlobalNetworkEndpoint(
-            f"{prefix}-endpoint-{key}",
-            global_network_endpoint_group=neg.name,
-            fqdn=host,
-            port=port,
-            opts=self.child_opts(aliases=[pulumi.Alias(name=f"{prefix}-endpoint")] if aliased else None),
-        )
-        return neg, endpoint
 
     # --- Deep links: the app-link files and /.well-known/* -------------------------------------------
 
@@ -455,104 +539,10 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         )
         certificates, authorizations = [], {}
         for domain in config.common.domains:
-            authorization = certificatemanager.DnsAuthorization(
-                f"{name}-dns-authorization-{domain}",
-                name=_explicit_name(name, "auth", domain),
-                domain=domain,
-                description=f"Lets Google issue the certificate of {domain}",
-                opts=serving,
-            )
-            certificate = certificatemanager.Certificate(
-                f"{name}-certificate-{domain}",
-                name=_explicit_name(name, "cert", domain),
-                description=f"Email tracking domain {domain} (Google-managed, DNS authorization)",
-                managed=certificatemanager.CertificateManagedArgs(
-                    domains=[domain], dns_authorizations=[authorization.id]
-                ),
-                opts=serving,
-            )
-            certificatemanager.CertificateMapEntry(
-                f"{name}-certificate-map-entry-{domain}",
-                name=_explicit_name(name, "entry", domain),
-                description=f"Serves the certificate of {domain}",
-                map=certificate_map.name,
-                hostname=domain,
-                certificates=[certificate.id],
-                opts=serving,
-            )
+            authorization, certificate, _ = domain_certificate(self, name, domain, certificate_map.name)
             certificates.append(certificate)
             authorizations[domain] = authorization
         return ManagerCertificates(certificate_map, certificates, authorizations)
-
-    def _https_proxy(
-        self,
-        name: str,
-        url_map: compute.URLMap,
-        classic: list[compute.ManagedSslCertificate],
-        manager: "ManagerCertificates",
-        mechanism: CertificateMechanism,
-    ) -> compute.TargetHttpsProxy:
-        tls_policy = compute.SSLPolicy(
-            f"{name}-tls",
-            description="Viewer TLS 1.2 or later, modern ciphers",
-            min_tls_version="TLS_1_2",
-            profile="MODERN",
-            opts=self.child_opts(serving=True),
-        )
-        certificate_map = None
-        if manager.certificate_map is not None and mechanism.map_attached:
-            certificate_map = pulumi.Output.concat(CERTIFICATE_MAP_PREFIX, manager.certificate_map.id)
-        return compute.TargetHttpsProxy(
-            f"{name}-https",
-            url_map=url_map.id,
-            ssl_certificates=[certificate.id for certificate in classic] or None,
-            certificate_map=certificate_map,
-            ssl_policy=tls_policy.id,
-            opts=self.child_opts(serving=True),
-        )
-
-    def _http_proxy(self, name: str, url_map: compute.URLMap, well_known: "WellKnownRoutes") -> compute.TargetHttpProxy:
-        """Plain HTTP: the same routes by default (old ``http://`` links), or a redirect, except for the
-        app-link files, which are never redirected (Apple and Android refuse a redirect). The redirect
-        URL map is not protected: turning the redirect off repoints the protected HTTP proxy first and
-        deletes the map last (GCP refuses to delete a URL map a proxy uses)."""
-        http_routes = url_map
-        if self.settings.redirect_http_to_https:
-            redirect = compute.URLMapDefaultUrlRedirectArgs(
-                https_redirect=True, redirect_response_code="MOVED_PERMANENTLY_DEFAULT", strip_query=False
-            )
-            http_routes = compute.URLMap(
-                f"{name}-http-redirect",
-                description="Plain HTTP answered with a 301 to the same URL over HTTPS",
-                default_url_redirect=redirect,
-                **well_known.url_map_args(redirect=redirect),
-                opts=self.child_opts(depends_on=well_known.prerequisites),
-            )
-        return compute.TargetHttpProxy(f"{name}-http", url_map=http_routes.id, opts=self.child_opts(serving=True))
-
-    def _addresses_and_rules(
-        self,
-        name: str,
-        config: "GcpSettings",
-        https_proxy: compute.TargetHttpsProxy,
-        http_proxy: compute.TargetHttpProxy,
-    ) -> dict[str, compute.GlobalAddress]:
-        serving = self.child_opts(serving=True)
-        addresses = {"ipv4": compute.GlobalAddress(f"{name}-ipv4", ip_version="IPV4", opts=serving)}
-        if config.enable_ipv6:
-            addresses["ipv6"] = compute.GlobalAddress(f"{name}-ipv6", ip_version="IPV6", opts=serving)
-        for version, address in addresses.items():
-            for port, proxy in (("443", https_proxy), ("80", http_proxy)):
-                compute.GlobalForwardingRule(
-                    f"{name}-{version}-{port}",
-                    ip_address=address.address,
-                    ip_protocol="TCP",
-                    port_range=port,
-                    load_balancing_scheme=LOAD_BALANCING_SCHEME,
-                    target=proxy.id,
-                    opts=serving,
-                )
-        return addresses
 
     # --- DNS ----------------------------------------------------------------------------------------
 
@@ -589,8 +579,7 @@ class GcpLoadBalancerTrackingDomain(TrackingDomainComponent):
         ``managed_zone`` and protected (renewals use it too), and listed in ``dns_records`` always."""
         records = []
         for domain, authorization in manager.authorizations.items():
-            challenge = _challenge(domain, authorization)
-            record_name, value = challenge.apply(lambda r: r[0]), challenge.apply(lambda r: r[1])
+            record_name, value = authorization_record(domain, authorization)
             if config.managed_zone is not None:
                 dns.RecordSet(
                     f"{name}-validation-{domain}",
@@ -832,6 +821,47 @@ def _check_zone_dns_name(args: GcpLoadBalancerTrackingDomainArgs, domains: tuple
                 "the zone (use a domain in the zone, or leave managed_zone out and create the records in "
                 "dns_records at the domain's DNS provider)",
             )
+
+
+def domain_certificate(
+    owner: TrackingDomainComponent, name: str, domain: str, certificate_map: pulumi.Input[str]
+) -> tuple[certificatemanager.DnsAuthorization, certificatemanager.Certificate, certificatemanager.CertificateMapEntry]:
+    """For one domain, children of ``owner`` named after ``name`` and the domain: a DNS authorization, the
+    Google-managed certificate it authorizes, and the entry serving it for the domain's host name in
+    ``certificate_map`` (a map's name), all serving."""
+    serving = owner.child_opts(serving=True)
+    authorization = certificatemanager.DnsAuthorization(
+        f"{name}-dns-authorization-{domain}",
+        name=_explicit_name(name, "auth", domain),
+        domain=domain,
+        description=f"Lets Google issue the certificate of {domain}",
+        opts=serving,
+    )
+    certificate = certificatemanager.Certificate(
+        f"{name}-certificate-{domain}",
+        name=_explicit_name(name, "cert", domain),
+        description=f"Email tracking domain {domain} (Google-managed, DNS authorization)",
+        managed=certificatemanager.CertificateManagedArgs(domains=[domain], dns_authorizations=[authorization.id]),
+        opts=serving,
+    )
+    entry = certificatemanager.CertificateMapEntry(
+        f"{name}-certificate-map-entry-{domain}",
+        name=_explicit_name(name, "entry", domain),
+        description=f"Serves the certificate of {domain}",
+        map=certificate_map,
+        hostname=domain,
+        certificates=[certificate.id],
+        opts=serving,
+    )
+    return authorization, certificate, entry
+
+
+def authorization_record(
+    domain: str, authorization: certificatemanager.DnsAuthorization
+) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+    """(name, value) of the CNAME ``domain``'s DNS authorization asks for (``_acme-challenge.<domain>``)."""
+    challenge = _challenge(domain, authorization)
+    return challenge.apply(lambda r: r[0]), challenge.apply(lambda r: r[1])
 
 
 # --- Names and small helpers ---------------------------------------------------------------------------

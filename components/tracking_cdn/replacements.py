@@ -38,6 +38,7 @@ AWS_SOURCE = "hashicorp/terraform-provider-aws"
 ACM_CERTIFICATE_SOURCE = f"{AWS_SOURCE} internal/service/acm/certificate.go (ForceNew: true)"
 ACM_VALIDATION_SOURCE = f"{AWS_SOURCE} internal/service/acm/certificate_validation.go"
 ROUTE53_RECORD_SOURCE = f"{AWS_SOURCE} internal/service/route53/record.go (name, zone_id: ForceNew: true)"
+CLOUDFRONT_TENANT_API = "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateDistributionTenant.html"
 AWS_REGION_SOURCE = (
     "https://hashicorp.github.io/terraform-provider-aws/enhanced-region-support (6.x per-resource region; "
     "a resource moves region only by replacement)"
@@ -262,6 +263,33 @@ _TABLE: tuple[TypeRules, ...] = (
            confirmed=False, notes="tracking_options and tags change in place."),
     _rules("aws:route53/record:Record", ROUTE53_RECORD_SOURCE, "name", "zoneId",
            notes="type and records change in place (one ChangeResourceRecordSets batch)."),
+    # AWS (CloudFront platform mode: SaaS Manager)
+    _rules("aws:cloudfront/multitenantDistribution:MultitenantDistribution",
+           f"{AWS_SOURCE} internal/service/cloudfront/multitenant_distribution.go", confirmed=False,
+           notes="No RequiresReplace in its schema: every change is an update of the distribution config. "
+           "Provider releases before hashicorp/terraform-provider-aws#48782 did not wait for the update's "
+           "deployment, and some failed to update (#46034): docs/platform.md."),
+    _rules("aws:cloudfront/connectionGroup:ConnectionGroup", f"{AWS_SOURCE} internal/service/cloudfront/connection_group.go "
+           "(name: RequiresReplace)", "name",
+           notes="enabled, ipv6_enabled and the Anycast IP list change in place."),
+    TypeRules(
+        "aws:cloudfront/distributionTenant:DistributionTenant",
+        forces=(Rule("distributionId", f"{AWS_SOURCE} internal/service/cloudfront/distribution_tenant.go "
+                                       "(distribution_id: RequiresReplace)"),),
+        refusals=(ApiRule(
+            "update", "CloudFront refuses to rename a distribution tenant: 'This name can't be updated after you "
+            "create the distribution tenant' (CreateDistributionTenant, Name)", CLOUDFRONT_TENANT_API,
+            "keep the tenant's name (its platform's name and its own): a new name is a new tenant, created beside "
+            "the old one with the domains moved in a second step", paths=("name",)),),
+        source=f"{AWS_SOURCE} internal/service/cloudfront/distribution_tenant.go",
+        notes="Domains, the managed-certificate request, customizations and enabled change in place "
+              "(UpdateDistributionTenant); wait_for_deployment and tags make no API call of their own.",
+    ),
+    _rules("aws:cloudfront/keyValueStore:KeyValueStore", f"{AWS_SOURCE} internal/service/cloudfront/key_value_store.go",
+           "name", confirmed=False, notes="comment changes in place."),
+    _rules("aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey",
+           f"{AWS_SOURCE} internal/service/cloudfront/keyvaluestore_key.go", "key", "keyValueStoreArn",
+           confirmed=False, notes="value changes in place (PutKey)."),
     # Google Cloud (load balancer front door)
     _immutable("gcp:compute/managedSslCertificate:ManagedSslCertificate", "compute/ManagedSslCertificate.yaml"),
     _immutable("gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint", "compute/GlobalNetworkEndpoint.yaml"),
@@ -357,6 +385,12 @@ _TABLE: tuple[TypeRules, ...] = (
     _rules("cloudflare:index/workersRoute:WorkersRoute",
            f"{CLOUDFLARE_SOURCE}/workers_route/schema.go (RequiresReplace)", "zoneId", "routeId",
            notes="pattern and script change in place."),
+    _rules("cloudflare:index/customHostname:CustomHostname", f"{CLOUDFLARE_SOURCE}/custom_hostname/schema.go",
+           "zoneId", "hostname", confirmed=False,
+           notes="ssl, custom_metadata and the custom origin change in place (the API's Edit Custom Hostname)."),
+    _rules("cloudflare:index/customHostnameFallbackOrigin:CustomHostnameFallbackOrigin",
+           f"{CLOUDFLARE_SOURCE}/custom_hostname_fallback_origin/schema.go", "zoneId", confirmed=False,
+           notes="origin changes in place (the API's Update Fallback Origin)."),
     # Fastly
     _rules("fastly:index/serviceVcl:ServiceVcl", FASTLY_SERVICE_SOURCE,
            notes="Every change is an update: name and comment in place, anything else (domains, backends, "

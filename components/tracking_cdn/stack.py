@@ -96,8 +96,9 @@ def load_front_door(kind_name: str) -> tuple[type, type]:
     says how to install a missing provider SDK."""
     kind = FRONT_DOORS.get(kind_name)
     if kind is None:
-        near = closest_name(kind_name, [*FRONT_DOORS, NO_FRONT_DOOR])
-        choices = f"choose one of {', '.join(FRONT_DOORS)} (or {NO_FRONT_DOOR}: SparkPost's managed certificate)"
+        near = closest_name(kind_name, [*FRONT_DOORS, NO_FRONT_DOOR, *platform_stack_kinds()])
+        choices = (f"choose one of {', '.join(FRONT_DOORS)} (or {NO_FRONT_DOOR}: SparkPost's managed certificate; "
+                   f"platform mode: {', '.join(platform_stack_kinds())})")
         hint = f"did you mean {near}? ({choices})" if near else choices
         raise InvalidArgument("frontDoor", f"unknown front door {kind_name!r}; {hint}")
     try:
@@ -107,6 +108,14 @@ def load_front_door(kind_name: str) -> tuple[type, type]:
             raise InvalidArgument("frontDoor", missing_sdk_message(kind_name, missing.name, kind.extra)) from None
         raise
     return getattr(module, kind.component), getattr(module, f"{kind.component}Args")
+
+
+def platform_stack_kinds() -> list[str]:
+    """The ``frontDoor`` values of platform mode (``cloudfront-platform``, ``cloudfront-tenants``, ...):
+    ``tracking_cdn.platform.stack``."""
+    from .platform import PLATFORMS
+
+    return [f"{kind}{suffix}" for kind in PLATFORMS for suffix in ("-platform", "-tenants")]
 
 
 def missing_sdk_message(kind_name: str, sdk: str, extra: str) -> str:
@@ -353,6 +362,11 @@ def main() -> None:
     check_namespaces(namespace, keys)
     names = [key.split(":", 1)[1] for key in keys if key.startswith(f"{namespace}:")]
     kind_name = front_door_setting(namespace, names)
+    if kind_name in platform_stack_kinds():
+        from .platform.stack import main as platform_stack
+
+        platform_stack(namespace, names, kind_name)
+        return
     if kind_name == NO_FRONT_DOOR:
         check_setting_names(namespace, names, SparkPostOnlyArgs, kind_name)
         sparkpost_domains = _sparkpost_without_front_door(namespace, config)

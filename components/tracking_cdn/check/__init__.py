@@ -28,7 +28,16 @@ APP_LINK_PLATFORMS = ("apple", "android")
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("domains", nargs="+", metavar="DOMAIN", help="tracking domain(s) to check, e.g. track.example.com")
+    parser.add_argument("domains", nargs="*", metavar="DOMAIN", help="tracking domain(s) to check, e.g. track.example.com")
+    platform = parser.add_argument_group(
+        "platform mode: every tenant of a platform (docs/platform.md), a JSON summary per tenant with --json")
+    platform.add_argument("--tenants", metavar="FILE",
+                          help='the tenants and their domains: a JSON object {"acme": ["track.acme.com"], ...}')
+    platform.add_argument("--plan", metavar="PLAN_JSON",
+                          help="the tenants of a platform stack's plan (tracking-cdn plan --json; its tenants output)")
+    platform.add_argument("--deadline", type=_positive_seconds, default=None, metavar="SECONDS",
+                          help="with --tenants or --plan: report what is not checked after SECONDS as such and stop "
+                          "(default: none; each check is bounded by --timeout anyway)")
     parser.add_argument("--esp", default=DEFAULT_ESP, help=f"ESP profile: {', '.join(PROFILES)} (default: {DEFAULT_ESP})")
     parser.add_argument("--tenant", help="tenant name, for --esp sparkpost-enterprise")
     parser.add_argument("--origin-host", help="the ESP endpoint's host name (required for --esp custom)")
@@ -64,6 +73,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.tenants is not None or args.plan is not None or args.deadline is not None:
+        from .tenants import main as check_tenants  # platform mode: every tenant of a platform
+
+        return check_tenants(args)
+    if not args.domains:
+        import sys
+
+        print("tracking-cdn check: error: give the DOMAIN(s) to check, or --tenants FILE / --plan PLAN_JSON "
+              "(see `tracking-cdn check --help`)", file=sys.stderr)
+        return 2
     from .runner import main  # the network stack loads only when the command runs
 
     return main(args)

@@ -55,8 +55,13 @@ APP_LINK_OPTIONS = {APPLE: "--apple-app-site-association", ANDROID: "--android-a
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("server", choices=sorted(RENDERERS), help="the web server to configure")
     parser.add_argument(
-        "--domain", dest="domains", action="append", required=True, metavar="HOST",
-        help="a tracking domain (repeat for several, e.g. the live one and its sibling)",
+        "--domain", dest="domains", action="append", metavar="HOST",
+        help="a tracking domain (repeat for several, e.g. the live one and its sibling); required but with --on-demand",
+    )
+    parser.add_argument(
+        "--on-demand", metavar="ASK_URL", dest="ask_url",
+        help="caddy only, platform mode: every name the ask endpoint approves (tracking-cdn ask-server, e.g. "
+        "http://127.0.0.1:9123/check) instead of --domain, its certificate obtained at its first handshake",
     )
     parser.add_argument(
         "--esp", default=DEFAULT_ESP, metavar="PROFILE",
@@ -167,6 +172,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.ask_url is not None or not args.domains:
+        from .on_demand import run as on_demand  # platform mode: its own module
+
+        return on_demand(args)
     files = {key: getattr(args, key) for key in APP_LINK_OPTIONS if getattr(args, key) is not None}
     try:
         settings = proxy_settings(

@@ -50,6 +50,25 @@ def _workers_route(inputs: dict, name: str) -> dict:
     return {"id": f"<workers route id of {inputs.get('pattern')}>"}
 
 
+def _custom_hostname(inputs: dict, name: str) -> dict:
+    # Created pending: active once the customer's CNAME (or the TXT pre-validation record) is there.
+    host = inputs.get("hostname")
+    return {
+        "id": f"<custom hostname id of {host}>",
+        "status": "pending",
+        "createdAt": "<created on deploy>",
+        "ownershipVerification": {"name": f"_cf-custom-hostname.{host}", "type": "txt", "value": f"<token for {host}>"},
+        "ownershipVerificationHttp": {
+            "httpUrl": f"http://{host}/.well-known/cf-custom-hostname-challenge/<id>", "httpBody": f"<token for {host}>",
+        },
+        "verificationErrors": [],
+    }
+
+
+def _fallback_origin(inputs: dict, name: str) -> dict:
+    return {"id": f"<fallback origin of {inputs.get('zoneId')}>", "status": "<active once deployed>", "errors": []}
+
+
 RESOURCES = {
     "cloudflare:index/dnsRecord:DnsRecord": _dns_record,
     "cloudflare:index/ruleset:Ruleset": _ruleset,
@@ -57,6 +76,8 @@ RESOURCES = {
     "cloudflare:index/certificatePack:CertificatePack": _certificate_pack,
     "cloudflare:index/workersScript:WorkersScript": _workers_script,
     "cloudflare:index/workersRoute:WorkersRoute": _workers_route,
+    "cloudflare:index/customHostname:CustomHostname": _custom_hostname,
+    "cloudflare:index/customHostnameFallbackOrigin:CustomHostnameFallbackOrigin": _fallback_origin,
 }
 
 CALLS = {
