@@ -17,6 +17,7 @@ import pytest
 from esp_standin import EspStandin
 from proxy_runner import Proxy, free_port, require, running_server
 from tracking_cdn.check.checks import server_products
+from tracking_cdn.cli import main
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.proxy.ask import ApprovedNames, server
 from tracking_cdn.proxy.on_demand import header, on_demand_settings, render_caddy_on_demand
@@ -174,6 +175,16 @@ def test_per_domain_settings_are_refused_with_on_demand():
         with pytest.raises(InvalidArgument) as error:
             on_demand_settings("http://127.0.0.1:9123/check", **{argument: "/x" if argument == "cert" else "www.x.com"})
         assert error.value.argument == argument
+
+
+def test_a_remote_caddy_admin_is_refused_unless_allowed_then_warned_of(capsys):
+    command = ["proxy", "caddy", "--on-demand", "http://127.0.0.1:9123/check", "--caddy-admin", "0.0.0.0:2019"]
+    assert main(command) == 2
+    assert "--caddy-admin: '0.0.0.0:2019' is not a loopback address" in capsys.readouterr().err
+    assert main([*command, "--allow-remote-caddy-admin"]) == 0
+    printed = capsys.readouterr()
+    assert "warning: --caddy-admin" in printed.err
+    assert "admin 0.0.0.0:2019" in printed.out and "firewall it" in printed.out
 
 
 def test_the_ask_server_answers_as_caddy_expects(tmp_path):

@@ -112,36 +112,4 @@ def header(settings: OnDemandSettings) -> str:
     )
 
 
-def run(args: Any) -> int:
-    """``tracking-cdn proxy caddy --on-demand ASK_URL`` (the proxy command's options, no ``--domain``)."""
-    import sys
-
-    from ..errors import command_line_message
-    from .cli import OPTIONS, _whole_number
-
-    options = {**OPTIONS, "ask_url": "--on-demand"}
-    try:
-        if args.ask_url is None:
-            raise InvalidArgument("domains", "give at least one tracking domain, or --on-demand ASK_URL (caddy)")
-        if args.server != "caddy":
-            raise InvalidArgument("ask_url", f"on-demand TLS is Caddy's; {args.server} takes --domain")
-        if args.domains:
-            raise InvalidArgument("domains", "not with --on-demand: the names come from the ask endpoint")
-        settings = on_demand_settings(
-            args.ask_url, esp=args.esp, tenant=args.tenant, origin_host=args.origin_host, esp_region=args.esp_region,
-            redirect_http_to_https=args.redirect_http_to_https, http_port=_whole_number(args.http_port, "http_port"),
-            https_port=_whole_number(args.https_port, "https_port"), listen_addresses=args.listen_addresses,
-            upstream_ca_file=args.upstream_ca_file, connect_timeout=_whole_number(args.connect_timeout, "connect_timeout"),
-            read_timeout=_whole_number(args.read_timeout, "read_timeout"), upstream_address=args.upstream_address,
-            caddy_admin=args.caddy_admin, cert=args.cert, key=args.key,
-            app_links=args.apple_app_site_association or args.android_asset_links,
-            well_known_origin=args.well_known_origin,
-        )
-    except InvalidArgument as error:
-        print(f"tracking-cdn proxy: error: {command_line_message(error, options)}", file=sys.stderr)
-        return 2
-    sys.stdout.write(render_caddy_on_demand(settings, header(settings)))
-    return 0
-
-
-__all__ = ["OnDemandSettings", "header", "on_demand_settings", "render_caddy_on_demand", "run"]
+__all__ = ["OnDemandSettings", "header", "on_demand_settings", "render_caddy_on_demand"]
