@@ -63,9 +63,11 @@ from . import (
     resolve_platform_settings,
     resolve_tenant_settings,
 )
-from .quotas import CLOUDFLARE_INCLUDED_HOSTNAMES, CLOUDFLARE_MAX_HOSTNAMES
+from ..quotas import quota as cited_quota
 
 KIND = "cloudflare"
+MAX_HOSTNAMES = cited_quota("cloudflare.saas-hostnames")
+INCLUDED_HOSTNAMES = cited_quota("cloudflare.saas-included-hostnames")
 ACTIVE_HOSTNAME = "active"
 """A custom hostname's status once Cloudflare validated it (``pending`` before)."""
 DEFAULT_FALLBACK_LABEL = "fallback"
@@ -129,12 +131,12 @@ class CloudflareTrackingPlatform(TrackingPlatformComponent):
         if fallback == target:
             raise InvalidArgument("cname_target", f"{target!r} is the fallback origin too; give them different names")
         ssl_mode, cache = _read_ssl_mode(args, mode, settings.origin), _read_cache_settings(args, mode, settings.origin)
-        quota = bounded_int_arg(args, "hostname_quota", CLOUDFLARE_MAX_HOSTNAMES.default, 1)
+        quota = bounded_int_arg(args, "hostname_quota", MAX_HOSTNAMES.value, 1)
         super().__init__(name, settings, opts)
         self.zone_name = zone_name
-        self.tenant_counter = QuotaCounter(CLOUDFLARE_MAX_HOSTNAMES, quota, [(
-            CLOUDFLARE_INCLUDED_HOSTNAMES.default + 1,
-            f"beyond the {CLOUDFLARE_INCLUDED_HOSTNAMES.default} a plan includes each is billed ({CLOUDFLARE_INCLUDED_HOSTNAMES.cited()})",
+        self.tenant_counter = QuotaCounter(MAX_HOSTNAMES, quota, [(
+            INCLUDED_HOSTNAMES.value + 1,
+            f"beyond the {INCLUDED_HOSTNAMES.value} a plan includes each is billed ({INCLUDED_HOSTNAMES.cited()})",
         )])
 
         zone_id = pulumi.Output.from_input(zone_id_arg) if zone_id_arg is not None else cloudflare.get_zone_output(

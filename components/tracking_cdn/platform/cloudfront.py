@@ -65,13 +65,12 @@ from . import (
     resolve_platform_settings,
     resolve_tenant_settings,
 )
-from .quotas import (
-    CLOUDFRONT_DISTRIBUTION_TENANTS,
-    CLOUDFRONT_DOMAINS_PER_TENANT,
-    CLOUDFRONT_KVS_KEY_BYTES,
-    CLOUDFRONT_KVS_STORE_BYTES,
-    CLOUDFRONT_KVS_VALUE_BYTES,
-)
+from ..quotas import quota as cited_quota
+
+DISTRIBUTION_TENANTS = cited_quota("cloudfront.distribution-tenants")
+DOMAINS_PER_TENANT = cited_quota("cloudfront.domains-per-tenant")
+KVS_VALUE_BYTES = cited_quota("cloudfront.kvs-value-size")
+KVS_STORE_BYTES = cited_quota("cloudfront.kvs-store-size")
 
 KIND = "cloudfront"
 ACTIVE_DOMAIN = "active"
@@ -151,11 +150,11 @@ class CloudFrontTrackingPlatform(TrackingPlatformComponent):
         app_links = plain_arg(args, "tenant_app_links", bool, False)
         check_component_name(name, COMPONENT_NAME_WITH_APP_LINKS if app_links else COMPONENT_NAME)
         certificate_arn = certificate_arn_arg(args)
-        quota = bounded_int_arg(args, "tenant_quota", CLOUDFRONT_DISTRIBUTION_TENANTS.default, 1)
+        quota = bounded_int_arg(args, "tenant_quota", DISTRIBUTION_TENANTS.value, 1)
         wait = plain_arg(args, "wait_for_deployment", bool, True)
         super().__init__(name, settings, opts)
-        self.tenant_counter = QuotaCounter(CLOUDFRONT_DISTRIBUTION_TENANTS, quota)
-        self.app_link_bytes = QuotaCounter(CLOUDFRONT_KVS_STORE_BYTES, CLOUDFRONT_KVS_STORE_BYTES.default)
+        self.tenant_counter = QuotaCounter(DISTRIBUTION_TENANTS, quota)
+        self.app_link_bytes = QuotaCounter(KVS_STORE_BYTES, KVS_STORE_BYTES.value)
         self.tenant_app_links = app_links
 
         cache_policy = aws.cloudfront.CachePolicy(
@@ -292,7 +291,7 @@ class CloudFrontTrackingTenant(TrackingTenantComponent):
         self, name: str, args: CloudFrontTrackingTenantArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         tenant = resolve_tenant_settings(name, args, CloudFrontTrackingTenantArgs,
-                                         domains_quota=CLOUDFRONT_DOMAINS_PER_TENANT)
+                                         domains_quota=DOMAINS_PER_TENANT)
         link = PlatformLink(args.get("platform"), CloudFrontTrackingPlatform)
         certificate_arn = certificate_arn_arg(args)
         files = app_link_files(tenant.common)
@@ -370,10 +369,10 @@ def app_link_files(settings: FrontDoorSettings) -> tuple[WellKnownFile, ...]:
     store value may be."""
     files = settings.deep_links.files if settings.deep_links is not None else ()
     for file in files:
-        if len(file.body) > CLOUDFRONT_KVS_VALUE_BYTES.default:
+        if len(file.body) > KVS_VALUE_BYTES.value:
             raise InvalidArgument(
                 "app_links", f"{file.path} is {len(file.body)} bytes; a key value store value holds at most "
-                f"{CLOUDFRONT_KVS_VALUE_BYTES.default} ({CLOUDFRONT_KVS_VALUE_BYTES.cited()})",
+                f"{KVS_VALUE_BYTES.value} ({KVS_VALUE_BYTES.cited()})",
             )
     return files
 
@@ -385,16 +384,9 @@ def store_key(domain: str, file: WellKnownFile) -> str:
 
 
 def app_link_bytes(domains: tuple[str, ...], files: tuple[WellKnownFile, ...]) -> int:
-    """What the tenant's files take in the platform's key value store (keys and values), refusing a key
-    longer than a store key may be."""
-    total = 0
-    for domain in domains:
-        for file in files:
-            key = store_key(domain, file).encode()
-            if len(key) > CLOUDFRONT_KVS_KEY_BYTES.default:
-                raise InvalidArgument("domains", f"{domain!r} makes too long a store key ({CLOUDFRONT_KVS_KEY_BYTES.cited()})")
-            total += len(key) + len(file.body)
-    return total
+    """What the tenant's files take in the platform's key value store (keys and values). A key, a domain
+    and a file's path, stays within the store's 512 bytes by construction (quotas.py)."""
+    return sum(len(store_key(domain, file).encode()) + len(file.body) for domain in domains for file in files)
 
 
 def _store_arn(arn: str, tenant: str) -> str:

@@ -56,9 +56,10 @@ from . import (
     resolve_platform_settings,
     resolve_tenant_settings,
 )
-from .quotas import CERTIFICATE_MANAGER_WRITES
+from ..quotas import quota as cited_quota
 
 KIND = "gcp"
+CERTIFICATE_MANAGER_WRITES = cited_quota("gcp.certificate-manager-writes")
 ACTIVE_ENTRY = "ACTIVE"
 """A certificate map entry's state once its certificate serves (``PENDING`` before)."""
 WRITES_PER_DOMAIN = 3
@@ -104,9 +105,9 @@ class GcpTrackingPlatform(LoadBalancerSteps, TrackingPlatformComponent):
         )
         super().__init__(name, common, opts)
         self.tenant_counter = QuotaCounter(CERTIFICATE_MANAGER_WRITES, None, [(
-            CERTIFICATE_MANAGER_WRITES.default + 1,
+            CERTIFICATE_MANAGER_WRITES.value + 1,
             f"each domain is {WRITES_PER_DOMAIN} Certificate Manager resources and the project may create "
-            f"{CERTIFICATE_MANAGER_WRITES.default} a minute ({CERTIFICATE_MANAGER_WRITES.cited()}): a first `pulumi up` "
+            f"{CERTIFICATE_MANAGER_WRITES.value} a minute ({CERTIFICATE_MANAGER_WRITES.cited()}): a first `pulumi up` "
             "of this many is throttled; onboard tenants in batches, or in stacks of their own",
         )])
         if "cache_ttl_seconds" in args:
