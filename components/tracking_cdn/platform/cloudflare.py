@@ -38,6 +38,7 @@ from ..cloudflare import (
     esp_redirect_rules,
     https_redirect_rules,
     read_mode,
+    zone_id_output,
 )
 from ..contract import (
     ORIGIN_CACHE_CONTROL,
@@ -52,6 +53,7 @@ from ..contract import (
 )
 from ..domains import in_zone, validate_hostname
 from ..errors import InvalidArgument
+from ..quotas import quota as cited_quota
 from . import (
     PlatformLink,
     QuotaCounter,
@@ -63,7 +65,6 @@ from . import (
     resolve_platform_settings,
     resolve_tenant_settings,
 )
-from ..quotas import quota as cited_quota
 
 KIND = "cloudflare"
 MAX_HOSTNAMES = cited_quota("cloudflare.saas-hostnames")
@@ -139,8 +140,7 @@ class CloudflareTrackingPlatform(TrackingPlatformComponent):
             f"beyond the {INCLUDED_HOSTNAMES.value} a plan includes each is billed ({INCLUDED_HOSTNAMES.cited()})",
         )])
 
-        zone_id = pulumi.Output.from_input(zone_id_arg) if zone_id_arg is not None else cloudflare.get_zone_output(
-            filter={"name": zone_name, "match": "all"}, opts=pulumi.InvokeOptions(parent=self)).id
+        zone_id = zone_id_output(self, zone_name, zone_id_arg)
         selector = custom_hostnames(zone_name)
         rules = {
             REDIRECT_PHASE: (esp_redirect_rules([selector], settings.origin.host) if mode == REDIRECT else [])
