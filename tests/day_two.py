@@ -465,8 +465,8 @@ def owners(*plans: Mapping[str, Any]) -> dict[str, str]:
 
 def judge_platform(before: Mapping[str, Any], after: Mapping[str, Any], transition: PlatformTransition,
                    mode: PlatformMode) -> Verdict:
-    """``judge``'s checks, and platform mode's own: every step belongs to a tenant that changed (for a
-    tenant's transition) or to the platform (for the platform's), never to another tenant; a removed
+    """``judge``'s checks (windows included), and platform mode's own: every step belongs to a tenant that
+    changed (for a tenant's transition) or to the platform (for the platform's), never to another tenant; a removed
     tenant's protected resources are the only blockers, which the documented path unprotects."""
     changes = offline_diff.diff_plans(before, after)
     owned = owners(before, after)
@@ -474,6 +474,7 @@ def judge_platform(before: Mapping[str, Any], after: Mapping[str, Any], transiti
     walked = offline_diff.diff_plans(unprotected(before, {r.old_urn for r in expected}), after)
     problems = [f"blocker: {describe(r)}" for r in walked.blockers if r.stopped_by_protection]
     problems += [f"loses HTTPS: {loss.name}: {loss.why}" for loss in changes.https_losses]
+    problems += [f"window: {window['why']}" for window in changes.windows]
     problems += [f"no replacement rules: {describe(r)}" for r in changes.resources if r.action == "review"]
     problems += [f"refused by the API: {r.action} {r.type} {r.name}: {r.refusal}" for r in changes.resources if r.refusal]
     changed = [r for r in changes.resources if r.action != "same" and r.custom]

@@ -3,7 +3,7 @@ tenant, remove one, a tenant adds a domain, a tenant is validated, a tenant leav
 platform changes its ESP or its TTL) on each platform, its tenants in the platform's stack or in a stack of
 their own, as ``tracking-cdn plan --against`` judges it: nothing of another tenant, or of the platform, is
 created, updated, replaced or deleted; no blocker but a removed tenant's own protected resources; no live
-name losing HTTPS; no step without replacement rules or refused by the API."""
+name losing HTTPS; no window (tracking_cdn.readiness); no step without replacement rules or refused by the API."""
 
 import pytest
 

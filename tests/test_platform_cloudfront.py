@@ -191,7 +191,7 @@ def test_tenants_beyond_the_account_s_quota_are_refused_before_anything_of_them_
 
     error, registered = refusal(create)
     assert error.argument == "domains"
-    assert "'c'" in str(error) and "10,000 distribution tenants per AWS account" in str(error)
+    assert "'c'" in str(error) and "Distribution tenants per AWS account" in str(error) and "10,000 distribution tenants" in str(error)
     assert "tenant_quota" in str(error)
     assert sorted(r.name for r in registered if r.type == TENANT) == ["a-distribution-tenant", "b-distribution-tenant"]
 

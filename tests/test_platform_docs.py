@@ -1,27 +1,23 @@
-"""The Platform mode page states the quotas the code enforces, as the code has them (docs/platform.md)."""
-
-import re
-
-import pytest
+"""The Platform mode page sends its reader to the one table of enforced limits (docs/limits.md, generated
+from tracking_cdn.quotas) instead of keeping a second one, and names the arguments that raise them."""
 
 from conftest import REPO
-from tracking_cdn.platform import quotas
+
+from tracking_cdn import quotas
 
 PAGE = (REPO / "docs" / "platform.md").read_text()
-TABLE = PAGE[PAGE.index("## Quotas and costs"):PAGE.index("Costs, per cloud")]
+SECTION = PAGE[PAGE.index("## Quotas and costs"):PAGE.index("Costs, per cloud")]
+PLATFORM_ROWS = [row for row in quotas.QUOTAS.values() if row.enforced.startswith("platform mode")]
 
 
-@pytest.mark.parametrize("quota", quotas.ALL, ids=lambda q: f"{q.product}-{q.unit}-{q.scope}"[:60])
-def test_every_quota_the_code_enforces_is_in_the_docs_table_with_its_default_and_page(quota):
-    rows = [line for line in TABLE.splitlines() if line.startswith(f"| {quota.product} |")]
-    matching = [row for row in rows if f"| {quota.default:,} |" in row]
-    assert matching, f"no row of the quota table states {quota.cited()}"
-    page = re.match(r"https://\S+?(?=[ ,(]|$)", quota.source)[0]
-    assert page in TABLE or any("same page" in row for row in matching), page
-    if quota.argument:
-        assert any(f"`{quota.argument}`" in row for row in matching), quota.argument
+def test_the_quotas_section_links_the_limits_table_and_keeps_none_of_its_own():
+    assert "[Limits](limits.md)" in SECTION
+    assert not any(line.startswith("|") for line in SECTION.splitlines()), "the limits are one table, on limits.md"
 
 
-def test_the_table_has_no_row_the_code_does_not_know():
-    rows = [line for line in TABLE.splitlines() if line.startswith("| ") and not line.startswith(("| product", "|---"))]
-    assert len(rows) == len(quotas.ALL)
+def test_every_platform_limit_is_a_row_of_the_one_table_and_its_argument_is_named_on_the_page():
+    assert {row.key.split(".")[0] for row in PLATFORM_ROWS} == {"cloudfront", "cloudflare", "gcp"}
+    for row in PLATFORM_ROWS:
+        assert row.limit in quotas.markdown_table()
+        if row.argument:
+            assert f"`{row.argument}`" in SECTION, row.argument

@@ -210,6 +210,144 @@ def padded_asset_links(size: int) -> str:
     return base[:-2] + ',"x":"' + "a" * (size - len(base) - 7) + '"}]'
 
 
+# --- platform mode ----------------------------------------------------------------------------------
+
+
+def tenants_refused(program: Callable[[], None], tenant_type: str, argument: str, *words: str) -> list[str]:
+    """Run ``program``, whose last tenant is refused: the refusal names ``argument`` and ``words``; returns
+    the names of the tenants registered (the refused one is not)."""
+    error, registered = refusal(program)
+    assert error.argument == argument, str(error)
+    assert all(word in str(error) for word in words), str(error)
+    return sorted(r.name for r in registered if r.type == tenant_type)
+
+
+CLOUDFRONT_TENANT = "tracking-cdn:index:CloudFrontTrackingTenant"
+CLOUDFLARE_TENANT = "tracking-cdn:index:CloudflareTrackingTenant"
+SAAS_ZONE = {"zone_name": "tracking-platform.net"}
+
+
+def cloudfront_platform(platform_args: dict, tenants: dict, counted: int = 0, stored: int = 0) -> Callable[[], None]:
+    """A CloudFront platform and its tenants; ``counted`` tenants and ``stored`` app-link bytes stand for
+    the ones the program gave it before (building 10,000 tenants takes minutes)."""
+    from tracking_cdn.platform.cloudfront import CloudFrontTrackingPlatform, CloudFrontTrackingTenant
+
+    def program() -> None:
+        platform = CloudFrontTrackingPlatform("tracking", platform_args)
+        platform.tenant_counter.count, platform.app_link_bytes.count = counted, stored
+        for name, args in tenants.items():
+            CloudFrontTrackingTenant(name, {"platform": platform, **args})
+
+    return program
+
+
+def cloudflare_platform(tenants: dict, counted: int = 0) -> Callable[[], None]:
+    from tracking_cdn.platform.cloudflare import CloudflareTrackingPlatform, CloudflareTrackingTenant
+
+    def program() -> None:
+        platform = CloudflareTrackingPlatform("tracking", SAAS_ZONE)
+        platform.tenant_counter.count = counted
+        for name, args in tenants.items():
+            CloudflareTrackingTenant(name, {"platform": platform, **args})
+
+    return program
+
+
+def one_domain_tenants(*names: str) -> dict:
+    return {name: {"domains": [f"track.{name}.com"]} for name in names}
+
+
+def cloudfront_distribution_tenants(limit: int) -> None:
+    """The default tenant_quota is the account's quota: the tenant that takes one program past it is refused."""
+    accepted(cloudfront_platform({}, one_domain_tenants("a"), counted=limit - 1))
+    registered = tenants_refused(cloudfront_platform({}, one_domain_tenants("a", "b"), counted=limit - 1),
+                                 CLOUDFRONT_TENANT, "domains", "'b'", f"above {limit:,}", "tenant_quota")
+    assert registered == ["a"]
+
+
+def cloudfront_domains_per_tenant(limit: int) -> None:
+    run = accepted(cloudfront_platform({}, {"acme": {"domains": domains(limit, "acme.com")}}))
+    (tenant,) = run.of_type("aws:cloudfront/distributionTenant:DistributionTenant")
+    assert len(tenant.inputs["domains"]) == limit
+    assert tenants_refused(cloudfront_platform({}, {"acme": {"domains": domains(limit + 1, "acme.com")}}),
+                           CLOUDFRONT_TENANT, "domains", str(limit)) == []
+
+
+APP_LINK_PLATFORM = {"tenant_app_links": True}
+
+
+def cloudfront_kvs_value_size(limit: int) -> None:
+    def tenant(size: int) -> dict:
+        return {"acme": {"domains": ["track.acme.com"], "app_links": {"apple_app_site_association": padded_apple_file(size)}}}
+
+    run = accepted(cloudfront_platform(APP_LINK_PLATFORM, tenant(limit)))
+    (key,) = run.of_type("aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey")
+    assert len(key.inputs["value"].encode()) == limit
+    assert tenants_refused(cloudfront_platform(APP_LINK_PLATFORM, tenant(limit + 1)), CLOUDFRONT_TENANT, "app_links",
+                           f"{limit + 1} bytes", f"at most {limit}") == []
+
+
+def cloudfront_kvs_key_size(limit: int) -> None:
+    """The longest domain a tenant may have (253 characters) and the longer path make a key within it."""
+    longest = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])
+    assert len(longest) == 253
+    links = {"apple_app_site_association": apple_file(1), "android_asset_links": ASSET_LINKS}
+    run = accepted(cloudfront_platform(APP_LINK_PLATFORM, {"acme": {"domains": [longest], "app_links": links}}))
+    keys = [key.inputs["key"] for key in run.of_type("aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey")]
+    assert len(keys) == 2 and all(len(key.encode()) <= limit for key in keys)
+
+
+def cloudfront_kvs_store_size(limit: int) -> None:
+    """The store holds every tenant's keys and values: the tenant whose files would take it past the
+    limit is refused."""
+    links = {"apple_app_site_association": padded_apple_file(1000)}
+    tenants = {name: {"domains": [f"track.{name}.com"], "app_links": links} for name in ("a", "b")}
+    one = accepted(cloudfront_platform(APP_LINK_PLATFORM, {"a": tenants["a"]}))
+    size = sum(len(k.inputs["key"].encode()) + len(k.inputs["value"].encode())
+               for k in one.of_type("aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey"))
+    accepted(cloudfront_platform(APP_LINK_PLATFORM, {"a": tenants["a"]}, stored=limit - size))
+    registered = tenants_refused(cloudfront_platform(APP_LINK_PLATFORM, tenants, stored=limit - size),
+                                 CLOUDFRONT_TENANT, "domains", "'b'", f"above {limit:,}")
+    assert registered == ["a"]
+
+
+def cloudflare_saas_hostnames(limit: int) -> None:
+    accepted(cloudflare_platform(one_domain_tenants("a"), counted=limit - 1))
+    registered = tenants_refused(cloudflare_platform(one_domain_tenants("a", "b"), counted=limit - 1),
+                                 CLOUDFLARE_TENANT, "domains", "'b'", f"above {limit:,}", "hostname_quota")
+    assert registered == ["a"]
+
+
+def billed_warnings(count: int) -> list[str]:
+    run = accepted(cloudflare_platform({"acme": {"domains": domains(count, "acme.com")}}))
+    assert len(run.of_type("cloudflare:index/customHostname:CustomHostname")) == count
+    return [warning for warning in run.warnings if f"beyond the {QUOTA['cloudflare.saas-included-hostnames'].value}"
+            in warning and "billed" in warning]
+
+
+def cloudflare_saas_included_hostnames(limit: int) -> None:
+    assert billed_warnings(limit) == [] and len(billed_warnings(limit + 1)) == 1
+
+
+def certificate_manager_warnings(count: int) -> list[str]:
+    from tracking_cdn.platform.gcp import GcpTrackingPlatform, GcpTrackingTenant
+
+    def program() -> None:
+        GcpTrackingTenant("acme", {"platform": GcpTrackingPlatform("tracking", {}), "domains": domains(count, "acme.com")})
+
+    run = accepted(program)
+    writes = [r for r in run.resources if r.type.startswith("gcp:certificatemanager/") and r.parent.endswith("::acme")]
+    assert len(writes) == 3 * count, "a DNS authorization, a certificate and a map entry per domain"
+    return [warning for warning in run.warnings if "a minute" in warning and "batches" in warning]
+
+
+def gcp_certificate_manager_writes(limit: int) -> None:
+    """One program's first up creates three Certificate Manager resources per domain: past the project's
+    writes a minute it is throttled, which is warned."""
+    assert certificate_manager_warnings(limit // 3) == []
+    assert len(certificate_manager_warnings(limit // 3 + 1)) == 1
+
+
 CHECKS: dict[str, Callable[[int], None]] = {
     "cloudfront.function-size": cloudfront_function_size,
     "cloudfront.aliases-per-distribution": cloudfront_aliases_per_distribution,
@@ -227,6 +365,14 @@ CHECKS: dict[str, Callable[[int], None]] = {
     "cloudflare.advanced-certificate-hosts": cloudflare_advanced_certificate_hosts,
     "cloudflare.page-rules-free": cloudflare_page_rules_free,
     "apple.app-site-association-size": apple_app_site_association_size,
+    "cloudfront.distribution-tenants": cloudfront_distribution_tenants,
+    "cloudfront.domains-per-tenant": cloudfront_domains_per_tenant,
+    "cloudfront.kvs-value-size": cloudfront_kvs_value_size,
+    "cloudfront.kvs-key-size": cloudfront_kvs_key_size,
+    "cloudfront.kvs-store-size": cloudfront_kvs_store_size,
+    "cloudflare.saas-hostnames": cloudflare_saas_hostnames,
+    "cloudflare.saas-included-hostnames": cloudflare_saas_included_hostnames,
+    "gcp.certificate-manager-writes": gcp_certificate_manager_writes,
 }
 
 

@@ -14,6 +14,10 @@ from conftest import REPO
 import day_two
 from tracking_cdn import cli, gcp, readiness
 from tracking_cdn import diff as offline_diff
+from tracking_cdn.offline import run_offline
+from tracking_cdn.plan import plan_document
+from tracking_cdn.platform import cloudfront as cloudfront_platform
+from tracking_cdn.platform import load_platform
 from tracking_cdn.readiness import READINESS, SELF, WINDOW_EXIT_CODE, windows
 
 APP_LINKS = {"apple_app_site_association": {"applinks": {"details": [
@@ -31,7 +35,32 @@ SCENARIOS = {
 }
 
 
+PLATFORM_SCENARIOS = {
+    # (platform kind, platform args, tenants) reaching every platform-mode rule
+    "cloudfront-platform": ("cloudfront", {"tenant_app_links": True},
+                            {"acme": {"domains": ["track.acme.com"], "app_links": APP_LINKS, "validated": True}}),
+    "cloudflare-platform": ("cloudflare", {"zone_name": "tracking-platform.net", "mode": "proxy"},
+                            {"acme": {"domains": ["track.acme.com"]}}),
+    "gcp-platform": ("gcp", {}, {"acme": {"domains": ["track.acme.com"]}}),
+}
+ALL_SCENARIOS = sorted([*SCENARIOS, *PLATFORM_SCENARIOS])
+
+
+def platform_plan(kind: str, platform_args: dict, tenants: dict) -> dict:
+    """The plan document of a platform and its tenants in one program, as ``tracking-cdn plan --json`` makes it."""
+    platform_class, _, tenant_class, _ = load_platform(kind)
+
+    def program() -> None:
+        platform = platform_class("track", platform_args)
+        for name, args in tenants.items():
+            tenant_class(name, {"platform": platform, **args})
+
+    return plan_document(run_offline(program), day_two.STACK)
+
+
 def plan_of(scenario: str) -> dict:
+    if scenario in PLATFORM_SCENARIOS:
+        return platform_plan(*PLATFORM_SCENARIOS[scenario])
     front_door, args = SCENARIOS[scenario]
     return day_two.document(front_door, args)
 
@@ -57,13 +86,13 @@ def without_dependency(plan: dict, urn: str, dropped: str) -> dict:
         for r in plan["resources"]]}
 
 
-@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
 def test_no_front_door_opens_a_window_from_nothing(scenario):
     assert windows(plan_of(scenario)) == []
 
 
 def test_every_rule_of_the_table_is_reached_by_a_front_door():
-    reached = {rule for scenario in SCENARIOS for _, _, rule in waits(plan_of(scenario))}
+    reached = {rule for scenario in ALL_SCENARIOS for _, _, rule in waits(plan_of(scenario))}
     assert reached == set(READINESS)
 
 
@@ -72,7 +101,7 @@ def test_every_rule_cites_its_source():
         assert "https://" in rule.source and rule.sees and rule.fix, rule.serving
 
 
-@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+@pytest.mark.parametrize("scenario", ALL_SCENARIOS)
 def test_removing_any_one_wait_the_table_asks_for_is_caught_naming_both_resources(scenario):
     plan = plan_of(scenario)
     by_urn = {r["urn"]: r for r in plan["resources"]}
@@ -146,6 +175,32 @@ def test_plan_names_the_window_of_a_component_that_lost_one_depends_on_with_exit
     assert cli.main(["plan", "--stack", "gcp-example", "--json"]) == 3
     (window,) = json.loads(capsys.readouterr().out)["windows"]
     assert window["serving"].endswith("::tracking-backend") and window["source"].startswith("GlobalNetworkEndpointGroup")
+
+
+@pytest.fixture
+def tenant_without_depends_on(monkeypatch):
+    """The mutation in platform mode: the CloudFront distribution tenant loses its depends_on (its app-link keys)."""
+    original = cloudfront_platform.aws.cloudfront.DistributionTenant
+
+    def mutated(resource_name, *args, opts=None, **kwargs):
+        return original(resource_name, *args, opts=_without_depends_on(opts), **kwargs)
+
+    monkeypatch.setattr(cloudfront_platform.aws.cloudfront, "DistributionTenant", mutated)
+
+
+def test_a_platform_tenant_that_lost_one_depends_on_is_a_window_from_nothing_and_in_plan_against(
+        tenant_without_depends_on):
+    kind, platform_args, tenants = PLATFORM_SCENARIOS["cloudfront-platform"]
+    plan = platform_plan(kind, platform_args, tenants)
+    by_urn = {r["urn"]: r for r in plan["resources"]}
+    (window,) = windows(plan)
+    assert by_urn[window.serving]["name"] == "acme-distribution-tenant"
+    assert by_urn[window.prerequisite]["type"] == "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey"
+    assert "404" in window.line(by_urn) and "Fix:" in window.line(by_urn)
+    before = platform_plan(kind, platform_args, {})
+    changes = offline_diff.diff_plans(before, plan)
+    assert len(changes.windows) == 1 and "acme-distribution-tenant" in changes.windows[0]["why"]
+    assert changes.exit_code == WINDOW_EXIT_CODE
 
 
 def test_the_stack_plans_open_no_window(capsys, monkeypatch):

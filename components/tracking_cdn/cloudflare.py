@@ -267,6 +267,20 @@ class CloudflareRecipe:
         return tuple(path for path in WORKER_ROUTE_ROLES if path in taken)
 
 
+def zone_id_output(parent: pulumi.Resource, zone_name: str, zone_id_arg: Any) -> pulumi.Output[str]:
+    """The id of ``zone_name``: ``zone_id_arg`` when given, else looked up (``ZONE_LOOKUP``); a lookup that
+    finds nothing is ``missing_from_the_cloud`` (a placeholder under unit-test mocks, a clear error in an up)."""
+    if zone_id_arg is not None:
+        return pulumi.Output.from_input(zone_id_arg)
+    zone = cloudflare.get_zone_output(filter={"name": zone_name, "match": "all"}, opts=pulumi.InvokeOptions(parent=parent))
+    return zone.id.apply(lambda found: found or missing_from_the_cloud(
+        "zone id",
+        f"the data source {ZONE_LOOKUP} (zone_name {zone_name!r})",
+        f"Cloudflare found no zone named {zone_name!r}: check zone_name (the zone as the Cloudflare dashboard "
+        "names it), or give zone_id",
+    ))
+
+
 class CloudflareTrackingDomain(TrackingDomainComponent):
     """Cloudflare front door for ESP click/open tracking domains: per tracking domain a proxied DNS
     record, and either a Single Redirect rule answering every request with a 301 to
@@ -298,7 +312,7 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
         super().__init__(name, settings, opts)
         self._warn(args, recipe)
 
-        zone_id = self._zone_id(recipe.zone_name, zone_id_arg)
+        zone_id = zone_id_output(self, recipe.zone_name, zone_id_arg)
         selectors = [hosts_expression(hosts) for hosts in group_hosts(settings.domains)]
         rules = {
             REDIRECT_PHASE: build_redirect_rules(settings.domains, recipe, settings.origin.host),
@@ -320,19 +334,6 @@ class CloudflareTrackingDomain(TrackingDomainComponent):
             config_rules=rules[CONFIG_PHASE],
             cache_rules=rules[CACHE_PHASE],
         )
-
-    def _zone_id(self, zone_name: str, zone_id_arg: Any) -> pulumi.Output[str]:
-        if zone_id_arg is not None:
-            return pulumi.Output.from_input(zone_id_arg)
-        zone = cloudflare.get_zone_output(
-            filter={"name": zone_name, "match": "all"}, opts=pulumi.InvokeOptions(parent=self)
-        )
-        return zone.id.apply(lambda found: found or missing_from_the_cloud(
-            "zone id",
-            f"the data source {ZONE_LOOKUP} (zone_name {zone_name!r})",
-            f"Cloudflare found no zone named {zone_name!r}: check zone_name (the zone as the Cloudflare dashboard "
-            "names it), or give zone_id",
-        ))
 
     def _entry_points(
         self, name: str, zone_id: pulumi.Output[str], recipe: CloudflareRecipe, rules: dict[str, list[dict[str, Any]]]

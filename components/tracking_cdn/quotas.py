@@ -43,6 +43,13 @@ class Quota:
     """How the component enforces it, naming the argument a user changes."""
     reachable: bool = True
     """False: no configuration the component accepts can exceed it (a test shows the largest stays within)."""
+    argument: str = ""
+    """The argument that takes the number the service granted you, for a raisable limit (empty: none)."""
+
+    def cited(self) -> str:
+        """The limit, its number and its page, as a refusal or a warning quotes it."""
+        raisable = ", raisable" if self.adjustable else ""
+        return f"{self.service}: {self.limit}, {self.value:,} {self.unit}{raisable} ({self.page}, {self.url})"
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,12 @@ CLOUDFLARE_EXPRESSIONS = ("Rule expressions - Cloudflare Ruleset Engine: maximum
 CLOUDFLARE_ADVANCED = ("Advanced certificates - Cloudflare SSL/TLS",
                        "https://developers.cloudflare.com/ssl/edge-certificates/advanced-certificate-manager/")
 CLOUDFLARE_PAGE_RULES = ("Page Rules - Cloudflare Rules: Availability", "https://developers.cloudflare.com/rules/page-rules/")
+CLOUDFRONT_TENANT_API = ("UpdateDistributionTenant - Amazon CloudFront API Reference, Domains ('Each distribution "
+                         "tenant can have up to 5 domains'; the quotas page lists 100 aliases per tenant, which the API "
+                         "does not take)",
+                         "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_UpdateDistributionTenant.html")
+CLOUDFLARE_SAAS_PLANS = ("Plans - Cloudflare for SaaS (Hostnames included, Max hostnames)",
+                         "https://developers.cloudflare.com/cloudflare-for-platforms/cloudflare-for-saas/plans/")
 APPLE_AASA = ("Branch status: Apple's 128 KB limit on the apple-app-site-association file (iOS 9.3.1; Apple's own "
               "wording was not found)", "http://status.branch.io/incidents/b0c19p6hpq58")
 
@@ -126,6 +139,33 @@ _QUOTAS: tuple[Quota, ...] = (
     Quota("cloudflare.page-rules-free", "Cloudflare", "Page rules of a Free plan zone", 3, "page rules", True,
           *CLOUDFLARE_PAGE_RULES,
           "mode='page_rules': the default of page_rule_limit (Pro 20, Business 50: set what your plan leaves free)"),
+    Quota("cloudfront.distribution-tenants", "Amazon CloudFront", "Distribution tenants per AWS account (multi-tenant "
+          "distributions)", 10_000, "distribution tenants", True, *CLOUDFRONT_QUOTAS,
+          "platform mode: the default of tenant_quota; a tenant beyond it in one program is refused naming domains, "
+          "80% of it is warned (tenants in other stacks count too)", argument="tenant_quota"),
+    Quota("cloudfront.domains-per-tenant", "Amazon CloudFront", "Domains per distribution tenant", 5, "domains", False,
+          *CLOUDFRONT_TENANT_API, "platform mode: a CloudFront tenant with more domains is refused naming domains"),
+    Quota("cloudfront.kvs-value-size", "Amazon CloudFront", "Maximum size of the value in a key-value pair (key value "
+          "stores)", 1024, "bytes", False, *CLOUDFRONT_QUOTAS,
+          "platform mode: app_links of a CloudFront tenant, each file at most 1 KB"),
+    Quota("cloudfront.kvs-key-size", "Amazon CloudFront", "Maximum size of a key in a key-value pair (key value stores)",
+          512, "bytes", False, *CLOUDFRONT_QUOTAS,
+          "by construction: a key is a tenant's domain (at most 253 characters) and a file's path", reachable=False),
+    Quota("cloudfront.kvs-store-size", "Amazon CloudFront", "Maximum size of an individual key value store", 5 * 1024 * 1024,
+          "bytes", False, *CLOUDFRONT_QUOTAS,
+          "platform mode: the app-link files (keys and values) of one program's tenants; the tenant going past it is "
+          "refused naming domains (give it another platform)"),
+    Quota("cloudflare.saas-hostnames", "Cloudflare for SaaS", "Max hostnames per zone (Free, Pro and Business plans; "
+          "Enterprise: more on request)", 50_000, "custom hostnames", True, *CLOUDFLARE_SAAS_PLANS,
+          "platform mode: the default of hostname_quota; a tenant beyond it in one program is refused naming domains, "
+          "80% of it is warned", argument="hostname_quota"),
+    Quota("cloudflare.saas-included-hostnames", "Cloudflare for SaaS", "Hostnames included per zone (Free, Pro and "
+          "Business plans; each one more is billed, $0.10 a month)", 100, "custom hostnames", False, *CLOUDFLARE_SAAS_PLANS,
+          "platform mode: warned when one program's tenants pass it (each one more is billed)"),
+    Quota("gcp.certificate-manager-writes", "Google Cloud Certificate Manager", "Write requests (CREATE, PATCH and "
+          "DELETE) per minute per project", 300, "write requests", True, *GCP_CERTIFICATE_MANAGER,
+          "platform mode: warned when one program's tenants need more (3 per domain): a first pulumi up of that many "
+          "is throttled, onboard in batches"),
     Quota("apple.app-site-association-size", "Apple", "Size of the apple-app-site-association file", 128 * 1024,
           "bytes", False, *APPLE_AASA, "app_links: each file at most 128 KB (assetlinks.json too)"),
 )
@@ -147,6 +187,9 @@ NOT_ENFORCED: tuple[Unenforced, ...] = (
                "no number for plans other than Enterprise (up to 100 edge certificates per zone with an ACM "
                "subscription) is on the page; one pack per tracking domain deeper than Universal SSL covers",
                *CLOUDFLARE_ADVANCED),
+    Unenforced("Amazon CloudFront", "Multi-tenant distributions (20) and connection groups (100) per AWS account, "
+               "adjustable", "shared with the account's other SaaS Manager resources; a platform makes one of each",
+               *CLOUDFRONT_QUOTAS),
     Unenforced("Let's Encrypt", "New certificates per registered domain (50 a week)",
                "a rate over time, not a size: adding more than 50 Fastly domains of one registered domain in a week "
                "delays the rest; spread large additions over weeks", *LETS_ENCRYPT),

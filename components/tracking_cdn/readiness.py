@@ -18,9 +18,18 @@ that already serves opens no window).
 To add a resource type (a new front door, a platform-mode component): add a :class:`Readiness` row
 with its ``serving`` and ``target`` types, how the serving resource points at the target
 (:func:`depends_on`, :func:`names`, :func:`holds_output_of`, or ``SELF``), the prerequisite type and how it belongs to the
-target (:func:`depends_on`, :func:`covers` or :func:`rule_names`), and its source; ``tests/test_readiness.py`` checks that
+target (:func:`depends_on`, :func:`covers`, :func:`rule_names`, :func:`same`, :func:`named_by`, :func:`stores_a_file_of`), and its source; ``tests/test_readiness.py`` checks that
 every row's types are registered by a component, that the components open no window on any day-two
 transition, and that removing the wait of each row is caught.
+
+Platform mode (``tracking_cdn.platform``) has rows of its own: a CloudFront distribution tenant waits for its
+app-link keys and for its connection group and multi-tenant distribution; a Cloudflare custom hostname for
+the zone's fallback origin, which waits for its record and the zone's rules; a Certificate Manager map
+entry (single-sender and platform) for its certificate and that certificate's DNS authorization. A
+tenant's CloudFront-managed certificate needs none: CloudFront requests and validates it for the
+distribution tenant itself, and ``validated: true`` attaches the one ACM reports ``ISSUED`` (a lookup, not
+a resource to wait for). The self-hosted Caddy on-demand proxy is no Pulumi resource: Caddy issues each
+certificate at the first handshake, after the ask endpoint approved the name.
 
 No row applies to Fastly or KeyCDN: a Fastly service version activates with every backend, domain
 and snippet it holds at once, and a KeyCDN zone alias points at its zone by the zone's id (an output,
@@ -61,10 +70,46 @@ def names(path: str) -> Link:
 
 
 def holds_output_of(a: Resource, b: Resource) -> bool:
-    """``a`` holds an output of ``b``: a plan document shows a computed ARN or id as ``<b's name>`` inside
-    it (``arn:aws:acm:...:certificate/<track-certificate>``), whether or not ``a`` depends on ``b``."""
-    mark = f"<{b['name']}>"
-    return any(mark in text for text in strings_in(a["inputs"]))
+    """``a`` holds an output of ``b``: a plan document shows a computed ARN or id as ``<b's name>`` or
+    ``<b's name-id>`` inside it (``arn:aws:acm:...:certificate/<track-certificate>``,
+    ``<track-connection-group-id>``), whether or not ``a`` depends on ``b``."""
+    marks = (f"<{b['name']}>", f"<{b['name']}-id>")
+    return any(mark in text for text in strings_in(a["inputs"]) for mark in marks)
+
+
+def held_by(a: Resource, b: Resource) -> bool:
+    """``b`` holds an output of ``a`` (:func:`holds_output_of` the other way round): a distribution tenant
+    holding its connection group's id."""
+    return holds_output_of(b, a)
+
+
+def same(path: str) -> Link:
+    """``a`` and ``b`` have the same input ``path`` (a custom hostname and the fallback origin of its zone)."""
+
+    def link(a: Resource, b: Resource) -> bool:
+        value = a["inputs"].get(path)
+        return value is not None and value == b["inputs"].get(path)
+
+    link.__doc__ = f"same {path}"
+    return link
+
+
+def named_by(path: str) -> Link:
+    """``b``'s input ``path`` is ``a``'s name (its input ``name``): the record of a fallback origin."""
+
+    def link(a: Resource, b: Resource) -> bool:
+        value = b["inputs"].get(path)
+        return isinstance(value, str) and value == a["inputs"].get("name")
+
+    return link
+
+
+def stores_a_file_of(a: Resource, b: Resource) -> bool:
+    """A key value store key ``a`` holds an app-link file of one of the distribution tenant ``b``'s domains
+    (its key is the domain and the file's path)."""
+    key = a["inputs"].get("key")
+    domains = [d.get("domain") for d in b["inputs"].get("domains") or [] if isinstance(d, Mapping)]
+    return isinstance(key, str) and any(key.startswith(f"{domain}/") for domain in domains if domain)
 
 
 def covers(hosts_path: str, name_path: str) -> Link:
@@ -154,6 +199,64 @@ READINESS: tuple[Readiness, ...] = (
         "Requirements for using SSL/TLS certificates with CloudFront: the certificate must be issued (ACM status "
         "ISSUED) before a distribution can use it "
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html",
+    ),
+    Readiness(
+        "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry", "gcp:certificatemanager/certificate:Certificate",
+        names("name"), "gcp:certificatemanager/dnsAuthorization:DnsAuthorization", depends_on,
+        "a TLS error on https:// links of the entry's host: the map entry serves a certificate that cannot be "
+        "issued before its DNS authorization exists",
+        "the map entry takes the certificate's id, and the certificate the DnsAuthorization's id",
+        "Deploy a Google-managed certificate with DNS authorization (Certificate Manager): the certificate is "
+        "issued for the domains of its DNS authorizations, and a map entry serves it on the load balancer "
+        "https://cloud.google.com/certificate-manager/docs/deploy-google-managed-dns-auth",
+    ),
+    Readiness(
+        "aws:cloudfront/distributionTenant:DistributionTenant", SELF, None,
+        "aws:cloudfront/keyvaluestoreKey:KeyvaluestoreKey", stores_a_file_of,
+        "the ESP's answer (404) instead of the tenant's app-link file: the platform's function finds no key for "
+        "the domain and passes the request on",
+        "the distribution tenant depends_on the KeyvaluestoreKeys of its domains' files",
+        "Helper methods for key value stores (CloudFront Developer Guide): get() returns an error when the key "
+        "does not exist in the associated key value store "
+        "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-custom-methods.html",
+    ),
+    *(Readiness(
+        "aws:cloudfront/distributionTenant:DistributionTenant", SELF, None, prerequisite, held_by,
+        f"the customer's CNAME to a routing endpoint that does not route the tenant yet (CloudFront's own error, no "
+        f"managed certificate issued): the tenant's {what} is not deployed",
+        f"the distribution tenant takes the {what}'s id (the platform's tenant_config), so it waits for it",
+        "Understand how multi-tenant distributions work (CloudFront Developer Guide): a multi-tenant distribution "
+        "has no routing endpoint of its own and serves only through a connection group and its distribution "
+        "tenants https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-config-options.html",
+    ) for prerequisite, what in (("aws:cloudfront/connectionGroup:ConnectionGroup", "connection group"),
+                                 ("aws:cloudfront/multitenantDistribution:MultitenantDistribution",
+                                  "multi-tenant distribution"))),
+    Readiness(
+        "cloudflare:index/customHostname:CustomHostname", SELF, None,
+        "cloudflare:index/customHostnameFallbackOrigin:CustomHostnameFallbackOrigin", same("zoneId"),
+        "a Cloudflare error page on the customer's domain: a custom hostname routes to the zone's fallback origin, "
+        "which is not set yet",
+        "the custom hostname takes the platform's tenant_config, which holds the fallback origin's id",
+        "Cloudflare for SaaS, get started: create the fallback origin, where custom hostname traffic is routed, "
+        "before the custom hostnames https://developers.cloudflare.com/cloudflare-for-platforms/cloudflare-for-saas/"
+        "start/getting-started/",
+    ),
+    Readiness(
+        "cloudflare:index/customHostnameFallbackOrigin:CustomHostnameFallbackOrigin", SELF, None,
+        "cloudflare:index/dnsRecord:DnsRecord", named_by("origin"),
+        "every custom hostname answers an error: the fallback origin is a name with no proxied record yet",
+        "the fallback origin depends_on the proxied DnsRecord of its name",
+        "Cloudflare for SaaS, get started: the fallback origin is a proxied A, AAAA or CNAME record of the SaaS "
+        "zone https://developers.cloudflare.com/cloudflare-for-platforms/cloudflare-for-saas/start/getting-started/",
+    ),
+    Readiness(
+        "cloudflare:index/customHostnameFallbackOrigin:CustomHostnameFallbackOrigin", SELF, None,
+        "cloudflare:index/ruleset:Ruleset", same("zoneId"),
+        "in proxy mode 525/526 errors on every custom hostname (no SSL rule yet: the zone's own SSL mode applies "
+        "to the ESP); in redirect mode the originless placeholder answers instead of the redirect",
+        "the fallback origin depends_on every ruleset of the zone",
+        "Configuration Rules (Cloudflare Rules): a rule's settings apply only to requests it matches; the "
+        "platform's rules match every custom hostname https://developers.cloudflare.com/rules/configuration-rules/settings/",
     ),
     Readiness(
         "azure-native:cdn:Route", "azure-native:cdn:AFDOriginGroup", depends_on, "azure-native:cdn:AFDOrigin",
@@ -282,4 +385,5 @@ WINDOW_EXIT_CODE = 3
 """The exit status of ``plan`` / ``plan --against`` with a window and no blocker."""
 
 __all__ = ["READINESS", "SELF", "WINDOW_EXIT_CODE", "Readiness", "Window", "covers", "depends_on", "found_in",
-           "holds_output_of", "names", "render_lines_of", "rule_names", "windows"]
+           "held_by", "holds_output_of", "named_by", "names", "render_lines_of", "rule_names", "same", "stores_a_file_of",
+           "windows"]

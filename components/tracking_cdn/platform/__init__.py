@@ -40,7 +40,7 @@ from ..contract import (
 from ..deep_links import resolve_app_links
 from ..domains import normalize_tracking_domains
 from ..errors import InvalidArgument
-from .quotas import Quota
+from ..quotas import Quota
 
 TENANT_CONFIG_OUTPUT = "tenantConfig"
 """The stack output a platform stack exports its ``tenant_config`` as, for tenant stacks to read."""
@@ -127,7 +127,7 @@ def resolve_tenant_settings(
     check_component_name(name, TENANT_NAME)
     limit = f" ({domains_quota.cited()})" if domains_quota else ""
     domains = normalize_tracking_domains(
-        plain_arg(args, "domains", list), max_count=domains_quota.default if domains_quota else None,
+        plain_arg(args, "domains", list), max_count=domains_quota.value if domains_quota else None,
         limit_reason=limit,
     )
     validated = plain_arg(args, "validated", bool, False)

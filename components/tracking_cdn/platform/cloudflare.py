@@ -38,6 +38,7 @@ from ..cloudflare import (
     esp_redirect_rules,
     https_redirect_rules,
     read_mode,
+    zone_id_output,
 )
 from ..contract import (
     ORIGIN_CACHE_CONTROL,
@@ -52,6 +53,7 @@ from ..contract import (
 )
 from ..domains import in_zone, validate_hostname
 from ..errors import InvalidArgument
+from ..quotas import quota as cited_quota
 from . import (
     PlatformLink,
     QuotaCounter,
@@ -63,9 +65,10 @@ from . import (
     resolve_platform_settings,
     resolve_tenant_settings,
 )
-from .quotas import CLOUDFLARE_INCLUDED_HOSTNAMES, CLOUDFLARE_MAX_HOSTNAMES
 
 KIND = "cloudflare"
+MAX_HOSTNAMES = cited_quota("cloudflare.saas-hostnames")
+INCLUDED_HOSTNAMES = cited_quota("cloudflare.saas-included-hostnames")
 ACTIVE_HOSTNAME = "active"
 """A custom hostname's status once Cloudflare validated it (``pending`` before)."""
 DEFAULT_FALLBACK_LABEL = "fallback"
@@ -129,16 +132,15 @@ class CloudflareTrackingPlatform(TrackingPlatformComponent):
         if fallback == target:
             raise InvalidArgument("cname_target", f"{target!r} is the fallback origin too; give them different names")
         ssl_mode, cache = _read_ssl_mode(args, mode, settings.origin), _read_cache_settings(args, mode, settings.origin)
-        quota = bounded_int_arg(args, "hostname_quota", CLOUDFLARE_MAX_HOSTNAMES.default, 1)
+        quota = bounded_int_arg(args, "hostname_quota", MAX_HOSTNAMES.value, 1)
         super().__init__(name, settings, opts)
         self.zone_name = zone_name
-        self.tenant_counter = QuotaCounter(CLOUDFLARE_MAX_HOSTNAMES, quota, [(
-            CLOUDFLARE_INCLUDED_HOSTNAMES.default + 1,
-            f"beyond the {CLOUDFLARE_INCLUDED_HOSTNAMES.default} a plan includes each is billed ({CLOUDFLARE_INCLUDED_HOSTNAMES.cited()})",
+        self.tenant_counter = QuotaCounter(MAX_HOSTNAMES, quota, [(
+            INCLUDED_HOSTNAMES.value + 1,
+            f"beyond the {INCLUDED_HOSTNAMES.value} a plan includes each is billed ({INCLUDED_HOSTNAMES.cited()})",
         )])
 
-        zone_id = pulumi.Output.from_input(zone_id_arg) if zone_id_arg is not None else cloudflare.get_zone_output(
-            filter={"name": zone_name, "match": "all"}, opts=pulumi.InvokeOptions(parent=self)).id
+        zone_id = zone_id_output(self, zone_name, zone_id_arg)
         selector = custom_hostnames(zone_name)
         rules = {
             REDIRECT_PHASE: (esp_redirect_rules([selector], settings.origin.host) if mode == REDIRECT else [])

@@ -49,12 +49,15 @@ from ..contract import (
     FrontDoorSettings,
     bounded_int_arg,
     check_component_name,
+    cloud_output,
     collect_dns_records,
     dns_record,
+    missing_from_the_cloud,
     plain_arg,
 )
 from ..deep_links import CONTENT_TYPE, WellKnownFile
 from ..errors import InvalidArgument
+from ..quotas import quota as cited_quota
 from . import (
     PlatformLink,
     QuotaCounter,
@@ -65,15 +68,14 @@ from . import (
     resolve_platform_settings,
     resolve_tenant_settings,
 )
-from .quotas import (
-    CLOUDFRONT_DISTRIBUTION_TENANTS,
-    CLOUDFRONT_DOMAINS_PER_TENANT,
-    CLOUDFRONT_KVS_KEY_BYTES,
-    CLOUDFRONT_KVS_STORE_BYTES,
-    CLOUDFRONT_KVS_VALUE_BYTES,
-)
+
+DISTRIBUTION_TENANTS = cited_quota("cloudfront.distribution-tenants")
+DOMAINS_PER_TENANT = cited_quota("cloudfront.domains-per-tenant")
+KVS_VALUE_BYTES = cited_quota("cloudfront.kvs-value-size")
+KVS_STORE_BYTES = cited_quota("cloudfront.kvs-store-size")
 
 KIND = "cloudfront"
+CERTIFICATE_LOOKUP = "aws:acm/getCertificate:getCertificate"
 ACTIVE_DOMAIN = "active"
 """A distribution tenant's domain status once it serves (``inactive`` before)."""
 VALIDATION_TOKEN_HOST = "cloudfront"
@@ -151,11 +153,11 @@ class CloudFrontTrackingPlatform(TrackingPlatformComponent):
         app_links = plain_arg(args, "tenant_app_links", bool, False)
         check_component_name(name, COMPONENT_NAME_WITH_APP_LINKS if app_links else COMPONENT_NAME)
         certificate_arn = certificate_arn_arg(args)
-        quota = bounded_int_arg(args, "tenant_quota", CLOUDFRONT_DISTRIBUTION_TENANTS.default, 1)
+        quota = bounded_int_arg(args, "tenant_quota", DISTRIBUTION_TENANTS.value, 1)
         wait = plain_arg(args, "wait_for_deployment", bool, True)
         super().__init__(name, settings, opts)
-        self.tenant_counter = QuotaCounter(CLOUDFRONT_DISTRIBUTION_TENANTS, quota)
-        self.app_link_bytes = QuotaCounter(CLOUDFRONT_KVS_STORE_BYTES, CLOUDFRONT_KVS_STORE_BYTES.default)
+        self.tenant_counter = QuotaCounter(DISTRIBUTION_TENANTS, quota)
+        self.app_link_bytes = QuotaCounter(KVS_STORE_BYTES, KVS_STORE_BYTES.value)
         self.tenant_app_links = app_links
 
         cache_policy = aws.cloudfront.CachePolicy(
@@ -179,11 +181,15 @@ class CloudFrontTrackingPlatform(TrackingPlatformComponent):
             tags={"tracking-cdn": name},
             opts=self.child_opts(serving=True),
         )
+        routing_endpoint = cloud_output(
+            connection_group, "routingEndpoint", connection_group.routing_endpoint,
+            f"CloudFront returned no routing endpoint for the connection group {connection_group.pulumi_resource_name}",
+        )
         self.publish_outputs(
             origin_host=settings.origin.host,
             dns_records=[],
             tenant_config=pulumi.Output.all(
-                distribution.id, connection_group.id, connection_group.routing_endpoint, store.arn if store else ""
+                distribution.id, connection_group.id, routing_endpoint, _store_arn_of(store) if store else ""
             ).apply(lambda values: {
                 "kind": KIND, "platform": name, "origin_host": settings.origin.host, "esp": settings.origin.profile.name,
                 "distribution_id": values[0], "connection_group_id": values[1], "routing_endpoint": values[2],
@@ -191,7 +197,7 @@ class CloudFrontTrackingPlatform(TrackingPlatformComponent):
             }),
             distribution_id=distribution.id,
             connection_group_id=connection_group.id,
-            routing_endpoint=connection_group.routing_endpoint,
+            routing_endpoint=routing_endpoint,
         )
 
     def _app_links(self, name: str) -> tuple[aws.cloudfront.KeyValueStore, aws.cloudfront.Function]:
@@ -292,7 +298,7 @@ class CloudFrontTrackingTenant(TrackingTenantComponent):
         self, name: str, args: CloudFrontTrackingTenantArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         tenant = resolve_tenant_settings(name, args, CloudFrontTrackingTenantArgs,
-                                         domains_quota=CLOUDFRONT_DOMAINS_PER_TENANT)
+                                         domains_quota=DOMAINS_PER_TENANT)
         link = PlatformLink(args.get("platform"), CloudFrontTrackingPlatform)
         certificate_arn = certificate_arn_arg(args)
         files = app_link_files(tenant.common)
@@ -350,7 +356,12 @@ class CloudFrontTrackingTenant(TrackingTenantComponent):
                 domain=domains[0], statuses=["ISSUED"], most_recent=True, region=CERTIFICATE_REGION,
                 opts=pulumi.InvokeOutputOptions(parent=self),
             )
-            inputs["customizations"] = {"certificate": {"arn": issued.arn}}
+            inputs["customizations"] = {"certificate": {"arn": issued.arn.apply(
+                lambda arn: arn or missing_from_the_cloud(
+                    "certificate ARN", f"the data source {CERTIFICATE_LOOKUP} (domain {domains[0]!r}, ISSUED)",
+                    f"ACM has no issued certificate for {domains[0]}: wait until the tenant's status is active "
+                    "before setting validated",
+                ))}}
         return inputs
 
     def _app_link(self, domain: str, file: WellKnownFile, link: PlatformLink) -> aws.cloudfront.KeyvaluestoreKey:
@@ -370,10 +381,10 @@ def app_link_files(settings: FrontDoorSettings) -> tuple[WellKnownFile, ...]:
     store value may be."""
     files = settings.deep_links.files if settings.deep_links is not None else ()
     for file in files:
-        if len(file.body) > CLOUDFRONT_KVS_VALUE_BYTES.default:
+        if len(file.body) > KVS_VALUE_BYTES.value:
             raise InvalidArgument(
                 "app_links", f"{file.path} is {len(file.body)} bytes; a key value store value holds at most "
-                f"{CLOUDFRONT_KVS_VALUE_BYTES.default} ({CLOUDFRONT_KVS_VALUE_BYTES.cited()})",
+                f"{KVS_VALUE_BYTES.value} ({KVS_VALUE_BYTES.cited()})",
             )
     return files
 
@@ -385,16 +396,14 @@ def store_key(domain: str, file: WellKnownFile) -> str:
 
 
 def app_link_bytes(domains: tuple[str, ...], files: tuple[WellKnownFile, ...]) -> int:
-    """What the tenant's files take in the platform's key value store (keys and values), refusing a key
-    longer than a store key may be."""
-    total = 0
-    for domain in domains:
-        for file in files:
-            key = store_key(domain, file).encode()
-            if len(key) > CLOUDFRONT_KVS_KEY_BYTES.default:
-                raise InvalidArgument("domains", f"{domain!r} makes too long a store key ({CLOUDFRONT_KVS_KEY_BYTES.cited()})")
-            total += len(key) + len(file.body)
-    return total
+    """What the tenant's files take in the platform's key value store (keys and values). A key, a domain
+    and a file's path, stays within the store's 512 bytes by construction (quotas.py)."""
+    return sum(len(store_key(domain, file).encode()) + len(file.body) for domain in domains for file in files)
+
+
+def _store_arn_of(store: aws.cloudfront.KeyValueStore) -> pulumi.Output[str]:
+    """The ARN CloudFront gives the platform's key value store."""
+    return cloud_output(store, "arn", store.arn, f"CloudFront returned no ARN for the key value store {store.pulumi_resource_name}")
 
 
 def _store_arn(arn: str, tenant: str) -> str:

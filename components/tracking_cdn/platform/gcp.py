@@ -28,6 +28,7 @@ from ..contract import (
     DnsRecord,
     bounded_int_arg,
     check_component_name,
+    cloud_output,
     dns_record,
     plain_arg,
 )
@@ -42,9 +43,11 @@ from ..gcp import (
     LoadBalancerSteps,
     ManagerCertificates,
     WellKnownRoutes,
+    _address,
     authorization_record,
     domain_certificate,
 )
+from ..quotas import quota as cited_quota
 from . import (
     PlatformLink,
     QuotaCounter,
@@ -56,9 +59,9 @@ from . import (
     resolve_platform_settings,
     resolve_tenant_settings,
 )
-from .quotas import CERTIFICATE_MANAGER_WRITES
 
 KIND = "gcp"
+CERTIFICATE_MANAGER_WRITES = cited_quota("gcp.certificate-manager-writes")
 ACTIVE_ENTRY = "ACTIVE"
 """A certificate map entry's state once its certificate serves (``PENDING`` before)."""
 WRITES_PER_DOMAIN = 3
@@ -104,9 +107,9 @@ class GcpTrackingPlatform(LoadBalancerSteps, TrackingPlatformComponent):
         )
         super().__init__(name, common, opts)
         self.tenant_counter = QuotaCounter(CERTIFICATE_MANAGER_WRITES, None, [(
-            CERTIFICATE_MANAGER_WRITES.default + 1,
+            CERTIFICATE_MANAGER_WRITES.value + 1,
             f"each domain is {WRITES_PER_DOMAIN} Certificate Manager resources and the project may create "
-            f"{CERTIFICATE_MANAGER_WRITES.default} a minute ({CERTIFICATE_MANAGER_WRITES.cited()}): a first `pulumi up` "
+            f"{CERTIFICATE_MANAGER_WRITES.value} a minute ({CERTIFICATE_MANAGER_WRITES.cited()}): a first `pulumi up` "
             "of this many is throttled; onboard tenants in batches, or in stacks of their own",
         )])
         if "cache_ttl_seconds" in args:
@@ -125,19 +128,21 @@ class GcpTrackingPlatform(LoadBalancerSteps, TrackingPlatformComponent):
         https_proxy = self._https_proxy(name, url_map, [], manager, config.mechanism)
         http_proxy = self._http_proxy(name, url_map, WellKnownRoutes([], None))
         addresses = self._addresses_and_rules(name, config, https_proxy, http_proxy)
-        ipv6 = addresses["ipv6"].address if "ipv6" in addresses else ""
+        map_name = cloud_output(certificate_map, "name", certificate_map.name,
+                                f"Google Cloud returned no name for the certificate map {certificate_map.pulumi_resource_name}")
+        ipv4, ipv6 = _address(addresses["ipv4"]), _address(addresses["ipv6"]) if "ipv6" in addresses else ""
         self.publish_outputs(
             origin_host=common.origin.host,
             dns_records=[],
-            tenant_config=pulumi.Output.all(certificate_map.name, addresses["ipv4"].address, ipv6).apply(
+            tenant_config=pulumi.Output.all(map_name, ipv4, ipv6).apply(
                 lambda values: {
                     "kind": KIND, "platform": name, "origin_host": common.origin.host, "esp": common.origin.profile.name,
                     "certificate_map": values[0], "ipv4_address": values[1], "ipv6_address": values[2],
                 }
             ),
-            ip_address=addresses["ipv4"].address,
+            ip_address=ipv4,
             ipv6_address=ipv6,
-            certificate_map=certificate_map.name,
+            certificate_map=map_name,
         )
 
 
