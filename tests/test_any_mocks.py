@@ -19,7 +19,8 @@ import pytest
 from scenarios import COMPONENT_NAME, SCENARIOS, AnOutput
 
 from tracking_cdn import contract
-from tracking_cdn.stack import load_front_door, output_names
+from tracking_cdn.stack import load_front_door
+from tracking_cdn.stack_config import output_names
 
 PLACEHOLDER = re.compile(re.escape(contract.MISSING_FROM_MOCKS).replace(r"\{what\}", "(?P<what>[^>]*)"))
 

@@ -27,7 +27,7 @@ from tracking_cdn.cloudflare import CloudflareTrackingDomain
 from tracking_cdn.contract import TrackingDomainComponent
 from tracking_cdn.offline import run_offline
 from tracking_cdn.provider import PACKAGE, args_type_of, front_door_components, schema_names
-from tracking_cdn.stack import camel_case
+from tracking_cdn.stack_config import camel_case
 
 PLUGIN = REPO / "provider"
 COMMITTED_SCHEMA = PLUGIN / "schema.json"

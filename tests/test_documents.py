@@ -18,7 +18,7 @@ from tracking_cdn.deep_links import resolve_app_links
 from tracking_cdn.documents import MAX_DEPTH, DocumentError, load_json, load_yaml
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import run_offline
-from tracking_cdn.stack import StackConfigError
+from tracking_cdn.stack_config import StackConfigError
 from tracking_cdn.stack import main as stack_program
 
 # check's TLS 1.0/1.1 probes use deliberately deprecated protocol versions.

@@ -25,7 +25,8 @@ from tracking_cdn.contract import (
 )
 from tracking_cdn.errors import InvalidArgument
 from tracking_cdn.offline import UnsimulatedCall, _RecordingMonitor, run_offline
-from tracking_cdn.stack import FRONT_DOORS, NO_FRONT_DOOR, args_from_config, load_front_door
+from tracking_cdn.stack import FRONT_DOORS, NO_FRONT_DOOR, load_front_door
+from tracking_cdn.stack_config import args_from_config
 
 CLOUD_SDKS = {"pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "pulumi_cloudflare", "pulumi_fastly"}
 SDK_OF_FRONT_DOOR = {

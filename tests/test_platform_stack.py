@@ -12,7 +12,7 @@ from conftest import REPO, STACK_FILES, run_stack, stack_name
 from tracking_cdn import cli
 from tracking_cdn.platform import TENANT_CONFIG_OUTPUT
 from tracking_cdn.platform.stack import STACK_KINDS
-from tracking_cdn.stack import StackConfigError
+from tracking_cdn.stack_config import StackConfigError
 
 
 def front_door_of(path):

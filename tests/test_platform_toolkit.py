@@ -24,7 +24,7 @@ from test_testing import TheirMocks
 
 from tracking_cdn import cli, contract
 from tracking_cdn.platform import load_platform
-from tracking_cdn.stack import output_names
+from tracking_cdn.stack_config import output_names
 from tracking_cdn.testing import SimulatedCloud, run_offline
 
 PROJECT = REPO / "tests" / "platform-program"

@@ -9,7 +9,8 @@ import pytest
 from scenarios import SCENARIOS, scenario
 
 from tracking_cdn.contract import ROUTE, TrackingDomainComponent, route_targets
-from tracking_cdn.stack import FRONT_DOORS, load_front_door, output_names
+from tracking_cdn.stack import FRONT_DOORS, load_front_door
+from tracking_cdn.stack_config import output_names
 
 
 def the_component(run):

@@ -14,7 +14,7 @@ import pytest
 
 from tracking_cdn import cli
 from tracking_cdn.offline import run_offline
-from tracking_cdn.stack import StackConfigError
+from tracking_cdn.stack_config import StackConfigError
 from tracking_cdn.stack import main as stack_program
 
 PROJECT = "name: tracking-cdn\nruntime: python\nstackConfigDir: stacks\n"

@@ -315,9 +315,15 @@ def load_platform(kind: str) -> tuple[type, type, type, type]:
             getattr(module, found.tenant), getattr(module, f"{found.tenant}Args"))
 
 
+def platform_stack_kinds() -> list[str]:
+    """The stack program's ``frontDoor`` values of platform mode (``cloudfront-platform``,
+    ``cloudfront-tenants``, ...): ``tracking_cdn.platform.stack``."""
+    return [f"{kind}{suffix}" for kind in PLATFORMS for suffix in ("-platform", "-tenants")]
+
+
 __all__ = [
     "ACTIVE", "PENDING", "PLATFORMS", "TENANT_CONFIG_OUTPUT", "PlatformKind", "PlatformLink", "QuotaCounter",
     "TenantSettings", "TrackingPlatformArgs", "TrackingPlatformComponent", "TrackingTenantArgs",
-    "TrackingTenantComponent", "load_platform", "per_domain", "resolve_platform_settings",
+    "TrackingTenantComponent", "load_platform", "per_domain", "platform_stack_kinds", "resolve_platform_settings",
     "resolve_tenant_settings", "summary_status",
 ]

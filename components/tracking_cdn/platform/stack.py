@@ -18,7 +18,7 @@ import pulumi
 
 from ..contract import closest_name
 from ..errors import InvalidArgument
-from ..stack import (
+from ..stack_config import (
     STACK_SETTINGS,
     StackConfigError,
     args_from_config,
@@ -28,10 +28,9 @@ from ..stack import (
     config_key_names,
     missing_sdk_message,
     output_names,
-    platform_stack_kinds,
     typed_setting,
 )
-from . import PLATFORMS, TENANT_CONFIG_OUTPUT, load_platform
+from . import PLATFORMS, TENANT_CONFIG_OUTPUT, load_platform, platform_stack_kinds
 
 STACK_KINDS: dict[str, tuple[str, bool]] = {
     name: (name.rsplit("-", 1)[0], name.endswith("-tenants")) for name in platform_stack_kinds()
