@@ -71,6 +71,7 @@ def test_tenants_are_checked_concurrently_and_the_deadline_bounds_the_run(front_
     ("[1, 2]", ["expected an object of tenants"]),
     ('{"acme": ["Not A Domain"]}', ["acme", "not a bare host name"]),
     ("nope", ["not JSON"]),
+    ('{"acme": ' * 70 + '[]' + '}' * 70, ["nested more than 64 levels deep"]),  # the one bounded loader's limits
 ])
 def test_a_bad_tenants_file_is_refused_naming_it(content, words, capsys, tmp_path):
     tenants = tmp_path / "tenants.json"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from ..documents import DocumentError, load_json
 from ..domains import normalize_tracking_domains
 from ..errors import InvalidArgument, command_line_message
 from .report import EXIT_FAIL, CheckResult, DomainReport, Verdict, exit_code
@@ -71,11 +72,13 @@ def read_tenants(args: argparse.Namespace) -> dict[str, tuple[str, ...]]:
         raise InvalidArgument("domains", "not with --tenants or --plan: the domains come from the tenants")
     option, path = ("--tenants", args.tenants) if args.tenants is not None else ("--plan", args.plan)
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = load_json(Path(path).read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidArgument(option, f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
-    except json.JSONDecodeError as error:
-        raise InvalidArgument(option, f"{path} is not JSON ({error.msg} at line {error.lineno})") from None
+    except DocumentError as error:
+        syntax = error.reason.removeprefix("is not valid JSON: ")
+        reason = f"is not JSON ({syntax})" if syntax != error.reason else error.reason
+        raise InvalidArgument(option, f"{path} {reason}") from None
     if option == "--plan":
         found = document.get("outputs", {}).get("tenants") if isinstance(document, dict) else None
         if not isinstance(found, dict):
