@@ -29,6 +29,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
+from . import SHIPPED_NAMESPACE
 from .simulated import load_tables
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -304,7 +305,7 @@ def run_offline(
     propagate unchanged."""
     location = None if callable(program) else program_location(Path(program))
     if project is None:
-        project = location.project if location is not None and location.project else "tracking-cdn"
+        project = location.project if location is not None and location.project else SHIPPED_NAMESPACE
     cloud = SimulatedCloud(mocks, calls)
     monitor = _RecordingMonitor(cloud)
     collector = _WarningCollector()

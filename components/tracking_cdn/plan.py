@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from . import SHIPPED_NAMESPACE
 from .readiness import WINDOW_EXIT_CODE, found_in, render_lines_of
 
 OFFLINE_NOTICE = (
@@ -36,8 +37,6 @@ OFFLINE_NOTICE = (
     "Run `pulumi preview --stack {stack}` with credentials for the real diff."
 )
 SECRET_PLACEHOLDER = "<secret>"
-SHIPPED_NAMESPACE = "tracking-cdn"
-"""The config namespace of tracking-cdn's own settings (the stack program's, as shipped)."""
 PLAN_FORMAT = 1
 """Version of the ``--json`` document; bumped when a field changes meaning or goes away."""
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")

@@ -46,7 +46,7 @@ from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
 import pulumi
 import pulumi.dynamic
 
-from . import __version__
+from . import SHIPPED_NAMESPACE, __version__
 from .errors import InvalidArgument
 
 MAX_ANSWER_BYTES = 2 * 1024 * 1024
@@ -674,10 +674,6 @@ class RestResource(pulumi.dynamic.Resource):
             super().__init__(provider, name, {**props, **outputs}, pulumi.ResourceOptions.merge(opts, secret_opts))
         finally:
             pickle._Pickler._batch_setitems = batch_setitems  # type: ignore[attr-defined]
-
-
-SHIPPED_NAMESPACE = "tracking-cdn"
-"""Also read for a key in a program of another name: the project's name as shipped."""
 
 
 @dataclass(frozen=True)

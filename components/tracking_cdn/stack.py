@@ -24,6 +24,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from .contract import ROUTE, DnsRecord, closest_name
+from . import SHIPPED_NAMESPACE
 from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
 from .platform import platform_stack_kinds
@@ -40,9 +41,6 @@ from .stack_config import (
     output_names,
     typed_setting,
 )
-
-SHIPPED_NAMESPACE = "tracking-cdn"
-"""The project name as shipped, hence the namespace of every example stack's keys."""
 
 SECRET_SETTINGS = ("sparkpostApiKey", "keycdnApiKey")
 """Keys that belong in the stack file only encrypted (``pulumi config set --secret``)."""
