@@ -51,6 +51,7 @@ from .errors import InvalidArgument
 from .esp import CACHE_ORIGIN_HEADERS
 from .esp import ORIGIN_HTTP as PLAIN_HTTP_ORIGIN
 from .rest import (
+    KEY_PROPERTY,
     ApiFailure,
     ApiKey,
     JsonApi,
@@ -94,8 +95,6 @@ UNSUPPORTED_ESPS: dict[str, str] = {
     for name in ("customerio", "customerio-eu")
 }
 """ESP profiles KeyCDN is refused for, and why."""
-
-_SECRET_PROPERTY = "api_key"
 
 COMPONENT_NAME = ComponentNameRule(
     starts="Pulumi resource names and the zone name",
@@ -330,7 +329,7 @@ class _KeyCdnProvider(RestResourceProvider):
     name_property = "name"
 
     def api(self, props: Mapping[str, Any]) -> KeyCdnApi:
-        return KeyCdnApi(API_KEY.in_state(props, _SECRET_PROPERTY), props["api_base_url"], self.retry)
+        return KeyCdnApi(API_KEY.in_state(props), props["api_base_url"], self.retry)
 
     def _refusal(self, props: Mapping[str, Any], what: str) -> KeyCdnRefused:
         return KeyCdnRefused(
@@ -348,7 +347,7 @@ class KeyCdnZoneProvider(_KeyCdnProvider):
 
     kind = "zone"
     journal_service = "keycdn-zone"
-    update_on = (*ZoneSettings.FIELDS, _SECRET_PROPERTY)
+    update_on = (*ZoneSettings.FIELDS, KEY_PROPERTY)
 
     def find(self, api: KeyCdnApi, props: Mapping[str, Any]) -> Optional[Zone]:
         return next((zone for zone in api.zones() if zone.name == props["name"]), None)
@@ -389,7 +388,7 @@ class KeyCdnZoneProvider(_KeyCdnProvider):
 
 
 def _zone_outputs(props: Mapping[str, Any], live: Zone) -> dict[str, Any]:
-    echoed = ("api_base_url", _SECRET_PROPERTY, "adopt_existing")
+    echoed = ("api_base_url", KEY_PROPERTY, "adopt_existing")
     return {**{key: props.get(key) for key in echoed}, "name": live.name, "zone_id": live.id,
             **live.settings.as_props()}
 
@@ -401,7 +400,7 @@ class KeyCdnZoneAliasProvider(_KeyCdnProvider):
 
     kind = "zone alias"
     journal_service = "keycdn-zone-alias"
-    update_on = ("zone_id", _SECRET_PROPERTY)
+    update_on = ("zone_id", KEY_PROPERTY)
 
     def find(self, api: KeyCdnApi, props: Mapping[str, Any]) -> Optional[ZoneAlias]:
         return next((alias for alias in api.aliases() if alias.name == props["name"]), None)
@@ -440,7 +439,7 @@ class KeyCdnZoneAliasProvider(_KeyCdnProvider):
 
 
 def _alias_outputs(props: Mapping[str, Any], live: ZoneAlias) -> dict[str, Any]:
-    echoed = ("api_base_url", _SECRET_PROPERTY, "adopt_existing")
+    echoed = ("api_base_url", KEY_PROPERTY, "adopt_existing")
     return {**{key: props.get(key) for key in echoed}, "name": live.name, "zone_id": live.zone_id,
             "alias_id": live.id}
 
@@ -455,7 +454,7 @@ class KeyCdnZone(RestResource, module="keycdn", name="Zone"):
     """True when the zone existed before and was adopted (destroy leaves it in KeyCDN)."""
 
     def __init__(self, name: str, props: dict[str, Any], opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(KeyCdnZoneProvider(), name, props, opts, secret=_SECRET_PROPERTY)
+        super().__init__(KeyCdnZoneProvider(), name, props, opts)
 
 
 class KeyCdnZoneAlias(RestResource, module="keycdn", name="ZoneAlias"):
@@ -467,7 +466,7 @@ class KeyCdnZoneAlias(RestResource, module="keycdn", name="ZoneAlias"):
     """True when the alias existed before and was adopted (destroy leaves it in KeyCDN)."""
 
     def __init__(self, name: str, props: dict[str, Any], opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        super().__init__(KeyCdnZoneAliasProvider(), name, props, opts, secret=_SECRET_PROPERTY)
+        super().__init__(KeyCdnZoneAliasProvider(), name, props, opts)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -553,7 +552,7 @@ class KeyCdnTrackingDomain(TrackingDomainComponent):
 
     @staticmethod
     def _api_props(config: KeyCdnSettings) -> dict[str, Any]:
-        return {"api_base_url": config.api_base_url, _SECRET_PROPERTY: config.api_key,
+        return {"api_base_url": config.api_base_url, KEY_PROPERTY: config.api_key,
                 "adopt_existing": config.adopt_existing}
 
 

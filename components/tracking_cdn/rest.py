@@ -650,6 +650,10 @@ class RestResourceProvider(pulumi.dynamic.ResourceProvider):
         return f"{what}, created by this failed create, was deleted again"
 
 
+KEY_PROPERTY = "api_key"
+"""The state property of every REST resource that holds its API key: a secret, input and output."""
+
+
 class RestResource(pulumi.dynamic.Resource):
     """A resource of a ``RestResourceProvider``: every output annotated on the class is registered (to
     be filled by the provider), and the key property is a secret, input and output. The provider object
@@ -661,10 +665,9 @@ class RestResource(pulumi.dynamic.Resource):
         name: str,
         props: dict[str, Any],
         opts: Optional[pulumi.ResourceOptions],
-        secret: str = "api_key",
     ) -> None:
         outputs = dict.fromkeys(key for key in type(self).__annotations__ if key not in props)
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=[secret])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=[KEY_PROPERTY])
         # The SDK's serialize_provider wraps pickle's _Pickler._batch_setitems (to sort dicts) on every call
         # and never unwraps it: each dynamic resource a process registers adds a frame to every later
         # pickle, and after about 480 of them pickling fails with RecursionError (pulumi/pulumi#17803;
@@ -725,9 +728,9 @@ class ApiKey:
             )
         return key
 
-    def in_state(self, props: Mapping[str, Any], prop: str = "api_key") -> Optional[str]:
-        """The key a provider uses: the resource's (secret) property, else the environment variable."""
-        return props.get(prop) or os.environ.get(self.environment)
+    def in_state(self, props: Mapping[str, Any]) -> Optional[str]:
+        """The key a provider uses: the resource's (secret) ``KEY_PROPERTY``, else the environment variable."""
+        return props.get(KEY_PROPERTY) or os.environ.get(self.environment)
 
     def for_state(self, value: Optional[pulumi.Input[str]], subject: str) -> Optional[pulumi.Output[str]]:
         """The key for a resource's state, as a secret: ``value``, else the stack's secret config ``setting``

@@ -64,6 +64,7 @@ from .domains import normalize_tracking_domains, validate_hostname
 from .errors import InvalidArgument
 from .esp import DEFAULT_ESP, resolve_origin
 from .rest import (
+    KEY_PROPERTY,
     ApiFailure,
     ApiKey,
     JsonApi,
@@ -118,8 +119,6 @@ was just deployed, short enough that ``pulumi up`` does not hang on DNS hosted e
 MAX_WAIT_SECONDS = 1800
 SETTLED_TLS_STATUSES = ("valid", "failed", "expired", "unavailable")
 """Managed-certificate statuses that waiting will not change (the support doc's "TLS Certificate Status")."""
-
-_SECRET_PROPERTY = "api_key"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -616,10 +615,10 @@ class SparkPostTrackingDomainProvider(RestResourceProvider):
     journal_service = "sparkpost"
     name_property = "domain"
     replace_on = ("domain", "subaccount", "api_base_url")
-    update_on = ("secure", "managed_certificate", _SECRET_PROPERTY)
+    update_on = ("secure", "managed_certificate", KEY_PROPERTY)
 
     def api(self, props: Mapping[str, Any]) -> SparkPostApi:
-        return SparkPostApi(API_KEY.in_state(props, _SECRET_PROPERTY), props["api_base_url"], props.get("subaccount"), self.retry)
+        return SparkPostApi(API_KEY.in_state(props), props["api_base_url"], props.get("subaccount"), self.retry)
 
     def scope(self, api: SparkPostApi) -> str:
         return f"{api.base_url} subaccount={api.subaccount}"
@@ -690,7 +689,7 @@ class SparkPostTrackingDomainProvider(RestResourceProvider):
 
 def _outputs(props: Mapping[str, Any], converged: Converged) -> dict[str, Any]:
     live = converged.live
-    echoed = ("domain", "subaccount", "api_base_url", _SECRET_PROPERTY, "managed_certificate")
+    echoed = ("domain", "subaccount", "api_base_url", KEY_PROPERTY, "managed_certificate")
     return {
         **{key: props.get(key) for key in echoed},
         "secure": live.secure,
@@ -782,8 +781,8 @@ class SparkPostTrackingDomain(RestResource):
         props = resource_properties(args)
         # The argument, else <project>:sparkpostApiKey (tracking-cdn:sparkpostApiKey too), else
         # SPARKPOST_API_KEY, which the provider reads when it calls SparkPost (never in the state).
-        props[_SECRET_PROPERTY] = API_KEY.for_state(args.get("api_key"), props["domain"])
-        super().__init__(SparkPostTrackingDomainProvider(), name, props, opts, secret=_SECRET_PROPERTY)
+        props[KEY_PROPERTY] = API_KEY.for_state(args.get("api_key"), props["domain"])
+        super().__init__(SparkPostTrackingDomainProvider(), name, props, opts)
 
 
 def resource_properties(args: Mapping[str, Any]) -> dict[str, Any]:
