@@ -308,7 +308,8 @@ def read_project(root: Path) -> tuple[str, Path, Optional[Path]]:
 
 def project_program(root: Path, document: dict[str, Any]) -> Optional[Path]:
     """The program of the project at ``root`` (``document``: its ``Pulumi.yaml``): the file or directory
-    named by ``main``, else ``root`` itself when it holds ``__main__.py``; None when it has neither (refused
+    named by ``main``, else ``root``'s ``__main__.py`` (the entry itself, so that ``Pulumi.yaml`` is not
+    read twice); None when it has neither (refused
     when ``main`` names nothing, or the runtime is not Python: the plan runs Python programs only)."""
     path = root / "Pulumi.yaml"
     runtime = document.get("runtime")
@@ -317,7 +318,8 @@ def project_program(root: Path, document: dict[str, Any]) -> Optional[Path]:
         raise PlanError(f"{_shown(path)}: runtime {runtime_name!r}: tracking-cdn plan runs Python programs only")
     main = document.get("main")
     if main is None:
-        return root if (root / "__main__.py").is_file() else None
+        entry = root / "__main__.py"
+        return entry if entry.is_file() else None
     if not isinstance(main, str) or not main:
         raise PlanError(f"{_shown(path)}: main must be the path of the program (a file or directory), got {main!r}")
     program = root / main
